@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Tower: one program that runs coding agents through a durable, approval-gated workflow.
+/// Modules depend downward only (see docs/ARCHITECTURE.md and ../shared/DESIGN.md §3).
+let package = Package(
+    name: "Tower",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tower", targets: ["tower"]),
+        .executable(name: "tower-bench", targets: ["tower-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        .target(name: "TowerCore"),
+        .target(name: "TowerConfig", dependencies: [
+            "TowerCore",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
+        .target(name: "TowerStore", dependencies: [
+            "TowerCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .target(name: "TowerEngine", dependencies: ["TowerCore", "TowerStore"]),
+        .executableTarget(name: "tower", dependencies: [
+            "TowerCore", "TowerConfig", "TowerStore", "TowerEngine",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "tower-bench", dependencies: [
+            "TowerCore", "TowerStore", "TowerEngine",
+        ]),
+        // A child process for the multi-process tests: runs the engine with recording steps.
+        .executableTarget(name: "tower-test-worker", dependencies: [
+            "TowerCore", "TowerStore", "TowerEngine",
+        ], path: "Tests/TowerTestWorker"),
+        .testTarget(name: "TowerCoreTests", dependencies: ["TowerCore"]),
+        .testTarget(name: "TowerStoreTests", dependencies: ["TowerCore", "TowerStore"]),
+        .testTarget(name: "TowerEngineTests", dependencies: ["TowerCore", "TowerStore", "TowerEngine"]),
+        .testTarget(name: "TowerCLITests", dependencies: ["TowerCore", "TowerStore", "TowerEngine", "TowerConfig"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,55 @@
+/// A setting Tower reads, with the original's name.
+public struct ConfigKey: Sendable, Hashable {
+    public var name: String
+    /// The service it belongs to, for grouping in `tower config`.
+    public var group: String
+    /// Secrets are never shown, logged or stored: only whether they are set.
+    public var isSecret: Bool
+    /// Needed for the group's service to count as configured.
+    public var isRequired: Bool
+    public var defaultValue: String?
+    public var summary: String
+
+    public init(_ name: String, group: String, secret: Bool = false, required: Bool = false, default defaultValue: String? = nil, _ summary: String) {
+        self.name = name
+        self.group = group
+        self.isSecret = secret
+        self.isRequired = required
+        self.defaultValue = defaultValue
+        self.summary = summary
+    }
+
+    /// Every setting Tower knows, in the order `tower config` shows them.
+    public static let all: [ConfigKey] = [
+        ConfigKey("TOWER_HOME", group: "Tower", "state directory (database, logs)"),
+        ConfigKey("TOWER_MAX_CONCURRENT_TASKS", group: "Tower", default: "4", "tasks the engine runs at once"),
+        ConfigKey("TOWER_MAX_CI_RETRIES", group: "Tower", default: "3", "times CI may send a task back to execution"),
+        ConfigKey("ANTHROPIC_API_KEY", group: "Anthropic", secret: true, required: true, "API key"),
+        ConfigKey("ANTHROPIC_BASE_URL", group: "Anthropic", default: "https://api.anthropic.com", "API base URL"),
+        ConfigKey("GITHUB_TOKEN", group: "GitHub", secret: true, required: true, "token"),
+        ConfigKey("GITHUB_ORG", group: "GitHub", required: true, "organization whose code the agents work on"),
+        ConfigKey("GITHUB_API_URL", group: "GitHub", default: "https://api.github.com", "REST base URL (GitHub Enterprise: https://HOST/api/v3)"),
+        ConfigKey("GITHUB_WEBHOOK_SECRET", group: "GitHub", secret: true, "webhook signing secret"),
+        ConfigKey("JIRA_BASE_URL", group: "Jira", required: true, "site URL, e.g. https://company.atlassian.net"),
+        ConfigKey("JIRA_EMAIL", group: "Jira", required: true, "account e-mail for the API token"),
+        ConfigKey("JIRA_API_TOKEN", group: "Jira", secret: true, required: true, "API token"),
+        ConfigKey("JIRA_PROJECT_KEY", group: "Jira", required: true, "project for new tickets"),
+        ConfigKey("SLACK_BOT_TOKEN", group: "Slack", secret: true, required: true, "bot token"),
+        ConfigKey("SLACK_SIGNING_SECRET", group: "Slack", secret: true, "request signing secret"),
+        ConfigKey("SLACK_CHANNEL_AGENTS", group: "Slack", required: true, default: "#ai-agents", "channel for approvals and notices"),
+        ConfigKey("SLACK_API_URL", group: "Slack", default: "https://slack.com/api", "Web API base URL"),
+        ConfigKey("SENTRY_ORG", group: "Sentry", required: true, "organization slug"),
+        ConfigKey("SENTRY_AUTH_TOKEN", group: "Sentry", secret: true, required: true, "auth token"),
+        ConfigKey("SENTRY_WEBHOOK_SECRET", group: "Sentry", secret: true, "webhook client secret"),
+        ConfigKey("SENTRY_URL", group: "Sentry", default: "https://sentry.io", "base URL (self-hosted Sentry)"),
+    ]
+
+    /// A known key by name.
+    public static func named(_ name: String) -> ConfigKey? { all.first { $0.name == name } }
+
+    /// Whether an unknown key's name says it holds a secret, so its value is never shown either.
+    public static func looksSecret(_ name: String) -> Bool {
+        let upper = name.uppercased()
+        return ["TOKEN", "SECRET", "PASSWORD", "PASSWD", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL", "AUTH"].contains { upper.contains($0) }
+    }
+}

@@ -1,0 +1,69 @@
+/// The status of a task as the operator sees it: the original's task state diagram.
+///
+/// Only the transitions in ``TaskStatus/legalTransitions`` may happen; every status
+/// change in Tower goes through ``TaskStatus/checkTransition(to:)`` so that no caller
+/// (engine, CLI, Slack, console) can move a task along an edge the workflow does not have.
+public enum TaskStatus: String, Codable, Sendable, CaseIterable, Comparable {
+    case started
+    case discovery
+    case planning
+    case awaitingApproval = "awaiting_approval"
+    case approved
+    case rejected
+    case executing
+    case ciMonitoring = "ci_monitoring"
+    case completed
+    case failed
+
+    /// Every legal edge. The original's diagram, plus the two edges a durable engine needs:
+    /// a step that fails for good moves its task to `failed`, and `retry` moves a failed
+    /// task back to the status of the step that failed.
+    public static let legalTransitions: [TaskStatus: Set<TaskStatus>] = [
+        .started: [.discovery],
+        .discovery: [.planning, .failed],
+        .planning: [.awaitingApproval, .failed],
+        .awaitingApproval: [.approved, .rejected],
+        .approved: [.executing],
+        .executing: [.ciMonitoring, .failed],
+        .ciMonitoring: [.completed, .executing, .failed],
+        .completed: [],
+        .rejected: [],
+        .failed: [.discovery, .planning, .executing, .ciMonitoring],
+    ]
+
+    /// Whether `self → next` is an edge of the workflow.
+    public func canTransition(to next: TaskStatus) -> Bool {
+        Self.legalTransitions[self, default: []].contains(next)
+    }
+
+    /// Throws ``IllegalTransition`` naming both states unless `self → next` is legal.
+    public func checkTransition(to next: TaskStatus) throws(IllegalTransition) {
+        guard canTransition(to: next) else { throw IllegalTransition(from: self, to: next) }
+    }
+
+    /// A task in a terminal status never runs again (`failed` may be retried by an operator).
+    public var isTerminal: Bool { self == .completed || self == .rejected || self == .failed }
+
+    /// A task the engine should be driving: not finished and not parked on a human.
+    public var isActive: Bool { !isTerminal && self != .awaitingApproval }
+
+    /// Position in the workflow, used to sort the board.
+    private var order: Int { Self.allCases.firstIndex(of: self)! }
+
+    public static func < (lhs: TaskStatus, rhs: TaskStatus) -> Bool { lhs.order < rhs.order }
+}
+
+/// A status change the workflow does not allow. The message names both states.
+public struct IllegalTransition: Error, Equatable, Sendable, CustomStringConvertible {
+    public let from: TaskStatus
+    public let to: TaskStatus
+
+    public init(from: TaskStatus, to: TaskStatus) {
+        self.from = from
+        self.to = to
+    }
+
+    public var description: String {
+        "illegal status transition: \(from.rawValue) → \(to.rawValue)"
+    }
+}

@@ -1,0 +1,248 @@
+import Foundation
+import TowerCore
+import TowerStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The durable orchestrator: takes every active task through the workflow, one step at a time,
+/// storing each step's result before the next begins.
+///
+/// Only the engine that holds the store's lease runs workflows; others wait and take over when
+/// the holder stops renewing (it died). Commands from other processes arrive through the store
+/// and are noticed within one ``EngineConfiguration/pollInterval``. Every write carries the
+/// lease holder, so an engine that lost its lease (paused, then overtaken) cannot write.
+public actor Engine {
+    /// Live events for front ends.
+    public nonisolated let bus: EventBus
+    /// Who this engine is in the lease table.
+    public nonisolated let claim: LeaseClaim
+    let store: any Store
+    let workflow: Workflow
+    let configuration: EngineConfiguration
+    let now: @Sendable () -> Date
+
+    private var runners: [String: Task<Void, Never>] = [:]
+    private var holding = false
+    private var lastRenewal = Date.distantPast
+    private var lastSweep = Date.distantPast
+    private var lastScan = Date.distantPast
+    private var lastCommand: Int64 = -1
+    private var needsScan = true
+    private var sleeper: CheckedContinuation<Void, Never>?
+    private var wakeRequested = false
+    /// The last error the engine loop met (a busy store, say), for the health line.
+    public private(set) var lastError: String?
+
+    public init(
+        store: any Store, workflow: Workflow, configuration: EngineConfiguration = EngineConfiguration(),
+        claim: LeaseClaim = .thisProcess(), bus: EventBus = EventBus(), now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.store = store
+        self.workflow = workflow
+        self.configuration = configuration
+        self.claim = claim
+        self.bus = bus
+        self.now = now
+    }
+
+    /// Whether this engine holds the lease (and so runs workflows) right now.
+    public var isActive: Bool { holding }
+
+    /// Ids of the tasks this engine is driving now.
+    public var runningTaskIDs: [String] { runners.keys.sorted() }
+
+    /// Runs until the surrounding task is cancelled, then stops every step, waits for them and
+    /// gives the lease back. Unfinished tasks resume at their last stored step on the next start.
+    public func run() async {
+        await withTaskCancellationHandler {
+            while !Task.isCancelled {
+                do {
+                    try await tick()
+                    lastError = nil
+                } catch {
+                    lastError = String(describing: error)
+                }
+                await pause(configuration.pollInterval)
+            }
+        } onCancel: {
+            Task { await self.wake() }
+        }
+        await stopRunners()
+        if holding {
+            try? await store.releaseLease(holder: claim.holder)
+            holding = false
+            bus.publish(.leaseChanged(held: false))
+        }
+    }
+
+    /// Makes the engine look for work now instead of at its next poll (after an in-process command).
+    public func wake() {
+        if let sleeper {
+            self.sleeper = nil
+            sleeper.resume()
+        } else {
+            wakeRequested = true
+        }
+    }
+
+    // MARK: The loop
+
+    private func tick() async throws {
+        let now = now()
+        try await keepLease(now: now)
+        guard holding else { return }
+        if now.timeIntervalSince(lastSweep) >= configuration.sweepInterval {
+            lastSweep = now
+            _ = try await store.sweepExpired(now: now)
+        }
+        let latest = try await store.latestCommandSequence()
+        if latest != lastCommand || needsScan || now.timeIntervalSince(lastScan) >= max(2, configuration.pollInterval * 10) {
+            lastCommand = latest
+            needsScan = false
+            lastScan = now
+            try await schedule()
+        }
+    }
+
+    private func keepLease(now: Date) async throws {
+        let renewDue = now.timeIntervalSince(lastRenewal) >= configuration.leaseTTL / 3
+        guard !holding || renewDue else { return }
+        var held = false
+        if !holding, let lease = try await store.lease(), lease.holder != claim.holder, lease.isLive(at: now) {
+            held = false
+        } else {
+            held = try await store.acquireLease(claim, ttl: configuration.leaseTTL, now: now)
+        }
+        if held { lastRenewal = now }
+        guard held != holding else { return }
+        holding = held
+        bus.publish(.leaseChanged(held: held))
+        if held {
+            needsScan = true
+        } else {
+            await stopRunners()
+        }
+    }
+
+    private func schedule() async throws {
+        let active = try await store.activeTasks()
+        for task in active where runners[task.id] == nil {
+            guard runners.count < configuration.maxConcurrentTasks else { break }
+            let id = task.id
+            runners[id] = Task {
+                await self.drive(taskId: id)
+                self.finished(taskId: id)
+            }
+        }
+    }
+
+    private func finished(taskId: String) {
+        runners[taskId] = nil
+        needsScan = true
+        wake()
+    }
+
+    private func stopRunners() async {
+        let all = runners
+        for runner in all.values { runner.cancel() }
+        for runner in all.values { await runner.value }
+        runners = [:]
+    }
+
+    private func pause(_ seconds: TimeInterval) async {
+        if wakeRequested || Task.isCancelled {
+            wakeRequested = false
+            return
+        }
+        let timer = Task {
+            try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+            self.wake()
+        }
+        await withCheckedContinuation { sleeper = $0 }
+        timer.cancel()
+        wakeRequested = false
+    }
+
+    // MARK: Driving one task
+
+    /// Runs a task's steps until it waits for a human, finishes, fails or the engine stops.
+    nonisolated func drive(taskId: String) async {
+        do {
+            while !Task.isCancelled {
+                guard var task = try await store.task(id: taskId), task.status.isActive, let step = task.step else { return }
+                if task.status != step.runningStatus || task.currentAgent != step.agent {
+                    let (begun, event) = StepTransitions.begin(task, step: step, now: now())
+                    try await commit(TaskUpdate(task: begun, expectedStatus: task.status, expectedStep: step, events: [event]))
+                    task = begun
+                }
+                guard let handler = workflow.steps[step] else {
+                    let (failed, event) = StepTransitions.fail(
+                        task, step: step, attempt: task.attempts + 1, message: "no implementation is configured for the \(step.rawValue) step",
+                        permanent: true, retryIn: nil, now: now())
+                    try await commit(TaskUpdate(task: failed, expectedStatus: task.status, expectedStep: step, events: [event]))
+                    return
+                }
+                let attempt = task.attempts + 1
+                let context = StepContext(
+                    task: task, step: step, attempt: attempt,
+                    idempotencyKey: StepContext.idempotencyKey(taskId: task.id, step: step, cycle: task.cycle),
+                    store: store, bus: bus, now: now)
+                let outcome: StepOutcome
+                do {
+                    outcome = try await handler.run(context)
+                } catch {
+                    if Task.isCancelled || error is CancellationError { return }
+                    let permanent = error is PermanentStepFailure
+                    let retry = !permanent && attempt < step.maxAttempts
+                    let delay = retry ? configuration.backoff.delay(afterAttempt: attempt, random: Double.random(in: 0..<1)) : nil
+                    let (failed, event) = StepTransitions.fail(
+                        task, step: step, attempt: attempt, message: String(describing: error), permanent: permanent, retryIn: delay, now: now())
+                    try await commit(TaskUpdate(task: failed, expectedStatus: task.status, expectedStep: step, events: [event]))
+                    if let delay { try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000)) }
+                    continue
+                }
+                let result: PhaseResult
+                let artifacts: [ArtifactDraft]
+                switch outcome {
+                case .completed(let output), .ciFailed(let output, _):
+                    result = PhaseResult(taskId: task.id, step: step, cycle: task.cycle, output: output.json, completedAt: now())
+                    artifacts = output.artifacts
+                }
+                let (next, events, approval) = StepTransitions.finish(
+                    task, step: step, outcome: outcome, maxCIRetries: configuration.maxCIRetries, now: now())
+                try await commit(
+                    TaskUpdate(
+                        task: next, expectedStatus: task.status, expectedStep: step, phaseResult: result, artifacts: artifacts,
+                        events: events, approvalRequest: approval))
+            }
+        } catch {
+            // Lost lease, a conflicting change, or cancellation: the task stays at its last stored
+            // step and is picked up again by whichever engine holds the lease.
+            if !(error is CancellationError) { await noteError(taskId: taskId, error) }
+        }
+    }
+
+    private func noteError(taskId: String, _ error: any Error) {
+        lastError = "task \(taskId): \(error)"
+    }
+
+    /// Stores an update under this engine's lease and tells the front ends.
+    private nonisolated func commit(_ update: TaskUpdate) async throws {
+        var fenced = update
+        fenced.leaseHolder = claim.holder
+        let events = try await store.apply(fenced)
+        bus.publish(.taskChanged(update.task))
+        for event in events { bus.publish(.log(event)) }
+    }
+}
+
+extension LeaseClaim {
+    /// A claim for this process: host, pid and a random suffix (a pid can be reused after a crash).
+    public static func thisProcess() -> LeaseClaim {
+        let host = ProcessInfo.processInfo.hostName
+        let pid = getpid()
+        return LeaseClaim(holder: "\(host):\(pid):\(Token.generate().prefix(8))", pid: pid, host: host)
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import TowerCore
+import TowerStore
+
+/// The operator's commands, the same for every front end: `tower agent …`, the console, Slack's
+/// `/agent`, a PR comment. Each applies atomically in the store, so callers in any process race
+/// safely, and leaves a command row that wakes the running engine (wherever it runs).
+public struct OperatorCommands: Sendable {
+    let store: any Store
+    let now: @Sendable () -> Date
+
+    public init(store: any Store, now: @escaping @Sendable () -> Date = Date.init) {
+        self.store = store
+        self.now = now
+    }
+
+    /// A task with what an operator asks about it: its approval and its latest log lines.
+    public struct TaskReport: Sendable {
+        public var task: TowerTask
+        public var approval: Approval?
+        public var recentEvents: [TaskEvent]
+    }
+
+    /// `status ID`.
+    public func status(_ taskId: String, recentLines: Int = 5) async throws -> TaskReport {
+        guard let task = try await store.task(id: taskId) else { throw StoreError.unknownTask(taskId) }
+        return TaskReport(
+            task: task, approval: try await store.approval(taskId: taskId),
+            recentEvents: try await store.lastEvents(taskId: taskId, count: recentLines))
+    }
+
+    /// `approve ID`: exactly one decision wins; later callers learn who decided.
+    public func approve(_ taskId: String, by actor: Actor, note: String? = nil) async throws -> DecisionOutcome {
+        try await store.decide(taskId: taskId, decision: .approved, actor: actor, reason: note, at: now())
+    }
+
+    /// `reject ID`, with the reason shown to the team.
+    public func reject(_ taskId: String, by actor: Actor, reason: String? = nil) async throws -> DecisionOutcome {
+        try await store.decide(taskId: taskId, decision: .rejected, actor: actor, reason: reason, at: now())
+    }
+
+    /// `retry ID`: a failed task resumes at the step that failed.
+    public func retry(_ taskId: String, by actor: Actor) async throws -> TowerTask {
+        try await store.retry(taskId: taskId, actor: actor, at: now())
+    }
+
+    /// `list [status]`, newest first.
+    public func list(status: TaskStatus? = nil, limit: Int? = nil) async throws -> [TowerTask] {
+        try await store.tasks(status: status, limit: limit)
+    }
+
+    /// Starts a workflow for a ticket or a description; the engine picks it up.
+    public func start(ticketId: String?, title: String, description: String, source: TaskSource, by actor: Actor) async throws -> TowerTask {
+        let at = now()
+        let task = TowerTask.new(ticketId: ticketId, title: title, description: description, source: source, now: at)
+        let origin = ticketId.map { "ticket \($0)" } ?? "a description"
+        try await store.insertTask(
+            task, event: TaskEvent(taskId: task.id, at: at, level: .info, agent: "operator", message: "started from \(origin) by \(actor.user) via \(actor.channel.rawValue)"),
+            actor: actor)
+        return task
+    }
+
+    /// The command set, as data: `help` output, Slack's `/agent help` and docs come from it.
+    public static let reference: [(usage: String, summary: String)] = [
+        ("status <id>", "Get task status"),
+        ("approve <id>", "Approve plan"),
+        ("reject <id>", "Reject plan"),
+        ("retry <id>", "Retry failed task"),
+        ("list [status]", "List tasks"),
+        ("help", "Show help"),
+    ]
+}

@@ -1,0 +1,37 @@
+import Foundation
+import TowerCore
+import TowerStore
+
+/// What a running step is handed: the task, which attempt this is, the key for its outside
+/// effects, earlier steps' outputs, and a log that streams to the console as it is written.
+public struct StepContext: Sendable {
+    public let task: TowerTask
+    public let step: StepKind
+    /// 1 for the first try; grows with each retry after a failure.
+    public let attempt: Int
+    /// Stable across retries and restarts of this step for this CI cycle, so that a re-run finds
+    /// the branch, commit, PR or message its earlier run created: `TASK/STEP/CYCLE`.
+    public let idempotencyKey: String
+    let store: any Store
+    let bus: EventBus
+    let now: @Sendable () -> Date
+
+    /// Appends a line to the task's log (stored, then published to live front ends).
+    public func log(_ level: LogLevel = .info, _ message: String) async throws {
+        let event = TaskEvent(taskId: task.id, at: now(), level: level, agent: step.agent, message: message)
+        for stored in try await store.appendEvents([event]) { bus.publish(.log(stored)) }
+    }
+
+    /// The stored output of an earlier step (latest CI cycle first), e.g. Discovery's result for Planning.
+    public func output(of step: StepKind) async throws -> Data? {
+        for cycle in stride(from: task.cycle, through: 0, by: -1) {
+            if let result = try await store.phaseResult(taskId: task.id, step: step, cycle: cycle) { return result.output }
+        }
+        return nil
+    }
+
+    /// The idempotency key for a step of a task in a CI cycle.
+    public static func idempotencyKey(taskId: String, step: StepKind, cycle: Int) -> String {
+        "\(taskId)/\(step.rawValue)/\(cycle)"
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import TowerCore
+import TowerStore
+
+/// The engine's decisions as pure functions: given a task and what its step did, the task's next
+/// row and the log lines that explain it. No I/O, so every edge is testable on its own.
+enum StepTransitions {
+    /// The task as it must be stored when `step` begins.
+    static func begin(_ task: TowerTask, step: StepKind, now: Date) -> (TowerTask, TaskEvent) {
+        var next = task
+        next.status = step.runningStatus
+        next.currentAgent = step.agent
+        next.updatedAt = now
+        next.expiresAt = now.addingTimeInterval(TaskRetention.default)
+        let cycle = task.cycle > 0 && (step == .execution || step == .ciMonitoring) ? " (CI cycle \(task.cycle))" : ""
+        let event = TaskEvent(taskId: task.id, at: now, level: .info, agent: step.agent, message: "\(step.rawValue) started\(cycle)")
+        return (next, event)
+    }
+
+    /// The task after `step` returned `outcome`, and the approval request Planning ends with.
+    static func finish(
+        _ task: TowerTask, step: StepKind, outcome: StepOutcome, maxCIRetries: Int, now: Date
+    ) -> (task: TowerTask, events: [TaskEvent], approval: Approval?) {
+        var next = task
+        next.attempts = 0
+        next.lastError = nil
+        next.updatedAt = now
+        next.expiresAt = now.addingTimeInterval(TaskRetention.default)
+        var events: [TaskEvent] = []
+        var approval: Approval?
+        func note(_ level: LogLevel, _ message: String) {
+            events.append(TaskEvent(taskId: task.id, at: now, level: level, agent: step.agent, message: message))
+        }
+
+        switch outcome {
+        case .completed(let output):
+            note(.info, "\(step.rawValue) finished" + (output.summary.map { ": \($0)" } ?? ""))
+            next.progress = max(next.progress, step.progressWhenDone)
+            switch step {
+            case .discovery, .ciMonitoring:
+                next.step = step.next
+            case .planning:
+                next.status = .awaitingApproval
+                next.step = nil
+                approval = Approval(token: Token.generate(), taskId: task.id, requestedAt: now)
+                note(.info, "plan ready: awaiting approval")
+            case .execution:
+                next.status = .ciMonitoring
+                next.step = .ciMonitoring
+            case .completion:
+                next.status = .completed
+                next.step = nil
+                next.progress = 100
+            }
+        case .ciFailed(_, let reason):
+            if task.cycle < maxCIRetries {
+                next.status = .executing
+                next.step = .execution
+                next.cycle = task.cycle + 1
+                next.progress = StepKind.planning.progressWhenDone
+                note(.warning, "CI failed: \(reason); back to execution (CI cycle \(next.cycle) of \(maxCIRetries))")
+            } else {
+                next.status = .failed
+                next.step = nil
+                next.failedStep = .ciMonitoring
+                next.lastError = "CI failed after \(maxCIRetries) retries: \(reason)"
+                note(.error, "CI failed: \(reason); max retries (\(maxCIRetries)) exceeded")
+            }
+        }
+        return (next, events, approval)
+    }
+
+    /// The task after attempt `attempt` of `step` threw: a retry later, or failure now.
+    static func fail(
+        _ task: TowerTask, step: StepKind, attempt: Int, message: String, permanent: Bool, retryIn delay: TimeInterval?, now: Date
+    ) -> (task: TowerTask, event: TaskEvent) {
+        var next = task
+        next.attempts = attempt
+        next.lastError = message
+        next.updatedAt = now
+        next.expiresAt = now.addingTimeInterval(TaskRetention.default)
+        let of = "attempt \(attempt) of \(step.maxAttempts)"
+        if let delay, !permanent {
+            let event = TaskEvent(
+                taskId: task.id, at: now, level: .warning, agent: step.agent,
+                message: "\(step.rawValue) \(of) failed: \(message); retrying in \(String(format: "%.1f", delay)) s")
+            return (next, event)
+        }
+        next.status = .failed
+        next.failedStep = step
+        next.step = nil
+        let event = TaskEvent(
+            taskId: task.id, at: now, level: .error, agent: step.agent,
+            message: "\(step.rawValue) failed (\(of)\(permanent ? ", not retryable" : "")): \(message)")
+        return (next, event)
+    }
+}

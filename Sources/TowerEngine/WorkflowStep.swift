@@ -1,0 +1,71 @@
+import Foundation
+import TowerCore
+import TowerStore
+
+/// One step of the workflow as the engine runs it: the agents implement this (a later module),
+/// and tests and benchmarks plug in their own.
+///
+/// A step may be run more than once for the same task (a retry, or a resume after the process
+/// was killed before the result was stored). Every outside effect it makes must therefore be
+/// keyed by ``StepContext/idempotencyKey`` so that a second run finds what the first did.
+public protocol WorkflowStep: Sendable {
+    func run(_ context: StepContext) async throws -> StepOutcome
+}
+
+/// What a step returns.
+public enum StepOutcome: Sendable {
+    /// The step did its work; its output is stored and the workflow moves on.
+    case completed(StepOutput)
+    /// CI failed: the task goes back to Execution (up to the configured limit), then fails.
+    case ciFailed(StepOutput, reason: String)
+}
+
+/// A step's result: JSON for the next steps, artifacts for people, a line for the log.
+public struct StepOutput: Sendable {
+    public var json: Data
+    public var artifacts: [ArtifactDraft]
+    public var summary: String?
+
+    public init(json: Data = Data("{}".utf8), artifacts: [ArtifactDraft] = [], summary: String? = nil) {
+        self.json = json
+        self.artifacts = artifacts
+        self.summary = summary
+    }
+
+    /// An output whose JSON is an encoded value.
+    public init(encoding value: some Encodable, artifacts: [ArtifactDraft] = [], summary: String? = nil) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        self.init(json: try encoder.encode(value), artifacts: artifacts, summary: summary)
+    }
+}
+
+/// A failure that retrying cannot fix (a service that is not configured, a malformed plan):
+/// the task fails at once instead of spending its attempts.
+public struct PermanentStepFailure: Error, CustomStringConvertible, Sendable {
+    public var description: String
+
+    public init(_ description: String) { self.description = description }
+}
+
+/// The implementation of every step, by kind.
+public struct Workflow: Sendable {
+    public var steps: [StepKind: any WorkflowStep]
+
+    public init(steps: [StepKind: any WorkflowStep]) { self.steps = steps }
+
+    /// Every kind in order, each with the same implementation (tests and benchmarks).
+    public init(uniform step: any WorkflowStep) {
+        self.steps = Dictionary(uniqueKeysWithValues: StepKind.allCases.map { ($0, step) })
+    }
+}
+
+/// A step made of a closure, for wiring small steps without a type of their own.
+public struct ClosureStep: WorkflowStep {
+    let body: @Sendable (StepContext) async throws -> StepOutcome
+
+    public init(_ body: @escaping @Sendable (StepContext) async throws -> StepOutcome) { self.body = body }
+
+    public func run(_ context: StepContext) async throws -> StepOutcome { try await body(context) }
+}

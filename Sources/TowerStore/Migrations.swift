@@ -1,0 +1,110 @@
+import GRDB
+
+/// The schema, as versioned migrations. Never edit a shipped migration: add a new one.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-initial") { db in
+            try db.create(table: "tasks") { t in
+                t.primaryKey("id", .text)
+                t.column("ticket_id", .text)
+                t.column("title", .text).notNull()
+                t.column("description", .text).notNull()
+                t.column("source", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("current_agent", .text)
+                t.column("progress", .integer).notNull()
+                t.column("attempts", .integer).notNull()
+                t.column("last_error", .text)
+                t.column("step", .text)
+                t.column("failed_step", .text)
+                t.column("cycle", .integer).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.column("updated_at", .datetime).notNull()
+                t.column("expires_at", .datetime).notNull()
+            }
+            try db.create(index: "tasks_status", on: "tasks", columns: ["status", "updated_at"])
+            try db.create(index: "tasks_ticket", on: "tasks", columns: ["ticket_id"])
+            try db.create(index: "tasks_expiry", on: "tasks", columns: ["expires_at"])
+
+            try db.create(table: "phase_results") { t in
+                t.column("task_id", .text).notNull().references("tasks", onDelete: .cascade)
+                t.column("step", .text).notNull()
+                t.column("cycle", .integer).notNull()
+                t.column("output", .blob).notNull()
+                t.column("completed_at", .datetime).notNull()
+                t.primaryKey(["task_id", "step", "cycle"])
+            }
+
+            try db.create(table: "events") { t in
+                t.autoIncrementedPrimaryKey("seq")
+                t.column("task_id", .text).notNull().references("tasks", onDelete: .cascade)
+                t.column("at", .datetime).notNull()
+                t.column("level", .text).notNull()
+                t.column("agent", .text).notNull()
+                t.column("message", .text).notNull()
+            }
+            try db.create(index: "events_task", on: "events", columns: ["task_id", "seq"])
+
+            try db.create(table: "artifacts") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("task_id", .text).notNull().references("tasks", onDelete: .cascade)
+                t.column("kind", .text).notNull()
+                t.column("name", .text).notNull()
+                t.column("version", .integer).notNull()
+                t.column("content", .blob).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.uniqueKey(["task_id", "kind", "name", "version"])
+            }
+
+            try db.create(table: "approvals") { t in
+                t.primaryKey("token", .text)
+                t.column("task_id", .text).notNull().references("tasks", onDelete: .cascade)
+                t.column("requested_at", .datetime).notNull()
+                t.column("decision", .text)
+                t.column("decided_by", .text)
+                t.column("channel", .text)
+                t.column("reason", .text)
+                t.column("decided_at", .datetime)
+            }
+            try db.create(index: "approvals_task", on: "approvals", columns: ["task_id", "requested_at"])
+
+            try db.create(table: "commands") { t in
+                t.autoIncrementedPrimaryKey("seq")
+                t.column("kind", .text).notNull()
+                t.column("task_id", .text).notNull()
+                t.column("user", .text).notNull()
+                t.column("channel", .text).notNull()
+                t.column("at", .datetime).notNull()
+            }
+
+            try db.create(table: "webhook_inbox") { t in
+                t.primaryKey("delivery_id", .text)
+                t.column("source", .text).notNull()
+                t.column("event", .text).notNull()
+                t.column("body", .blob).notNull()
+                t.column("received_at", .datetime).notNull()
+                t.column("processed_at", .datetime)
+                t.column("expires_at", .datetime).notNull()
+            }
+            try db.create(index: "webhook_inbox_pending", on: "webhook_inbox", columns: ["processed_at", "received_at"])
+
+            try db.create(table: "sentry_fingerprints") { t in
+                t.primaryKey("fingerprint", .text)
+                t.column("ticket_id", .text).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.column("expires_at", .datetime).notNull()
+            }
+
+            try db.create(table: "engine_lease") { t in
+                t.primaryKey("name", .text)
+                t.column("holder", .text).notNull()
+                t.column("pid", .integer).notNull()
+                t.column("host", .text).notNull()
+                t.column("acquired_at", .datetime).notNull()
+                t.column("expires_at", .datetime).notNull()
+            }
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import GRDB
+import TowerCore
+
+/// Row ⇄ domain value mapping, kept in one place so the SQL and the types cannot drift apart.
+enum Rows {
+    static let taskColumns = """
+        id, ticket_id, title, description, source, status, current_agent, progress, attempts, last_error,
+        step, failed_step, cycle, created_at, updated_at, expires_at
+        """
+
+    static func task(_ row: Row) -> TowerTask {
+        TowerTask(
+            id: row["id"], ticketId: row["ticket_id"], title: row["title"], description: row["description"],
+            source: TaskSource(rawValue: row["source"]) ?? .cli,
+            status: TaskStatus(rawValue: row["status"]) ?? .failed,
+            currentAgent: row["current_agent"], progress: row["progress"], attempts: row["attempts"],
+            lastError: row["last_error"],
+            step: (row["step"] as String?).flatMap(StepKind.init(rawValue:)),
+            failedStep: (row["failed_step"] as String?).flatMap(StepKind.init(rawValue:)),
+            cycle: row["cycle"], createdAt: row["created_at"], updatedAt: row["updated_at"], expiresAt: row["expires_at"])
+    }
+
+    static func taskArguments(_ t: TowerTask) -> StatementArguments {
+        [
+            t.id, t.ticketId, t.title, t.description, t.source.rawValue, t.status.rawValue, t.currentAgent, t.progress,
+            t.attempts, t.lastError, t.step?.rawValue, t.failedStep?.rawValue, t.cycle, t.createdAt, t.updatedAt, t.expiresAt,
+        ]
+    }
+
+    static func event(_ row: Row) -> TaskEvent {
+        TaskEvent(
+            sequence: row["seq"], taskId: row["task_id"], at: row["at"],
+            level: LogLevel(rawValue: row["level"]) ?? .info, agent: row["agent"], message: row["message"])
+    }
+
+    static func approval(_ row: Row) -> Approval {
+        Approval(
+            token: row["token"], taskId: row["task_id"], requestedAt: row["requested_at"],
+            decision: (row["decision"] as String?).flatMap(ApprovalDecision.init(rawValue:)),
+            decidedBy: row["decided_by"],
+            channel: (row["channel"] as String?).flatMap(CommandChannel.init(rawValue:)),
+            reason: row["reason"], decidedAt: row["decided_at"])
+    }
+
+    static func artifact(_ row: Row) -> Artifact {
+        Artifact(
+            taskId: row["task_id"], kind: ArtifactKind(rawValue: row["kind"]) ?? .diff, name: row["name"],
+            version: row["version"], content: row["content"], createdAt: row["created_at"])
+    }
+
+    static func phaseResult(_ row: Row) -> PhaseResult {
+        PhaseResult(
+            taskId: row["task_id"], step: StepKind(rawValue: row["step"]) ?? .discovery, cycle: row["cycle"],
+            output: row["output"], completedAt: row["completed_at"])
+    }
+
+    static func delivery(_ row: Row) -> WebhookDelivery {
+        WebhookDelivery(
+            id: row["delivery_id"], source: row["source"], event: row["event"], body: row["body"],
+            receivedAt: row["received_at"], processedAt: row["processed_at"])
+    }
+
+    static func command(_ row: Row) -> OperatorCommand {
+        OperatorCommand(
+            sequence: row["seq"], kind: OperatorCommand.Kind(rawValue: row["kind"]) ?? .start, taskId: row["task_id"],
+            actor: Actor(user: row["user"], channel: CommandChannel(rawValue: row["channel"]) ?? .api), at: row["at"])
+    }
+}
+
+extension Database {
+    func fetchTask(id: String) throws -> TowerTask? {
+        try Row.fetchOne(self, sql: "SELECT \(Rows.taskColumns) FROM tasks WHERE id = ?", arguments: [id]).map(Rows.task)
+    }
+
+    func insertEvents(_ events: [TaskEvent]) throws -> [TaskEvent] {
+        var stored: [TaskEvent] = []
+        stored.reserveCapacity(events.count)
+        let statement = try cachedStatement(sql: "INSERT INTO events (task_id, at, level, agent, message) VALUES (?, ?, ?, ?, ?)")
+        for var event in events {
+            try statement.execute(arguments: [event.taskId, event.at, event.level.rawValue, event.agent, event.message])
+            event.sequence = lastInsertedRowID
+            stored.append(event)
+        }
+        return stored
+    }
+
+    func insertCommand(_ kind: OperatorCommand.Kind, taskId: String, actor: Actor, at: Date) throws {
+        try execute(
+            sql: "INSERT INTO commands (kind, task_id, user, channel, at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [kind.rawValue, taskId, actor.user, actor.channel.rawValue, at])
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import GRDB
+import TowerCore
+
+extension SQLiteStore {
+    public func approval(taskId: String) async throws -> Approval? {
+        try await read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM approvals WHERE task_id = ? ORDER BY requested_at DESC, rowid DESC LIMIT 1", arguments: [taskId]
+            ).map(Rows.approval)
+        }
+    }
+
+    /// One `BEGIN IMMEDIATE` transaction: the conditional `UPDATE … WHERE decision IS NULL` and the
+    /// task's move to approved/rejected land together, so of any number of concurrent callers in
+    /// any number of processes exactly one sees a changed row.
+    public func decide(taskId: String, decision: ApprovalDecision, actor: Actor, reason: String?, at: Date) async throws -> DecisionOutcome {
+        try await write { db in
+            guard var task = try db.fetchTask(id: taskId) else { throw StoreError.unknownTask(taskId) }
+            let latest = try Row.fetchOne(
+                db, sql: "SELECT * FROM approvals WHERE task_id = ? ORDER BY requested_at DESC, rowid DESC LIMIT 1", arguments: [taskId]
+            ).map(Rows.approval)
+            if let latest, latest.isDecided { return .alreadyDecided(latest) }
+            guard task.status == .awaitingApproval, var approval = latest else {
+                throw StoreError.notAwaitingApproval(taskId: taskId, status: task.status)
+            }
+            try db.execute(
+                sql: """
+                    UPDATE approvals SET decision = ?, decided_by = ?, channel = ?, reason = ?, decided_at = ?
+                    WHERE token = ? AND decision IS NULL
+                    """,
+                arguments: [decision.rawValue, actor.user, actor.channel.rawValue, reason, at, approval.token])
+            guard db.changesCount == 1 else {
+                // Unreachable under IMMEDIATE transactions; answered safely all the same.
+                let winner = try Row.fetchOne(db, sql: "SELECT * FROM approvals WHERE token = ?", arguments: [approval.token]).map(Rows.approval)
+                return .alreadyDecided(winner ?? approval)
+            }
+            approval.decision = decision
+            approval.decidedBy = actor.user
+            approval.channel = actor.channel
+            approval.reason = reason
+            approval.decidedAt = at
+
+            let next: TaskStatus = decision == .approved ? .approved : .rejected
+            try StoreError.checkTransition(task.status, next)
+            task.status = next
+            task.step = decision == .approved ? .execution : nil
+            task.updatedAt = at
+            task.expiresAt = at.addingTimeInterval(TaskRetention.default)
+            var arguments: StatementArguments = [task.status.rawValue, task.step?.rawValue, at, task.expiresAt]
+            arguments += [taskId]
+            try db.execute(sql: "UPDATE tasks SET status = ?, step = ?, updated_at = ?, expires_at = ? WHERE id = ?", arguments: arguments)
+            let note = reason.map { ": \($0)" } ?? ""
+            _ = try db.insertEvents([
+                TaskEvent(
+                    taskId: taskId, at: at, level: decision == .approved ? .info : .warning, agent: "approval",
+                    message: "plan \(decision.rawValue) by \(actor.user) via \(actor.channel.rawValue)\(note)")
+            ])
+            try db.insertCommand(decision == .approved ? .approve : .reject, taskId: taskId, actor: actor, at: at)
+            return .decided(approval)
+        }
+    }
+
+    public func retry(taskId: String, actor: Actor, at: Date) async throws -> TowerTask {
+        try await write { db in
+            guard var task = try db.fetchTask(id: taskId) else { throw StoreError.unknownTask(taskId) }
+            guard task.status == .failed else { throw StoreError.notFailed(taskId: taskId, status: task.status) }
+            let step = task.failedStep ?? .discovery
+            try StoreError.checkTransition(task.status, step.runningStatus)
+            task.status = step.runningStatus
+            task.step = step
+            task.failedStep = nil
+            task.attempts = 0
+            task.updatedAt = at
+            task.expiresAt = at.addingTimeInterval(TaskRetention.default)
+            try db.execute(
+                sql: "UPDATE tasks SET status = ?, step = ?, failed_step = NULL, attempts = 0, updated_at = ?, expires_at = ? WHERE id = ? AND status = 'failed'",
+                arguments: [task.status.rawValue, step.rawValue, at, task.expiresAt, taskId])
+            _ = try db.insertEvents([
+                TaskEvent(
+                    taskId: taskId, at: at, level: .info, agent: "operator",
+                    message: "retry requested by \(actor.user) via \(actor.channel.rawValue); resuming at \(step.rawValue)")
+            ])
+            try db.insertCommand(.retry, taskId: taskId, actor: actor, at: at)
+            return task
+        }
+    }
+
+    public func latestCommandSequence() async throws -> Int64 {
+        try await read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM commands") ?? 0 }
+    }
+
+    public func commands(after sequence: Int64) async throws -> [OperatorCommand] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM commands WHERE seq > ? ORDER BY seq", arguments: [sequence]).map(Rows.command)
+        }
+    }
+}

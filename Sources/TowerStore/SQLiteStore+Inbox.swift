@@ -1,0 +1,59 @@
+import Foundation
+import GRDB
+import TowerCore
+
+extension SQLiteStore {
+    public func enqueueDelivery(_ delivery: WebhookDelivery) async throws -> Bool {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO webhook_inbox (delivery_id, source, event, body, received_at, processed_at, expires_at)
+                    VALUES (?, ?, ?, ?, ?, NULL, ?)
+                    """,
+                arguments: [
+                    delivery.id, delivery.source, delivery.event, delivery.body, delivery.receivedAt,
+                    delivery.receivedAt.addingTimeInterval(WebhookDelivery.retention),
+                ])
+            return db.changesCount == 1
+        }
+    }
+
+    public func pendingDeliveries(limit: Int) async throws -> [WebhookDelivery] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM webhook_inbox WHERE processed_at IS NULL ORDER BY received_at, delivery_id LIMIT ?",
+                arguments: [limit]
+            ).map(Rows.delivery)
+        }
+    }
+
+    public func markDeliveryProcessed(id: String, at: Date) async throws -> Bool {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE webhook_inbox SET processed_at = ?, expires_at = ? WHERE delivery_id = ? AND processed_at IS NULL",
+                arguments: [at, at.addingTimeInterval(WebhookDelivery.retention), id])
+            return db.changesCount == 1
+        }
+    }
+
+    public func ticket(forFingerprint fingerprint: String, now: Date) async throws -> String? {
+        try await read { db in
+            try String.fetchOne(
+                db, sql: "SELECT ticket_id FROM sentry_fingerprints WHERE fingerprint = ? AND expires_at > ?", arguments: [fingerprint, now])
+        }
+    }
+
+    public func recordFingerprint(_ fingerprint: String, ticketId: String, at: Date) async throws -> Bool {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO sentry_fingerprints (fingerprint, ticket_id, created_at, expires_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(fingerprint) DO UPDATE SET ticket_id = excluded.ticket_id, created_at = excluded.created_at,
+                      expires_at = excluded.expires_at
+                    WHERE sentry_fingerprints.expires_at <= excluded.created_at
+                    """,
+                arguments: [fingerprint, ticketId, at, at.addingTimeInterval(TaskRetention.sentryFingerprint)])
+            return db.changesCount == 1
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import GRDB
+import TowerCore
+
+extension SQLiteStore {
+    public func insertTask(_ task: TowerTask, event: TaskEvent?, actor: Actor) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO tasks (\(Rows.taskColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                arguments: Rows.taskArguments(task))
+            if let event { _ = try db.insertEvents([event]) }
+            try db.insertCommand(.start, taskId: task.id, actor: actor, at: task.createdAt)
+        }
+    }
+
+    public func task(id: String) async throws -> TowerTask? {
+        try await read { db in try db.fetchTask(id: id) }
+    }
+
+    public func tasks(status: TaskStatus?, limit: Int?) async throws -> [TowerTask] {
+        try await read { db in
+            var sql = "SELECT \(Rows.taskColumns) FROM tasks"
+            var arguments: StatementArguments = []
+            if let status {
+                sql += " WHERE status = ?"
+                arguments += [status.rawValue]
+            }
+            sql += " ORDER BY created_at DESC, id"
+            if let limit {
+                sql += " LIMIT ?"
+                arguments += [limit]
+            }
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Rows.task)
+        }
+    }
+
+    public func activeTasks() async throws -> [TowerTask] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(Rows.taskColumns) FROM tasks
+                    WHERE status NOT IN ('completed', 'rejected', 'failed', 'awaiting_approval')
+                    ORDER BY created_at, id
+                    """
+            ).map(Rows.task)
+        }
+    }
+
+    @discardableResult
+    public func apply(_ update: TaskUpdate) async throws -> [TaskEvent] {
+        try await write { db in
+            if let holder = update.leaseHolder {
+                let current = try String.fetchOne(db, sql: "SELECT holder FROM engine_lease WHERE name = 'engine'")
+                guard current == holder else { throw StoreError.leaseLost(holder: holder) }
+            }
+            let next = update.task
+            guard let stored = try db.fetchTask(id: next.id) else { throw StoreError.unknownTask(next.id) }
+            guard stored.status == update.expectedStatus, stored.step == update.expectedStep else {
+                throw StoreError.conflict(taskId: next.id, expected: update.expectedStatus, actual: stored.status)
+            }
+            if stored.status != next.status {
+                try StoreError.checkTransition(stored.status, next.status)
+            }
+            var arguments = Rows.taskArguments(next)
+            arguments += [next.id]
+            try db.execute(
+                sql: """
+                    UPDATE tasks SET id = ?, ticket_id = ?, title = ?, description = ?, source = ?, status = ?,
+                      current_agent = ?, progress = ?, attempts = ?, last_error = ?, step = ?, failed_step = ?, cycle = ?,
+                      created_at = ?, updated_at = ?, expires_at = ?
+                    WHERE id = ?
+                    """, arguments: arguments)
+            if let result = update.phaseResult {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO phase_results (task_id, step, cycle, output, completed_at) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [result.taskId, result.step.rawValue, result.cycle, result.output, result.completedAt])
+            }
+            for artifact in update.artifacts {
+                let version = try Int.fetchOne(
+                    db, sql: "SELECT COALESCE(MAX(version), 0) + 1 FROM artifacts WHERE task_id = ? AND kind = ? AND name = ?",
+                    arguments: [next.id, artifact.kind.rawValue, artifact.name]) ?? 1
+                try db.execute(
+                    sql: "INSERT INTO artifacts (task_id, kind, name, version, content, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [next.id, artifact.kind.rawValue, artifact.name, version, artifact.content, next.updatedAt])
+            }
+            if let approval = update.approvalRequest {
+                try db.execute(
+                    sql: "INSERT INTO approvals (token, task_id, requested_at) VALUES (?, ?, ?)",
+                    arguments: [approval.token, approval.taskId, approval.requestedAt])
+            }
+            return try db.insertEvents(update.events)
+        }
+    }
+
+    @discardableResult
+    public func appendEvents(_ events: [TaskEvent]) async throws -> [TaskEvent] {
+        guard !events.isEmpty else { return [] }
+        return try await write { db in try db.insertEvents(events) }
+    }
+
+    public func events(taskId: String, after sequence: Int64?, limit: Int?) async throws -> [TaskEvent] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM events WHERE task_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                arguments: [taskId, sequence ?? 0, limit ?? -1]
+            ).map(Rows.event)
+        }
+    }
+
+    public func lastEvents(taskId: String, count: Int) async throws -> [TaskEvent] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM events WHERE task_id = ? ORDER BY seq DESC LIMIT ?", arguments: [taskId, count]
+            ).map(Rows.event).reversed()
+        }
+    }
+
+    public func phaseResult(taskId: String, step: StepKind, cycle: Int) async throws -> PhaseResult? {
+        try await read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM phase_results WHERE task_id = ? AND step = ? AND cycle = ?",
+                arguments: [taskId, step.rawValue, cycle]
+            ).map(Rows.phaseResult)
+        }
+    }
+
+    public func phaseResults(taskId: String) async throws -> [PhaseResult] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM phase_results WHERE task_id = ? ORDER BY completed_at, cycle", arguments: [taskId]
+            ).map(Rows.phaseResult)
+        }
+    }
+
+    public func artifacts(taskId: String, kind: ArtifactKind?) async throws -> [Artifact] {
+        try await read { db in
+            if let kind {
+                return try Row.fetchAll(
+                    db, sql: "SELECT * FROM artifacts WHERE task_id = ? AND kind = ? ORDER BY id", arguments: [taskId, kind.rawValue]
+                ).map(Rows.artifact)
+            }
+            return try Row.fetchAll(db, sql: "SELECT * FROM artifacts WHERE task_id = ? ORDER BY id", arguments: [taskId]).map(Rows.artifact)
+        }
+    }
+
+    public func sweepExpired(now: Date) async throws -> SweepReport {
+        try await write { db in
+            var report = SweepReport()
+            try db.execute(
+                sql: "DELETE FROM tasks WHERE expires_at < ? AND status IN ('completed', 'rejected', 'failed')", arguments: [now])
+            report.tasks = db.changesCount
+            try db.execute(sql: "DELETE FROM sentry_fingerprints WHERE expires_at < ?", arguments: [now])
+            report.fingerprints = db.changesCount
+            try db.execute(sql: "DELETE FROM webhook_inbox WHERE expires_at < ? AND processed_at IS NOT NULL", arguments: [now])
+            report.deliveries = db.changesCount
+            return report
+        }
+    }
+}

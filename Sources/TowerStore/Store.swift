@@ -1,0 +1,84 @@
+import Foundation
+import TowerCore
+
+/// Tower's persistence, behind a protocol so that SQLite (the embedded default), PostgreSQL
+/// or DynamoDB can hold the same state. Several processes share one store: every method is a
+/// single transaction, and every change that races (decisions, retries, step commits) is a
+/// conditional update.
+public protocol Store: Sendable {
+    // MARK: Tasks
+
+    /// Stores a new task with its first log line, and wakes the engine on behalf of `actor`.
+    func insertTask(_ task: TowerTask, event: TaskEvent?, actor: Actor) async throws
+    /// One task, or `nil`.
+    func task(id: String) async throws -> TowerTask?
+    /// Tasks, newest first, optionally of one status.
+    func tasks(status: TaskStatus?, limit: Int?) async throws -> [TowerTask]
+    /// Tasks the engine should drive: not finished and not waiting for a human.
+    func activeTasks() async throws -> [TowerTask]
+    /// Applies a step's outcome (and anything else that must land with it) atomically.
+    /// Throws ``StoreError/conflict(taskId:expected:actual:)`` when the task moved meanwhile
+    /// and ``StoreError/leaseLost(holder:)`` when `update.leaseHolder` no longer holds the lease.
+    /// Returns the update's log lines with their sequence numbers.
+    @discardableResult
+    func apply(_ update: TaskUpdate) async throws -> [TaskEvent]
+
+    // MARK: Log, results, artifacts
+
+    /// Appends log lines; returns them with their sequence numbers.
+    @discardableResult
+    func appendEvents(_ events: [TaskEvent]) async throws -> [TaskEvent]
+    /// A task's log lines after `sequence`, oldest first.
+    func events(taskId: String, after sequence: Int64?, limit: Int?) async throws -> [TaskEvent]
+    /// The last `count` log lines of a task, oldest first.
+    func lastEvents(taskId: String, count: Int) async throws -> [TaskEvent]
+    /// A step's stored output, for the step's CI cycle.
+    func phaseResult(taskId: String, step: StepKind, cycle: Int) async throws -> PhaseResult?
+    /// Every stored step output of a task.
+    func phaseResults(taskId: String) async throws -> [PhaseResult]
+    /// Every version of an artifact kind for a task, oldest first.
+    func artifacts(taskId: String, kind: ArtifactKind?) async throws -> [Artifact]
+
+    // MARK: Approvals and operator commands
+
+    /// The most recent approval request of a task.
+    func approval(taskId: String) async throws -> Approval?
+    /// Records a decision on the task's pending approval; exactly one caller ever wins.
+    func decide(taskId: String, decision: ApprovalDecision, actor: Actor, reason: String?, at: Date) async throws -> DecisionOutcome
+    /// Moves a failed task back to the step that failed so the engine runs it again.
+    func retry(taskId: String, actor: Actor, at: Date) async throws -> TowerTask
+    /// The highest operator command number: the engine wakes when it grows.
+    func latestCommandSequence() async throws -> Int64
+    /// Operator commands after `sequence`, oldest first.
+    func commands(after sequence: Int64) async throws -> [OperatorCommand]
+
+    // MARK: Engine lease
+
+    /// Takes or renews the engine lease; `false` while another live holder has it.
+    func acquireLease(_ claim: LeaseClaim, ttl: TimeInterval, now: Date) async throws -> Bool
+    /// Gives the lease up (on a clean stop) so that another engine can start at once.
+    func releaseLease(holder: String) async throws
+    /// The lease as stored, whether live or expired.
+    func lease() async throws -> EngineLease?
+
+    // MARK: Webhook inbox
+
+    /// Stores an accepted delivery; `false` when its delivery id was seen before (a redelivery).
+    func enqueueDelivery(_ delivery: WebhookDelivery) async throws -> Bool
+    /// Deliveries not yet processed, oldest first.
+    func pendingDeliveries(limit: Int) async throws -> [WebhookDelivery]
+    /// Marks a delivery processed; `false` if another worker already did (processed exactly once).
+    func markDeliveryProcessed(id: String, at: Date) async throws -> Bool
+
+    // MARK: Sentry fingerprints
+
+    /// The ticket filed for a Sentry fingerprint within its 90 days, if any.
+    func ticket(forFingerprint fingerprint: String, now: Date) async throws -> String?
+    /// Remembers the ticket filed for a fingerprint; `false` if a live record already exists.
+    func recordFingerprint(_ fingerprint: String, ticketId: String, at: Date) async throws -> Bool
+
+    // MARK: Housekeeping
+
+    /// Deletes finished tasks, fingerprints and processed deliveries past their expiry.
+    func sweepExpired(now: Date) async throws -> SweepReport
+}

@@ -1,0 +1,194 @@
+import Foundation
+import TowerCore
+
+/// Everything that lands together when a step starts, finishes or fails: the new task row,
+/// the step's output, artifacts, log lines and (after Planning) the approval request.
+public struct TaskUpdate: Sendable {
+    /// The task as it must be after the update.
+    public var task: TowerTask
+    /// The status the task must still have in the store; the update is refused otherwise.
+    public var expectedStatus: TaskStatus
+    /// The step the task must still be on (`nil` matches no step).
+    public var expectedStep: StepKind?
+    public var phaseResult: PhaseResult?
+    public var artifacts: [ArtifactDraft]
+    public var events: [TaskEvent]
+    public var approvalRequest: Approval?
+    /// When set, the update lands only while this holder has the engine lease (fencing).
+    public var leaseHolder: String?
+
+    public init(
+        task: TowerTask, expectedStatus: TaskStatus, expectedStep: StepKind?, phaseResult: PhaseResult? = nil,
+        artifacts: [ArtifactDraft] = [], events: [TaskEvent] = [], approvalRequest: Approval? = nil, leaseHolder: String? = nil
+    ) {
+        self.task = task
+        self.expectedStatus = expectedStatus
+        self.expectedStep = expectedStep
+        self.phaseResult = phaseResult
+        self.artifacts = artifacts
+        self.events = events
+        self.approvalRequest = approvalRequest
+        self.leaseHolder = leaseHolder
+    }
+}
+
+/// A step's committed output (the original's `PHASE#{phase}` item).
+public struct PhaseResult: Sendable, Equatable {
+    public var taskId: String
+    public var step: StepKind
+    public var cycle: Int
+    /// JSON.
+    public var output: Data
+    public var completedAt: Date
+
+    public init(taskId: String, step: StepKind, cycle: Int, output: Data, completedAt: Date) {
+        self.taskId = taskId
+        self.step = step
+        self.cycle = cycle
+        self.output = output
+        self.completedAt = completedAt
+    }
+}
+
+/// What an artifact holds.
+public enum ArtifactKind: String, Sendable, Codable, CaseIterable {
+    case discovery
+    case plan
+    case diff
+    case ciLog = "ci_log"
+}
+
+/// An artifact to store; the store gives it the next version for its (task, kind, name).
+public struct ArtifactDraft: Sendable, Equatable {
+    public var kind: ArtifactKind
+    /// `PLAN.md`, a file path for a diff, a run id for a CI log.
+    public var name: String
+    public var content: Data
+
+    public init(kind: ArtifactKind, name: String, content: Data) {
+        self.kind = kind
+        self.name = name
+        self.content = content
+    }
+}
+
+/// A stored artifact version.
+public struct Artifact: Sendable, Equatable {
+    public var taskId: String
+    public var kind: ArtifactKind
+    public var name: String
+    public var version: Int
+    public var content: Data
+    public var createdAt: Date
+}
+
+/// The answer to a decision on an approval.
+public enum DecisionOutcome: Sendable, Equatable {
+    /// This caller's decision was recorded.
+    case decided(Approval)
+    /// Someone decided first; the approval names who, when and through which channel.
+    case alreadyDecided(Approval)
+}
+
+/// A note that an operator changed something the engine must look at.
+public struct OperatorCommand: Sendable, Equatable {
+    public enum Kind: String, Sendable, Codable {
+        case approve, reject, retry, start
+    }
+
+    public var sequence: Int64
+    public var kind: Kind
+    public var taskId: String
+    public var actor: Actor
+    public var at: Date
+}
+
+/// Who asks for the engine lease.
+public struct LeaseClaim: Sendable, Equatable {
+    /// Unique per engine instance.
+    public var holder: String
+    public var pid: Int32
+    public var host: String
+
+    public init(holder: String, pid: Int32, host: String) {
+        self.holder = holder
+        self.pid = pid
+        self.host = host
+    }
+}
+
+/// The row that makes one engine the active one for a database.
+public struct EngineLease: Sendable, Equatable {
+    public var holder: String
+    public var pid: Int32
+    public var host: String
+    public var acquiredAt: Date
+    public var expiresAt: Date
+
+    /// Whether the holder still counts as alive at `now`.
+    public func isLive(at now: Date) -> Bool { expiresAt > now }
+}
+
+/// A webhook delivery accepted by the listener, stored before it answers.
+public struct WebhookDelivery: Sendable, Equatable {
+    /// The service's delivery id (`X-GitHub-Delivery`, …): the dedup key.
+    public var id: String
+    public var source: String
+    public var event: String
+    public var body: Data
+    public var receivedAt: Date
+    public var processedAt: Date?
+
+    public init(id: String, source: String, event: String, body: Data, receivedAt: Date, processedAt: Date? = nil) {
+        self.id = id
+        self.source = source
+        self.event = event
+        self.body = body
+        self.receivedAt = receivedAt
+        self.processedAt = processedAt
+    }
+
+    /// Processed deliveries are kept this long for dedup, then swept.
+    public static let retention: TimeInterval = 7 * 24 * 3600
+}
+
+/// What a sweep deleted.
+public struct SweepReport: Sendable, Equatable {
+    public var tasks = 0
+    public var fingerprints = 0
+    public var deliveries = 0
+
+    public init(tasks: Int = 0, fingerprints: Int = 0, deliveries: Int = 0) {
+        self.tasks = tasks
+        self.fingerprints = fingerprints
+        self.deliveries = deliveries
+    }
+}
+
+/// Why a store operation was refused. Messages are for operators: they name the task and states.
+public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    case cannotOpen(path: String, reason: String)
+    case unknownTask(String)
+    case notAwaitingApproval(taskId: String, status: TaskStatus)
+    case notFailed(taskId: String, status: TaskStatus)
+    case conflict(taskId: String, expected: TaskStatus, actual: TaskStatus)
+    case leaseLost(holder: String)
+    case illegalTransition(IllegalTransition)
+
+    /// Throws ``illegalTransition(_:)`` unless `from → to` is an edge of the workflow.
+    static func checkTransition(_ from: TaskStatus, _ to: TaskStatus) throws {
+        guard from.canTransition(to: to) else { throw StoreError.illegalTransition(IllegalTransition(from: from, to: to)) }
+    }
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason): "cannot open the store at \(path): \(reason)"
+        case .unknownTask(let id): "no task with id \(id)"
+        case .notAwaitingApproval(let id, let status): "task \(id) is not awaiting approval (it is \(status.rawValue))"
+        case .notFailed(let id, let status): "task \(id) has not failed (it is \(status.rawValue)); only a failed task can be retried"
+        case .conflict(let id, let expected, let actual): "task \(id) changed meanwhile: expected \(expected.rawValue), found \(actual.rawValue)"
+        case .leaseLost(let holder): "engine \(holder) no longer holds the engine lease"
+        case .illegalTransition(let t): t.description
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import TowerCore
+import TowerEngine
+import TowerStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `tower agent …`: the original's `/agent` commands, for scripts and people at a shell.
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "Task status, approvals, rejections and retries (the Slack /agent commands).",
+        subcommands: [Status.self, Approve.self, Reject.self, Retry.self, List.self, Help.self]
+    )
+
+    /// Who is acting: `--as`, else `$TOWER_USER`, else the login name.
+    struct ActorOptions: ParsableArguments {
+        @Option(name: .customLong("as"), help: "The user name recorded with the decision.")
+        var user: String?
+
+        var actor: Actor {
+            let env = ProcessInfo.processInfo.environment
+            let name = user ?? env["TOWER_USER"] ?? env["USER"] ?? getpwuid(getuid()).map { String(cString: $0.pointee.pw_name) } ?? "unknown"
+            return Actor(user: name, channel: .cli)
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Get task status.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Task id.") var id: String
+
+        func run() async throws {
+            try await reportingErrors {
+                let report = try await OperatorCommands(store: try global.openStore()).status(id)
+                print(Format.report(report, now: Date()))
+            }
+        }
+    }
+
+    struct Approve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Approve plan.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var who: ActorOptions
+        @Option(name: .long, help: "A note kept with the approval.") var note: String?
+        @Argument(help: "Task id.") var id: String
+
+        func run() async throws {
+            try await reportingErrors {
+                let outcome = try await OperatorCommands(store: try global.openStore()).approve(id, by: who.actor, note: note)
+                try Format.decision(outcome, taskId: id)
+            }
+        }
+    }
+
+    struct Reject: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Reject plan.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var who: ActorOptions
+        @Option(name: .long, help: "Why (shown to the team).") var reason: String?
+        @Argument(help: "Task id.") var id: String
+
+        func run() async throws {
+            try await reportingErrors {
+                let outcome = try await OperatorCommands(store: try global.openStore()).reject(id, by: who.actor, reason: reason)
+                try Format.decision(outcome, taskId: id)
+            }
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Retry failed task (resumes at the failed step).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var who: ActorOptions
+        @Argument(help: "Task id.") var id: String
+
+        func run() async throws {
+            try await reportingErrors {
+                let task = try await OperatorCommands(store: try global.openStore()).retry(id, by: who.actor)
+                print("🔁 Task \(task.id) will resume at \(task.step?.rawValue ?? "its next step") (retry by \(who.actor.user) via cli)")
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List tasks, newest first.")
+        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: "At most this many.") var limit: Int = 50
+        @Argument(help: "Only tasks in this status: \(TaskStatus.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var status: String?
+
+        func run() async throws {
+            try await reportingErrors {
+                var filter: TaskStatus?
+                if let status {
+                    guard let parsed = TaskStatus(rawValue: status) else {
+                        throw CLIError.failure("unknown status \(status); one of: \(TaskStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    filter = parsed
+                }
+                let tasks = try await OperatorCommands(store: try global.openStore()).list(status: filter, limit: limit)
+                print(Format.table(tasks, now: Date()))
+            }
+        }
+    }
+
+    struct Help: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "help", abstract: "Show help.")
+
+        func run() {
+            print("Usage: tower agent <command>\n")
+            for entry in OperatorCommands.reference {
+                print("  \(entry.usage.padding(toLength: 16, withPad: " ", startingAt: 0)) \(entry.summary)")
+            }
+            print("\nOptions: --as NAME (who decides), --state-dir DIR; exit 3 when someone decided first.")
+        }
+    }
+}

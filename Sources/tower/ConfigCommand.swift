@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import TowerConfig
+
+/// `tower config`: the effective configuration, every secret redacted.
+struct ConfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config", abstract: "Show the effective configuration (secrets are shown only as set or not set).")
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        try await reportingErrors {
+            let env = ProcessInfo.processInfo.environment
+            let config = try global.loadConfiguration()
+            let state = StateDirectory.resolve(explicit: global.stateDir, configuration: config, environment: env)
+            var lines: [String] = ["Tower configuration", ""]
+            lines.append("  state directory  \(state.url.path)  [\(state.origin)]")
+            for file in config.files {
+                lines.append("  read             \(file.path)\(file.found ? "" : "  (not found)")")
+            }
+            var group = ""
+            for key in ConfigKey.all {
+                if key.group != group {
+                    group = key.group
+                    lines.append("")
+                    lines.append(group)
+                }
+                let shown: String
+                if let entry = config.entries[key.name] {
+                    shown = "\(Redaction.display(name: key.name, value: entry.value))  [\(entry.source)]"
+                } else {
+                    shown = "not set"
+                }
+                lines.append("  \(key.name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(shown)")
+            }
+            lines.append("")
+            lines.append("Services")
+            for (service, missing) in config.serviceReadiness() {
+                let state = missing.isEmpty ? "configured" : "not configured (missing \(missing.joined(separator: ", ")))"
+                lines.append("  \(service.padding(toLength: 10, withPad: " ", startingAt: 0)) \(state)")
+            }
+            if !config.warnings.isEmpty {
+                lines.append("")
+                lines.append("Warnings")
+                lines += config.warnings.map { "  \($0)" }
+            }
+            print(lines.joined(separator: "\n"))
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import TowerCore
+import TowerEngine
+import TowerStore
+
+/// Plain-text renderings for the command line.
+enum Format {
+    static func table(_ tasks: [TowerTask], now: Date) -> String {
+        guard !tasks.isEmpty else { return "No tasks." }
+        let header = ["ID", "TICKET", "STATUS", "AGENT", "PROG", "TRIES", "AGE", "TITLE"]
+        let rows = tasks.map { t in
+            [t.id, t.ticketId ?? "-", t.status.rawValue, t.currentAgent ?? "-", "\(t.progress)%", "\(t.attempts)", age(now.timeIntervalSince(t.createdAt)), t.title]
+        }
+        let widths = header.indices.dropLast().map { i in max(header[i].count, rows.map { $0[i].count }.max() ?? 0) }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in i < widths.count ? c.padding(toLength: widths[i], withPad: " ", startingAt: 0) : c }.joined(separator: "  ")
+        }
+        return ([line(header)] + rows.map(line)).joined(separator: "\n")
+    }
+
+    static func report(_ report: OperatorCommands.TaskReport, now: Date) -> String {
+        let t = report.task
+        var lines = [
+            "Task \(t.id)\(t.ticketId.map { " (\($0))" } ?? ""): \(t.title)",
+            "  status     \(t.status.rawValue)\(t.step.map { " — next step: \($0.rawValue)" } ?? "")",
+            "  agent      \(t.currentAgent ?? "-")",
+            "  progress   \(t.progress)%",
+            "  attempts   \(t.attempts)\(t.cycle > 0 ? ", CI cycle \(t.cycle)" : "")",
+            "  created    \(iso(t.createdAt)) (\(age(now.timeIntervalSince(t.createdAt))) ago)",
+            "  updated    \(iso(t.updatedAt))",
+        ]
+        if let error = t.lastError { lines.append("  last error \(error)") }
+        if let failed = t.failedStep { lines.append("  failed at  \(failed.rawValue) (retry resumes there)") }
+        if let a = report.approval {
+            if let decision = a.decision {
+                lines.append("  approval   \(decision.rawValue) by \(a.decidedBy ?? "?") via \(a.channel?.rawValue ?? "?") at \(a.decidedAt.map(iso) ?? "?")\(a.reason.map { ": \($0)" } ?? "")")
+            } else {
+                lines.append("  approval   pending since \(iso(a.requestedAt))")
+            }
+        }
+        if !report.recentEvents.isEmpty {
+            lines.append("  recent log")
+            lines += report.recentEvents.map { "    \(iso($0.at)) \($0.level.rawValue.uppercased().padding(toLength: 7, withPad: " ", startingAt: 0)) \($0.agent): \($0.message)" }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Prints a won decision; throws ``CLIError/alreadyDecided(_:)`` naming the winner otherwise.
+    static func decision(_ outcome: DecisionOutcome, taskId: String) throws {
+        switch outcome {
+        case .decided(let a):
+            let mark = a.decision == .approved ? "✅ Plan approved" : "❌ Plan rejected"
+            print("\(mark) for \(taskId) (by \(a.decidedBy ?? "?") via \(a.channel?.rawValue ?? "?"))")
+        case .alreadyDecided(let a):
+            throw CLIError.alreadyDecided(
+                "task \(taskId) was already decided: \(a.decision?.rawValue ?? "?") by \(a.decidedBy ?? "?") via \(a.channel?.rawValue ?? "?") at \(a.decidedAt.map(iso) ?? "?")")
+        }
+    }
+
+    static func iso(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false).timeSeparator(.colon))
+    }
+
+    static func age(_ seconds: TimeInterval) -> String {
+        let s = Int(max(0, seconds))
+        if s < 60 { return "\(s)s" }
+        if s < 3600 { return "\(s / 60)m" }
+        if s < 86400 { return "\(s / 3600)h" }
+        return "\(s / 86400)d"
+    }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// `tower`: the command line, mirroring the original's cli.py.
+@main
+struct Tower: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tower",
+        abstract: "A control tower for autonomous coding agents.",
+        discussion: """
+            Tickets go Discovery → Planning → approval → Execution → CI → done; every step is stored
+            before the next begins, and approvals, rejections and retries can come from any process.
+            """,
+        subcommands: [AgentCommand.self, ConfigCommand.self]
+    )
+}
