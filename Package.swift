@@ -33,14 +33,16 @@ let package = Package(
         .executableTarget(name: "tower-bench", dependencies: [
             "TowerCore", "TowerStore", "TowerEngine",
         ]),
+        // Helpers shared by the tests and the test worker (temporary dirs, child processes, recording steps).
+        .target(name: "TowerTestSupport", dependencies: ["TowerCore", "TowerEngine"], path: "Tests/TowerTestSupport"),
         // A child process for the multi-process tests: runs the engine with recording steps.
         .executableTarget(name: "tower-test-worker", dependencies: [
-            "TowerCore", "TowerStore", "TowerEngine",
+            "TowerCore", "TowerStore", "TowerEngine", "TowerTestSupport",
         ], path: "Tests/TowerTestWorker"),
         .testTarget(name: "TowerCoreTests", dependencies: ["TowerCore"]),
-        .testTarget(name: "TowerStoreTests", dependencies: ["TowerCore", "TowerStore"]),
-        .testTarget(name: "TowerEngineTests", dependencies: ["TowerCore", "TowerStore", "TowerEngine"]),
-        .testTarget(name: "TowerCLITests", dependencies: ["TowerCore", "TowerStore", "TowerEngine", "TowerConfig"]),
+        .testTarget(name: "TowerStoreTests", dependencies: ["TowerCore", "TowerStore", "TowerTestSupport"]),
+        .testTarget(name: "TowerEngineTests", dependencies: ["TowerCore", "TowerStore", "TowerEngine", "TowerTestSupport"]),
+        .testTarget(name: "TowerCLITests", dependencies: ["TowerCore", "TowerStore", "TowerEngine", "TowerConfig", "TowerTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,1 +1,83 @@
-print("w")
+// tower-test-worker: a child process for Tower's multi-process tests.
+//
+//   engine --state-dir D --effects F [--delay-ms N] [--lease-ttl S] [--exit-when-idle] [--max-concurrent N]
+//       runs the engine with RecordingStep; prints `begin KEY`, `effect KEY`, `committed ID STATUS`,
+//       `lease held|lost` as they happen; with --exit-when-idle it exits once every task is finished.
+//   write-events --state-dir D --task ID --count N
+//       appends N log lines, one transaction each (concurrent writers test).
+//   open --state-dir D
+//       opens (creating and migrating) the store and exits.
+import Foundation
+import TowerCore
+import TowerEngine
+import TowerStore
+import TowerTestSupport
+
+func option(_ name: String) -> String? {
+    let args = CommandLine.arguments
+    guard let i = args.firstIndex(of: name), i + 1 < args.count else { return nil }
+    return args[i + 1]
+}
+
+/// One line straight to the pipe (no stdio buffering: the test reacts to each line as it comes).
+@Sendable func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+guard CommandLine.arguments.count > 1, let stateDir = option("--state-dir") else {
+    FileHandle.standardError.write(Data("usage: tower-test-worker engine|write-events|open --state-dir DIR …\n".utf8))
+    exit(64)
+}
+let store = try SQLiteStore(directory: URL(fileURLWithPath: stateDir))
+
+switch CommandLine.arguments[1] {
+case "open":
+    say("opened")
+
+case "write-events":
+    let task = option("--task")!
+    let count = Int(option("--count") ?? "100")!
+    for i in 0..<count {
+        try await store.appendEvents([TaskEvent(taskId: task, at: Date(), level: .info, agent: "writer-\(getpid())", message: "line \(i)")])
+    }
+    say("wrote \(count)")
+
+case "engine":
+    let effects = EffectLog(path: option("--effects")!)
+    let delay = Double(option("--delay-ms") ?? "0")! / 1000
+    let step = RecordingStep(effects: effects, delay: delay, marker: say)
+    let configuration = EngineConfiguration(
+        maxConcurrentTasks: Int(option("--max-concurrent") ?? "4")!,
+        maxCIRetries: 3,
+        backoff: RetryBackoff(base: 0.01, maximum: 0.05),
+        pollInterval: 0.05,
+        leaseTTL: Double(option("--lease-ttl") ?? "2")!)
+    let engine = Engine(store: store, workflow: Workflow(uniform: step), configuration: configuration)
+    let events = engine.bus.subscribe()
+    Task {
+        for await event in events {
+            switch event {
+            case .taskChanged(let task): say("committed \(task.id) \(task.status.rawValue)")
+            case .leaseChanged(let held): say(held ? "lease held" : "lease lost")
+            case .log: break
+            }
+        }
+    }
+    let running = Task { await engine.run() }
+    if CommandLine.arguments.contains("--exit-when-idle") {
+        while true {
+            try await Task.sleep(nanoseconds: 50_000_000)
+            let all = try await store.tasks(status: nil, limit: nil)
+            if !all.isEmpty && all.allSatisfy({ $0.status.isTerminal }) { break }
+        }
+        running.cancel()
+        await running.value
+        say("idle")
+    } else {
+        await running.value
+    }
+
+default:
+    FileHandle.standardError.write(Data("unknown command \(CommandLine.arguments[1])\n".utf8))
+    exit(64)
+}

@@ -1,0 +1,198 @@
+import Foundation
+import Testing
+import TowerCore
+import TowerStore
+import TowerTestSupport
+
+private let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+private let cli = Actor(user: "alice", channel: .cli)
+
+private func makeStore() throws -> SQLiteStore {
+    try SQLiteStore(directory: TemporaryDirectory.make("store").appendingPathComponent("state"))
+}
+
+private func seed(_ store: SQLiteStore, status: TaskStatus = .started, step: StepKind? = .discovery, failedStep: StepKind? = nil, at: Date = t0) async throws -> TowerTask {
+    var task = TowerTask.new(ticketId: "PROJ-1", title: "Add OAuth", description: "d", source: .jira, now: at)
+    task.status = status
+    task.step = step
+    task.failedStep = failedStep
+    try await store.insertTask(task, event: nil, actor: cli)
+    return task
+}
+
+@Suite struct SQLiteStoreTests {
+    @Test func createsTheStateDirectoryAndUsesWAL() async throws {
+        let store = try makeStore()
+        _ = try await seed(store)
+        #expect(FileManager.default.fileExists(atPath: store.path + "-wal"))
+        let attributes = try FileManager.default.attributesOfItem(atPath: URL(fileURLWithPath: store.path).deletingLastPathComponent().path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o700)
+    }
+
+    @Test func refusesAnUnopenableLocationWithAClearError() {
+        #expect {
+            _ = try SQLiteStore(directory: URL(fileURLWithPath: "/proc/tower-cannot-be-here"))
+        } throws: { error in
+            "\(error)".contains("cannot open the store at /proc/tower-cannot-be-here")
+        }
+    }
+
+    @Test func storesAndReadsTasksAndTheirLog() async throws {
+        let store = try makeStore()
+        let task = try await seed(store)
+        let stored = try #require(try await store.task(id: task.id))
+        #expect(stored.id == task.id && stored.title == "Add OAuth" && stored.status == .started && stored.step == .discovery)
+        #expect(abs(stored.createdAt.timeIntervalSince(task.createdAt)) < 0.001)
+        let events = try await store.appendEvents((0..<5).map { TaskEvent(taskId: task.id, at: t0, level: .info, agent: "a", message: "line \($0)") })
+        #expect(events.compactMap(\.sequence).count == 5)
+        #expect(try await store.lastEvents(taskId: task.id, count: 2).map(\.message) == ["line 3", "line 4"])
+        #expect(try await store.events(taskId: task.id, after: events[1].sequence, limit: 2).map(\.message) == ["line 2", "line 3"])
+        #expect(try await store.activeTasks().map(\.id) == [task.id])
+        #expect(try await store.tasks(status: .failed, limit: nil).isEmpty)
+    }
+
+    @Test func applyLandsEverythingTogetherOrNothing() async throws {
+        let store = try makeStore()
+        let task = try await seed(store, status: .discovery)
+        var next = task
+        next.status = .planning
+        next.step = .planning
+        let result = PhaseResult(taskId: task.id, step: .discovery, cycle: 0, output: Data("{}".utf8), completedAt: t0)
+        let plan = ArtifactDraft(kind: .plan, name: "PLAN.md", content: Data("# v1".utf8))
+        try await store.apply(TaskUpdate(task: next, expectedStatus: .discovery, expectedStep: .discovery, phaseResult: result, artifacts: [plan]))
+        try await store.apply(TaskUpdate(task: next, expectedStatus: .planning, expectedStep: .planning, artifacts: [plan]))
+        #expect(try await store.artifacts(taskId: task.id, kind: .plan).map(\.version) == [1, 2])
+        #expect(try await store.phaseResult(taskId: task.id, step: .discovery, cycle: 0) == result)
+
+        // A stale expectation is a conflict and changes nothing.
+        var stale = next
+        stale.status = .awaitingApproval
+        await #expect(throws: StoreError.conflict(taskId: task.id, expected: .discovery, actual: .planning)) {
+            try await store.apply(TaskUpdate(task: stale, expectedStatus: .discovery, expectedStep: .discovery, artifacts: [plan]))
+        }
+        // An edge the workflow does not have is refused.
+        var illegal = next
+        illegal.status = .completed
+        await #expect(throws: StoreError.illegalTransition(IllegalTransition(from: .planning, to: .completed))) {
+            try await store.apply(TaskUpdate(task: illegal, expectedStatus: .planning, expectedStep: .planning))
+        }
+        #expect(try await store.artifacts(taskId: task.id, kind: .plan).count == 2)
+        #expect(try await store.task(id: task.id)?.status == .planning)
+    }
+
+    @Test func writesAreFencedByTheLease() async throws {
+        let store = try makeStore()
+        let task = try await seed(store, status: .discovery)
+        #expect(try await store.acquireLease(LeaseClaim(holder: "A", pid: 1, host: "h"), ttl: 10, now: t0))
+        var update = TaskUpdate(task: task, expectedStatus: .discovery, expectedStep: .discovery, leaseHolder: "B")
+        await #expect(throws: StoreError.leaseLost(holder: "B")) { try await store.apply(update) }
+        update.leaseHolder = "A"
+        try await store.apply(update)
+    }
+
+    @Test func leaseIsExclusiveUntilItExpires() async throws {
+        let store = try makeStore()
+        let a = LeaseClaim(holder: "A", pid: 1, host: "h")
+        let b = LeaseClaim(holder: "B", pid: 2, host: "h")
+        #expect(try await store.acquireLease(a, ttl: 5, now: t0))
+        #expect(try await !store.acquireLease(b, ttl: 5, now: t0.addingTimeInterval(4)))
+        #expect(try await store.acquireLease(a, ttl: 5, now: t0.addingTimeInterval(4)))  // renewal
+        #expect(try await !store.acquireLease(b, ttl: 5, now: t0.addingTimeInterval(8)))
+        #expect(try await store.acquireLease(b, ttl: 5, now: t0.addingTimeInterval(9.5)))  // A stopped renewing
+        let lease = try #require(try await store.lease())
+        #expect(lease.holder == "B" && lease.pid == 2)
+        try await store.releaseLease(holder: "A")  // not A's any more: no effect
+        #expect(try await store.lease()?.holder == "B")
+        try await store.releaseLease(holder: "B")
+        #expect(try await store.lease() == nil)
+    }
+
+    @Test func exactlyOneDecisionWinsAndLosersLearnTheWinner() async throws {
+        let store = try makeStore()
+        let task = try await seed(store, status: .planning, step: .planning)
+        var waiting = task
+        waiting.status = .awaitingApproval
+        waiting.step = nil
+        try await store.apply(
+            TaskUpdate(task: waiting, expectedStatus: .planning, expectedStep: .planning, approvalRequest: Approval(token: "tok", taskId: task.id, requestedAt: t0)))
+
+        let outcomes = try await withThrowingTaskGroup(of: DecisionOutcome.self) { group in
+            for i in 0..<20 {
+                group.addTask {
+                    try await store.decide(
+                        taskId: task.id, decision: i % 2 == 0 ? .approved : .rejected, actor: Actor(user: "user\(i)", channel: .slackButton),
+                        reason: nil, at: t0.addingTimeInterval(Double(i)))
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let winners = outcomes.compactMap { if case .decided(let a) = $0 { a } else { nil } }
+        let losers = outcomes.compactMap { if case .alreadyDecided(let a) = $0 { a } else { nil } }
+        #expect(winners.count == 1)
+        #expect(losers.count == 19)
+        let winner = try #require(winners.first)
+        #expect(losers.allSatisfy { $0.decidedBy == winner.decidedBy && $0.decision == winner.decision && $0.channel == .slackButton })
+        let stored = try #require(try await store.task(id: task.id))
+        #expect(stored.status == (winner.decision == .approved ? .approved : .rejected))
+        #expect(try await store.commands(after: 0).filter { $0.kind != .start }.count == 1)
+    }
+
+    @Test func decisionsNeedATaskThatAwaitsApproval() async throws {
+        let store = try makeStore()
+        await #expect(throws: StoreError.unknownTask("t-nothere")) {
+            try await store.decide(taskId: "t-nothere", decision: .approved, actor: cli, reason: nil, at: t0)
+        }
+        let task = try await seed(store, status: .executing, step: .execution)
+        await #expect(throws: StoreError.notAwaitingApproval(taskId: task.id, status: .executing)) {
+            try await store.decide(taskId: task.id, decision: .approved, actor: cli, reason: nil, at: t0)
+        }
+    }
+
+    @Test func retryResumesAFailedTaskAtItsFailedStep() async throws {
+        let store = try makeStore()
+        let running = try await seed(store, status: .executing, step: .execution)
+        await #expect(throws: StoreError.notFailed(taskId: running.id, status: .executing)) {
+            try await store.retry(taskId: running.id, actor: cli, at: t0)
+        }
+        let failed = try await seed(store, status: .failed, step: nil, failedStep: .execution)
+        let resumed = try await store.retry(taskId: failed.id, actor: cli, at: t0)
+        #expect(resumed.status == .executing && resumed.step == .execution && resumed.failedStep == nil && resumed.attempts == 0)
+        #expect(try await store.task(id: failed.id)?.status == .executing)
+        #expect(try await store.lastEvents(taskId: failed.id, count: 1).first?.message.contains("retry requested by alice via cli") == true)
+    }
+
+    @Test func webhookDeliveriesAreStoredOnceAndProcessedOnce() async throws {
+        let store = try makeStore()
+        let delivery = WebhookDelivery(id: "d-1", source: "github", event: "ping", body: Data("{}".utf8), receivedAt: t0)
+        #expect(try await store.enqueueDelivery(delivery))
+        #expect(try await !store.enqueueDelivery(delivery))
+        #expect(try await store.pendingDeliveries(limit: 10).map(\.id) == ["d-1"])
+        #expect(try await store.markDeliveryProcessed(id: "d-1", at: t0))
+        #expect(try await !store.markDeliveryProcessed(id: "d-1", at: t0))
+        #expect(try await store.pendingDeliveries(limit: 10).isEmpty)
+    }
+
+    @Test func sentryFingerprintsExpireAfterNinetyDays() async throws {
+        let store = try makeStore()
+        #expect(try await store.recordFingerprint("fp", ticketId: "PROJ-7", at: t0))
+        #expect(try await !store.recordFingerprint("fp", ticketId: "PROJ-8", at: t0.addingTimeInterval(86400)))
+        #expect(try await store.ticket(forFingerprint: "fp", now: t0.addingTimeInterval(89 * 86400)) == "PROJ-7")
+        #expect(try await store.ticket(forFingerprint: "fp", now: t0.addingTimeInterval(91 * 86400)) == nil)
+        #expect(try await store.recordFingerprint("fp", ticketId: "PROJ-9", at: t0.addingTimeInterval(91 * 86400)))
+        #expect(try await store.ticket(forFingerprint: "fp", now: t0.addingTimeInterval(92 * 86400)) == "PROJ-9")
+    }
+
+    @Test func sweepDeletesOnlyExpiredFinishedRows() async throws {
+        let store = try makeStore()
+        let done = try await seed(store, status: .completed, step: nil)
+        let active = try await seed(store, status: .executing, step: .execution)
+        try await store.appendEvents([TaskEvent(taskId: done.id, at: t0, level: .info, agent: "a", message: "x")])
+        _ = try await store.recordFingerprint("old", ticketId: "P-1", at: t0)
+        let later = t0.addingTimeInterval(TaskRetention.sentryFingerprint + 1)
+        let report = try await store.sweepExpired(now: later)
+        #expect(report == SweepReport(tasks: 1, fingerprints: 1, deliveries: 0))
+        #expect(try await store.task(id: done.id) == nil)
+        #expect(try await store.events(taskId: done.id, after: nil, limit: nil).isEmpty)
+        #expect(try await store.task(id: active.id) != nil)
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A real child process whose standard output is read line by line as it arrives, so a test can
+/// act (kill it, say) at an exact moment of its work.
+public final class ChildProcess: @unchecked Sendable {
+    public let process = Process()
+    private let lock = NSLock()
+    private var lines: [String] = []
+    private var partial = Data()
+    private var errorData = Data()
+
+    public init(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws {
+        process.executableURL = executable
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        out.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            self?.absorb(data)
+        }
+        err.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self else { return }
+            self.lock.withLock { self.errorData.append(data) }
+        }
+        try process.run()
+    }
+
+    private func absorb(_ data: Data) {
+        lock.withLock {
+            partial.append(data)
+            while let newline = partial.firstIndex(of: 10) {
+                lines.append(String(decoding: partial[partial.startIndex..<newline], as: UTF8.self))
+                partial.removeSubrange(partial.startIndex...newline)
+            }
+        }
+    }
+
+    /// Every complete line printed so far.
+    public var output: [String] { lock.withLock { lines } }
+    /// Standard error so far.
+    public var errorOutput: String { lock.withLock { String(decoding: errorData, as: UTF8.self) } }
+
+    /// Waits until `count` lines satisfy `predicate`; `false` on timeout or exit.
+    @discardableResult
+    public func waitForLines(count: Int = 1, timeout: TimeInterval = 30, where predicate: (String) -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if output.filter(predicate).count >= count { return true }
+            if !process.isRunning { return output.filter(predicate).count >= count }
+            usleep(1000)
+        }
+        return false
+    }
+
+    /// SIGKILL: no cleanup, no flush, as a crash or the OOM killer would.
+    public func kill() {
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Waits for the exit; `nil` when it did not exit in time (the process is then killed).
+    public func wait(timeout: TimeInterval = 60) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(2000) }
+        if process.isRunning {
+            kill()
+            return nil
+        }
+        process.waitUntilExit()
+        usleep(20000)  // let the readers drain the pipes
+        return process.terminationStatus
+    }
+
+    /// Runs a command to completion: status, stdout, stderr.
+    public static func run(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil, timeout: TimeInterval = 60) throws -> (status: Int32, out: String, err: String) {
+        let child = try ChildProcess(executable, arguments, environment: environment)
+        let status = child.wait(timeout: timeout) ?? -1
+        return (status, child.output.joined(separator: "\n"), child.errorOutput)
+    }
+}
