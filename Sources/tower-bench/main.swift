@@ -1,1 +1,98 @@
-print("bench")
+// tower-bench: how much the orchestration itself costs, with instant steps.
+//
+//   swift run -c release tower-bench [--tasks N] [--concurrency N] [--state-dir DIR]
+//
+// Prints tasks per second through the whole workflow (Discovery → … → completed, each approval
+// decided through the command API), store commits per second, and how quickly a command left in
+// the store by "another process" (no in-process wake) is picked up by the engine's poll.
+import Foundation
+import TowerCore
+import TowerEngine
+import TowerStore
+
+func option(_ name: String, _ fallback: String) -> String {
+    let args = CommandLine.arguments
+    guard let i = args.firstIndex(of: name), i + 1 < args.count else { return fallback }
+    return args[i + 1]
+}
+
+let taskCount = Int(option("--tasks", "1000"))!
+let concurrency = Int(option("--concurrency", "16"))!
+let directory = URL(fileURLWithPath: option("--state-dir", NSTemporaryDirectory() + "tower-bench-\(getpid())"))
+try? FileManager.default.removeItem(at: directory)
+let store = try SQLiteStore(directory: directory)
+let commands = OperatorCommands(store: store)
+let bench = Actor(user: "bench", channel: .api)
+let instant = ClosureStep { context in .completed(StepOutput(summary: context.idempotencyKey)) }
+
+func percentile(_ values: [Double], _ p: Double) -> Double {
+    let sorted = values.sorted()
+    return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))]
+}
+
+// 1. Throughput: every task through the whole workflow; approvals as the console gives them
+//    (command API, then an in-process wake).
+do {
+    let engine = Engine(
+        store: store, workflow: Workflow(uniform: instant),
+        configuration: EngineConfiguration(maxConcurrentTasks: concurrency, pollInterval: 0.2),
+        bus: EventBus(bufferSize: 1_000_000))
+    let events = engine.bus.subscribe()
+    let run = Task { await engine.run() }
+    while await !engine.isActive { try await Task.sleep(nanoseconds: 1_000_000) }
+
+    let commitsBefore = store.commitCount
+    let started = Date()
+    for i in 0..<taskCount {
+        _ = try await commands.start(ticketId: "BENCH-\(i)", title: "task \(i)", description: "", source: .cli, by: bench)
+    }
+    await engine.wake()
+    var completed = 0
+    for await event in events {
+        guard case .taskChanged(let task) = event else { continue }
+        if task.status == .awaitingApproval {
+            _ = try await commands.approve(task.id, by: bench)
+            await engine.wake()
+        } else if task.status == .completed {
+            completed += 1
+            if completed == taskCount { break }
+        }
+    }
+    let elapsed = Date().timeIntervalSince(started)
+    let commits = store.commitCount - commitsBefore
+    run.cancel()
+    await run.value
+    print(String(format: "workflow: %d tasks in %.2f s = %.0f tasks/s; %d store commits = %.0f commits/s (%.1f per task); concurrency %d",
+                 taskCount, elapsed, Double(taskCount) / elapsed, commits, Double(commits) / elapsed, Double(commits) / Double(taskCount), concurrency))
+}
+
+// 2. Pickup latency of a command written by another process (no wake): default 200 ms poll.
+do {
+    let engine = Engine(store: store, workflow: Workflow(uniform: instant), configuration: EngineConfiguration(pollInterval: 0.2))
+    let events = engine.bus.subscribe()
+    let run = Task { await engine.run() }
+    while await !engine.isActive { try await Task.sleep(nanoseconds: 1_000_000) }
+    var latencies: [Double] = []
+    var decidedAt: [String: Date] = [:]
+    let samples = 30
+    for i in 0..<samples {
+        _ = try await commands.start(ticketId: "PICKUP-\(i)", title: "pickup \(i)", description: "", source: .cli, by: bench)
+    }
+    for await event in events {
+        guard case .taskChanged(let task) = event else { continue }
+        if task.status == .awaitingApproval, decidedAt[task.id] == nil {
+            // Spread the decisions over the poll period, as commands from elsewhere arrive at random.
+            try await Task.sleep(nanoseconds: UInt64.random(in: 0..<200_000_000))
+            decidedAt[task.id] = Date()
+            _ = try await commands.approve(task.id, by: bench)
+        } else if task.status == .executing, let at = decidedAt[task.id], latencies.count < samples {
+            latencies.append(Date().timeIntervalSince(at) * 1000)
+            if latencies.count == samples { break }
+        }
+    }
+    run.cancel()
+    await run.value
+    print(String(format: "command pickup (poll 200 ms, no wake): p50 %.0f ms, p99 %.0f ms, max %.0f ms over %d commands",
+                 percentile(latencies, 0.5), percentile(latencies, 0.99), latencies.max()!, samples))
+}
+try? FileManager.default.removeItem(at: directory)

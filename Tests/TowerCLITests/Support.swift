@@ -1,0 +1,49 @@
+import Foundation
+import TowerCore
+import TowerEngine
+import TowerStore
+import TowerTestSupport
+
+let towerBinary = BuiltProducts.url("tower")
+let workerBinary = BuiltProducts.url("tower-test-worker")
+let testActor = Actor(user: "test", channel: .api)
+
+/// The environment for child processes: this one's, with HOME and XDG pointed at a scratch
+/// directory so no test reads or writes the real user's configuration or state.
+func isolatedEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
+    var env = ProcessInfo.processInfo.environment
+    let home = TemporaryDirectory.make("home")
+    env["HOME"] = home.path
+    env["XDG_CONFIG_HOME"] = home.appendingPathComponent(".config").path
+    env["XDG_STATE_HOME"] = home.appendingPathComponent(".state").path
+    for key in env.keys where key.hasPrefix("TOWER_") || key.hasSuffix("_TOKEN") || key.hasSuffix("_SECRET") || key.hasSuffix("_API_KEY") {
+        env[key] = nil
+    }
+    return env.merging(extra) { _, new in new }
+}
+
+/// Stores a task that Planning has just finished: awaiting approval with a pending token.
+func seedAwaitingApproval(_ store: SQLiteStore, title: String = "Add OAuth") async throws -> TowerTask {
+    var task = TowerTask.new(ticketId: "PROJ-42", title: title, description: "", source: .jira, now: Date())
+    task.status = .planning
+    task.step = .planning
+    try await store.insertTask(task, event: nil, actor: testActor)
+    var waiting = task
+    waiting.status = .awaitingApproval
+    waiting.step = nil
+    try await store.apply(
+        TaskUpdate(
+            task: waiting, expectedStatus: .planning, expectedStep: .planning,
+            approvalRequest: Approval(token: Token.generate(), taskId: task.id, requestedAt: Date())))
+    return waiting
+}
+
+/// Polls until `condition` holds; `false` after `timeout`.
+func eventually(timeout: TimeInterval = 30, _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(nanoseconds: 20_000_000)
+    }
+    return false
+}
