@@ -158,7 +158,7 @@ public actor Engine {
         }
         let timer = Task {
             try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
-            self.wake()
+            if !Task.isCancelled { self.wake() }
         }
         await withCheckedContinuation { sleeper = $0 }
         timer.cancel()

@@ -73,19 +73,21 @@ do {
     let run = Task { await engine.run() }
     while await !engine.isActive { try await Task.sleep(nanoseconds: 1_000_000) }
     var latencies: [Double] = []
-    var decidedAt: [String: Date] = [:]
+    let decidedAt = DecisionClock()
     let samples = 30
     for i in 0..<samples {
         _ = try await commands.start(ticketId: "PICKUP-\(i)", title: "pickup \(i)", description: "", source: .cli, by: bench)
     }
     for await event in events {
         guard case .taskChanged(let task) = event else { continue }
-        if task.status == .awaitingApproval, decidedAt[task.id] == nil {
-            // Spread the decisions over the poll period, as commands from elsewhere arrive at random.
-            try await Task.sleep(nanoseconds: UInt64.random(in: 0..<200_000_000))
-            decidedAt[task.id] = Date()
-            _ = try await commands.approve(task.id, by: bench)
-        } else if task.status == .executing, let at = decidedAt[task.id], latencies.count < samples {
+        if task.status == .awaitingApproval {
+            // Decisions arrive at random moments of the poll period, as commands from elsewhere do.
+            Task {
+                try await Task.sleep(nanoseconds: UInt64.random(in: 0..<200_000_000))
+                decidedAt.mark(task.id)
+                _ = try await commands.approve(task.id, by: bench)
+            }
+        } else if task.status == .executing, let at = decidedAt.time(of: task.id) {
             latencies.append(Date().timeIntervalSince(at) * 1000)
             if latencies.count == samples { break }
         }
@@ -96,3 +98,12 @@ do {
                  percentile(latencies, 0.5), percentile(latencies, 0.99), latencies.max()!, samples))
 }
 try? FileManager.default.removeItem(at: directory)
+
+/// When each decision was sent, shared between the deciding tasks and the event loop.
+final class DecisionClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var times: [String: Date] = [:]
+
+    func mark(_ id: String) { lock.withLock { times[id] = Date() } }
+    func time(of id: String) -> Date? { lock.withLock { times[id] } }
+}
