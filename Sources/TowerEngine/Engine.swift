@@ -30,6 +30,7 @@ public actor Engine {
     private var lastScan = Date.distantPast
     private var lastCommand: Int64 = -1
     private var needsScan = true
+    private var frozen = false
     private var sleeper: CheckedContinuation<Void, Never>?
     private var wakeRequested = false
     /// The last error the engine loop met (a busy store, say), for the health line.
@@ -49,6 +50,9 @@ public actor Engine {
 
     /// Whether this engine holds the lease (and so runs workflows) right now.
     public var isActive: Bool { holding }
+
+    /// Whether the freeze switch stops new steps (kept in the store, for every process).
+    public var isFrozen: Bool { frozen }
 
     /// Ids of the tasks this engine is driving now.
     public var runningTaskIDs: [String] { runners.keys.sorted() }
@@ -102,7 +106,12 @@ public actor Engine {
             lastCommand = latest
             needsScan = false
             lastScan = now
-            try await schedule()
+            let freeze = try await store.freezeState().frozen
+            if freeze != frozen {
+                frozen = freeze
+                bus.publish(.frozen(freeze))
+            }
+            if !frozen { try await schedule() }
         }
     }
 
@@ -171,6 +180,8 @@ public actor Engine {
     nonisolated func drive(taskId: String) async {
         do {
             while !Task.isCancelled {
+                // Frozen: the step in flight finished; no new one starts until unfrozen.
+                if await isFrozen { return }
                 guard var task = try await store.task(id: taskId), task.status.isActive, let step = task.step else { return }
                 if task.status != step.runningStatus || task.currentAgent != step.agent {
                     let (begun, event) = StepTransitions.begin(task, step: step, now: now())

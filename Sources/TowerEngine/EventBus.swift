@@ -9,6 +9,8 @@ public enum EngineEvent: Sendable, Equatable {
     case log(TaskEvent)
     /// This engine took (`true`) or lost (`false`) the engine lease.
     case leaseChanged(held: Bool)
+    /// The freeze switch was turned on (`true`) or off.
+    case frozen(Bool)
 }
 
 /// Fan-out of ``EngineEvent``s to any number of subscribers. A slow subscriber gets the newest

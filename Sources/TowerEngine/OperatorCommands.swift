@@ -60,6 +60,11 @@ public struct OperatorCommands: Sendable {
         return task
     }
 
+    /// Freezes the engine: no new steps, pushes or auto-fixes anywhere until unfrozen.
+    public func setFrozen(_ frozen: Bool, by actor: Actor) async throws -> FreezeState {
+        try await store.setFrozen(frozen, actor: actor, at: now())
+    }
+
     /// The command set, as data: `help` output, Slack's `/agent help` and docs come from it.
     public static let reference: [(usage: String, summary: String)] = [
         ("status <id>", "Get task status"),

@@ -105,6 +105,26 @@ enum Migrations {
                 t.column("expires_at", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v2-console") { db in
+            try db.create(table: "settings") { t in
+                t.primaryKey("key", .text)
+                t.column("value", .text).notNull()
+                t.column("updated_by", .text).notNull()
+                t.column("updated_at", .datetime).notNull()
+            }
+            try db.create(table: "outbox") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("task_id", .text)
+                t.column("service", .text).notNull()
+                t.column("target", .text).notNull()
+                t.column("kind", .text).notNull()
+                t.column("text", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("error", .text)
+                t.column("at", .datetime).notNull()
+            }
+            try db.create(index: "outbox_at", on: "outbox", columns: ["at"])
+        }
         return migrator
     }
 }

@@ -32,6 +32,10 @@ public protocol Store: Sendable {
     func events(taskId: String, after sequence: Int64?, limit: Int?) async throws -> [TaskEvent]
     /// The last `count` log lines of a task, oldest first.
     func lastEvents(taskId: String, count: Int) async throws -> [TaskEvent]
+    /// Up to `limit` log lines of a task before `sequence`, oldest first (scrolling back).
+    func events(taskId: String, before sequence: Int64, limit: Int) async throws -> [TaskEvent]
+    /// How many log lines a task has.
+    func eventCount(taskId: String) async throws -> Int
     /// A step's stored output, for the step's CI cycle.
     func phaseResult(taskId: String, step: StepKind, cycle: Int) async throws -> PhaseResult?
     /// Every stored step output of a task.
@@ -76,6 +80,18 @@ public protocol Store: Sendable {
     func ticket(forFingerprint fingerprint: String, now: Date) async throws -> String?
     /// Remembers the ticket filed for a fingerprint; `false` if a live record already exists.
     func recordFingerprint(_ fingerprint: String, ticketId: String, at: Date) async throws -> Bool
+
+    // MARK: Freeze switch and outbox
+
+    /// Whether the engine is frozen (no new steps, pushes or auto-fixes), and by whom.
+    func freezeState() async throws -> FreezeState
+    /// Freezes or unfreezes the engine for every process, kept across restarts.
+    func setFrozen(_ frozen: Bool, actor: Actor, at: Date) async throws -> FreezeState
+    /// Records a message Tower posted (or failed to post) to Slack or Jira.
+    @discardableResult
+    func recordOutbox(_ message: OutboxMessage) async throws -> OutboxMessage
+    /// The most recent outbox messages, newest first.
+    func outbox(limit: Int) async throws -> [OutboxMessage]
 
     // MARK: Housekeeping
 

@@ -93,7 +93,7 @@ public enum DecisionOutcome: Sendable, Equatable {
 /// A note that an operator changed something the engine must look at.
 public struct OperatorCommand: Sendable, Equatable {
     public enum Kind: String, Sendable, Codable {
-        case approve, reject, retry, start
+        case approve, reject, retry, start, freeze, unfreeze
     }
 
     public var sequence: Int64
@@ -150,6 +150,54 @@ public struct WebhookDelivery: Sendable, Equatable {
 
     /// Processed deliveries are kept this long for dedup, then swept.
     public static let retention: TimeInterval = 7 * 24 * 3600
+}
+
+/// The engine-wide freeze switch.
+public struct FreezeState: Sendable, Equatable {
+    public var frozen: Bool
+    public var by: String?
+    public var at: Date?
+
+    public init(frozen: Bool, by: String? = nil, at: Date? = nil) {
+        self.frozen = frozen
+        self.by = by
+        self.at = at
+    }
+}
+
+/// A Slack message or Jira comment Tower posted or failed to post: the console's Outbox.
+public struct OutboxMessage: Sendable, Equatable {
+    public enum Status: String, Sendable, Codable {
+        case sent, failed
+    }
+
+    public var id: Int64?
+    public var taskId: String?
+    /// `slack` or `jira`.
+    public var service: String
+    /// A channel, an issue key.
+    public var target: String
+    /// `approval_request`, `comment`, `notification`, …
+    public var kind: String
+    public var text: String
+    public var status: Status
+    public var error: String?
+    public var at: Date
+
+    public init(
+        id: Int64? = nil, taskId: String?, service: String, target: String, kind: String, text: String, status: Status,
+        error: String? = nil, at: Date
+    ) {
+        self.id = id
+        self.taskId = taskId
+        self.service = service
+        self.target = target
+        self.kind = kind
+        self.text = text
+        self.status = status
+        self.error = error
+        self.at = at
+    }
 }
 
 /// What a sweep deleted.

@@ -236,6 +236,25 @@ private func keys(_ id: String, _ steps: [(StepKind, Int)]) -> [String] {
     }
 }
 
+extension EngineTests {
+    @Test func theFreezeSwitchStopsNewStepsUntilUnfrozen() async throws {
+        let h = try Harness()
+        let engine = h.engine()
+        let run = Task { await engine.run() }
+        defer { run.cancel() }
+        _ = try await h.commands.setFrozen(true, by: operatorActor)
+        #expect(try await h.store.freezeState() == FreezeState(frozen: true, by: "oncall", at: try await h.store.freezeState().at))
+        let task = try await h.start("waits for the thaw")
+        try await Task.sleep(nanoseconds: 300_000_000)
+        #expect(try await h.store.task(id: task.id)?.status == .started)
+        #expect(await engine.isFrozen)
+        #expect(h.effects.entries().isEmpty)
+
+        _ = try await h.commands.setFrozen(false, by: operatorActor)
+        try await h.wait(for: task.id, status: .awaitingApproval)
+    }
+}
+
 @Suite struct RetryBackoffTests {
     @Test func growsExponentiallyUpToTheCapWithJitterTakenOff() {
         let backoff = RetryBackoff(base: 2, multiplier: 2, maximum: 10, jitter: 0.5)

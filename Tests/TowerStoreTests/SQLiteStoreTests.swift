@@ -195,4 +195,22 @@ private func seed(_ store: SQLiteStore, status: TaskStatus = .started, step: Ste
         #expect(try await store.events(taskId: done.id, after: nil, limit: nil).isEmpty)
         #expect(try await store.task(id: active.id) != nil)
     }
+
+    @Test func outboxKeepsWhatWasPostedAndWhatFailed() async throws {
+        let store = try makeStore()
+        try await store.recordOutbox(OutboxMessage(taskId: nil, service: "slack", target: "#ai-agents", kind: "approval_request", text: "Plan ready", status: .sent, at: t0))
+        try await store.recordOutbox(
+            OutboxMessage(taskId: nil, service: "jira", target: "PROJ-1", kind: "comment", text: "Plan", status: .failed, error: "401 Unauthorized", at: t0))
+        let messages = try await store.outbox(limit: 10)
+        #expect(messages.map(\.service) == ["jira", "slack"])
+        #expect(messages.first?.error == "401 Unauthorized")
+    }
+
+    @Test func logPagesBackwardsAndCounts() async throws {
+        let store = try makeStore()
+        let task = try await seed(store)
+        let stored = try await store.appendEvents((0..<10).map { TaskEvent(taskId: task.id, at: t0, level: .info, agent: "a", message: "\($0)") })
+        #expect(try await store.eventCount(taskId: task.id) == 10)
+        #expect(try await store.events(taskId: task.id, before: stored[5].sequence!, limit: 3).map(\.message) == ["2", "3", "4"])
+    }
 }

@@ -1,0 +1,61 @@
+import Foundation
+import GRDB
+import TowerCore
+
+extension SQLiteStore {
+    public func freezeState() async throws -> FreezeState {
+        try await read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM settings WHERE key = 'freeze'") else { return FreezeState(frozen: false) }
+            return FreezeState(frozen: (row["value"] as String) == "on", by: row["updated_by"], at: row["updated_at"])
+        }
+    }
+
+    public func setFrozen(_ frozen: Bool, actor: Actor, at: Date) async throws -> FreezeState {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO settings (key, value, updated_by, updated_at) VALUES ('freeze', ?, ?, ?)
+                    ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by, updated_at = excluded.updated_at
+                    """,
+                arguments: [frozen ? "on" : "off", actor.user, at])
+            try db.insertCommand(frozen ? .freeze : .unfreeze, taskId: "", actor: actor, at: at)
+            return FreezeState(frozen: frozen, by: actor.user, at: at)
+        }
+    }
+
+    @discardableResult
+    public func recordOutbox(_ message: OutboxMessage) async throws -> OutboxMessage {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO outbox (task_id, service, target, kind, text, status, error, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    message.taskId, message.service, message.target, message.kind, message.text, message.status.rawValue, message.error, message.at,
+                ])
+            var stored = message
+            stored.id = db.lastInsertedRowID
+            return stored
+        }
+    }
+
+    public func outbox(limit: Int) async throws -> [OutboxMessage] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM outbox ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
+                OutboxMessage(
+                    id: row["id"], taskId: row["task_id"], service: row["service"], target: row["target"], kind: row["kind"], text: row["text"],
+                    status: OutboxMessage.Status(rawValue: row["status"]) ?? .failed, error: row["error"], at: row["at"])
+            }
+        }
+    }
+
+    public func events(taskId: String, before sequence: Int64, limit: Int) async throws -> [TaskEvent] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM events WHERE task_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?", arguments: [taskId, sequence, limit]
+            ).map(Rows.event).reversed()
+        }
+    }
+
+    public func eventCount(taskId: String) async throws -> Int {
+        try await read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events WHERE task_id = ?", arguments: [taskId]) ?? 0 }
+    }
+}
