@@ -17,6 +17,9 @@ let package = Package(
     ],
     targets: [
         .target(name: "TowerCore"),
+        .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        // The only code that calls ncursesw: turns canvases into the screen, keys into messages.
+        .target(name: "TowerTerminal", dependencies: ["CNcursesw", "TowerConsole"]),
         .target(name: "TowerConfig", dependencies: [
             "TowerCore",
             .product(name: "TOMLKit", package: "TOMLKit"),
@@ -26,15 +29,20 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "TowerEngine", dependencies: ["TowerCore", "TowerStore"]),
+        // The console's model, update and view: no ncurses here, so every screen renders to text in tests.
+        .target(name: "TowerConsole", dependencies: [
+            "TowerCore", "TowerStore", "TowerEngine",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
         .executableTarget(name: "tower", dependencies: [
-            "TowerCore", "TowerConfig", "TowerStore", "TowerEngine",
+            "TowerCore", "TowerConfig", "TowerStore", "TowerEngine", "TowerConsole", "TowerTerminal",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "tower-bench", dependencies: [
             "TowerCore", "TowerStore", "TowerEngine",
         ]),
         // Helpers shared by the tests and the test worker (temporary dirs, child processes, recording steps).
-        .target(name: "TowerTestSupport", dependencies: ["TowerCore", "TowerEngine"], path: "Tests/TowerTestSupport"),
+        .target(name: "TowerTestSupport", dependencies: ["TowerCore", "TowerStore", "TowerEngine"], path: "Tests/TowerTestSupport"),
         // A child process for the multi-process tests: runs the engine with recording steps.
         .executableTarget(name: "tower-test-worker", dependencies: [
             "TowerCore", "TowerStore", "TowerEngine", "TowerTestSupport",
@@ -42,6 +50,7 @@ let package = Package(
         .testTarget(name: "TowerCoreTests", dependencies: ["TowerCore"]),
         .testTarget(name: "TowerStoreTests", dependencies: ["TowerCore", "TowerStore", "TowerTestSupport"]),
         .testTarget(name: "TowerEngineTests", dependencies: ["TowerCore", "TowerStore", "TowerEngine", "TowerTestSupport"]),
+        .testTarget(name: "TowerConsoleTests", dependencies: ["TowerCore", "TowerStore", "TowerConsole"], exclude: ["__Snapshots__"]),
         .testTarget(name: "TowerCLITests", dependencies: ["TowerCore", "TowerStore", "TowerEngine", "TowerConfig", "TowerTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

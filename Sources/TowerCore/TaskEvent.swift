@@ -17,13 +17,16 @@ public struct TaskEvent: Codable, Sendable, Equatable {
     public var level: LogLevel
     public var agent: String
     public var message: String
+    /// A transition, decision or operator action: what the console's Timeline lists.
+    public var milestone: Bool
 
-    public init(sequence: Int64? = nil, taskId: String, at: Date, level: LogLevel, agent: String, message: String) {
+    public init(sequence: Int64? = nil, taskId: String, at: Date, level: LogLevel, agent: String, message: String, milestone: Bool = false) {
         self.sequence = sequence
         self.taskId = taskId
         self.at = at
         self.level = level
         self.agent = agent
         self.message = message
+        self.milestone = milestone
     }
 }

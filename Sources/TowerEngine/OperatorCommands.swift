@@ -55,7 +55,7 @@ public struct OperatorCommands: Sendable {
         let task = TowerTask.new(ticketId: ticketId, title: title, description: description, source: source, now: at)
         let origin = ticketId.map { "ticket \($0)" } ?? "a description"
         try await store.insertTask(
-            task, event: TaskEvent(taskId: task.id, at: at, level: .info, agent: "operator", message: "started from \(origin) by \(actor.user) via \(actor.channel.rawValue)"),
+            task, event: TaskEvent(taskId: task.id, at: at, level: .info, agent: "operator", message: "started from \(origin) by \(actor.user) via \(actor.channel.rawValue)", milestone: true),
             actor: actor)
         return task
     }

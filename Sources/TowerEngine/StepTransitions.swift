@@ -13,7 +13,7 @@ enum StepTransitions {
         next.updatedAt = now
         next.expiresAt = now.addingTimeInterval(TaskRetention.default)
         let cycle = task.cycle > 0 && (step == .execution || step == .ciMonitoring) ? " (CI cycle \(task.cycle))" : ""
-        let event = TaskEvent(taskId: task.id, at: now, level: .info, agent: step.agent, message: "\(step.rawValue) started\(cycle)")
+        let event = TaskEvent(taskId: task.id, at: now, level: .info, agent: step.agent, message: "\(step.rawValue) started\(cycle)", milestone: true)
         return (next, event)
     }
 
@@ -29,7 +29,7 @@ enum StepTransitions {
         var events: [TaskEvent] = []
         var approval: Approval?
         func note(_ level: LogLevel, _ message: String) {
-            events.append(TaskEvent(taskId: task.id, at: now, level: level, agent: step.agent, message: message))
+            events.append(TaskEvent(taskId: task.id, at: now, level: level, agent: step.agent, message: message, milestone: true))
         }
 
         switch outcome {
@@ -83,7 +83,7 @@ enum StepTransitions {
         if let delay, !permanent {
             let event = TaskEvent(
                 taskId: task.id, at: now, level: .warning, agent: step.agent,
-                message: "\(step.rawValue) \(of) failed: \(message); retrying in \(String(format: "%.1f", delay)) s")
+                message: "\(step.rawValue) \(of) failed: \(message); retrying in \(String(format: "%.1f", delay)) s", milestone: true)
             return (next, event)
         }
         next.status = .failed
@@ -91,7 +91,7 @@ enum StepTransitions {
         next.step = nil
         let event = TaskEvent(
             taskId: task.id, at: now, level: .error, agent: step.agent,
-            message: "\(step.rawValue) failed (\(of)\(permanent ? ", not retryable" : "")): \(message)")
+            message: "\(step.rawValue) failed (\(of)\(permanent ? ", not retryable" : "")): \(message)", milestone: true)
         return (next, event)
     }
 }

@@ -124,6 +124,9 @@ enum Migrations {
                 t.column("at", .datetime).notNull()
             }
             try db.create(index: "outbox_at", on: "outbox", columns: ["at"])
+            try db.alter(table: "events") { t in t.add(column: "milestone", .boolean).notNull().defaults(to: false) }
+            try db.execute(sql: "CREATE INDEX events_milestones ON events(task_id, seq) WHERE milestone = 1")
+            try db.create(index: "tasks_updated", on: "tasks", columns: ["updated_at"])
         }
         return migrator
     }

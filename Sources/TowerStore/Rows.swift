@@ -31,7 +31,7 @@ enum Rows {
     static func event(_ row: Row) -> TaskEvent {
         TaskEvent(
             sequence: row["seq"], taskId: row["task_id"], at: row["at"],
-            level: LogLevel(rawValue: row["level"]) ?? .info, agent: row["agent"], message: row["message"])
+            level: LogLevel(rawValue: row["level"]) ?? .info, agent: row["agent"], message: row["message"], milestone: row["milestone"])
     }
 
     static func approval(_ row: Row) -> Approval {
@@ -76,9 +76,9 @@ extension Database {
     func insertEvents(_ events: [TaskEvent]) throws -> [TaskEvent] {
         var stored: [TaskEvent] = []
         stored.reserveCapacity(events.count)
-        let statement = try cachedStatement(sql: "INSERT INTO events (task_id, at, level, agent, message) VALUES (?, ?, ?, ?, ?)")
+        let statement = try cachedStatement(sql: "INSERT INTO events (task_id, at, level, agent, message, milestone) VALUES (?, ?, ?, ?, ?, ?)")
         for var event in events {
-            try statement.execute(arguments: [event.taskId, event.at, event.level.rawValue, event.agent, event.message])
+            try statement.execute(arguments: [event.taskId, event.at, event.level.rawValue, event.agent, event.message, event.milestone])
             event.sequence = lastInsertedRowID
             stored.append(event)
         }

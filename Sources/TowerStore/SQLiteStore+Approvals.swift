@@ -54,7 +54,7 @@ extension SQLiteStore {
             _ = try db.insertEvents([
                 TaskEvent(
                     taskId: taskId, at: at, level: decision == .approved ? .info : .warning, agent: "approval",
-                    message: "plan \(decision.rawValue) by \(actor.user) via \(actor.channel.rawValue)\(note)")
+                    message: "plan \(decision.rawValue) by \(actor.user) via \(actor.channel.rawValue)\(note)", milestone: true)
             ])
             try db.insertCommand(decision == .approved ? .approve : .reject, taskId: taskId, actor: actor, at: at)
             return .decided(approval)
@@ -79,7 +79,7 @@ extension SQLiteStore {
             _ = try db.insertEvents([
                 TaskEvent(
                     taskId: taskId, at: at, level: .info, agent: "operator",
-                    message: "retry requested by \(actor.user) via \(actor.channel.rawValue); resuming at \(step.rawValue)")
+                    message: "retry requested by \(actor.user) via \(actor.channel.rawValue); resuming at \(step.rawValue)", milestone: true)
             ])
             try db.insertCommand(.retry, taskId: taskId, actor: actor, at: at)
             return task

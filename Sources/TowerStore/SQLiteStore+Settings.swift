@@ -58,4 +58,16 @@ extension SQLiteStore {
     public func eventCount(taskId: String) async throws -> Int {
         try await read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events WHERE task_id = ?", arguments: [taskId]) ?? 0 }
     }
+
+    public func milestones(taskId: String) async throws -> [TaskEvent] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE task_id = ? AND milestone = 1 ORDER BY seq", arguments: [taskId]).map(Rows.event)
+        }
+    }
+
+    public func tasks(updatedSince date: Date) async throws -> [TowerTask] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Rows.taskColumns) FROM tasks WHERE updated_at >= ? ORDER BY updated_at", arguments: [date]).map(Rows.task)
+        }
+    }
 }

@@ -36,6 +36,10 @@ public protocol Store: Sendable {
     func events(taskId: String, before sequence: Int64, limit: Int) async throws -> [TaskEvent]
     /// How many log lines a task has.
     func eventCount(taskId: String) async throws -> Int
+    /// A task's milestones (transitions, decisions, operator actions), oldest first.
+    func milestones(taskId: String) async throws -> [TaskEvent]
+    /// Tasks changed at or after `date` (the console's poll for other processes' work).
+    func tasks(updatedSince date: Date) async throws -> [TowerTask]
     /// A step's stored output, for the step's CI cycle.
     func phaseResult(taskId: String, step: StepKind, cycle: Int) async throws -> PhaseResult?
     /// Every stored step output of a task.

@@ -10,6 +10,7 @@ struct Tower: AsyncParsableCommand {
             Tickets go Discovery → Planning → approval → Execution → CI → done; every step is stored
             before the next begins, and approvals, rejections and retries can come from any process.
             """,
-        subcommands: [AgentCommand.self, ConfigCommand.self]
+        subcommands: [RunConsole.self, AgentCommand.self, ConfigCommand.self],
+        defaultSubcommand: RunConsole.self
     )
 }

@@ -34,6 +34,21 @@ switch CommandLine.arguments[1] {
 case "open":
     say("opened")
 
+case "seed-sample":
+    try await SampleData.seed(store)
+    say("seeded \(SampleData.tasks.count) tasks")
+
+case "append-log":
+    // Appends lines to a task's log, one every --interval-ms, as a running agent would.
+    let task = option("--task")!
+    let count = Int(option("--count") ?? "10")!
+    let interval = UInt64(option("--interval-ms") ?? "0")! * 1_000_000
+    for i in 0..<count {
+        try await store.appendEvents([TaskEvent(taskId: task, at: Date(), level: .info, agent: "execution", message: option("--message").map { "\($0) \(i)" } ?? "line \(i)")])
+        if interval > 0 { try await Task.sleep(nanoseconds: interval) }
+    }
+    say("appended \(count)")
+
 case "write-events":
     let task = option("--task")!
     let count = Int(option("--count") ?? "100")!

@@ -1,0 +1,309 @@
+import Foundation
+import TowerCore
+import TowerStore
+
+/// Which screen is showing.
+public enum Screen: Equatable, Sendable {
+    case board
+    case task(String)
+    case outbox
+}
+
+/// The board's groups, shown as tabs with counts.
+public enum BoardGroup: String, CaseIterable, Sendable {
+    case all, needsApproval, running, failed, done
+
+    public var title: String {
+        switch self {
+        case .all: "All"
+        case .needsApproval: "Needs approval"
+        case .running: "Running"
+        case .failed: "Failed"
+        case .done: "Done"
+        }
+    }
+
+    public func contains(_ status: TaskStatus) -> Bool {
+        switch self {
+        case .all: true
+        case .needsApproval: status == .awaitingApproval
+        case .running: status.isActive
+        case .failed: status == .failed
+        case .done: status == .completed || status == .rejected
+        }
+    }
+}
+
+/// The board's sort orders, cycled with `s`.
+public enum SortOrder: String, CaseIterable, Sendable {
+    case updated, created, status, ticket
+}
+
+/// The task screen's tabs.
+public enum TaskTab: String, CaseIterable, Sendable {
+    case log, plan, diff, discovery, ci, timeline
+
+    public var title: String {
+        switch self {
+        case .log: "Log"
+        case .plan: "Plan"
+        case .diff: "Diff"
+        case .discovery: "Discovery"
+        case .ci: "CI"
+        case .timeline: "Timeline"
+        }
+    }
+}
+
+/// A one-line text input (filter, command line, search, a dialog's note).
+public struct TextField: Equatable, Sendable {
+    public var text: String
+
+    public init(_ text: String = "") { self.text = text }
+
+    /// Applies an editing key; `false` if the key is not an edit.
+    mutating func edit(_ key: Key) -> Bool {
+        switch key {
+        case .character(let c):
+            text.append(c)
+        case .backspace:
+            if !text.isEmpty { text.removeLast() }
+        case .control("u"):
+            text = ""
+        case .control("w"):
+            while text.last == " " { text.removeLast() }
+            while let last = text.last, last != " " { text.removeLast() }
+        default:
+            return false
+        }
+        return true
+    }
+}
+
+/// A modal question. Destructive ones open with Cancel focused.
+public struct Dialog: Equatable, Sendable {
+    public enum Kind: Equatable, Sendable {
+        case approve(taskId: String)
+        case reject(taskId: String)
+        case retry(taskId: String)
+        case freeze(on: Bool)
+        case quit
+    }
+
+    public var kind: Kind
+    public var title: String
+    public var lines: [String]
+    /// The note or reason, for approve and reject.
+    public var field: TextField?
+    public var fieldLabel: String?
+    public var confirmLabel: String
+    /// `true` when the confirm button has focus; dialogs open on Cancel.
+    public var confirmFocused = false
+}
+
+/// A line for the operator in the footer: a command's result or an error.
+public struct StatusMessage: Equatable, Sendable {
+    public enum Level: Sendable { case info, error }
+    public var text: String
+    public var level: Level
+}
+
+/// The loaded part of a task's log: a bounded window of lines, never the whole log.
+public struct LogBuffer: Equatable, Sendable {
+    public var taskId: String
+    public var lines: [TaskEvent] = []
+    /// Lines the store holds for the task.
+    public var total = 0
+    public var follow = true
+    public var wrap = false
+    public var timestamps = true
+    /// Index in `lines` of the top row when not following.
+    public var top = 0
+    public var search: String?
+    /// Whether `lines` starts at the task's first line.
+    public var reachedStart = false
+    /// At most this many lines are kept in memory.
+    public var capacity = 2000
+
+    public init(taskId: String) { self.taskId = taskId }
+}
+
+/// A file's unified diff.
+public struct FileDiff: Equatable, Sendable {
+    public var path: String
+    public var text: String
+
+    public init(path: String, text: String) {
+        self.path = path
+        self.text = text
+    }
+}
+
+/// What the task screen shows besides the log, loaded when the task is opened or changes.
+public struct TaskDetail: Equatable, Sendable {
+    public var taskId: String
+    public var approval: Approval?
+    public var plan: String?
+    public var planVersions = 0
+    public var diffs: [FileDiff] = []
+    public var discovery: DiscoveryResult?
+    public var discoveryError: String?
+    /// CI cycles: the cycle, its outcome line and the names of its stored logs.
+    public var ciCycles: [CICycle] = []
+    /// Transitions, approvals and operator actions, oldest first.
+    public var timeline: [TaskEvent] = []
+
+    public init(taskId: String) { self.taskId = taskId }
+}
+
+/// One round of CI for a task.
+public struct CICycle: Equatable, Sendable {
+    public var cycle: Int
+    public var outcome: String
+    public var logs: [String]
+
+    public init(cycle: Int, outcome: String, logs: [String]) {
+        self.cycle = cycle
+        self.outcome = outcome
+        self.logs = logs
+    }
+}
+
+/// Integration and engine health for the health line.
+public struct Health: Equatable, Sendable {
+    public enum EngineMode: Equatable, Sendable {
+        case runningHere
+        case watching(holder: String)
+        case none
+    }
+
+    public struct Integration: Equatable, Sendable {
+        public var name: String
+        public var configured: Bool
+        public var detail: String?
+
+        public init(name: String, configured: Bool, detail: String? = nil) {
+            self.name = name
+            self.configured = configured
+            self.detail = detail
+        }
+    }
+
+    public var engine: EngineMode
+    public var integrations: [Integration]
+    /// LLM spend today, when any was recorded.
+    public var llm: String?
+
+    public init(engine: EngineMode = .none, integrations: [Integration] = [], llm: String? = nil) {
+        self.engine = engine
+        self.integrations = integrations
+        self.llm = llm
+    }
+}
+
+/// Everything the console shows, as one value: `update` changes it, `ConsoleView` draws it.
+public struct AppState: Equatable, Sendable {
+    public var size: Size
+    public var now: Date
+    /// The operator, recorded with every action.
+    public var user: String
+    public var glyphs: Glyphs
+    public var keyMap = KeyMap.standard
+
+    public var tasks: [String: TowerTask] = [:]
+    /// Ids on the board, in display order (group, filter and sort applied).
+    public private(set) var visible: [String] = []
+    public var screen: Screen = .board
+    public var group: BoardGroup = .all
+    public var sort: SortOrder = .updated
+    public var filter = ""
+    public var selection: String?
+    public var boardTop = 0
+
+    public var tab: TaskTab = .log
+    public var log: LogBuffer?
+    public var preview: [TaskEvent] = []
+    public var previewTaskId: String?
+    public var detail: TaskDetail?
+    public var scroll = 0
+    public var diffFile = 0
+
+    public var prompt: Prompt?
+    public var dialog: Dialog?
+    public var showHelp = false
+    public var status: StatusMessage?
+
+    public var freeze = FreezeState(frozen: false)
+    public var health = Health()
+    public var outbox: [OutboxMessage] = []
+    public var outboxTop = 0
+    /// Tasks that started waiting for approval, failed or escalated since the operator last looked.
+    public var attention: Set<String> = []
+    public var bellOnAttention = true
+    public var theme: String
+    public var themes: [String]
+    public var quitting = false
+
+    /// What the footer line is collecting.
+    public enum Prompt: Equatable, Sendable {
+        case filter(TextField)
+        case command(TextField)
+        case search(TextField)
+    }
+
+    public init(size: Size, now: Date, user: String, glyphs: Glyphs = .unicode, theme: String = "dark", themes: [String] = ["dark"]) {
+        self.size = size
+        self.now = now
+        self.user = user
+        self.glyphs = glyphs
+        self.theme = theme
+        self.themes = themes
+    }
+
+    /// The selected task, if any.
+    public var selectedTask: TowerTask? { selection.flatMap { tasks[$0] } }
+
+    /// Tasks per board group, for the tab counts.
+    public func count(of group: BoardGroup) -> Int { tasks.values.reduce(0) { $0 + (group.contains($1.status) ? 1 : 0) } }
+
+    /// Recomputes `visible` after tasks, group, filter or sort changed; keeps the selection when it can.
+    mutating func relist() {
+        let terms = filter.split(separator: " ").map(String.init)
+        var list = tasks.values.filter { group.contains($0.status) && Self.matches($0, terms) }
+        switch sort {
+        case .updated: list.sort { ($0.updatedAt, $0.id) > ($1.updatedAt, $1.id) }
+        case .created: list.sort { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
+        case .status: list.sort { ($0.status, $1.updatedAt, $0.id) < ($1.status, $0.updatedAt, $1.id) }
+        case .ticket: list.sort { ($0.ticketId ?? "~", $0.id) < ($1.ticketId ?? "~", $1.id) }
+        }
+        visible = list.map(\.id)
+        if let selection, visible.contains(selection) { return }
+        selection = visible.first
+        boardTop = 0
+    }
+
+    /// Smart case: a term with a capital letter matches case-sensitively, others ignore case;
+    /// every term must match the id, ticket, title or status.
+    static func matches(_ task: TowerTask, _ terms: [String]) -> Bool {
+        guard !terms.isEmpty else { return true }
+        let fields = [task.id, task.ticketId ?? "", task.title, task.status.rawValue]
+        return terms.allSatisfy { term in
+            let sensitive = term.contains { $0.isUppercase }
+            return fields.contains { sensitive ? $0.contains(term) : $0.lowercased().contains(term.lowercased()) }
+        }
+    }
+
+    /// The key contexts in force, most specific first.
+    public var contexts: [KeyContext] {
+        switch screen {
+        case .board: [.board, .global]
+        case .task:
+            switch tab {
+            case .log: [.log, .task, .global]
+            case .diff: [.diff, .task, .global]
+            default: [.task, .global]
+            }
+        case .outbox: [.outbox, .global]
+        }
+    }
+}

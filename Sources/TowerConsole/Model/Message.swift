@@ -1,0 +1,45 @@
+import Foundation
+import TowerCore
+import TowerStore
+
+/// Everything that can change the console's state: keys, time, size, and data arriving from
+/// the engine and the store.
+public enum Message: Sendable {
+    case key(Key)
+    case resize(Size)
+    case tick(Date)
+    /// Every task, as the store has them now.
+    case tasksLoaded([TowerTask])
+    /// Some tasks changed.
+    case tasksChanged([TowerTask])
+    /// A page of a task's log: the latest lines (`older == false`) or lines before the window.
+    case logLoaded(taskId: String, lines: [TaskEvent], total: Int, older: Bool)
+    /// New log lines, of any task.
+    case logAppended([TaskEvent])
+    case previewLoaded(taskId: String, lines: [TaskEvent])
+    case detailLoaded(TaskDetail)
+    case outboxLoaded([OutboxMessage])
+    case freezeChanged(FreezeState)
+    case healthChanged(Health)
+    /// An action finished: what to tell the operator.
+    case actionFinished(StatusMessage)
+    case themeChanged(String)
+}
+
+/// What `update` asks the runtime to do: I/O stays out of the pure core.
+public enum Effect: Equatable, Sendable {
+    case approve(taskId: String, note: String?)
+    case reject(taskId: String, reason: String?)
+    case retry(taskId: String)
+    case start(ticketId: String?, description: String?)
+    case setFrozen(Bool)
+    /// Load the latest `count` lines, or `count` lines before a sequence number.
+    case loadLog(taskId: String, before: Int64?, count: Int)
+    case loadPreview(taskId: String)
+    case loadDetail(taskId: String)
+    case loadOutbox
+    case setTheme(String)
+    case bell
+    case redraw
+    case quit
+}

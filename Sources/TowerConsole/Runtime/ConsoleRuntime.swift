@@ -1,0 +1,331 @@
+import Foundation
+import TowerCore
+import TowerEngine
+import TowerStore
+
+/// Runs the console: turns terminal input, engine events and store changes into messages, feeds
+/// them through `Console.update`, performs the effects, and presents `ConsoleView.render` frames.
+/// Redraws are coalesced to `frameInterval`, except that a frame follows every key at once.
+public actor ConsoleRuntime {
+    /// How the runtime was set up.
+    public struct Options: Sendable {
+        public var user: String
+        public var themeName: String
+        public var bell: Bool
+        public var frameInterval: TimeInterval
+        public var pollInterval: TimeInterval
+
+        public init(user: String, themeName: String = "dark", bell: Bool = true, frameInterval: TimeInterval = 1.0 / 60, pollInterval: TimeInterval = 0.25) {
+            self.user = user
+            self.themeName = themeName
+            self.bell = bell
+            self.frameInterval = frameInterval
+            self.pollInterval = pollInterval
+        }
+    }
+
+    let store: any Store
+    let commands: OperatorCommands
+    let engine: Engine?
+    let terminal: any Terminal
+    let themes: ThemeLibrary
+    let options: Options
+    let integrations: [Health.Integration]
+    private var state: AppState
+    private var theme: Theme
+    private var inbox: AsyncStream<Message>.Continuation?
+    private var lastFrame = Date.distantPast
+    private var framePending = false
+    private var watermark = Date.distantPast
+    private var background: [Task<Void, Never>] = []
+
+    /// - Parameters:
+    ///   - engine: the engine to run in this process, or `nil` to watch another process's engine.
+    ///   - integrations: which services are configured, for the health line.
+    public init(
+        store: any Store, engine: Engine?, terminal: any Terminal, themes: ThemeLibrary, options: Options, integrations: [Health.Integration],
+        colorless: Bool
+    ) {
+        self.store = store
+        self.commands = OperatorCommands(store: store)
+        self.engine = engine
+        self.terminal = terminal
+        self.themes = themes
+        self.options = options
+        self.integrations = integrations
+        let available = themes.names()
+        var status: StatusMessage?
+        var theme = Theme.monochrome
+        if !colorless {
+            do {
+                theme = try themes.load(options.themeName)
+            } catch {
+                status = StatusMessage(text: "\(error); using monochrome", level: .error)
+            }
+        }
+        self.theme = theme
+        var state = AppState(
+            size: terminal.size, now: Date(), user: options.user, glyphs: terminal.supportsUnicode ? .unicode : .ascii,
+            theme: theme.name, themes: available.isEmpty ? [theme.name] : available)
+        state.bellOnAttention = options.bell
+        state.status = status
+        state.health = Health(engine: engine == nil ? .none : .runningHere, integrations: integrations)
+        self.state = state
+    }
+
+    /// Runs until the operator quits or the process is interrupted; stops the engine cleanly.
+    public func run() async {
+        let (messages, continuation) = AsyncStream<Message>.makeStream(bufferingPolicy: .unbounded)
+        inbox = continuation
+        startSources()
+        await initialLoad()
+        present()
+        for await message in messages {
+            var isKey = false
+            if case .key = message { isKey = true }
+            let effects = Console.update(&state, message)
+            for effect in effects { await perform(effect) }
+            if state.quitting { break }
+            if isKey { present() } else { schedulePresent() }
+        }
+        for task in background { task.cancel() }
+        terminal.shutdown()
+    }
+
+    private func send(_ message: Message) { inbox?.yield(message) }
+
+    // MARK: Sources
+
+    private func startSources() {
+        let terminal = self.terminal
+        background.append(Task { [weak self] in
+            for await input in terminal.inputs {
+                guard let self else { return }
+                switch input {
+                case .key(let key): await self.send(.key(key))
+                case .resize(let size): await self.send(.resize(size))
+                case .interrupt: await self.interrupt()
+                }
+            }
+        })
+        if let engine {
+            let events = engine.bus.subscribe()
+            background.append(Task { await engine.run() })
+            background.append(Task { [weak self] in
+                for await event in events {
+                    guard let self else { return }
+                    switch event {
+                    case .taskChanged(let task): await self.send(.tasksChanged([task]))
+                    case .log(let line): await self.send(.logAppended([line]))
+                    case .frozen(let frozen): await self.send(.freezeChanged(FreezeState(frozen: frozen)))
+                    case .leaseChanged: await self.refreshHealth()
+                    }
+                }
+            })
+        }
+        let interval = options.pollInterval
+        background.append(Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
+                await self?.poll()
+            }
+        })
+        background.append(Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: 1_000_000_000)
+                await self?.send(.tick(Date()))
+            }
+        })
+    }
+
+    private func interrupt() {
+        state.quitting = true
+        send(.tick(Date()))
+    }
+
+    private func initialLoad() async {
+        do {
+            watermark = Date()
+            let tasks = try await store.tasks(status: nil, limit: nil)
+            _ = Console.update(&state, .tasksLoaded(tasks))
+            _ = Console.update(&state, .freezeChanged(try await store.freezeState()))
+            if let id = state.selection { await perform(.loadPreview(taskId: id)) }
+        } catch {
+            _ = Console.update(&state, .actionFinished(StatusMessage(text: "cannot read the store: \(error)", level: .error)))
+        }
+        await refreshHealth()
+    }
+
+    /// Picks up what other processes changed: tasks, log lines, the freeze switch, the engine.
+    private func poll() async {
+        do {
+            let since = watermark
+            watermark = Date().addingTimeInterval(-1)  // overlap a little: clocks and commits race
+            let changed = try await store.tasks(updatedSince: since)
+            if !changed.isEmpty {
+                let fresh = changed.filter { state.tasks[$0.id] != $0 }
+                if !fresh.isEmpty { send(.tasksChanged(fresh)) }
+            }
+            var lines: [TaskEvent] = []
+            if let log = state.log {
+                lines += try await store.events(taskId: log.taskId, after: log.lines.last?.sequence ?? 0, limit: 1000)
+            }
+            if let preview = state.previewTaskId, preview != state.log?.taskId {
+                lines += try await store.events(taskId: preview, after: state.preview.last?.sequence ?? 0, limit: Console.previewLines)
+            }
+            if !lines.isEmpty { send(.logAppended(lines)) }
+            let freeze = try await store.freezeState()
+            if freeze != state.freeze { send(.freezeChanged(freeze)) }
+            await refreshHealth()
+        } catch {
+            send(.actionFinished(StatusMessage(text: "store: \(error)", level: .error)))
+        }
+    }
+
+    private func refreshHealth() async {
+        var health = Health(engine: .none, integrations: integrations, llm: nil)
+        if let engine, await engine.isActive {
+            health.engine = .runningHere
+        } else if let lease = try? await store.lease(), lease.isLive(at: Date()) {
+            health.engine = .watching(holder: "pid \(lease.pid) on \(lease.host)")
+        }
+        if health != state.health { send(.healthChanged(health)) }
+    }
+
+    // MARK: Frames
+
+    private func present() {
+        framePending = false
+        lastFrame = Date()
+        terminal.present(ConsoleView.render(state), theme: theme)
+    }
+
+    private func schedulePresent() {
+        guard !framePending else { return }
+        let wait = options.frameInterval - Date().timeIntervalSince(lastFrame)
+        if wait <= 0 {
+            present()
+            return
+        }
+        framePending = true
+        background.append(Task { [weak self] in
+            try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
+            await self?.presentIfPending()
+        })
+        background.removeAll { $0.isCancelled }
+    }
+
+    private func presentIfPending() {
+        if framePending { present() }
+    }
+
+    // MARK: Effects
+
+    private var actor: Actor { Actor(user: options.user, channel: .console) }
+
+    private func perform(_ effect: Effect) async {
+        switch effect {
+        case .approve(let id, let note):
+            await decide { try await self.commands.approve(id, by: self.actor, note: note) }
+            await reload(id)
+        case .reject(let id, let reason):
+            await decide { try await self.commands.reject(id, by: self.actor, reason: reason) }
+            await reload(id)
+        case .retry(let id):
+            await report {
+                let task = try await self.commands.retry(id, by: self.actor)
+                return "\(id) will resume at \(task.step?.rawValue ?? "its next step")"
+            }
+            await reload(id)
+        case .start(let ticket, let description):
+            await report {
+                let title = ticket ?? String((description ?? "").prefix(80))
+                let task = try await self.commands.start(ticketId: ticket, title: title, description: description ?? "", source: .console, by: self.actor)
+                await self.reload(task.id)
+                return "started \(task.id)\(ticket.map { " for \($0)" } ?? "")\(self.engine == nil ? "; the engine in \(self.engineOwner) runs it" : "")"
+            }
+        case .setFrozen(let on):
+            await report {
+                let freeze = try await self.commands.setFrozen(on, by: self.actor)
+                self.send(.freezeChanged(freeze))
+                return on ? "frozen: no new runs, pushes or auto-fixes until unfrozen" : "unfrozen"
+            }
+        case .loadLog(let id, let before, let count):
+            do {
+                let lines: [TaskEvent]
+                if let before {
+                    lines = try await store.events(taskId: id, before: before, limit: count)
+                } else {
+                    lines = try await store.lastEvents(taskId: id, count: count)
+                }
+                let total = try await store.eventCount(taskId: id)
+                send(.logLoaded(taskId: id, lines: lines, total: total, older: before != nil))
+            } catch {
+                send(.actionFinished(StatusMessage(text: "cannot load the log: \(error)", level: .error)))
+            }
+        case .loadPreview(let id):
+            if let lines = try? await store.lastEvents(taskId: id, count: Console.previewLines) { send(.previewLoaded(taskId: id, lines: lines)) }
+        case .loadDetail(let id):
+            do {
+                send(.detailLoaded(try await DetailLoader.load(id, from: store)))
+            } catch {
+                send(.actionFinished(StatusMessage(text: "cannot load \(id): \(error)", level: .error)))
+            }
+        case .loadOutbox:
+            if let messages = try? await store.outbox(limit: 1000) { send(.outboxLoaded(messages)) }
+        case .setTheme(let name):
+            do {
+                theme = try themes.load(name)
+                send(.themeChanged(name))
+                send(.actionFinished(StatusMessage(text: "theme \(name)", level: .info)))
+                terminal.invalidate()
+            } catch {
+                send(.actionFinished(StatusMessage(text: "\(error)", level: .error)))
+            }
+        case .bell:
+            terminal.bell()
+        case .redraw:
+            terminal.invalidate()
+        case .quit:
+            state.quitting = true
+        }
+    }
+
+    private var engineOwner: String {
+        if case .watching(let holder) = state.health.engine { return holder }
+        return "another process (none is running now)"
+    }
+
+    private func decide(_ body: @escaping () async throws -> DecisionOutcome) async {
+        await report {
+            switch try await body() {
+            case .decided(let a):
+                await self.engine?.wake()
+                return "plan \(a.decision?.rawValue ?? "decided") by \(a.decidedBy ?? "?") via console"
+            case .alreadyDecided(let a):
+                throw ConsoleActionError(
+                    "already decided: \(a.decision?.rawValue ?? "?") by \(a.decidedBy ?? "?") via \(a.channel?.rawValue ?? "?")")
+            }
+        }
+    }
+
+    private func report(_ body: @escaping () async throws -> String) async {
+        do {
+            let text = try await body()
+            await engine?.wake()
+            send(.actionFinished(StatusMessage(text: text, level: .info)))
+        } catch {
+            send(.actionFinished(StatusMessage(text: "\(error)", level: .error)))
+        }
+    }
+
+    private func reload(_ id: String) async {
+        if let task = try? await store.task(id: id) { send(.tasksChanged([task])) }
+    }
+}
+
+/// An action that could not be done, said plainly.
+struct ConsoleActionError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

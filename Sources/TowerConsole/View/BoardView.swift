@@ -1,0 +1,92 @@
+import Foundation
+import TowerCore
+
+/// The board: every task in a table, grouped by state, with a log preview on wide terminals.
+enum BoardView {
+    static func draw(_ canvas: inout Canvas, _ state: AppState) {
+        let body = Layout.body(state.size)
+        groups(&canvas, state, row: body.row(0))
+        let frames = Layout.boardFrames(state.size)
+        let title = "\(state.group.title) — \(state.visible.count) task\(state.visible.count == 1 ? "" : "s") — sort: \(state.sort.rawValue)"
+            + (state.filter.isEmpty ? "" : " — filter: \(state.filter)")
+        canvas.box(frames.table, glyphs: state.glyphs, title: title)
+        table(&canvas, state, in: frames.table.inset(1))
+        if let preview = frames.preview { self.preview(&canvas, state, in: preview) }
+    }
+
+    private static func groups(_ canvas: inout Canvas, _ state: AppState, row: Rect) {
+        var spans: StyledLine = [Span(" ")]
+        for group in BoardGroup.allCases {
+            let label = " \(group.title) \(state.count(of: group)) "
+            spans.append(Span(label, group == state.group ? Style(.tabActive, bold: true, reverse: true) : Style(.tab)))
+            spans.append(Span(" "))
+        }
+        canvas.draw(spans, x: row.x, y: row.y, width: row.width)
+    }
+
+    static func columns(width: Int) -> [Column] {
+        var columns = [Column(title: "", width: 1), Column(title: "ID", width: 10), Column(title: "TICKET", width: 10)]
+        columns.append(Column(title: "TITLE", width: nil))
+        columns.append(Column(title: "STATUS", width: 17))
+        if width >= 90 { columns.append(Column(title: "AGENT", width: 9)) }
+        columns.append(Column(title: "PROG", width: 4, alignRight: true))
+        columns.append(Column(title: "AGE", width: 4, alignRight: true))
+        if width >= 100 { columns.append(Column(title: "TRY", width: 3, alignRight: true)) }
+        return columns
+    }
+
+    private static func table(_ canvas: inout Canvas, _ state: AppState, in rect: Rect) {
+        guard !state.visible.isEmpty else {
+            let message = state.tasks.isEmpty
+                ? "No tasks yet. Start one with :run PROJ-123 or :run --description \"…\" (or tower run)."
+                : "No task matches \(state.filter.isEmpty ? "this group" : "“\(state.filter)”")."
+            canvas.put(message, x: rect.x + 1, y: rect.y + 1, style: Style(.muted), maxWidth: rect.width - 2)
+            return
+        }
+        let columns = columns(width: rect.width)
+        let rows = max(0, rect.height - 1)
+        let shown = state.visible[state.boardTop..<min(state.visible.count, state.boardTop + rows)]
+        let cells: [[Span]] = shown.compactMap { id in
+            guard let t = state.tasks[id] else { return nil }
+            let attention = state.attention.contains(id)
+            var row: [Span] = [
+                Span(attention ? "!" : " ", Style(.attention, bold: true)),
+                Span(t.id, Style(attention ? .attention : .text, bold: attention)),
+                Span(t.ticketId ?? "-", Style(.accent)),
+                Span(t.title, Style(.text)),
+                ConsoleView.status(t.status),
+            ]
+            if columns.contains(where: { $0.title == "AGENT" }) { row.append(Span(t.currentAgent ?? "-", Style(.muted))) }
+            row.append(Span("\(t.progress)%", Style(.text)))
+            row.append(Span(Clock.age(state.now.timeIntervalSince(t.createdAt)), Style(.muted)))
+            if columns.contains(where: { $0.title == "TRY" }) { row.append(Span(t.attempts > 0 ? "\(t.attempts)" : "", Style(.warning))) }
+            return row
+        }
+        let selected = state.selection.flatMap { shown.firstIndex(of: $0) }.map { $0 - shown.startIndex }
+        TableWidget.draw(&canvas, in: rect, columns: columns, rows: cells, selected: selected, glyphs: state.glyphs)
+        if state.visible.count > rows {
+            let marker = "\(state.boardTop + 1)–\(state.boardTop + shown.count) of \(state.visible.count)"
+            canvas.put(" \(marker) ", x: rect.maxX - DisplayWidth.of(marker) - 3, y: rect.maxY, style: Style(.muted))
+        }
+    }
+
+    private static func preview(_ canvas: inout Canvas, _ state: AppState, in frame: Rect) {
+        let task = state.selectedTask
+        canvas.box(frame, glyphs: state.glyphs, title: task.map { "Log — \($0.id)" } ?? "Log")
+        let inner = frame.inset(1)
+        guard let task else { return }
+        var lines: [StyledLine] = [
+            [Span(task.title, Style(.title, bold: true))],
+            [ConsoleView.status(task.status), Span("  \(task.currentAgent ?? "-")  \(task.progress)%", Style(.muted))],
+        ]
+        if let error = task.lastError { lines.append([Span("last error: \(error)", Style(.error))]) }
+        lines.append([])
+        let events = state.previewTaskId == task.id ? state.preview : []
+        var logLines: [StyledLine] = []
+        for event in events { logLines += StyledWrap.wrap(LogWidget.line(event, timestamps: true, search: nil), width: inner.width, indent: 2) }
+        if events.isEmpty { logLines = [[Span("no log lines yet", Style(.muted))]] }
+        let room = max(0, inner.height - lines.count)
+        lines += logLines.suffix(room)
+        for (i, line) in lines.prefix(inner.height).enumerated() { canvas.draw(line, x: inner.x, y: inner.y + i, width: inner.width) }
+    }
+}

@@ -1,0 +1,57 @@
+/// Help and dialogs, drawn over whatever screen is showing.
+enum Overlays {
+    private static func centered(_ size: Size, width: Int, height: Int) -> Rect {
+        let w = min(width, size.width - 2)
+        let h = min(height, size.height - 2)
+        return Rect(x: (size.width - w) / 2, y: (size.height - h) / 2, width: w, height: h)
+    }
+
+    static func help(_ canvas: inout Canvas, _ state: AppState) {
+        let bindings = state.keyMap.bindings(in: state.contexts)
+        let entries: [StyledLine] = bindings.map { b in
+            [Span(DisplayWidth.pad(b.label, to: 12), Style(.accent, bold: true)), Span(b.summary, Style(.text))]
+        }
+        let columns = state.size.width >= 150 ? 2 : 1
+        let perColumn = (entries.count + columns - 1) / columns
+        let columnWidth = min(72, (state.size.width - 6) / columns)
+        let frame = centered(state.size, width: columnWidth * columns + 4, height: perColumn + 4)
+        canvas.fill(frame, style: Style(.dialog))
+        canvas.box(frame, glyphs: state.glyphs, title: "Keys — any key closes")
+        let inner = frame.inset(1)
+        for (i, entry) in entries.enumerated() {
+            let column = i / perColumn
+            let row = i % perColumn
+            guard row + 1 < inner.height else { continue }
+            canvas.draw(entry, x: inner.x + 1 + column * columnWidth, y: inner.y + row, width: columnWidth - 1)
+        }
+        canvas.put("Commands: type : then help", x: inner.x + 1, y: inner.maxY - 1, style: Style(.muted), maxWidth: inner.width - 2)
+    }
+
+    static func dialog(_ canvas: inout Canvas, _ state: AppState, _ dialog: Dialog) {
+        let width = min(72, state.size.width - 4)
+        var body: [StyledLine] = []
+        for line in dialog.lines { body += StyledWrap.wrap([Span(line)], width: width - 4, indent: 2) }
+        let fieldRows = dialog.field == nil ? 0 : 2
+        let frame = centered(state.size, width: width, height: body.count + fieldRows + 4)
+        canvas.fill(frame, style: Style(.dialog))
+        canvas.box(frame, glyphs: state.glyphs, title: dialog.title)
+        let inner = frame.inset(1)
+        var y = inner.y
+        for line in body.prefix(max(0, inner.height - fieldRows - 2)) {
+            canvas.draw(line, x: inner.x + 1, y: y, width: inner.width - 2)
+            y += 1
+        }
+        if let field = dialog.field {
+            y += 1
+            canvas.draw([Span("\(dialog.fieldLabel ?? "Text"): ", Style(.muted)), Span(field.text + "▏", Style(.accent, underline: true))], x: inner.x + 1, y: y, width: inner.width - 2)
+            y += 1
+        }
+        let confirm = "[ \(dialog.confirmLabel) ]"
+        let cancel = "[ Cancel ]"
+        let buttonsWidth = DisplayWidth.of(confirm) + 2 + DisplayWidth.of(cancel)
+        let bx = inner.x + max(0, (inner.width - buttonsWidth) / 2)
+        let by = inner.maxY - 1
+        canvas.put(confirm, x: bx, y: by, style: dialog.confirmFocused ? Style(.buttonFocused, bold: true, reverse: true) : Style(.button))
+        canvas.put(cancel, x: bx + DisplayWidth.of(confirm) + 2, y: by, style: dialog.confirmFocused ? Style(.button) : Style(.buttonFocused, bold: true, reverse: true))
+    }
+}
