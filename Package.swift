@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "TowerCoreTests", dependencies: ["TowerCore"]),
         .testTarget(name: "TowerStoreTests", dependencies: ["TowerCore", "TowerStore", "TowerTestSupport"]),
         .testTarget(name: "TowerEngineTests", dependencies: ["TowerCore", "TowerStore", "TowerEngine", "TowerTestSupport"]),
-        .testTarget(name: "TowerConsoleTests", dependencies: ["TowerCore", "TowerStore", "TowerConsole"], exclude: ["__Snapshots__"]),
+        .testTarget(name: "TowerConsoleTests", dependencies: ["TowerCore", "TowerStore", "TowerEngine", "TowerConsole", "TowerTestSupport"], exclude: ["__Snapshots__"]),
         .testTarget(name: "TowerCLITests", dependencies: ["TowerCore", "TowerStore", "TowerEngine", "TowerConfig", "TowerTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

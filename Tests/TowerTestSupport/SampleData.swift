@@ -9,7 +9,7 @@ public enum SampleData {
 
     public static func task(
         _ id: String, _ ticket: String?, _ title: String, _ status: TaskStatus, agent: String?, progress: Int, attempts: Int = 0,
-        minutesAgo: Double, updatedMinutesAgo: Double? = nil, step: StepKind? = nil, failedStep: StepKind? = nil, error: String? = nil, cycle: Int = 0
+        now: Date = SampleData.now, minutesAgo: Double, updatedMinutesAgo: Double? = nil, step: StepKind? = nil, failedStep: StepKind? = nil, error: String? = nil, cycle: Int = 0
     ) -> TowerTask {
         TowerTask(
             id: id, ticketId: ticket, title: title, description: "", source: ticket == nil ? .description : .jira, status: status,
@@ -18,15 +18,21 @@ public enum SampleData {
             expiresAt: now.addingTimeInterval(30 * 86400))
     }
 
-    public static let tasks: [TowerTask] = [
-        task("t-7k2m9q4x", "PROJ-123", "Add OAuth login with Google", .awaitingApproval, agent: "planning", progress: 40, minutesAgo: 42, updatedMinutesAgo: 3),
-        task("t-3p8v1c6d", "PROJ-118", "Rate limit the public API per token", .executing, agent: "execution", progress: 55, minutesAgo: 130, updatedMinutesAgo: 1, step: .execution),
-        task("t-9r4t2w8e", "PROJ-120", "Fix flaky checkout test", .failed, agent: "execution", progress: 40, attempts: 3, minutesAgo: 300, updatedMinutesAgo: 20, failedStep: .execution, error: "tests failed: 3 assertions in checkout_test.py"),
-        task("t-5h6j7k8l", "PROJ-101", "Upgrade the logging library", .completed, agent: "notify", progress: 100, minutesAgo: 1440, updatedMinutesAgo: 600),
-        task("t-2a3s4d5f", nil, "Document the deploy runbook", .rejected, agent: "planning", progress: 40, minutesAgo: 2880, updatedMinutesAgo: 2000),
-        task("t-8z7x6c5v", "PROJ-125", "Sentry: KeyError 'user' in billing webhook", .discovery, agent: "discovery", progress: 0, minutesAgo: 2, updatedMinutesAgo: 0.5, step: .discovery),
-        task("t-1q2w3e4r", "PROJ-119", "Lint errors after the Python 3.12 bump", .ciMonitoring, agent: "cicd", progress: 70, minutesAgo: 95, updatedMinutesAgo: 4, step: .ciMonitoring, cycle: 1),
-    ]
+    /// Seven tasks, one or more in every group of the board.
+    public static var tasks: [TowerTask] { tasks(now: now) }
+
+    /// The same tasks, dated relative to `now`.
+    public static func tasks(now: Date) -> [TowerTask] {
+        [
+        task("t-7k2m9q4x", "PROJ-123", "Add OAuth login with Google", .awaitingApproval, agent: "planning", progress: 40, now: now, minutesAgo: 42, updatedMinutesAgo: 3),
+        task("t-3p8v1c6d", "PROJ-118", "Rate limit the public API per token", .executing, agent: "execution", progress: 55, now: now, minutesAgo: 130, updatedMinutesAgo: 1, step: .execution),
+        task("t-9r4t2w8e", "PROJ-120", "Fix flaky checkout test", .failed, agent: "execution", progress: 40, attempts: 3, now: now, minutesAgo: 300, updatedMinutesAgo: 20, failedStep: .execution, error: "tests failed: 3 assertions in checkout_test.py"),
+        task("t-5h6j7k8l", "PROJ-101", "Upgrade the logging library", .completed, agent: "notify", progress: 100, now: now, minutesAgo: 1440, updatedMinutesAgo: 600),
+        task("t-2a3s4d5f", nil, "Document the deploy runbook", .rejected, agent: "planning", progress: 40, now: now, minutesAgo: 2880, updatedMinutesAgo: 2000),
+        task("t-8z7x6c5v", "PROJ-125", "Sentry: KeyError 'user' in billing webhook", .discovery, agent: "discovery", progress: 0, now: now, minutesAgo: 2, updatedMinutesAgo: 0.5, step: .discovery),
+        task("t-1q2w3e4r", "PROJ-119", "Lint errors after the Python 3.12 bump", .ciMonitoring, agent: "cicd", progress: 70, now: now, minutesAgo: 95, updatedMinutesAgo: 4, step: .ciMonitoring, cycle: 1),
+        ]
+    }
 
     public static let planMarkdown: String = PlanDocument(
         ticketId: "PROJ-123", title: "Add OAuth login with Google",
@@ -80,7 +86,7 @@ public enum SampleData {
         """
 
     /// Log lines of the sample task awaiting approval.
-    public static func events(for taskId: String) -> [TaskEvent] {
+    public static func events(for taskId: String, now: Date = SampleData.now) -> [TaskEvent] {
         let lines: [(Double, LogLevel, String, String, Bool)] = [
             (42, .info, "operator", "started from ticket PROJ-123 by jira via api", true),
             (41.9, .info, "discovery", "discovery started", true),
@@ -99,11 +105,12 @@ public enum SampleData {
     }
 
     /// Writes the sample into a store (dates as above), with an approval request for the waiting task.
-    public static func seed(_ store: SQLiteStore) async throws {
+    public static func seed(_ store: SQLiteStore, now: Date = SampleData.now) async throws {
         let actor = Actor(user: "seed", channel: .api)
+        let tasks = tasks(now: now)
         for task in tasks { try await store.insertTask(task, event: nil, actor: actor) }
         let waiting = tasks[0]
-        try await store.appendEvents(events(for: waiting.id))
+        try await store.appendEvents(events(for: waiting.id, now: now))
         // The artifacts and the approval request land as Planning's commit would land them.
         let content = [
             ArtifactDraft(kind: .discovery, name: "discovery.json", content: Data(discoveryJSON.utf8)),

@@ -35,7 +35,7 @@ case "open":
     say("opened")
 
 case "seed-sample":
-    try await SampleData.seed(store)
+    try await SampleData.seed(store, now: CommandLine.arguments.contains("--fixed-time") ? SampleData.now : Date())
     say("seeded \(SampleData.tasks.count) tasks")
 
 case "append-log":

@@ -106,6 +106,11 @@ public struct StatusMessage: Equatable, Sendable {
     public enum Level: Sendable { case info, error }
     public var text: String
     public var level: Level
+
+    public init(text: String, level: Level) {
+        self.text = text
+        self.level = level
+    }
 }
 
 /// The loaded part of a task's log: a bounded window of lines, never the whole log.

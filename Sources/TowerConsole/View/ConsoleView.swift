@@ -61,7 +61,7 @@ public enum ConsoleView {
             spans.append(integration.configured ? Span("✓", Style(.success)) : Span("–", Style(.muted)))
         }
         spans.append(Span("  LLM ", Style(.muted)))
-        spans.append(Span(state.health.llm ?? "no usage today", Style(.text)))
+        spans.append(Span(state.health.llm ?? "none", Style(.text)))
         canvas.draw(spans, x: 0, y: y, width: state.size.width)
     }
 

@@ -9,9 +9,10 @@ enum Overlays {
     static func help(_ canvas: inout Canvas, _ state: AppState) {
         let bindings = state.keyMap.bindings(in: state.contexts)
         let entries: [StyledLine] = bindings.map { b in
-            [Span(DisplayWidth.pad(b.label, to: 12), Style(.accent, bold: true)), Span(b.summary, Style(.text))]
+            [Span(DisplayWidth.pad(b.label, to: state.size.width >= 150 ? 12 : 9), Style(.accent, bold: true)), Span(b.summary, Style(.text))]
         }
-        let columns = state.size.width >= 150 ? 2 : 1
+        let rows = max(1, state.size.height - 6)
+        let columns = state.size.width >= 150 || entries.count > rows ? 2 : 1
         let perColumn = (entries.count + columns - 1) / columns
         let columnWidth = min(72, (state.size.width - 6) / columns)
         let frame = centered(state.size, width: columnWidth * columns + 4, height: perColumn + 4)

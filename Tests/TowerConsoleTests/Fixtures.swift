@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+import TowerConsole
+import TowerCore
+import TowerStore
+import TowerTestSupport
+
+/// The sample tasks as a console state, for render and update tests.
+enum Fixture {
+    static let health = Health(
+        engine: .runningHere,
+        integrations: [
+            .init(name: "Anthropic", configured: true), .init(name: "GitHub", configured: true), .init(name: "Jira", configured: false),
+            .init(name: "Slack", configured: true), .init(name: "Sentry", configured: false),
+        ])
+
+    static var waiting: TowerTask { SampleData.tasks[0] }
+
+    static func board(_ size: Size, glyphs: Glyphs = .unicode) -> AppState {
+        var state = AppState(size: size, now: SampleData.now, user: "dana", glyphs: glyphs, theme: "dark", themes: ["dark", "light", "high-contrast", "mono"])
+        _ = Console.update(&state, .tasksLoaded(SampleData.tasks))
+        _ = Console.update(&state, .healthChanged(health))
+        state.selection = waiting.id
+        _ = Console.update(&state, .previewLoaded(taskId: waiting.id, lines: SampleData.events(for: waiting.id)))
+        return state
+    }
+
+    static var detail: TaskDetail {
+        var detail = TaskDetail(taskId: waiting.id)
+        detail.approval = Approval(token: "x", taskId: waiting.id, requestedAt: SampleData.now.addingTimeInterval(-180))
+        detail.plan = SampleData.planMarkdown
+        detail.planVersions = 2
+        detail.diffs = SampleData.diffs.map { FileDiff(path: $0.path, text: $0.text) }
+        detail.discovery = try! JSONDecoder().decode(DiscoveryResult.self, from: Data(SampleData.discoveryJSON.utf8))
+        detail.timeline = SampleData.events(for: waiting.id).filter(\.milestone)
+        detail.ciCycles = [CICycle(cycle: 0, outcome: "CI failed: eslint: 2 errors; back to execution", logs: ["run 812.log"]), CICycle(cycle: 1, outcome: "passed", logs: [])]
+        return detail
+    }
+
+    /// The board with the waiting task opened on `tab`, its log and detail loaded.
+    static func task(_ size: Size, tab: TaskTab = .log) -> AppState {
+        var state = board(size)
+        state.selection = waiting.id
+        let effects = Console.update(&state, .key(.enter))
+        #expect(effects == [.loadLog(taskId: waiting.id, before: nil, count: 500), .loadDetail(taskId: waiting.id)])
+        let lines = SampleData.events(for: waiting.id).enumerated().map { i, e in
+            var e = e
+            e.sequence = Int64(i + 1)
+            return e
+        }
+        _ = Console.update(&state, .logLoaded(taskId: waiting.id, lines: lines, total: lines.count, older: false))
+        _ = Console.update(&state, .detailLoaded(detail))
+        state.tab = tab
+        return state
+    }
+
+    static let outbox: [OutboxMessage] = [
+        OutboxMessage(
+            id: 2, taskId: "t-7k2m9q4x", service: "slack", target: "#ai-agents", kind: "approval_request", text: "Plan ready for PROJ-123: Add OAuth login",
+            status: .sent, at: SampleData.now.addingTimeInterval(-170)),
+        OutboxMessage(
+            id: 1, taskId: "t-7k2m9q4x", service: "jira", target: "PROJ-123", kind: "comment", text: "Plan summary", status: .failed,
+            error: "401 Unauthorized: check JIRA_EMAIL and JIRA_API_TOKEN", at: SampleData.now.addingTimeInterval(-175)),
+    ]
+}
+
+/// Compares rendered text with `__Snapshots__/NAME.txt`. A missing snapshot is written and the
+/// test fails so that it gets reviewed; `TOWER_RECORD_SNAPSHOTS=1` rewrites them all.
+func expectSnapshot(_ canvas: Canvas, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("__Snapshots__")
+    let url = directory.appendingPathComponent("\(name).txt")
+    let actual = canvas.text() + "\n"
+    let record = ProcessInfo.processInfo.environment["TOWER_RECORD_SNAPSHOTS"] == "1"
+    guard !record, let expected = try? String(contentsOf: url, encoding: .utf8) else {
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try? actual.write(to: url, atomically: true, encoding: .utf8)
+        if !record { Issue.record("recorded a new snapshot \(name).txt: review it", sourceLocation: sourceLocation) }
+        return
+    }
+    if expected != actual {
+        try? actual.write(to: directory.appendingPathComponent("\(name).actual.txt"), atomically: true, encoding: .utf8)
+        Issue.record("snapshot \(name) differs; see \(name).actual.txt", sourceLocation: sourceLocation)
+    }
+}

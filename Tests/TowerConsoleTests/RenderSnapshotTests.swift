@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+import TowerConsole
+import TowerCore
+import TowerStore
+import TowerTestSupport
+
+private let sizes: [(String, Size)] = [("80x24", Size(width: 80, height: 24)), ("200x60", Size(width: 200, height: 60))]
+
+@Suite struct RenderSnapshotTests {
+    @Test(arguments: [0, 1])
+    func board(_ i: Int) {
+        let (name, size) = sizes[i]
+        expectSnapshot(ConsoleView.render(Fixture.board(size)), "board-\(name)")
+    }
+
+    @Test(arguments: [0, 1])
+    func boardFilteredAndFrozen(_ i: Int) {
+        let (name, size) = sizes[i]
+        var state = Fixture.board(size)
+        for key in "/exec" { _ = Console.update(&state, .key(.character(key))) }
+        _ = Console.update(&state, .key(.enter))
+        _ = Console.update(&state, .freezeChanged(FreezeState(frozen: true, by: "oncall", at: SampleData.now)))
+        expectSnapshot(ConsoleView.render(state), "board-filtered-frozen-\(name)")
+    }
+
+    @Test(arguments: TaskTab.allCases.flatMap { tab in [0, 1].map { (tab, $0) } })
+    func taskTab(_ tab: TaskTab, _ i: Int) {
+        let (name, size) = sizes[i]
+        expectSnapshot(ConsoleView.render(Fixture.task(size, tab: tab)), "task-\(tab.rawValue)-\(name)")
+    }
+
+    @Test(arguments: [0, 1])
+    func outbox(_ i: Int) {
+        let (name, size) = sizes[i]
+        var state = Fixture.board(size)
+        _ = Console.update(&state, .key(.character("o")))
+        _ = Console.update(&state, .outboxLoaded(Fixture.outbox))
+        expectSnapshot(ConsoleView.render(state), "outbox-\(name)")
+    }
+
+    @Test(arguments: [0, 1])
+    func help(_ i: Int) {
+        let (name, size) = sizes[i]
+        var state = Fixture.board(size)
+        _ = Console.update(&state, .key(.character("?")))
+        expectSnapshot(ConsoleView.render(state), "help-\(name)")
+    }
+
+    @Test(arguments: [0, 1])
+    func approveDialog(_ i: Int) {
+        let (name, size) = sizes[i]
+        var state = Fixture.task(size, tab: .plan)
+        _ = Console.update(&state, .key(.character("a")))
+        for key in "lgtm" { _ = Console.update(&state, .key(.character(key))) }
+        expectSnapshot(ConsoleView.render(state), "dialog-approve-\(name)")
+    }
+
+    @Test(arguments: [0, 1])
+    func rejectDialog(_ i: Int) {
+        let (name, size) = sizes[i]
+        var state = Fixture.board(size)
+        state.selection = Fixture.waiting.id
+        _ = Console.update(&state, .key(.character("r")))
+        expectSnapshot(ConsoleView.render(state), "dialog-reject-\(name)")
+    }
+
+    @Test func boardInASCIIForTerminalsWithoutUTF8() {
+        expectSnapshot(ConsoleView.render(Fixture.board(Size(width: 80, height: 24), glyphs: .ascii)), "board-ascii-80x24")
+    }
+
+    @Test func doubleWidthCharactersTakeTwoColumns() {
+        var canvas = Canvas(size: Size(width: 10, height: 1))
+        let used = canvas.put("日本🚀x", x: 0, y: 0)
+        #expect(used == 7)
+        #expect(canvas.text() == "日本🚀x")
+        #expect(canvas[1, 0].width == 0 && canvas[0, 0].width == 2)
+        var clipped = Canvas(size: Size(width: 3, height: 1))
+        clipped.put("a日本", x: 0, y: 0)
+        #expect(clipped.text() == "a日")
+        var edge = Canvas(size: Size(width: 2, height: 1))
+        edge.put("a日", x: 0, y: 0)
+        #expect(edge.text() == "a")
+    }
+
+    @Test func controlCharactersNeverReachTheTerminal() {
+        var canvas = Canvas(size: Size(width: 20, height: 1))
+        canvas.put("a\u{1B}[2Jb\u{07}c\td", x: 0, y: 0)
+        #expect(canvas.text() == "a�[2Jb�c d")
+    }
+
+    @Test func tinyTerminalsSaySo() {
+        let state = AppState(size: Size(width: 15, height: 4), now: SampleData.now, user: "x")
+        #expect(ConsoleView.render(state).text().hasPrefix("Tower: terminal"))
+    }
+}
