@@ -6,7 +6,7 @@ import TowerStore
 import TowerTestSupport
 
 @Suite(.serialized) struct CommandLineTests {
-    @Test func configNeverPrintsASecretsValue() throws {
+    @Test func configNeverPrintsASecretsValue() async throws {
         let home = TemporaryDirectory.make("config")
         let secrets = [
             "ANTHROPIC_API_KEY": "sk-ant-api03-ENVSECRET-abcdef",
@@ -28,7 +28,7 @@ import TowerTestSupport
             base_url = "https://bot:PASSWORDINURL@acme.atlassian.net"
             """.write(to: configFile, atomically: true, encoding: .utf8)
 
-        let result = try ChildProcess.run(
+        let result = try await ChildProcess.run(
             towerBinary, ["config", "--env-file", dotEnv.path, "--config", configFile.path], environment: isolatedEnvironment(secrets))
         #expect(result.status == 0, "\(result.err)")
         let everything = result.out + result.err
@@ -50,7 +50,7 @@ import TowerTestSupport
         let store = try SQLiteStore(directory: state)
         let env = isolatedEnvironment()
 
-        let unknown = try ChildProcess.run(towerBinary, ["agent", "status", "t-nothing0", "--state-dir", state.path], environment: env)
+        let unknown = try await ChildProcess.run(towerBinary, ["agent", "status", "t-nothing0", "--state-dir", state.path], environment: env)
         #expect(unknown.status == 1)
         #expect(unknown.err == "tower: no task with id t-nothing0\n")
 
@@ -58,16 +58,16 @@ import TowerTestSupport
         running.status = .executing
         running.step = .execution
         try await store.insertTask(running, event: nil, actor: testActor)
-        let early = try ChildProcess.run(towerBinary, ["agent", "approve", running.id, "--state-dir", state.path], environment: env)
+        let early = try await ChildProcess.run(towerBinary, ["agent", "approve", running.id, "--state-dir", state.path], environment: env)
         #expect(early.status == 1)
         #expect(early.err == "tower: task \(running.id) is not awaiting approval (it is executing)\n")
-        let notFailed = try ChildProcess.run(towerBinary, ["agent", "retry", running.id, "--state-dir", state.path], environment: env)
+        let notFailed = try await ChildProcess.run(towerBinary, ["agent", "retry", running.id, "--state-dir", state.path], environment: env)
         #expect(notFailed.status == 1)
         #expect(notFailed.err.contains("has not failed (it is executing)"))
 
         let blocked = TemporaryDirectory.make("blocked").appendingPathComponent("file")
         try "not a directory".write(to: blocked, atomically: true, encoding: .utf8)
-        let unopenable = try ChildProcess.run(towerBinary, ["agent", "list", "--state-dir", blocked.path], environment: env)
+        let unopenable = try await ChildProcess.run(towerBinary, ["agent", "list", "--state-dir", blocked.path], environment: env)
         #expect(unopenable.status == 1)
         #expect(unopenable.err.hasPrefix("tower: cannot open the store at \(blocked.path)"))
     }
@@ -84,25 +84,25 @@ import TowerTestSupport
         failed.lastError = "tests failed: 3 assertions"
         try await store.insertTask(failed, event: nil, actor: testActor)
 
-        let list = try ChildProcess.run(towerBinary, ["agent", "list", "awaiting_approval", "--state-dir", state.path], environment: env)
+        let list = try await ChildProcess.run(towerBinary, ["agent", "list", "awaiting_approval", "--state-dir", state.path], environment: env)
         #expect(list.status == 0)
         #expect(list.out.contains(waiting.id) && !list.out.contains(failed.id))
 
-        let approve = try ChildProcess.run(
+        let approve = try await ChildProcess.run(
             towerBinary, ["agent", "approve", waiting.id, "--as", "dana", "--note", "ship it", "--state-dir", state.path], environment: env)
         #expect(approve.status == 0)
         #expect(approve.out == "✅ Plan approved for \(waiting.id) (by dana via cli)")
-        let status = try ChildProcess.run(towerBinary, ["agent", "status", waiting.id, "--state-dir", state.path], environment: env)
+        let status = try await ChildProcess.run(towerBinary, ["agent", "status", waiting.id, "--state-dir", state.path], environment: env)
         #expect(status.out.contains("status     approved — next step: execution"))
         #expect(status.out.contains("approval   approved by dana via cli"))
         #expect(status.out.contains("plan approved by dana via cli: ship it"))
 
-        let retry = try ChildProcess.run(towerBinary, ["agent", "retry", failed.id, "--as", "dana", "--state-dir", state.path], environment: env)
+        let retry = try await ChildProcess.run(towerBinary, ["agent", "retry", failed.id, "--as", "dana", "--state-dir", state.path], environment: env)
         #expect(retry.status == 0)
         #expect(retry.out == "🔁 Task \(failed.id) will resume at execution (retry by dana via cli)")
         #expect(try await store.task(id: failed.id)?.status == .executing)
 
-        let help = try ChildProcess.run(towerBinary, ["agent", "help"], environment: env)
+        let help = try await ChildProcess.run(towerBinary, ["agent", "help"], environment: env)
         for usage in ["status <id>", "approve <id>", "reject <id>", "retry <id>", "list [status]", "help"] {
             #expect(help.out.contains(usage))
         }

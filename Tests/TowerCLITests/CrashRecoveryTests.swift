@@ -48,7 +48,7 @@ import TowerTestSupport
         for kill in Self.kills {
             try await decideWaiting()
             let child = try ChildProcess(workerBinary, arguments)
-            let reached = child.waitForLines(count: kill.count, timeout: 30) { $0.hasPrefix(kill.marker + " ") }
+            let reached = await child.waitForLines(count: kill.count, timeout: 30) { $0.hasPrefix(kill.marker + " ") }
             child.kill()
             if reached { killsLanded += 1 }
             // The lease of a killed engine lapses after its TTL; the next run waits for that.
@@ -62,7 +62,7 @@ import TowerTestSupport
                 try await Task.sleep(nanoseconds: 20_000_000)
             }
         }
-        let status = final.wait(timeout: 180)
+        let status = await final.wait(timeout: 180)
         decider.cancel()
         #expect(status == 0, "final run: \(final.errorOutput)")
 
@@ -93,9 +93,9 @@ import TowerTestSupport
         #expect(engine.waitForLines { $0 == "committed \(task.id) awaiting_approval" })
 
         let sent = Date()
-        let approve = try ChildProcess.run(towerBinary, ["agent", "approve", task.id, "--state-dir", state.path], environment: isolatedEnvironment())
+        let approve = try await ChildProcess.run(towerBinary, ["agent", "approve", task.id, "--state-dir", state.path], environment: isolatedEnvironment())
         #expect(approve.status == 0, "\(approve.err)")
-        #expect(engine.waitForLines(timeout: 10) { $0 == "committed \(task.id) executing" })
+        #expect(await engine.waitForLines(timeout: 10) { $0 == "committed \(task.id) executing" })
         // The engine polls every 50 ms here (200 ms by default); the benchmark reports the real figure.
         print("command pickup latency including the CLI process: \(String(format: "%.0f", Date().timeIntervalSince(sent) * 1000)) ms")
         #expect(try await eventually { try await store.task(id: task.id)?.status == .completed })
@@ -118,7 +118,7 @@ import TowerTestSupport
         #expect(!second.output.contains { $0.hasPrefix("begin ") || $0 == "lease held" })
 
         first.kill()
-        #expect(second.waitForLines(timeout: 15) { $0 == "lease held" })
+        #expect(await second.waitForLines(timeout: 15) { $0 == "lease held" })
         let b = try await commands.start(ticketId: nil, title: "after takeover", description: "", source: .cli, by: testActor)
         #expect(second.waitForLines { $0 == "committed \(b.id) awaiting_approval" })
     }

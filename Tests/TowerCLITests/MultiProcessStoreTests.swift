@@ -12,7 +12,7 @@ import TowerTestSupport
             try ChildProcess(towerBinary, ["agent", "list", "--state-dir", state], environment: isolatedEnvironment())
         }
         for child in children {
-            let status = child.wait()
+            let status = await child.wait()
             #expect(status == 0, "stderr: \(child.errorOutput)")
             #expect(child.output == ["No tasks."])
         }
@@ -27,7 +27,7 @@ import TowerTestSupport
             try ChildProcess(workerBinary, ["write-events", "--state-dir", state.path, "--task", task.id, "--count", "200"])
         }
         for writer in writers {
-            #expect(writer.wait(timeout: 120) == 0, "stderr: \(writer.errorOutput)")
+            #expect(await writer.wait(timeout: 120) == 0, "stderr: \(writer.errorOutput)")
             #expect(!writer.errorOutput.contains("locked"))
         }
         let events = try await store.events(taskId: task.id, after: nil, limit: nil)
@@ -48,7 +48,7 @@ import TowerTestSupport
         var winners: [String] = []
         var losers: [String] = []
         for child in children {
-            switch child.wait(timeout: 120) {
+            switch await child.wait(timeout: 120) {
             case 0: winners.append(child.output.joined())
             case 3: losers.append(child.errorOutput)
             case let other: Issue.record("unexpected exit \(String(describing: other)): \(child.errorOutput)")

@@ -16,6 +16,7 @@ func isolatedEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
     env["HOME"] = home.path
     env["XDG_CONFIG_HOME"] = home.appendingPathComponent(".config").path
     env["XDG_STATE_HOME"] = home.appendingPathComponent(".state").path
+    env["NO_COLOR"] = nil  // swift test sets it; the console tests choose for themselves
     for key in env.keys where key.hasPrefix("TOWER_") || key.hasSuffix("_TOKEN") || key.hasSuffix("_SECRET") || key.hasSuffix("_API_KEY") {
         env[key] = nil
     }

@@ -49,14 +49,15 @@ public final class ChildProcess: @unchecked Sendable {
     /// Standard error so far.
     public var errorOutput: String { lock.withLock { String(decoding: errorData, as: UTF8.self) } }
 
-    /// Waits until `count` lines satisfy `predicate`; `false` on timeout or exit.
+    /// Waits until `count` lines satisfy `predicate`; `false` on timeout or exit. Sleeps with
+    /// `Task.sleep`, never blocking a thread of the shared pool that other tests need.
     @discardableResult
-    public func waitForLines(count: Int = 1, timeout: TimeInterval = 30, where predicate: (String) -> Bool) -> Bool {
+    public func waitForLines(count: Int = 1, timeout: TimeInterval = 30, where predicate: (String) -> Bool) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if output.filter(predicate).count >= count { return true }
             if !process.isRunning { return output.filter(predicate).count >= count }
-            usleep(1000)
+            try? await Task.sleep(nanoseconds: 1_000_000)
         }
         return false
     }
@@ -68,22 +69,22 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// Waits for the exit; `nil` when it did not exit in time (the process is then killed).
-    public func wait(timeout: TimeInterval = 60) -> Int32? {
+    public func wait(timeout: TimeInterval = 60) async -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(2000) }
+        while process.isRunning && Date() < deadline { try? await Task.sleep(nanoseconds: 2_000_000) }
         if process.isRunning {
             kill()
             return nil
         }
         process.waitUntilExit()
-        usleep(20000)  // let the readers drain the pipes
+        try? await Task.sleep(nanoseconds: 20_000_000)  // let the readers drain the pipes
         return process.terminationStatus
     }
 
     /// Runs a command to completion: status, stdout, stderr.
-    public static func run(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil, timeout: TimeInterval = 60) throws -> (status: Int32, out: String, err: String) {
+    public static func run(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil, timeout: TimeInterval = 60) async throws -> (status: Int32, out: String, err: String) {
         let child = try ChildProcess(executable, arguments, environment: environment)
-        let status = child.wait(timeout: timeout) ?? -1
+        let status = await child.wait(timeout: timeout) ?? -1
         return (status, child.output.joined(separator: "\n"), child.errorOutput)
     }
 }
