@@ -65,7 +65,7 @@ import TowerTestSupport
         #expect(wide.ok, "preview pane missing at 200 columns:\n\(wide.screen)")
 
         try tmux.resize(width: 80, height: 24)
-        let narrow = try tmux.waitFor { screen in
+        let narrow = try await tmux.waitFor { screen in
             let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
             return lines.count >= 24 && !screen.contains("Log — t-") && lines[2].hasPrefix("┌") && lines[2].hasSuffix("┐") && lines[2].count == 80
         }
@@ -75,7 +75,7 @@ import TowerTestSupport
         #expect(rows[21].hasPrefix("└") && rows[21].hasSuffix("┘"))
 
         try tmux.resize(width: 200, height: 60)
-        let back = try tmux.waitFor { $0.contains("Log — t-") }
+        let back = try await tmux.waitFor { $0.contains("Log — t-") }
         #expect(back.ok)
         let top = back.screen.split(separator: "\n", omittingEmptySubsequences: false)[2]
         #expect(top.hasPrefix("┌") && top.hasSuffix("┐") && top.count == 200, "\(top)")
@@ -90,7 +90,7 @@ import TowerTestSupport
         #expect(try tmux.display("#{alternate_on}") == "1")
         #expect(try tmux.display("#{cursor_flag}") == "0")
         try tmux.keys("q")
-        let shell = try tmux.waitFor { screen in
+        let shell = try await tmux.waitFor { screen in
             Self.endsAtPrompt(screen) && !screen.contains("Needs approval")
         }
         #expect(shell.ok, "no shell prompt after q:\n\(shell.screen)")
@@ -107,7 +107,7 @@ import TowerTestSupport
         try launch(tmux, state: state)
         #expect(try await tmux.waitFor("Needs approval 1").ok)
         try tmux.keys("C-c")
-        #expect(try tmux.waitFor { !$0.contains("Needs approval") && Self.endsAtPrompt($0) }.ok)
+        #expect(try await tmux.waitFor { !$0.contains("Needs approval") && Self.endsAtPrompt($0) }.ok)
         #expect(try tmux.display("#{cursor_flag}") == "1")
     }
 

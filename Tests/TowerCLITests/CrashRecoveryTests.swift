@@ -90,7 +90,7 @@ import TowerTestSupport
             workerBinary, ["engine", "--state-dir", state.path, "--effects", directory.appendingPathComponent("e.log").path])
         defer { engine.kill() }
         let task = try await OperatorCommands(store: store).start(ticketId: "PROJ-1", title: "x", description: "", source: .cli, by: testActor)
-        #expect(engine.waitForLines { $0 == "committed \(task.id) awaiting_approval" })
+        #expect(await engine.waitForLines { $0 == "committed \(task.id) awaiting_approval" })
 
         let sent = Date()
         let approve = try await ChildProcess.run(towerBinary, ["agent", "approve", task.id, "--state-dir", state.path], environment: isolatedEnvironment())
@@ -107,19 +107,19 @@ import TowerTestSupport
         let store = try SQLiteStore(directory: state)
         let arguments = ["engine", "--state-dir", state.path, "--effects", directory.appendingPathComponent("e.log").path, "--lease-ttl", "1"]
         let first = try ChildProcess(workerBinary, arguments)
-        #expect(first.waitForLines { $0 == "lease held" })
+        #expect(await first.waitForLines { $0 == "lease held" })
         let second = try ChildProcess(workerBinary, arguments)
         defer { second.kill() }
 
         let commands = OperatorCommands(store: store)
         let a = try await commands.start(ticketId: nil, title: "while first holds", description: "", source: .cli, by: testActor)
-        #expect(first.waitForLines { $0 == "committed \(a.id) awaiting_approval" })
+        #expect(await first.waitForLines { $0 == "committed \(a.id) awaiting_approval" })
         try await Task.sleep(nanoseconds: 1_500_000_000)  // more than the TTL: the first keeps renewing
         #expect(!second.output.contains { $0.hasPrefix("begin ") || $0 == "lease held" })
 
         first.kill()
         #expect(await second.waitForLines(timeout: 15) { $0 == "lease held" })
         let b = try await commands.start(ticketId: nil, title: "after takeover", description: "", source: .cli, by: testActor)
-        #expect(second.waitForLines { $0 == "committed \(b.id) awaiting_approval" })
+        #expect(await second.waitForLines { $0 == "committed \(b.id) awaiting_approval" })
     }
 }
