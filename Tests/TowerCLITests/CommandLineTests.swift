@@ -5,106 +5,108 @@ import TowerEngine
 import TowerStore
 import TowerTestSupport
 
-@Suite(.serialized) struct CommandLineTests {
-    @Test func configNeverPrintsASecretsValue() async throws {
-        let home = TemporaryDirectory.make("config")
-        let secrets = [
-            "ANTHROPIC_API_KEY": "sk-ant-api03-ENVSECRET-abcdef",
-            "GITHUB_TOKEN": "ghp_ENVSECRET1234567890",
-            "SLACK_SIGNING_SECRET": "8f742231b10e8888abcd99yyyzzz85a5",
-        ]
-        let dotEnvSecrets = ["JIRA_API_TOKEN": "ATATT3xFfGF0DOTENVSECRET", "SENTRY_AUTH_TOKEN": "sntrys_DOTENVSECRET_42"]
-        let fileSecrets = ["SLACK_BOT_TOKEN": "xoxb-FILESECRET-123-456", "GITHUB_WEBHOOK_SECRET": "whsec-FILESECRET-xyz"]
-        let dotEnv = home.appendingPathComponent(".env")
-        try (dotEnvSecrets.map { "export \($0.key)=\"\($0.value)\"" } + ["JIRA_EMAIL=bot@example.com", "MY_PRIVATE_TOKEN=zzUNKNOWNSECRETzz"])
-            .joined(separator: "\n").write(to: dotEnv, atomically: true, encoding: .utf8)
-        let configFile = home.appendingPathComponent("tower.toml")
-        try """
-            SLACK_BOT_TOKEN = "\(fileSecrets["SLACK_BOT_TOKEN"]!)"
-            [github]
-            webhook_secret = "\(fileSecrets["GITHUB_WEBHOOK_SECRET"]!)"
-            org = "acme"
-            [jira]
-            base_url = "https://bot:PASSWORDINURL@acme.atlassian.net"
-            """.write(to: configFile, atomically: true, encoding: .utf8)
+extension ProcessTests {
+    @Suite(.serialized) struct CommandLineTests {
+        @Test func configNeverPrintsASecretsValue() async throws {
+            let home = TemporaryDirectory.make("config")
+            let secrets = [
+                "ANTHROPIC_API_KEY": "sk-ant-api03-ENVSECRET-abcdef",
+                "GITHUB_TOKEN": "ghp_ENVSECRET1234567890",
+                "SLACK_SIGNING_SECRET": "8f742231b10e8888abcd99yyyzzz85a5",
+            ]
+            let dotEnvSecrets = ["JIRA_API_TOKEN": "ATATT3xFfGF0DOTENVSECRET", "SENTRY_AUTH_TOKEN": "sntrys_DOTENVSECRET_42"]
+            let fileSecrets = ["SLACK_BOT_TOKEN": "xoxb-FILESECRET-123-456", "GITHUB_WEBHOOK_SECRET": "whsec-FILESECRET-xyz"]
+            let dotEnv = home.appendingPathComponent(".env")
+            try (dotEnvSecrets.map { "export \($0.key)=\"\($0.value)\"" } + ["JIRA_EMAIL=bot@example.com", "MY_PRIVATE_TOKEN=zzUNKNOWNSECRETzz"])
+                .joined(separator: "\n").write(to: dotEnv, atomically: true, encoding: .utf8)
+            let configFile = home.appendingPathComponent("tower.toml")
+            try """
+                SLACK_BOT_TOKEN = "\(fileSecrets["SLACK_BOT_TOKEN"]!)"
+                [github]
+                webhook_secret = "\(fileSecrets["GITHUB_WEBHOOK_SECRET"]!)"
+                org = "acme"
+                [jira]
+                base_url = "https://bot:PASSWORDINURL@acme.atlassian.net"
+                """.write(to: configFile, atomically: true, encoding: .utf8)
 
-        let result = try await ChildProcess.run(
-            towerBinary, ["config", "--env-file", dotEnv.path, "--config", configFile.path], environment: isolatedEnvironment(secrets))
-        #expect(result.status == 0, "\(result.err)")
-        let everything = result.out + result.err
-        for value in Array(secrets.values) + Array(dotEnvSecrets.values) + Array(fileSecrets.values) + ["zzUNKNOWNSECRETzz", "PASSWORDINURL"] {
-            #expect(!everything.contains(value), "secret \(value.prefix(6))… leaked")
+            let result = try await ChildProcess.run(
+                towerBinary, ["config", "--env-file", dotEnv.path, "--config", configFile.path], environment: isolatedEnvironment(secrets))
+            #expect(result.status == 0, "\(result.err)")
+            let everything = result.out + result.err
+            for value in Array(secrets.values) + Array(dotEnvSecrets.values) + Array(fileSecrets.values) + ["zzUNKNOWNSECRETzz", "PASSWORDINURL"] {
+                #expect(!everything.contains(value), "secret \(value.prefix(6))… leaked")
+            }
+            #expect(result.out.contains("GITHUB_TOKEN                 set (hidden)  [environment]"))
+            #expect(result.out.contains("JIRA_API_TOKEN               set (hidden)  [\(dotEnv.path)]"))
+            #expect(result.out.contains("SLACK_BOT_TOKEN              set (hidden)  [\(configFile.path)]"))
+            #expect(result.out.contains("GITHUB_ORG                   acme  [\(configFile.path)]"))
+            #expect(result.out.contains("https://bot:***@acme.atlassian.net"))
+            #expect(result.out.contains("MY_PRIVATE_TOKEN is not a Tower setting; ignored"))
+            #expect(result.out.contains("GitHub     configured"))
+            #expect(result.out.contains("Sentry     not configured (missing SENTRY_ORG)"))
         }
-        #expect(result.out.contains("GITHUB_TOKEN                 set (hidden)  [environment]"))
-        #expect(result.out.contains("JIRA_API_TOKEN               set (hidden)  [\(dotEnv.path)]"))
-        #expect(result.out.contains("SLACK_BOT_TOKEN              set (hidden)  [\(configFile.path)]"))
-        #expect(result.out.contains("GITHUB_ORG                   acme  [\(configFile.path)]"))
-        #expect(result.out.contains("https://bot:***@acme.atlassian.net"))
-        #expect(result.out.contains("MY_PRIVATE_TOKEN is not a Tower setting; ignored"))
-        #expect(result.out.contains("GitHub     configured"))
-        #expect(result.out.contains("Sentry     not configured (missing SENTRY_ORG)"))
-    }
 
-    @Test func clearErrorsForUnknownTasksWrongStatesAndUnopenableStores() async throws {
-        let state = TemporaryDirectory.make("errors").appendingPathComponent("state")
-        let store = try SQLiteStore(directory: state)
-        let env = isolatedEnvironment()
+        @Test func clearErrorsForUnknownTasksWrongStatesAndUnopenableStores() async throws {
+            let state = TemporaryDirectory.make("errors").appendingPathComponent("state")
+            let store = try SQLiteStore(directory: state)
+            let env = isolatedEnvironment()
 
-        let unknown = try await ChildProcess.run(towerBinary, ["agent", "status", "t-nothing0", "--state-dir", state.path], environment: env)
-        #expect(unknown.status == 1)
-        #expect(unknown.err == "tower: no task with id t-nothing0\n")
+            let unknown = try await ChildProcess.run(towerBinary, ["agent", "status", "t-nothing0", "--state-dir", state.path], environment: env)
+            #expect(unknown.status == 1)
+            #expect(unknown.err == "tower: no task with id t-nothing0\n")
 
-        var running = TowerTask.new(ticketId: "PROJ-5", title: "Running task", description: "", source: .jira, now: Date())
-        running.status = .executing
-        running.step = .execution
-        try await store.insertTask(running, event: nil, actor: testActor)
-        let early = try await ChildProcess.run(towerBinary, ["agent", "approve", running.id, "--state-dir", state.path], environment: env)
-        #expect(early.status == 1)
-        #expect(early.err == "tower: task \(running.id) is not awaiting approval (it is executing)\n")
-        let notFailed = try await ChildProcess.run(towerBinary, ["agent", "retry", running.id, "--state-dir", state.path], environment: env)
-        #expect(notFailed.status == 1)
-        #expect(notFailed.err.contains("has not failed (it is executing)"))
+            var running = TowerTask.new(ticketId: "PROJ-5", title: "Running task", description: "", source: .jira, now: Date())
+            running.status = .executing
+            running.step = .execution
+            try await store.insertTask(running, event: nil, actor: testActor)
+            let early = try await ChildProcess.run(towerBinary, ["agent", "approve", running.id, "--state-dir", state.path], environment: env)
+            #expect(early.status == 1)
+            #expect(early.err == "tower: task \(running.id) is not awaiting approval (it is executing)\n")
+            let notFailed = try await ChildProcess.run(towerBinary, ["agent", "retry", running.id, "--state-dir", state.path], environment: env)
+            #expect(notFailed.status == 1)
+            #expect(notFailed.err.contains("has not failed (it is executing)"))
 
-        let blocked = TemporaryDirectory.make("blocked").appendingPathComponent("file")
-        try "not a directory".write(to: blocked, atomically: true, encoding: .utf8)
-        let unopenable = try await ChildProcess.run(towerBinary, ["agent", "list", "--state-dir", blocked.path], environment: env)
-        #expect(unopenable.status == 1)
-        #expect(unopenable.err.hasPrefix("tower: cannot open the store at \(blocked.path)"))
-    }
+            let blocked = TemporaryDirectory.make("blocked").appendingPathComponent("file")
+            try "not a directory".write(to: blocked, atomically: true, encoding: .utf8)
+            let unopenable = try await ChildProcess.run(towerBinary, ["agent", "list", "--state-dir", blocked.path], environment: env)
+            #expect(unopenable.status == 1)
+            #expect(unopenable.err.hasPrefix("tower: cannot open the store at \(blocked.path)"))
+        }
 
-    @Test func statusListAndRetryShowWhatAnOperatorNeeds() async throws {
-        let state = TemporaryDirectory.make("status").appendingPathComponent("state")
-        let store = try SQLiteStore(directory: state)
-        let env = isolatedEnvironment()
-        let waiting = try await seedAwaitingApproval(store, title: "Add OAuth login")
-        var failed = TowerTask.new(ticketId: "PROJ-9", title: "Broken build", description: "", source: .jira, now: Date())
-        failed.status = .failed
-        failed.step = nil
-        failed.failedStep = .execution
-        failed.lastError = "tests failed: 3 assertions"
-        try await store.insertTask(failed, event: nil, actor: testActor)
+        @Test func statusListAndRetryShowWhatAnOperatorNeeds() async throws {
+            let state = TemporaryDirectory.make("status").appendingPathComponent("state")
+            let store = try SQLiteStore(directory: state)
+            let env = isolatedEnvironment()
+            let waiting = try await seedAwaitingApproval(store, title: "Add OAuth login")
+            var failed = TowerTask.new(ticketId: "PROJ-9", title: "Broken build", description: "", source: .jira, now: Date())
+            failed.status = .failed
+            failed.step = nil
+            failed.failedStep = .execution
+            failed.lastError = "tests failed: 3 assertions"
+            try await store.insertTask(failed, event: nil, actor: testActor)
 
-        let list = try await ChildProcess.run(towerBinary, ["agent", "list", "awaiting_approval", "--state-dir", state.path], environment: env)
-        #expect(list.status == 0)
-        #expect(list.out.contains(waiting.id) && !list.out.contains(failed.id))
+            let list = try await ChildProcess.run(towerBinary, ["agent", "list", "awaiting_approval", "--state-dir", state.path], environment: env)
+            #expect(list.status == 0)
+            #expect(list.out.contains(waiting.id) && !list.out.contains(failed.id))
 
-        let approve = try await ChildProcess.run(
-            towerBinary, ["agent", "approve", waiting.id, "--as", "dana", "--note", "ship it", "--state-dir", state.path], environment: env)
-        #expect(approve.status == 0)
-        #expect(approve.out == "✅ Plan approved for \(waiting.id) (by dana via cli)")
-        let status = try await ChildProcess.run(towerBinary, ["agent", "status", waiting.id, "--state-dir", state.path], environment: env)
-        #expect(status.out.contains("status     approved — next step: execution"))
-        #expect(status.out.contains("approval   approved by dana via cli"))
-        #expect(status.out.contains("plan approved by dana via cli: ship it"))
+            let approve = try await ChildProcess.run(
+                towerBinary, ["agent", "approve", waiting.id, "--as", "dana", "--note", "ship it", "--state-dir", state.path], environment: env)
+            #expect(approve.status == 0)
+            #expect(approve.out == "✅ Plan approved for \(waiting.id) (by dana via cli)")
+            let status = try await ChildProcess.run(towerBinary, ["agent", "status", waiting.id, "--state-dir", state.path], environment: env)
+            #expect(status.out.contains("status     approved — next step: execution"))
+            #expect(status.out.contains("approval   approved by dana via cli"))
+            #expect(status.out.contains("plan approved by dana via cli: ship it"))
 
-        let retry = try await ChildProcess.run(towerBinary, ["agent", "retry", failed.id, "--as", "dana", "--state-dir", state.path], environment: env)
-        #expect(retry.status == 0)
-        #expect(retry.out == "🔁 Task \(failed.id) will resume at execution (retry by dana via cli)")
-        #expect(try await store.task(id: failed.id)?.status == .executing)
+            let retry = try await ChildProcess.run(towerBinary, ["agent", "retry", failed.id, "--as", "dana", "--state-dir", state.path], environment: env)
+            #expect(retry.status == 0)
+            #expect(retry.out == "🔁 Task \(failed.id) will resume at execution (retry by dana via cli)")
+            #expect(try await store.task(id: failed.id)?.status == .executing)
 
-        let help = try await ChildProcess.run(towerBinary, ["agent", "help"], environment: env)
-        for usage in ["status <id>", "approve <id>", "reject <id>", "retry <id>", "list [status]", "help"] {
-            #expect(help.out.contains(usage))
+            let help = try await ChildProcess.run(towerBinary, ["agent", "help"], environment: env)
+            for usage in ["status <id>", "approve <id>", "reject <id>", "retry <id>", "list [status]", "help"] {
+                #expect(help.out.contains(usage))
+            }
         }
     }
 }

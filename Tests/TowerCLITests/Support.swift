@@ -1,8 +1,15 @@
 import Foundation
+import Testing
 import TowerCore
 import TowerEngine
 import TowerStore
 import TowerTestSupport
+
+/// Every suite that starts processes runs inside this one, one test at a time: a process started
+/// with posix_spawn (tmux) while Foundation's Process is starting another could inherit the
+/// descriptor Process watches for that child's exit, and the tmux server, which lives on, would
+/// keep the child looking alive.
+@Suite(.serialized) enum ProcessTests {}
 
 let towerBinary = BuiltProducts.url("tower")
 let workerBinary = BuiltProducts.url("tower-test-worker")

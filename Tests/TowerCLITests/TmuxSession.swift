@@ -48,8 +48,20 @@ final class TmuxSession {
             for p in argv { free(p) }
             for p in envp { free(p) }
         }
+        // Threads of the test process block most signals; a child inherits that mask, and a tmux
+        // server with SIGTERM blocked ignores kill-server. Start it with a clean slate.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, Self.tmux.path, &actions, nil, argv, envp)
+        let spawned = posix_spawn(&pid, Self.tmux.path, &actions, &attributes, argv, envp)
         guard spawned == 0 else { throw TmuxError(message: "cannot start tmux: \(String(cString: strerror(spawned)))") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
