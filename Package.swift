@@ -39,7 +39,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "tower-bench", dependencies: [
-            "TowerCore", "TowerStore", "TowerEngine",
+            "TowerCore", "TowerStore", "TowerEngine", "TowerConsole",
         ]),
         // Helpers shared by the tests and the test worker (temporary dirs, child processes, recording steps).
         .target(name: "TowerTestSupport", dependencies: ["TowerCore", "TowerStore", "TowerEngine"], path: "Tests/TowerTestSupport"),

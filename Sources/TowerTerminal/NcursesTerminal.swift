@@ -93,6 +93,15 @@ public final class NcursesTerminal: Terminal, @unchecked Sendable {
             source.resume()
             signalSources.append(source)
         }
+        // Back from Ctrl-Z (ncurses suspended and restored the terminal): repaint everything.
+        let resumed = DispatchSource.makeSignalSource(signal: SIGCONT, queue: .global())
+        resumed.setEventHandler { [weak self] in
+            guard let self else { return }
+            self.invalidate()
+            self.continuation.yield(.resize(self.size))
+        }
+        resumed.resume()
+        signalSources.append(resumed)
     }
 
     public func present(_ canvas: Canvas, theme: Theme) {
@@ -129,7 +138,10 @@ public final class NcursesTerminal: Terminal, @unchecked Sendable {
             }
             guard keepGoing else { break }
             if ring { beep() }
-            if redraw { previous = nil }
+            if redraw {
+                previous = nil
+                clearok(tower_stdscr(), true)
+            }
             if let frame { draw(frame.0, theme: frame.1) }
             var ch: wint_t = 0
             let result = wget_wch(tower_stdscr(), &ch)

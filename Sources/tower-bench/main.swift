@@ -1,14 +1,9 @@
-// tower-bench: how much the orchestration itself costs, with instant steps.
+// tower-bench: benchmarks, run as `swift run -c release tower-bench COMMAND` (or scripts/bench).
 //
-//   swift run -c release tower-bench [--tasks N] [--concurrency N] [--state-dir DIR]
-//
-// Prints tasks per second through the whole workflow (Discovery → … → completed, each approval
-// decided through the command API), store commits per second, and how quickly a command left in
-// the store by "another process" (no in-process wake) is picked up by the engine's poll.
+//   workflow [--tasks N] [--concurrency N]     1,000 tasks through the whole workflow
+//   console [--state-dir DIR]                  the console over 10,000 tasks and 1,000,000 log lines
+//   seed-console --state-dir DIR               only build that store (for scripts/bench-console)
 import Foundation
-import TowerCore
-import TowerEngine
-import TowerStore
 
 func option(_ name: String, _ fallback: String) -> String {
     let args = CommandLine.arguments
@@ -16,94 +11,24 @@ func option(_ name: String, _ fallback: String) -> String {
     return args[i + 1]
 }
 
-let taskCount = Int(option("--tasks", "1000"))!
-let concurrency = Int(option("--concurrency", "16"))!
-let directory = URL(fileURLWithPath: option("--state-dir", NSTemporaryDirectory() + "tower-bench-\(getpid())"))
-try? FileManager.default.removeItem(at: directory)
-let store = try SQLiteStore(directory: directory)
-let commands = OperatorCommands(store: store)
-let bench = Actor(user: "bench", channel: .api)
-let instant = ClosureStep { context in .completed(StepOutput(summary: context.idempotencyKey)) }
-
 func percentile(_ values: [Double], _ p: Double) -> Double {
     let sorted = values.sorted()
     return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))]
 }
 
-// 1. Throughput: every task through the whole workflow; approvals as the console gives them
-//    (command API, then an in-process wake).
-do {
-    let engine = Engine(
-        store: store, workflow: Workflow(uniform: instant),
-        configuration: EngineConfiguration(maxConcurrentTasks: concurrency, pollInterval: 0.2),
-        bus: EventBus(bufferSize: 1_000_000))
-    let events = engine.bus.subscribe()
-    let run = Task { await engine.run() }
-    while await !engine.isActive { try await Task.sleep(nanoseconds: 1_000_000) }
-
-    let commitsBefore = store.commitCount
-    let started = Date()
-    for i in 0..<taskCount {
-        _ = try await commands.start(ticketId: "BENCH-\(i)", title: "task \(i)", description: "", source: .cli, by: bench)
-    }
-    await engine.wake()
-    var completed = 0
-    for await event in events {
-        guard case .taskChanged(let task) = event else { continue }
-        if task.status == .awaitingApproval {
-            _ = try await commands.approve(task.id, by: bench)
-            await engine.wake()
-        } else if task.status == .completed {
-            completed += 1
-            if completed == taskCount { break }
-        }
-    }
-    let elapsed = Date().timeIntervalSince(started)
-    let commits = store.commitCount - commitsBefore
-    run.cancel()
-    await run.value
-    print(String(format: "workflow: %d tasks in %.2f s = %.0f tasks/s; %d store commits = %.0f commits/s (%.1f per task); concurrency %d",
-                 taskCount, elapsed, Double(taskCount) / elapsed, commits, Double(commits) / elapsed, Double(commits) / Double(taskCount), concurrency))
+/// Resident memory of this process in MB (VmRSS).
+func residentMB(pid: String = "self") -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+    else { return -1 }
+    return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
 }
 
-// 2. Pickup latency of a command written by another process (no wake): default 200 ms poll.
-do {
-    let engine = Engine(store: store, workflow: Workflow(uniform: instant), configuration: EngineConfiguration(pollInterval: 0.2))
-    let events = engine.bus.subscribe()
-    let run = Task { await engine.run() }
-    while await !engine.isActive { try await Task.sleep(nanoseconds: 1_000_000) }
-    var latencies: [Double] = []
-    let decidedAt = DecisionClock()
-    let samples = 30
-    for i in 0..<samples {
-        _ = try await commands.start(ticketId: "PICKUP-\(i)", title: "pickup \(i)", description: "", source: .cli, by: bench)
-    }
-    for await event in events {
-        guard case .taskChanged(let task) = event else { continue }
-        if task.status == .awaitingApproval {
-            // Decisions arrive at random moments of the poll period, as commands from elsewhere do.
-            Task {
-                try await Task.sleep(nanoseconds: UInt64.random(in: 0..<200_000_000))
-                decidedAt.mark(task.id)
-                _ = try await commands.approve(task.id, by: bench)
-            }
-        } else if task.status == .executing, let at = decidedAt.time(of: task.id) {
-            latencies.append(Date().timeIntervalSince(at) * 1000)
-            if latencies.count == samples { break }
-        }
-    }
-    run.cancel()
-    await run.value
-    print(String(format: "command pickup (poll 200 ms, no wake): p50 %.0f ms, p99 %.0f ms, max %.0f ms over %d commands",
-                 percentile(latencies, 0.5), percentile(latencies, 0.99), latencies.max()!, samples))
-}
-try? FileManager.default.removeItem(at: directory)
-
-/// When each decision was sent, shared between the deciding tasks and the event loop.
-final class DecisionClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var times: [String: Date] = [:]
-
-    func mark(_ id: String) { lock.withLock { times[id] = Date() } }
-    func time(of id: String) -> Date? { lock.withLock { times[id] } }
+switch CommandLine.arguments.dropFirst().first(where: { !$0.hasPrefix("-") }) ?? "workflow" {
+case "workflow": try await workflowBench()
+case "console": try await consoleBench()
+case "seed-console": try await seedConsoleStore(URL(fileURLWithPath: option("--state-dir", "")))
+default:
+    FileHandle.standardError.write(Data("usage: tower-bench workflow|console|seed-console\n".utf8))
+    exit(64)
 }

@@ -32,8 +32,8 @@ extension ProcessTests {
 
             try tmux.type(":status t-7k2m9q4x")
             try tmux.keys("Enter")
-            let task = try await tmux.waitFor("1 Log")
-            #expect(task.ok && task.screen.contains("plan ready: awaiting approval"), "\(task.screen)")
+            let task = try await tmux.waitFor("plan ready: awaiting approval")
+            #expect(task.ok && task.screen.contains("1 Log"), "\(task.screen)")
 
             let sent = Date()
             let writer = try await ChildProcess.run(workerBinary, ["append-log", "--state-dir", state.path, "--task", "t-7k2m9q4x", "--count", "3", "--message", "from another process"])
@@ -100,6 +100,24 @@ extension ProcessTests {
             try tmux.type("echo typed-$((6*7))")
             try tmux.keys("Enter")
             #expect(try await tmux.waitFor("typed-42").ok, "the shell does not echo input after the console quit")
+        }
+
+        @Test func sigtermAndSuspendLeaveTheTerminalUsable() async throws {
+            let (state, _) = try await seededState()
+            let tmux = try TmuxSession(width: 100, height: 30, environment: isolatedEnvironment())
+            try launch(tmux, state: state)
+            #expect(try await tmux.waitFor("Needs approval 1").ok)
+            try tmux.keys("C-z")
+            let stopped = try await tmux.waitFor { !$0.contains("Needs approval") && $0.contains("Stopped") }
+            #expect(stopped.ok, "Ctrl-Z did not suspend:\n\(stopped.screen)")
+            try tmux.type("fg")
+            try tmux.keys("Enter")
+            #expect(try await tmux.waitFor("Needs approval 1").ok, "fg did not bring the console back")
+            let shell = try tmux.display("#{pane_pid}")
+            let console = try #require(try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/pgrep"), ["-P", shell]).out.split(separator: "\n").first)
+            kill(pid_t(String(console))!, SIGTERM)
+            #expect(try await tmux.waitFor { !$0.contains("Needs approval") && Self.endsAtPrompt($0) }.ok)
+            #expect(try tmux.display("#{cursor_flag}") == "1")
         }
 
         @Test func interruptRestoresTheTerminalToo() async throws {

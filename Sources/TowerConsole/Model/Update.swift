@@ -49,10 +49,15 @@ public enum Console {
             appendLog(events, &state)
             return []
         case .previewLoaded(let taskId, let lines):
+            guard taskId == state.selection else { return [] }  // an answer for an earlier selection
             state.previewTaskId = taskId
             state.preview = lines
             return []
         case .detailLoaded(let detail):
+            var wanted = false
+            if case .task(let open) = state.screen, open == detail.taskId { wanted = true }
+            if case .approve(let id) = state.dialog?.kind, id == detail.taskId { wanted = true }
+            guard wanted else { return [] }
             state.detail = detail
             if var dialog = state.dialog, case .approve(let id) = dialog.kind, id == detail.taskId, let task = state.tasks[id] {
                 dialog.lines = approvalLines(task, detail)

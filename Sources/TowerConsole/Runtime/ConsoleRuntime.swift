@@ -149,7 +149,7 @@ public actor ConsoleRuntime {
             let tasks = try await store.tasks(status: nil, limit: nil)
             _ = Console.update(&state, .tasksLoaded(tasks))
             _ = Console.update(&state, .freezeChanged(try await store.freezeState()))
-            if let id = state.selection { await perform(.loadPreview(taskId: id)) }
+            if let id = state.selection { await load(.loadPreview(taskId: id)) }
         } catch {
             _ = Console.update(&state, .actionFinished(StatusMessage(text: "cannot read the store: \(error)", level: .error)))
         }
@@ -168,7 +168,15 @@ public actor ConsoleRuntime {
             }
             var lines: [TaskEvent] = []
             if let log = state.log {
-                lines += try await store.events(taskId: log.taskId, after: log.lines.last?.sequence ?? 0, limit: 1000)
+                let page = try await store.events(taskId: log.taskId, after: log.lines.last?.sequence ?? 0, limit: 1000)
+                if page.count == 1000 {
+                    // Far behind (a flood): only the newest window is kept, so load just that.
+                    let tail = try await store.lastEvents(taskId: log.taskId, count: log.capacity)
+                    let total = try await store.eventCount(taskId: log.taskId)
+                    send(.logLoaded(taskId: log.taskId, lines: tail, total: total, older: false))
+                } else {
+                    lines += page
+                }
             }
             if let preview = state.previewTaskId, preview != state.log?.taskId {
                 lines += try await store.events(taskId: preview, after: state.preview.last?.sequence ?? 0, limit: Console.previewLines)
@@ -250,6 +258,30 @@ public actor ConsoleRuntime {
                 self.send(.freezeChanged(freeze))
                 return on ? "frozen: no new runs, pushes or auto-fixes until unfrozen" : "unfrozen"
             }
+        case .loadLog, .loadPreview, .loadDetail, .loadOutbox:
+            // Loads never hold up the frame that answers a key: they report back as messages.
+            background.append(Task { await self.load(effect) })
+            background.removeAll { $0.isCancelled }
+        case .setTheme(let name):
+            do {
+                theme = try themes.load(name)
+                send(.themeChanged(name))
+                send(.actionFinished(StatusMessage(text: "theme \(name)", level: .info)))
+                terminal.invalidate()
+            } catch {
+                send(.actionFinished(StatusMessage(text: "\(error)", level: .error)))
+            }
+        case .bell:
+            terminal.bell()
+        case .redraw:
+            terminal.invalidate()
+        case .quit:
+            state.quitting = true
+        }
+    }
+
+    private func load(_ effect: Effect) async {
+        switch effect {
         case .loadLog(let id, let before, let count):
             do {
                 let lines: [TaskEvent]
@@ -273,21 +305,8 @@ public actor ConsoleRuntime {
             }
         case .loadOutbox:
             if let messages = try? await store.outbox(limit: 1000) { send(.outboxLoaded(messages)) }
-        case .setTheme(let name):
-            do {
-                theme = try themes.load(name)
-                send(.themeChanged(name))
-                send(.actionFinished(StatusMessage(text: "theme \(name)", level: .info)))
-                terminal.invalidate()
-            } catch {
-                send(.actionFinished(StatusMessage(text: "\(error)", level: .error)))
-            }
-        case .bell:
-            terminal.bell()
-        case .redraw:
-            terminal.invalidate()
-        case .quit:
-            state.quitting = true
+        default:
+            break
         }
     }
 
