@@ -27,7 +27,8 @@ public final class SQLiteStore: Store {
     ///
     /// Opening a fresh file from several processes at once races on `journal_mode=WAL` and on the
     /// first migration, so opening holds an exclusive `flock` on a side file.
-    public init(directory: URL, busyTimeout: TimeInterval = 30) throws {
+    /// - Parameter readers: concurrent read connections (each keeps its own page cache).
+    public init(directory: URL, busyTimeout: TimeInterval = 30, readers: Int = 2) throws {
         let fm = FileManager.default
         do {
             try fm.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -54,6 +55,7 @@ public final class SQLiteStore: Store {
         config.busyMode = .timeout(busyTimeout)
         config.foreignKeysEnabled = true
         config.label = "tower"
+        config.maximumReaderCount = max(1, readers)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
