@@ -134,8 +134,8 @@ extension PlanDocument {
         for (line, text) in body {
             let t = text.trimmed
             guard t.contains("|") else { continue }
-            let cells = splitCells(t)
-            if cells.allSatisfy({ !$0.isEmpty && $0.allSatisfy { "-: ".contains($0) } }) { continue }
+            let cells = MarkdownTable.cells(t)
+            if MarkdownTable.isSeparator(cells) { continue }
             if !sawHeader {
                 sawHeader = true
                 continue
@@ -143,30 +143,6 @@ extension PlanDocument {
             rows.append(Row(line: line, raw: t, value: cells))
         }
         return rows
-    }
-
-    private static func splitCells(_ row: String) -> [String] {
-        var cells: [String] = []
-        var current = ""
-        var escaped = false
-        for ch in row {
-            if escaped {
-                current.append(ch == "|" ? "|" : "\\\(ch)")
-                escaped = false
-            } else if ch == "\\" {
-                escaped = true
-            } else if ch == "|" {
-                cells.append(current)
-                current = ""
-            } else {
-                current.append(ch)
-            }
-        }
-        if escaped { current.append("\\") }
-        cells.append(current)
-        if row.hasPrefix("|") { cells.removeFirst() }
-        if row.hasSuffix("|") && !row.hasSuffix("\\|") { cells.removeLast() }
-        return cells.map(\.trimmed)
     }
 
     private static func dependencies(_ cell: String) -> [Int] {

@@ -9,7 +9,7 @@ enum Format {
         guard !tasks.isEmpty else { return "No tasks." }
         let header = ["ID", "TICKET", "STATUS", "AGENT", "PROG", "TRIES", "AGE", "TITLE"]
         let rows = tasks.map { t in
-            [t.id, t.ticketId ?? "-", t.status.rawValue, t.currentAgent ?? "-", "\(t.progress)%", "\(t.attempts)", age(now.timeIntervalSince(t.createdAt)), t.title]
+            [t.id, t.ticketId ?? "-", t.status.rawValue, t.currentAgent ?? "-", "\(t.progress)%", "\(t.attempts)", Age.short(now.timeIntervalSince(t.createdAt)), t.title]
         }
         let widths = header.indices.dropLast().map { i in max(header[i].count, rows.map { $0[i].count }.max() ?? 0) }
         func line(_ cells: [String]) -> String {
@@ -26,7 +26,7 @@ enum Format {
             "  agent      \(t.currentAgent ?? "-")",
             "  progress   \(t.progress)%",
             "  attempts   \(t.attempts)\(t.cycle > 0 ? ", CI cycle \(t.cycle)" : "")",
-            "  created    \(iso(t.createdAt)) (\(age(now.timeIntervalSince(t.createdAt))) ago)",
+            "  created    \(iso(t.createdAt)) (\(Age.short(now.timeIntervalSince(t.createdAt))) ago)",
             "  updated    \(iso(t.updatedAt))",
         ]
         if let error = t.lastError { lines.append("  last error \(error)") }
@@ -59,13 +59,5 @@ enum Format {
 
     static func iso(_ date: Date) -> String {
         date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false).timeSeparator(.colon))
-    }
-
-    static func age(_ seconds: TimeInterval) -> String {
-        let s = Int(max(0, seconds))
-        if s < 60 { return "\(s)s" }
-        if s < 3600 { return "\(s / 60)m" }
-        if s < 86400 { return "\(s / 3600)h" }
-        return "\(s / 86400)d"
     }
 }

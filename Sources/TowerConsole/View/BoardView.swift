@@ -58,7 +58,7 @@ enum BoardView {
             ]
             if columns.contains(where: { $0.title == "AGENT" }) { row.append(Span(t.currentAgent ?? "-", Style(.muted))) }
             row.append(Span("\(t.progress)%", Style(.text)))
-            row.append(Span(Clock.age(state.now.timeIntervalSince(t.createdAt)), Style(.muted)))
+            row.append(Span(Age.short(state.now.timeIntervalSince(t.createdAt)), Style(.muted)))
             if columns.contains(where: { $0.title == "TRY" }) { row.append(Span(t.attempts > 0 ? "\(t.attempts)" : "", Style(.warning))) }
             return row
         }

@@ -1,3 +1,5 @@
+import TowerCore
+
 /// Renders Markdown (PLAN.md) for reading in a terminal: headings, tables with aligned columns,
 /// checkboxes, bullets, code blocks and inline code, wrapped to the width.
 enum MarkdownWidget {
@@ -90,8 +92,8 @@ enum MarkdownWidget {
     }
 
     private static func table(_ rows: [String], width: Int, glyphs: Glyphs) -> [StyledLine] {
-        let parsed = rows.map(cells)
-        let body = parsed.filter { !$0.allSatisfy { cell in !cell.isEmpty && cell.allSatisfy { "-: ".contains($0) } } }
+        let parsed = rows.map(MarkdownTable.cells)
+        let body = parsed.filter { !MarkdownTable.isSeparator($0) }
         guard let header = body.first else { return [] }
         let count = body.map(\.count).max() ?? 0
         var widths = (0..<count).map { c in body.map { DisplayWidth.of($0[safe: c] ?? "") }.max() ?? 0 }
@@ -112,28 +114,5 @@ enum MarkdownWidget {
         out.append([Span("  " + widths.map { String(repeating: glyphs.horizontal, count: $0) }.joined(separator: glyphs.horizontal + glyphs.horizontal + glyphs.horizontal), Style(.border))])
         for row in body.dropFirst() { out.append(render(row, style: Style(.text))) }
         return out
-    }
-
-    private static func cells(_ row: String) -> [String] {
-        var cells: [String] = []
-        var current = ""
-        var escaped = false
-        for c in row {
-            if escaped {
-                current.append(c)
-                escaped = false
-            } else if c == "\\" {
-                escaped = true
-            } else if c == "|" {
-                cells.append(current.trimmingCharacters(in: .whitespaces))
-                current = ""
-            } else {
-                current.append(c)
-            }
-        }
-        cells.append(current.trimmingCharacters(in: .whitespaces))
-        if row.hasPrefix("|") { cells.removeFirst() }
-        if row.hasSuffix("|") { cells.removeLast() }
-        return cells
     }
 }
