@@ -38,6 +38,7 @@ public actor ConsoleRuntime {
     private var framePending = false
     private var watermark = Date.distantPast
     private var background: [Task<Void, Never>] = []
+    private var engineTask: Task<Void, Never>?
 
     /// - Parameters:
     ///   - engine: the engine to run in this process, or `nil` to watch another process's engine.
@@ -90,6 +91,10 @@ public actor ConsoleRuntime {
         }
         for task in background { task.cancel() }
         terminal.shutdown()
+        // The engine finishes its steps' current writes and gives the lease back before we exit;
+        // unfinished tasks resume at their last stored step next time.
+        engineTask?.cancel()
+        await engineTask?.value
     }
 
     private func send(_ message: Message) { inbox?.yield(message) }
@@ -110,7 +115,7 @@ public actor ConsoleRuntime {
         })
         if let engine {
             let events = engine.bus.subscribe()
-            background.append(Task { await engine.run() })
+            engineTask = Task { await engine.run() }
             background.append(Task { [weak self] in
                 for await event in events {
                     guard let self else { return }
