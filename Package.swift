@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .target(name: "TowerCore"),
@@ -29,6 +30,11 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "TowerEngine", dependencies: ["TowerCore", "TowerStore"]),
+        // HTTP for the service clients: retry rules, Server-Sent Events, Link pagination, redaction.
+        .target(name: "TowerNet", dependencies: [
+            "TowerCore",
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
         // The console's model, update and view: no ncurses here, so every screen renders to text in tests.
         .target(name: "TowerConsole", dependencies: [
             "TowerCore", "TowerStore", "TowerEngine",
@@ -51,6 +57,10 @@ let package = Package(
         .testTarget(name: "TowerStoreTests", dependencies: ["TowerCore", "TowerStore", "TowerTestSupport"]),
         .testTarget(name: "TowerEngineTests", dependencies: ["TowerCore", "TowerStore", "TowerEngine", "TowerTestSupport"]),
         .testTarget(name: "TowerConsoleTests", dependencies: ["TowerCore", "TowerStore", "TowerEngine", "TowerConsole", "TowerTestSupport"], exclude: ["__Snapshots__"]),
+        .testTarget(name: "TowerNetTests", dependencies: [
+            "TowerCore", "TowerNet",
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ], exclude: ["Fixtures"]),
         .testTarget(name: "TowerCLITests", dependencies: ["TowerCore", "TowerStore", "TowerEngine", "TowerConfig", "TowerTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+import TowerNet
+
+@Suite struct LinkHeaderTests {
+    @Test func readsGitHubPagination() {
+        let header = LinkHeader(#"<https://api.github.com/search/code?q=oauth&page=2>; rel="next", <https://api.github.com/search/code?q=oauth&page=5>; rel="last""#)
+        #expect(header.next?.absoluteString == "https://api.github.com/search/code?q=oauth&page=2")
+        #expect(header.links["last"]?.absoluteString == "https://api.github.com/search/code?q=oauth&page=5")
+        #expect(LinkHeader("").next == nil)
+        #expect(LinkHeader(#"<https://x/a>; title="a, b"; rel="prev next""#).links.keys.sorted() == ["next", "prev"])
+    }
+}
+
+@Suite struct RedactorTests {
+    let redactor = Redactor(secrets: ["ghp_abcdef123456", "xoxb-1-2-3-secret"])
+
+    @Test func secretHeadersKeepOnlyTheirScheme() {
+        #expect(redactor.header("Authorization", "Bearer ghp_abcdef123456") == "Bearer ***")
+        #expect(redactor.header("authorization", "Basic Ym90OnRva2Vu") == "Basic ***")
+        #expect(redactor.header("x-api-key", "sk-ant-123") == "***")
+        #expect(redactor.header("Accept", "application/vnd.github+json") == "application/vnd.github+json")
+    }
+
+    @Test func urlsLoseTokensAndPasswords() {
+        #expect(redactor.url("https://bot:hunter22@jira.example.com/rest?access_token=abc&page=2#x") == "https://bot:***@jira.example.com/rest?access_token=***&page=2#x")
+        #expect(redactor.url("https://s3/logs.zip?X-Amz-Signature=deadbeef&X-Amz-Expires=60") == "https://s3/logs.zip?X-Amz-Signature=***&X-Amz-Expires=60")
+    }
+
+    @Test func knownSecretsVanishFromAnyText() {
+        #expect(redactor.text("token ghp_abcdef123456 and xoxb-1-2-3-secret") == "token *** and ***")
+        #expect(Redactor(secrets: ["abc"]).text("abc") == "abc")
+    }
+}

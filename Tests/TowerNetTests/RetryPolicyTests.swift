@@ -1,0 +1,64 @@
+import Foundation
+import HTTPTypes
+import Testing
+import TowerCore
+import TowerNet
+
+private let now = Date(timeIntervalSince1970: 1_800_000_000)
+private let policy = RetryPolicy(maxAttempts: 3, backoff: RetryBackoff(base: 1, multiplier: 2, maximum: 30, jitter: 0), maximumWait: 60)
+
+private func response(_ code: Int, _ headers: [(String, String)] = []) -> RetryPolicy.Outcome {
+    var fields = HTTPFields()
+    for (name, value) in headers { fields[HTTPField.Name(name)!] = value }
+    return .response(HTTPResponse.Status(code: code), fields)
+}
+
+@Suite struct RetryPolicyTests {
+    @Test func successAndClientErrorsAreFinal() {
+        for code in [200, 201, 204, 301, 304, 400, 401, 404, 409, 422] {
+            #expect(policy.decide(method: .get, idempotencyKey: false, outcome: response(code), attempt: 1, now: now, random: 0) == .done)
+        }
+    }
+
+    @Test func tooManyRequestsWaitsWhatRetryAfterSays() {
+        #expect(policy.decide(method: .post, idempotencyKey: false, outcome: response(429, [("Retry-After", "1")]), attempt: 1, now: now, random: 0)
+            == .retry(after: 1, reason: "429 Too Many Requests"))
+        let date = "Fri, 15 Jan 2027 08:00:05 GMT"
+        let at = policy.decide(method: .get, idempotencyKey: false, outcome: response(503, [("Retry-After", date)]), attempt: 1,
+                               now: Date(timeIntervalSince1970: 1_800_000_000), random: 0)
+        #expect(at == .retry(after: 5, reason: "503 Service Unavailable"))
+        #expect(policy.decide(method: .get, idempotencyKey: false, outcome: response(429, [("Retry-After", "600")]), attempt: 1, now: now, random: 0)
+            == .giveUp("429 Too Many Requests; the server asks to wait 600 s, more than 60 s"))
+    }
+
+    @Test func serverErrorsBackOffExponentially() {
+        #expect(policy.decide(method: .get, idempotencyKey: false, outcome: response(500), attempt: 1, now: now, random: 0) == .retry(after: 1, reason: "500 Internal Server Error"))
+        #expect(policy.decide(method: .get, idempotencyKey: false, outcome: response(502), attempt: 2, now: now, random: 0) == .retry(after: 2, reason: "502 Bad Gateway"))
+        #expect(policy.decide(method: .get, idempotencyKey: false, outcome: response(500), attempt: 3, now: now, random: 0) == .giveUp("500 Internal Server Error; gave up after 3 attempts"))
+        #expect(policy.decide(method: .post, idempotencyKey: false, outcome: response(529), attempt: 1, now: now, random: 0) == .retry(after: 1, reason: "529 overloaded"))
+    }
+
+    @Test func aPostThatMayHaveBeenAppliedIsNotBlindlyRetried() {
+        #expect(policy.decide(method: .post, idempotencyKey: false, outcome: response(500), attempt: 1, now: now, random: 0)
+            == .giveUp("500 Internal Server Error on a POST without an idempotency key: not retried, it may have been applied"))
+        #expect(policy.decide(method: .post, idempotencyKey: true, outcome: response(500), attempt: 1, now: now, random: 0) == .retry(after: 1, reason: "500 Internal Server Error"))
+        #expect(policy.decide(method: .patch, idempotencyKey: false, outcome: .transport(.timedOut), attempt: 1, now: now, random: 0)
+            == .giveUp("timed out on a PATCH without an idempotency key: not retried, it may have been applied"))
+        #expect(policy.decide(method: .post, idempotencyKey: false, outcome: .transport(.couldNotConnect), attempt: 1, now: now, random: 0) == .retry(after: 1, reason: "could not connect"))
+        #expect(policy.decide(method: .put, idempotencyKey: false, outcome: .transport(.connectionLost), attempt: 1, now: now, random: 0) == .retry(after: 1, reason: "connection lost"))
+    }
+
+    @Test func githubRateLimitsWaitForTheReset() {
+        let reset = String(Int(now.timeIntervalSince1970) + 30)
+        #expect(policy.decide(method: .get, idempotencyKey: false, outcome: response(403, [("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", reset)]), attempt: 1, now: now, random: 0)
+            == .retry(after: 31, reason: "GitHub rate limit exhausted"))
+        #expect(policy.decide(method: .post, idempotencyKey: false, outcome: response(403, [("retry-after", "20")]), attempt: 1, now: now, random: 0)
+            == .retry(after: 20, reason: "GitHub secondary rate limit"))
+        #expect(policy.decide(method: .get, idempotencyKey: false, outcome: response(403, [("x-ratelimit-remaining", "12")]), attempt: 1, now: now, random: 0) == .done)
+    }
+
+    @Test func jitterTakesPartOfTheWaitAway() {
+        let jittery = RetryPolicy(maxAttempts: 3, backoff: RetryBackoff(base: 4, multiplier: 2, maximum: 30, jitter: 0.5))
+        #expect(jittery.decide(method: .get, idempotencyKey: false, outcome: response(500), attempt: 1, now: now, random: 1) == .retry(after: 2, reason: "500 Internal Server Error"))
+    }
+}
