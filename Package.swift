@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .target(name: "TowerCore"),
@@ -31,8 +33,9 @@ let package = Package(
         ]),
         .target(name: "TowerEngine", dependencies: ["TowerCore", "TowerStore"]),
         // HTTP for the service clients: retry rules, Server-Sent Events, Link pagination, redaction.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "TowerNet", dependencies: [
-            "TowerCore",
+            "TowerCore", "CCurl",
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
         // The console's model, update and view: no ncurses here, so every screen renders to text in tests.
@@ -60,6 +63,8 @@ let package = Package(
         .testTarget(name: "TowerNetTests", dependencies: [
             "TowerCore", "TowerNet",
             .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ], exclude: ["Fixtures"]),
         .testTarget(name: "TowerCLITests", dependencies: ["TowerCore", "TowerStore", "TowerEngine", "TowerConfig", "TowerTestSupport"]),
     ],

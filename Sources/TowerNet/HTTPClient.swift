@@ -1,0 +1,81 @@
+import Foundation
+import HTTPTypes
+
+/// What the service clients call: a transport plus the retry policy, with every attempt
+/// reported (redacted) to an optional log.
+public struct HTTPClient: Sendable {
+    public let transport: CurlTransport
+    public let policy: RetryPolicy
+    /// Receives one line per attempt; URLs and headers are redacted first.
+    public let log: (@Sendable (String) -> Void)?
+    let redactor: Redactor
+    let sleep: @Sendable (TimeInterval) async throws -> Void
+
+    public init(
+        transport: CurlTransport = .shared, policy: RetryPolicy = RetryPolicy(), redactor: Redactor = Redactor(),
+        log: (@Sendable (String) -> Void)? = nil
+    ) {
+        self.transport = transport
+        self.policy = policy
+        self.redactor = redactor
+        self.log = log
+        self.sleep = { seconds in try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9)) }
+    }
+
+    /// For tests: waits go through `sleep` (to record them instead of spending them).
+    init(transport: CurlTransport, policy: RetryPolicy, log: (@Sendable (String) -> Void)?, sleep: @escaping @Sendable (TimeInterval) async throws -> Void) {
+        self.transport = transport
+        self.policy = policy
+        self.redactor = Redactor()
+        self.log = log
+        self.sleep = sleep
+    }
+
+    /// Sends the request, repeating it as the policy allows. A final HTTP error status is
+    /// returned, not thrown: the caller knows the service's error shape.
+    public func send(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let started = Date()
+            let outcome: RetryPolicy.Outcome
+            var response: HTTPClientResponse?
+            do {
+                let answer = try await transport.send(request)
+                response = answer
+                outcome = .response(answer.status, answer.headers)
+                note(request, attempt: attempt, "\(answer.status.code)", since: started)
+            } catch let error as HTTPClientError {
+                guard let failure = error.transportFailure else { throw error }
+                outcome = .transport(failure)
+                note(request, attempt: attempt, "failed: \(error)", since: started)
+                let decision = policy.decide(
+                    method: request.method, idempotencyKey: request.idempotencyKey != nil, outcome: outcome, attempt: attempt, now: Date(),
+                    random: Double.random(in: 0..<1))
+                switch decision {
+                case .retry(let wait, _):
+                    try await sleep(wait)
+                    continue
+                case .done, .giveUp:
+                    throw error
+                }
+            }
+            let decision = policy.decide(
+                method: request.method, idempotencyKey: request.idempotencyKey != nil, outcome: outcome, attempt: attempt, now: Date(),
+                random: Double.random(in: 0..<1))
+            switch decision {
+            case .retry(let wait, let reason):
+                log?("\(request.method.rawValue) \(redactor.url(request.url.absoluteString)): \(reason); retrying in \(String(format: "%.1f", wait)) s")
+                try await sleep(wait)
+            case .done, .giveUp:
+                return response!
+            }
+        }
+    }
+
+    private func note(_ request: HTTPClientRequest, attempt: Int, _ result: String, since: Date) {
+        guard let log else { return }
+        let ms = Int(Date().timeIntervalSince(since) * 1000)
+        log("\(request.method.rawValue) \(redactor.url(request.url.absoluteString)) attempt \(attempt): \(result) in \(ms) ms")
+    }
+}

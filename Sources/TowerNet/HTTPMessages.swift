@@ -1,0 +1,78 @@
+import Foundation
+import HTTPTypes
+
+/// A request as the service clients build it.
+public struct HTTPClientRequest: Sendable {
+    public var method: HTTPRequest.Method
+    public var url: URL
+    public var headers: HTTPFields
+    public var body: Data?
+    /// Limit for the whole exchange, body included.
+    public var timeout: TimeInterval
+    /// Limit for connecting (name lookup, TCP, TLS).
+    public var connectTimeout: TimeInterval
+    /// Makes a non-idempotent request safe to repeat (sent as `Idempotency-Key`).
+    public var idempotencyKey: String?
+
+    public init(
+        method: HTTPRequest.Method = .get, url: URL, headers: HTTPFields = [:], body: Data? = nil, timeout: TimeInterval = 30,
+        connectTimeout: TimeInterval = 10, idempotencyKey: String? = nil
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+        self.connectTimeout = connectTimeout
+        self.idempotencyKey = idempotencyKey
+    }
+}
+
+/// A response's status line and headers (of the last response, after redirects).
+public struct HTTPClientHead: Sendable, Equatable {
+    public var status: HTTPResponse.Status
+    public var headers: HTTPFields
+
+    public init(status: HTTPResponse.Status, headers: HTTPFields) {
+        self.status = status
+        self.headers = headers
+    }
+}
+
+/// A whole response.
+public struct HTTPClientResponse: Sendable, Equatable {
+    public var head: HTTPClientHead
+    public var body: Data
+
+    public var status: HTTPResponse.Status { head.status }
+    public var headers: HTTPFields { head.headers }
+}
+
+/// Why an exchange failed below HTTP. Messages name the host, never a secret.
+public enum HTTPClientError: Error, Equatable, Sendable, CustomStringConvertible {
+    case couldNotConnect(host: String, reason: String)
+    case timedOut(host: String, after: TimeInterval)
+    case connectionLost(host: String, reason: String)
+    case invalidRequest(String)
+    case gaveUp(host: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .couldNotConnect(let host, let reason): "cannot connect to \(host): \(reason)"
+        case .timedOut(let host, let after): "\(host) did not answer within \(after >= 1 ? "\(Int(after.rounded())) s" : "\(Int((after * 1000).rounded())) ms")"
+        case .connectionLost(let host, let reason): "connection to \(host) lost: \(reason)"
+        case .invalidRequest(let reason): "invalid request: \(reason)"
+        case .gaveUp(let host, let reason): "\(host): \(reason)"
+        }
+    }
+
+    /// The retry policy's view of the failure.
+    var transportFailure: RetryPolicy.TransportFailure? {
+        switch self {
+        case .couldNotConnect: .couldNotConnect
+        case .timedOut: .timedOut
+        case .connectionLost: .connectionLost
+        case .invalidRequest, .gaveUp: nil
+        }
+    }
+}

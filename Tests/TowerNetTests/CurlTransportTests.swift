@@ -1,0 +1,158 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Testing
+import TowerCore
+
+@testable import TowerNet
+
+private let fast = RetryPolicy(maxAttempts: 3, backoff: RetryBackoff(base: 0.01, multiplier: 2, maximum: 0.05, jitter: 0), maximumWait: 5)
+
+/// Records the waits the client would have made.
+private final class Waits: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [TimeInterval] = []
+    func add(_ value: TimeInterval) { lock.withLock { values.append(value) } }
+    var all: [TimeInterval] { lock.withLock { values } }
+}
+
+private func client(log: (@Sendable (String) -> Void)? = nil, waits: Waits = Waits()) -> HTTPClient {
+    HTTPClient(transport: .shared, policy: fast, log: log, sleep: { waits.add($0) })
+}
+
+@Suite struct CurlTransportTests {
+    @Test func sendsMethodHeadersAndBodyAndReadsTheAnswer() async throws {
+        let seen = Counter()
+        let server = try await TestServer.start { router in
+            router.post("/echo") { request, context -> Response in
+                let body = try await request.body.collect(upTo: 1 << 20)
+                seen.add("\(request.method) \(request.headers[.authorization] ?? "-") \(request.headers[.contentType] ?? "-") \(request.headers[HTTPField.Name("Idempotency-Key")!] ?? "-") \(String(buffer: body))")
+                return Response(status: .created, headers: [.contentType: "application/json", HTTPField.Name("x-request-id")!: "r-1"], body: .init(byteBuffer: ByteBuffer(string: #"{"ok":true}"#)))
+            }
+        }
+        defer { server.stop() }
+        var headers = HTTPFields()
+        headers[.authorization] = "Bearer ghp_secret_value_1"
+        headers[.contentType] = "application/json"
+        let response = try await client().send(
+            HTTPClientRequest(method: .post, url: server.url("/echo"), headers: headers, body: Data(#"{"a":1}"#.utf8), idempotencyKey: "t-1/planning/0"))
+        #expect(response.status == .created)
+        #expect(response.headers[HTTPField.Name("x-request-id")!] == "r-1")
+        #expect(String(decoding: response.body, as: UTF8.self) == #"{"ok":true}"#)
+        #expect(seen.all == [#"POST Bearer ghp_secret_value_1 application/json t-1/planning/0 {"a":1}"#])
+    }
+
+    @Test func aServerErrorThenSuccessSucceeds() async throws {
+        let seen = Counter()
+        let server = try await TestServer.start { router in
+            router.get("/flaky") { _, _ -> Response in
+                seen.add("hit")
+                return seen.count == 1 ? Response(status: .internalServerError) : Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "fine")))
+            }
+        }
+        defer { server.stop() }
+        let response = try await client().send(HTTPClientRequest(url: server.url("/flaky")))
+        #expect(response.status == .ok && seen.count == 2)
+    }
+
+    @Test func tooManyRequestsIsWaitedOutAsRetryAfterSays() async throws {
+        let seen = Counter()
+        let waits = Waits()
+        let server = try await TestServer.start { router in
+            router.get("/limited") { _, _ -> Response in
+                seen.add("hit")
+                return seen.count == 1 ? Response(status: .tooManyRequests, headers: [.retryAfter: "1"]) : Response(status: .ok)
+            }
+        }
+        defer { server.stop() }
+        let response = try await client(waits: waits).send(HTTPClientRequest(url: server.url("/limited")))
+        #expect(response.status == .ok && seen.count == 2)
+        #expect(waits.all == [1])
+    }
+
+    @Test func aPostIsNotBlindlyRetried() async throws {
+        let seen = Counter()
+        let server = try await TestServer.start { router in
+            router.post("/create") { _, _ -> Response in
+                seen.add("hit")
+                return Response(status: .badGateway)
+            }
+        }
+        defer { server.stop() }
+        let response = try await client().send(HTTPClientRequest(method: .post, url: server.url("/create"), body: Data("x".utf8)))
+        #expect(response.status == .badGateway && seen.count == 1)
+    }
+
+    @Test func aServerThatNeverAnswersTimesOutWithAClearError() async throws {
+        let server = try await TestServer.start { router in
+            router.post("/slow") { _, _ -> Response in
+                try await Task.sleep(nanoseconds: 5_000_000_000)
+                return Response(status: .ok)
+            }
+        }
+        defer { server.stop() }
+        let start = Date()
+        await #expect(throws: HTTPClientError.timedOut(host: "127.0.0.1", after: 0.3)) {
+            _ = try await client().send(HTTPClientRequest(method: .post, url: server.url("/slow"), timeout: 0.3))
+        }
+        #expect(Date().timeIntervalSince(start) < 4.5)
+        #expect(HTTPClientError.timedOut(host: "127.0.0.1", after: 0.3).description == "127.0.0.1 did not answer within 300 ms")
+    }
+
+    @Test func nothingListeningIsCouldNotConnect() async throws {
+        let server = try await TestServer.start { _ in }
+        let url = server.url("/x")
+        server.stop()
+        try await Task.sleep(nanoseconds: 200_000_000)
+        do {
+            _ = try await HTTPClient(transport: .shared, policy: RetryPolicy(maxAttempts: 1), log: nil, sleep: { _ in }).send(HTTPClientRequest(url: url))
+            Issue.record("expected a connection error")
+        } catch let error as HTTPClientError {
+            guard case .couldNotConnect(let host, _) = error else { Issue.record("\(error)"); return }
+            #expect(host == "127.0.0.1")
+        }
+    }
+
+    @Test func theFirstChunkArrivesWhileTheServerIsStillSending() async throws {
+        let (ack, acknowledge) = AsyncStream<Void>.makeStream()
+        let server = try await TestServer.start { router in
+            router.get("/stream") { _, _ -> Response in
+                Response(
+                    status: .ok, headers: [.contentType: "text/event-stream"],
+                    body: ResponseBody { writer in
+                        try await writer.write(ByteBuffer(string: "event: first\ndata: 1\n\n"))
+                        var waiting = ack.makeAsyncIterator()
+                        _ = await waiting.next()  // hold the rest back until the client has the first
+                        try await writer.write(ByteBuffer(string: "event: second\ndata: 2\n\n"))
+                        try await writer.finish(nil)
+                    })
+            }
+        }
+        defer { server.stop() }
+        let (head, body) = try await CurlTransport.shared.stream(HTTPClientRequest(url: server.url("/stream"), timeout: 10))
+        #expect(head.status == .ok)
+        var decoder = ServerSentEventDecoder()
+        var events: [ServerSentEvent] = []
+        for try await chunk in body {
+            let new = decoder.feed(chunk)
+            events += new
+            if new.contains(where: { $0.event == "first" }) { acknowledge.yield() }
+        }
+        #expect(events.map(\.event) == ["first", "second"])
+    }
+
+    @Test func attemptsAreLoggedWithoutSecrets() async throws {
+        let lines = Counter()
+        let server = try await TestServer.start { router in
+            router.get("/x") { _, _ -> Response in Response(status: .serviceUnavailable) }
+        }
+        defer { server.stop() }
+        var headers = HTTPFields()
+        headers[.authorization] = "token ghp_do_not_log_me_42"
+        _ = try await client(log: { lines.add($0) }).send(HTTPClientRequest(url: server.url("/x?access_token=ghp_do_not_log_me_42"), headers: headers))
+        #expect(lines.count >= 3)
+        #expect(lines.all.allSatisfy { !$0.contains("ghp_do_not_log_me_42") })
+        #expect(lines.all.first?.contains("access_token=***") == true)
+    }
+}

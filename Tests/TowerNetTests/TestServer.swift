@@ -1,0 +1,39 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// A Hummingbird server on a free loopback port for one test; stops when the test's task ends.
+struct TestServer {
+    let base: URL
+    let task: Task<Void, any Error>
+
+    static func start(_ routes: (Router<BasicRequestContext>) -> Void) async throws -> TestServer {
+        let router = Router()
+        routes(router)
+        let (port, portContinuation) = AsyncStream<Int>.makeStream()
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                portContinuation.yield(channel.localAddress?.port ?? 0)
+                portContinuation.finish()
+            })
+        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        var iterator = port.makeAsyncIterator()
+        guard let bound = await iterator.next(), bound > 0 else { throw CancellationError() }
+        return TestServer(base: URL(string: "http://127.0.0.1:\(bound)")!, task: task)
+    }
+
+    func url(_ path: String) -> URL { URL(string: base.absoluteString + path)! }
+
+    func stop() { task.cancel() }
+}
+
+/// Counts what a server saw, across its handler calls.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [String] = []
+
+    func add(_ value: String) { lock.withLock { values.append(value) } }
+    var all: [String] { lock.withLock { values } }
+    var count: Int { all.count }
+}
