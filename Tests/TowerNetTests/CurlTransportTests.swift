@@ -156,3 +156,52 @@ private func client(log: (@Sendable (String) -> Void)? = nil, waits: Waits = Wai
         #expect(lines.all.first?.contains("access_token=***") == true)
     }
 }
+
+@Suite struct PaginationAndConditionalTests {
+    @Test func followsLinkHeadersOverThreePages() async throws {
+        let seen = Counter()
+        let holder = BaseHolder()
+        let server = try await TestServer.start { router in
+            router.get("/items") { request, _ -> Response in
+                let page = Int(request.uri.queryParameters["page"].map(String.init) ?? "1") ?? 1
+                seen.add("page \(page)")
+                var headers: HTTPFields = [.contentType: "application/json"]
+                if page < 3 { headers[HTTPField.Name("Link")!] = "<\(holder.base)/items?page=\(page + 1)>; rel=\"next\", <\(holder.base)/items?page=3>; rel=\"last\"" }
+                return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "[\(page)]")))
+            }
+        }
+        defer { server.stop() }
+        holder.base = server.base.absoluteString
+        let pages = try await client().allPages(HTTPClientRequest(url: server.url("/items")))
+        #expect(pages.map { String(decoding: $0.body, as: UTF8.self) } == ["[1]", "[2]", "[3]"])
+        #expect(seen.all == ["page 1", "page 2", "page 3"])
+    }
+
+    @Test func aNotModifiedAnswerIsUnchanged() async throws {
+        let seen = Counter()
+        let server = try await TestServer.start { router in
+            router.get("/runs") { request, _ -> Response in
+                seen.add(request.headers[.ifNoneMatch] ?? "none")
+                if request.headers[.ifNoneMatch] == "\"v1\"" { return Response(status: .notModified, headers: [.eTag: "\"v1\""]) }
+                return Response(status: .ok, headers: [.eTag: "\"v1\""], body: .init(byteBuffer: ByteBuffer(string: "runs")))
+            }
+        }
+        defer { server.stop() }
+        let cache = ETagCache()
+        let first = try await client().conditionalGet(HTTPClientRequest(url: server.url("/runs")), cache: cache)
+        let second = try await client().conditionalGet(HTTPClientRequest(url: server.url("/runs")), cache: cache)
+        #expect(!first.unchanged && second.unchanged)
+        #expect(String(decoding: second.response.body, as: UTF8.self) == "runs")
+        #expect(seen.all == ["none", "\"v1\""])
+    }
+}
+
+/// The server's own address, known only once it listens.
+private final class BaseHolder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = ""
+    var base: String {
+        get { lock.withLock { value } }
+        set { lock.withLock { value = newValue } }
+    }
+}
