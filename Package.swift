@@ -43,6 +43,11 @@ let package = Package(
             "TowerCore", "TowerStore", "TowerEngine",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
+        // Language models behind one protocol: Anthropic (streaming, tools) first.
+        .target(name: "TowerLLM", dependencies: [
+            "TowerNet",
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
         .executableTarget(name: "tower", dependencies: [
             "TowerCore", "TowerConfig", "TowerStore", "TowerEngine", "TowerConsole", "TowerTerminal",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -60,8 +65,19 @@ let package = Package(
         .testTarget(name: "TowerStoreTests", dependencies: ["TowerCore", "TowerStore", "TowerTestSupport"]),
         .testTarget(name: "TowerEngineTests", dependencies: ["TowerCore", "TowerStore", "TowerEngine", "TowerTestSupport"]),
         .testTarget(name: "TowerConsoleTests", dependencies: ["TowerCore", "TowerStore", "TowerEngine", "TowerConsole", "TowerTestSupport"], exclude: ["__Snapshots__"]),
+        // A Hummingbird server on a free loopback port, for the clients' protocol tests.
+        .target(name: "TowerHTTPTestSupport", dependencies: [
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], path: "Tests/TowerHTTPTestSupport"),
         .testTarget(name: "TowerNetTests", dependencies: [
-            "TowerCore", "TowerNet",
+            "TowerCore", "TowerNet", "TowerHTTPTestSupport",
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], exclude: ["Fixtures"]),
+        .testTarget(name: "TowerLLMTests", dependencies: [
+            "TowerLLM", "TowerNet", "TowerHTTPTestSupport",
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -4,6 +4,7 @@ import Hummingbird
 import NIOCore
 import Testing
 import TowerCore
+import TowerHTTPTestSupport
 
 @testable import TowerNet
 

@@ -3,11 +3,11 @@ import Hummingbird
 import NIOCore
 
 /// A Hummingbird server on a free loopback port for one test; stops when the test's task ends.
-struct TestServer {
-    let base: URL
+public struct TestServer {
+    public let base: URL
     let task: Task<Void, any Error>
 
-    static func start(_ routes: (Router<BasicRequestContext>) -> Void) async throws -> TestServer {
+    public static func start(_ routes: (Router<BasicRequestContext>) -> Void) async throws -> TestServer {
         let router = Router()
         routes(router)
         let (port, portContinuation) = AsyncStream<Int>.makeStream()
@@ -23,17 +23,19 @@ struct TestServer {
         return TestServer(base: URL(string: "http://127.0.0.1:\(bound)")!, task: task)
     }
 
-    func url(_ path: String) -> URL { URL(string: base.absoluteString + path)! }
+    public func url(_ path: String) -> URL { URL(string: base.absoluteString + path)! }
 
-    func stop() { task.cancel() }
+    public func stop() { task.cancel() }
 }
 
 /// Counts what a server saw, across its handler calls.
-final class Counter: @unchecked Sendable {
+public final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var values: [String] = []
 
-    func add(_ value: String) { lock.withLock { values.append(value) } }
-    var all: [String] { lock.withLock { values } }
-    var count: Int { all.count }
+    public init() {}
+
+    public func add(_ value: String) { lock.withLock { values.append(value) } }
+    public var all: [String] { lock.withLock { values } }
+    public var count: Int { all.count }
 }

@@ -1,0 +1,173 @@
+import Foundation
+import HTTPTypes
+import TowerNet
+
+/// Anthropic's Messages API, streamed over Server-Sent Events: text deltas as they come,
+/// tool calls assembled from `input_json_delta` fragments, usage and cost at the end. 429, 529
+/// and 503 before the stream starts are retried with the network layer's policy.
+public struct AnthropicProvider: LLMProvider {
+    public let apiKey: String
+    public let baseURL: URL
+    public let version: String
+    let transport: CurlTransport
+    let policy: RetryPolicy
+    let sleep: @Sendable (TimeInterval) async throws -> Void
+
+    /// Price per million tokens (input, output) in US dollars, by model name prefix.
+    public static let prices: [(prefix: String, input: Double, output: Double)] = [
+        ("claude-opus-4", 15, 75), ("claude-sonnet-4", 3, 15), ("claude-3-7-sonnet", 3, 15), ("claude-3-5-sonnet", 3, 15),
+        ("claude-3-5-haiku", 0.8, 4), ("claude-haiku-4", 1, 5), ("claude-3-opus", 15, 75), ("claude-3-haiku", 0.25, 1.25),
+    ]
+
+    public init(
+        apiKey: String, baseURL: URL = URL(string: "https://api.anthropic.com")!, version: String = "2023-06-01",
+        transport: CurlTransport = .shared, policy: RetryPolicy = RetryPolicy()
+    ) {
+        self.apiKey = apiKey
+        self.baseURL = baseURL
+        self.version = version
+        self.transport = transport
+        self.policy = policy
+        self.sleep = { try await Task.sleep(nanoseconds: UInt64(max(0, $0) * 1e9)) }
+    }
+
+    init(apiKey: String, baseURL: URL, policy: RetryPolicy, sleep: @escaping @Sendable (TimeInterval) async throws -> Void) {
+        self.apiKey = apiKey
+        self.baseURL = baseURL
+        self.version = "2023-06-01"
+        self.transport = .shared
+        self.policy = policy
+        self.sleep = sleep
+    }
+
+    /// The cost of a call, when the model's price is known.
+    public static func cost(model: String, input: Int, output: Int) -> Double? {
+        guard let price = prices.first(where: { model.hasPrefix($0.prefix) }) else { return nil }
+        return (Double(input) * price.input + Double(output) * price.output) / 1_000_000
+    }
+
+    public func stream(_ request: LLMRequest) -> AsyncThrowingStream<LLMStreamEvent, any Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    try await run(request, continuation)
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    func body(_ request: LLMRequest) throws -> Data {
+        var object: [String: JSONValue] = [
+            "model": .string(request.model), "max_tokens": .number(Double(request.maxTokens)), "stream": .bool(true),
+            "messages": .array(request.messages.map(Self.encode)),
+        ]
+        if let system = request.system { object["system"] = .string(system) }
+        if !request.tools.isEmpty {
+            object["tools"] = .array(request.tools.map { .object(["name": .string($0.name), "description": .string($0.description), "input_schema": $0.inputSchema]) })
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(JSONValue.object(object))
+    }
+
+    static func encode(_ message: LLMMessage) -> JSONValue {
+        .object([
+            "role": .string(message.role.rawValue),
+            "content": .array(message.content.map { block -> JSONValue in
+                switch block {
+                case .text(let text): .object(["type": .string("text"), "text": .string(text)])
+                case .toolUse(let id, let name, let input): .object(["type": .string("tool_use"), "id": .string(id), "name": .string(name), "input": input])
+                case .toolResult(let id, let content, let isError):
+                    .object(["type": .string("tool_result"), "tool_use_id": .string(id), "content": .string(content), "is_error": .bool(isError)])
+                }
+            }),
+        ])
+    }
+
+    private func run(_ request: LLMRequest, _ out: AsyncThrowingStream<LLMStreamEvent, any Error>.Continuation) async throws {
+        guard !apiKey.isEmpty else { throw LLMError.notConfigured("ANTHROPIC_API_KEY is not set") }
+        var headers = HTTPFields()
+        headers[HTTPField.Name("x-api-key")!] = apiKey
+        headers[HTTPField.Name("anthropic-version")!] = version
+        headers[.contentType] = "application/json"
+        headers[.accept] = "text/event-stream"
+        let http = HTTPClientRequest(method: .post, url: baseURL.appendingPathComponent("v1/messages"), headers: headers, body: try body(request), timeout: 600)
+
+        var attempt = 0
+        while true {
+            attempt += 1
+            let (head, body) = try await transport.stream(http)
+            guard head.status.code == 200 else {
+                var data = Data()
+                for try await chunk in body { data.append(chunk) }
+                let decision = policy.decide(method: .post, idempotencyKey: false, outcome: .response(head.status, head.headers), attempt: attempt, now: Date(), random: .random(in: 0..<1))
+                if case .retry(let wait, _) = decision {
+                    try await sleep(wait)
+                    continue
+                }
+                throw Self.apiError(status: head.status.code, body: data)
+            }
+            try await decode(body, model: request.model, into: out)
+            return
+        }
+    }
+
+    /// `{"type":"error","error":{"type":"…","message":"…"}}`, or the raw body when it is not that.
+    static func apiError(status: Int?, body: Data) -> LLMError {
+        let json = try? JSONDecoder().decode(JSONValue.self, from: body)
+        let type = json?["error"]?["type"]?.string ?? "http_error"
+        let message = json?["error"]?["message"]?.string ?? String(decoding: body.prefix(300), as: UTF8.self)
+        return .api(status: status, type: type, message: message)
+    }
+
+    private func decode(_ body: AsyncThrowingStream<Data, any Error>, model: String, into out: AsyncThrowingStream<LLMStreamEvent, any Error>.Continuation) async throws {
+        var decoder = ServerSentEventDecoder()
+        var usage = LLMUsage()
+        var stopReason: String?
+        var tools: [Int: (id: String, name: String, json: String)] = [:]
+        func handle(_ event: ServerSentEvent) throws -> Bool {
+            guard let json = try? JSONValue.parse(event.data) else { return false }
+            switch event.event {
+            case "message_start":
+                usage.inputTokens = Int(json["message"]?["usage"]?["input_tokens"]?.number ?? 0)
+            case "content_block_start":
+                if let block = json["content_block"], block["type"]?.string == "tool_use", let index = json["index"]?.number {
+                    tools[Int(index)] = (block["id"]?.string ?? "", block["name"]?.string ?? "", "")
+                }
+            case "content_block_delta":
+                let delta = json["delta"]
+                if delta?["type"]?.string == "text_delta", let text = delta?["text"]?.string {
+                    out.yield(.textDelta(text))
+                } else if delta?["type"]?.string == "input_json_delta", let index = json["index"]?.number, let part = delta?["partial_json"]?.string {
+                    tools[Int(index)]?.json += part
+                }
+            case "content_block_stop":
+                if let index = json["index"]?.number, let tool = tools.removeValue(forKey: Int(index)) {
+                    let input = tool.json.isEmpty ? JSONValue.object([:]) : try JSONValue.parse(tool.json)
+                    out.yield(.toolUse(id: tool.id, name: tool.name, input: input))
+                }
+            case "message_delta":
+                stopReason = json["delta"]?["stop_reason"]?.string ?? stopReason
+                if let output = json["usage"]?["output_tokens"]?.number { usage.outputTokens = Int(output) }
+            case "message_stop":
+                usage.cost = Self.cost(model: model, input: usage.inputTokens, output: usage.outputTokens)
+                out.yield(.finished(stopReason: stopReason ?? "end_turn", usage: usage))
+                return true
+            case "error":
+                throw Self.apiError(status: nil, body: Data(event.data.utf8))
+            default:
+                break  // ping and events added later
+            }
+            return false
+        }
+        for try await chunk in body {
+            for event in decoder.feed(chunk) where try handle(event) { return }
+        }
+        for event in decoder.finish() where try handle(event) { return }
+        throw LLMError.incomplete("the stream ended before message_stop")
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+
+/// A block of a message: text, a tool call the model makes, or a tool's answer.
+public enum ContentBlock: Sendable, Equatable {
+    case text(String)
+    case toolUse(id: String, name: String, input: JSONValue)
+    case toolResult(toolUseId: String, content: String, isError: Bool)
+}
+
+/// One turn of the conversation.
+public struct LLMMessage: Sendable, Equatable {
+    public enum Role: String, Sendable { case user, assistant }
+    public var role: Role
+    public var content: [ContentBlock]
+
+    public init(role: Role, content: [ContentBlock]) {
+        self.role = role
+        self.content = content
+    }
+
+    public static func user(_ text: String) -> LLMMessage { LLMMessage(role: .user, content: [.text(text)]) }
+}
+
+/// A tool the model may call, described by a JSON Schema.
+public struct LLMTool: Sendable, Equatable {
+    public var name: String
+    public var description: String
+    public var inputSchema: JSONValue
+
+    public init(name: String, description: String, inputSchema: JSONValue) {
+        self.name = name
+        self.description = description
+        self.inputSchema = inputSchema
+    }
+}
+
+/// What to ask.
+public struct LLMRequest: Sendable, Equatable {
+    public var model: String
+    public var system: String?
+    public var messages: [LLMMessage]
+    public var tools: [LLMTool]
+    public var maxTokens: Int
+
+    public init(model: String, system: String? = nil, messages: [LLMMessage], tools: [LLMTool] = [], maxTokens: Int = 4096) {
+        self.model = model
+        self.system = system
+        self.messages = messages
+        self.tools = tools
+        self.maxTokens = maxTokens
+    }
+}
+
+/// Tokens used by one call, and what they cost when the model's price is known.
+public struct LLMUsage: Sendable, Equatable {
+    public var inputTokens: Int
+    public var outputTokens: Int
+    /// US dollars; `nil` for a model without a known price.
+    public var cost: Double?
+
+    public init(inputTokens: Int = 0, outputTokens: Int = 0, cost: Double? = nil) {
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+        self.cost = cost
+    }
+}
+
+/// What a streaming call reports, in order.
+public enum LLMStreamEvent: Sendable, Equatable {
+    /// More text of the current text block.
+    case textDelta(String)
+    /// A complete tool call (its input JSON assembled from the deltas).
+    case toolUse(id: String, name: String, input: JSONValue)
+    /// The call ended: why (`end_turn`, `tool_use`, `max_tokens`, …) and the tokens used.
+    case finished(stopReason: String, usage: LLMUsage)
+}
+
+/// The whole answer of a call.
+public struct LLMResult: Sendable, Equatable {
+    public var content: [ContentBlock]
+    public var stopReason: String
+    public var usage: LLMUsage
+
+    /// All text blocks joined.
+    public var text: String {
+        content.compactMap { if case .text(let t) = $0 { t } else { nil } }.joined()
+    }
+}
+
+/// A language model behind one interface: Anthropic's API, Bedrock, OpenAI-compatible servers,
+/// or recorded answers for the demo and tests.
+public protocol LLMProvider: Sendable {
+    func stream(_ request: LLMRequest) -> AsyncThrowingStream<LLMStreamEvent, any Error>
+}
+
+extension LLMProvider {
+    /// Runs a call to the end and gathers its blocks.
+    public func complete(_ request: LLMRequest) async throws -> LLMResult {
+        var content: [ContentBlock] = []
+        var text = ""
+        for try await event in stream(request) {
+            switch event {
+            case .textDelta(let delta): text += delta
+            case .toolUse(let id, let name, let input):
+                if !text.isEmpty {
+                    content.append(.text(text))
+                    text = ""
+                }
+                content.append(.toolUse(id: id, name: name, input: input))
+            case .finished(let reason, let usage):
+                if !text.isEmpty { content.append(.text(text)) }
+                return LLMResult(content: content, stopReason: reason, usage: usage)
+            }
+        }
+        throw LLMError.incomplete("the stream ended without a stop reason")
+    }
+}
+
+/// Why a call failed, with the provider's own words.
+public enum LLMError: Error, Equatable, Sendable, CustomStringConvertible {
+    case notConfigured(String)
+    /// The API answered with an error (`overloaded_error`, `authentication_error`, …).
+    case api(status: Int?, type: String, message: String)
+    case incomplete(String)
+
+    public var description: String {
+        switch self {
+        case .notConfigured(let what): "the LLM is not configured: \(what)"
+        case .api(let status, let type, let message): "\(status.map { "HTTP \($0) " } ?? "")\(type): \(message)"
+        case .incomplete(let why): "incomplete answer: \(why)"
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Testing
+import TowerHTTPTestSupport
+import TowerNet
+
+@testable import TowerLLM
+
+private func fixture(_ name: String) throws -> String {
+    try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/\(name)"), encoding: .utf8)
+}
+
+/// An Anthropic stand-in: checks the request as the API documents it and answers with a stream.
+private func server(status: [HTTPResponse.Status] = [.ok], stream: String, seen: Counter) async throws -> TestServer {
+    try await TestServer.start { router in
+        router.post("/v1/messages") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            seen.add(
+                "\(request.headers[HTTPField.Name("x-api-key")!] ?? "-")|\(request.headers[HTTPField.Name("anthropic-version")!] ?? "-")|\(request.headers[.contentType] ?? "-")|\(String(buffer: body))")
+            let code = status[min(seen.count - 1, status.count - 1)]
+            if code != .ok {
+                return Response(
+                    status: code, headers: [.contentType: "application/json"],
+                    body: .init(byteBuffer: ByteBuffer(string: #"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#)))
+            }
+            return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: .init(byteBuffer: ByteBuffer(string: stream)))
+        }
+    }
+}
+
+private let fastPolicy = RetryPolicy(maxAttempts: 3, backoff: .init(base: 0.01, multiplier: 2, maximum: 0.02, jitter: 0))
+
+@Suite struct AnthropicProviderTests {
+    @Test func streamsTextAndReportsUsageAndCost() async throws {
+        let seen = Counter()
+        let api = try await server(stream: try fixture("stream.basic_text.sse.txt"), seen: seen)
+        defer { api.stop() }
+        let provider = AnthropicProvider(apiKey: "sk-ant-test-key", baseURL: api.base, policy: fastPolicy, sleep: { _ in })
+        var deltas: [String] = []
+        var finished: LLMStreamEvent?
+        for try await event in provider.stream(LLMRequest(model: "claude-sonnet-4-20250514", system: "Be brief.", messages: [.user("Hi")], maxTokens: 64)) {
+            if case .textDelta(let text) = event { deltas.append(text) } else { finished = event }
+        }
+        #expect(deltas.joined() == "Hello there!")
+        #expect(deltas.count > 1)
+        guard case .finished(let reason, let usage) = finished else { Issue.record("no finish"); return }
+        #expect(reason == "end_turn" && usage.inputTokens == 11 && usage.outputTokens > 0)
+        #expect(usage.cost == AnthropicProvider.cost(model: "claude-sonnet-4-20250514", input: usage.inputTokens, output: usage.outputTokens))
+        let request = try #require(seen.all.first)
+        #expect(request.hasPrefix("sk-ant-test-key|2023-06-01|application/json|"))
+        let body = try JSONValue.parse(String(request.split(separator: "|", maxSplits: 3)[3]))
+        #expect(body["model"]?.string == "claude-sonnet-4-20250514" && body["system"]?.string == "Be brief." && body["stream"] == .bool(true))
+        #expect(body["messages"] == .array([.object(["role": .string("user"), "content": .array([.object(["type": .string("text"), "text": .string("Hi")])])])]))
+    }
+
+    @Test func assemblesToolInputFromJSONDeltas() async throws {
+        let seen = Counter()
+        let api = try await server(stream: try fixture("stream.tool_use.sse.txt"), seen: seen)
+        defer { api.stop() }
+        let provider = AnthropicProvider(apiKey: "k-123456", baseURL: api.base, policy: fastPolicy, sleep: { _ in })
+        let tool = LLMTool(name: "get_weather", description: "Weather", inputSchema: .object(["type": .string("object")]))
+        let result = try await provider.complete(LLMRequest(model: "claude-sonnet-4-20250514", messages: [.user("Weather in Paris?")], tools: [tool]))
+        #expect(result.stopReason == "tool_use")
+        #expect(result.content.last == .toolUse(id: "toolu_01NRLabsLyVHZPKxbKvkfSMn", name: "get_weather", input: .object(["location": .string("Paris")])))
+        #expect(result.text == "I'll check the current weather in Paris for you.")
+        let body = try JSONValue.parse(String(try #require(seen.all.first).split(separator: "|", maxSplits: 3)[3]))
+        #expect(body["tools"] == .array([.object(["name": .string("get_weather"), "description": .string("Weather"), "input_schema": .object(["type": .string("object")])])]))
+    }
+
+    @Test func anErrorEventMidStreamBecomesAnError() async throws {
+        let seen = Counter()
+        let api = try await server(stream: "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":3}}}\n\n" + (try fixture("stream.error_overloaded.sse.txt")), seen: seen)
+        defer { api.stop() }
+        let provider = AnthropicProvider(apiKey: "k-123456", baseURL: api.base, policy: fastPolicy, sleep: { _ in })
+        await #expect(throws: LLMError.api(status: nil, type: "overloaded_error", message: "Overloaded")) {
+            _ = try await provider.complete(LLMRequest(model: "claude-sonnet-4-20250514", messages: [.user("x")]))
+        }
+    }
+
+    @Test func overloadedBeforeTheStreamIsRetriedThenSucceeds() async throws {
+        let seen = Counter()
+        let api = try await server(status: [HTTPResponse.Status(code: 529), .ok], stream: try fixture("stream.basic_text.sse.txt"), seen: seen)
+        defer { api.stop() }
+        let provider = AnthropicProvider(apiKey: "k-123456", baseURL: api.base, policy: fastPolicy, sleep: { _ in })
+        let result = try await provider.complete(LLMRequest(model: "claude-3-opus-latest", messages: [.user("x")]))
+        #expect(result.text == "Hello there!" && seen.count == 2)
+        #expect(result.usage.cost == AnthropicProvider.cost(model: "claude-3-opus-latest", input: 11, output: result.usage.outputTokens))
+    }
+
+    @Test func aPersistentErrorCarriesTheAPIsWordsAndAMissingKeySaysSo() async throws {
+        let seen = Counter()
+        let api = try await server(status: [.unauthorized], stream: "", seen: seen)
+        defer { api.stop() }
+        let provider = AnthropicProvider(apiKey: "k-123456", baseURL: api.base, policy: fastPolicy, sleep: { _ in })
+        await #expect(throws: LLMError.api(status: 401, type: "overloaded_error", message: "Overloaded")) {
+            _ = try await provider.complete(LLMRequest(model: "m", messages: [.user("x")]))
+        }
+        #expect(seen.count == 1)
+        await #expect(throws: LLMError.notConfigured("ANTHROPIC_API_KEY is not set")) {
+            _ = try await AnthropicProvider(apiKey: "", baseURL: api.base, policy: fastPolicy, sleep: { _ in }).complete(LLMRequest(model: "m", messages: [.user("x")]))
+        }
+    }
+}
