@@ -122,12 +122,15 @@ public enum LLMError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The API answered with an error (`overloaded_error`, `authentication_error`, …).
     case api(status: Int?, type: String, message: String)
     case incomplete(String)
+    /// The replay provider has no recording for this request.
+    case noRecording(key: String, question: String, directory: String)
 
     public var description: String {
         switch self {
         case .notConfigured(let what): "the LLM is not configured: \(what)"
         case .api(let status, let type, let message): "\(status.map { "HTTP \($0) " } ?? "")\(type): \(message)"
         case .incomplete(let why): "incomplete answer: \(why)"
+        case .noRecording(let key, let question, let directory): "no recorded answer \(key).json in \(directory) for \(question)"
         }
     }
 }

@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+
+@testable import TowerLLM
+
+@Suite struct ReplayProviderTests {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("replay-\(UUID().uuidString.prefix(8))")
+
+    @Test func replaysWhatWasRecordedAndRefusesTheRest() async throws {
+        let request = LLMRequest(model: "claude-sonnet-4-20250514", system: "Plan.", messages: [.user("Add OAuth")])
+        let recorded = LLMResult(
+            content: [.text("Plan ready."), .toolUse(id: "t1", name: "commit_plan", input: .object(["path": .string("PLAN.md")]))],
+            stopReason: "tool_use", usage: LLMUsage(inputTokens: 12, outputTokens: 34, cost: 0.001))
+        try ReplayProvider.record(recorded, for: request, in: directory)
+        let replay = ReplayProvider(directory: directory)
+        let answer = try await replay.complete(request)
+        #expect(answer.content == recorded.content && answer.stopReason == "tool_use")
+        #expect(answer.usage == LLMUsage(inputTokens: 12, outputTokens: 34, cost: 0))
+
+        var other = request
+        other.messages = [.user("Add SAML")]
+        #expect(ReplayProvider.key(for: other) != ReplayProvider.key(for: request))
+        await #expect {
+            _ = try await replay.complete(other)
+        } throws: { error in
+            guard case LLMError.noRecording(let key, let question, _) = error else { return false }
+            return key == ReplayProvider.key(for: other) && question == "claude-sonnet-4-20250514: Add SAML"
+        }
+    }
+
+    @Test func theKeyIsStableAndCoversWhatShapesTheAnswer() {
+        let a = LLMRequest(model: "m", system: "s", messages: [.user("q")])
+        #expect(ReplayProvider.key(for: a) == ReplayProvider.key(for: a))
+        var b = a
+        b.system = "t"
+        #expect(ReplayProvider.key(for: a) != ReplayProvider.key(for: b))
+        var c = a
+        c.tools = [LLMTool(name: "x", description: "", inputSchema: .object([:]))]
+        #expect(ReplayProvider.key(for: a) != ReplayProvider.key(for: c))
+        #expect(ReplayProvider.key(for: a).count == 16)
+    }
+}
