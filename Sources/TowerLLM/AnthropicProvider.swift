@@ -67,11 +67,15 @@ public struct AnthropicProvider: LLMProvider {
         ]
         if let system = request.system { object["system"] = .string(system) }
         if !request.tools.isEmpty {
-            object["tools"] = .array(request.tools.map { .object(["name": .string($0.name), "description": .string($0.description), "input_schema": $0.inputSchema]) })
+            object["tools"] = .array(request.tools.map(Self.encode))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return try encoder.encode(JSONValue.object(object))
+    }
+
+    static func encode(_ tool: LLMTool) -> JSONValue {
+        .object(["name": .string(tool.name), "description": .string(tool.description), "input_schema": tool.inputSchema])
     }
 
     static func encode(_ message: LLMMessage) -> JSONValue {

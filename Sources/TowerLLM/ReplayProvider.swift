@@ -32,7 +32,7 @@ public struct ReplayProvider: LLMProvider {
         let canonical = JSONValue.object([
             "model": .string(request.model), "system": request.system.map(JSONValue.string) ?? .null,
             "messages": .array(request.messages.map(AnthropicProvider.encode)),
-            "tools": .array(request.tools.map { .object(["name": .string($0.name), "description": .string($0.description), "input_schema": $0.inputSchema]) }),
+            "tools": .array(request.tools.map(AnthropicProvider.encode)),
         ])
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
