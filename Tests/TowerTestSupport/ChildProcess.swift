@@ -22,23 +22,26 @@ public final class ChildProcess: @unchecked Sendable {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        // At end of file the handler would be called again and again with no data: stop it there.
-        out.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                return
+        // Each pipe is read by a thread of its own with blocking reads until end of file. Dispatch
+        // readability sources are not used: one still registered when its descriptor closes can
+        // fire for the socket that reuses the number (the HTTP tests open many) and crash dispatch.
+        let outHandle = out.fileHandleForReading
+        let errHandle = err.fileHandleForReading
+        let box = WeakChild(self)
+        Thread.detachNewThread {
+            while true {
+                let data = outHandle.availableData
+                if data.isEmpty { break }
+                box.child?.absorb(data)
             }
-            self?.absorb(data)
         }
-        err.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                return
+        Thread.detachNewThread {
+            while true {
+                let data = errHandle.availableData
+                if data.isEmpty { break }
+                guard let child = box.child else { continue }
+                child.lock.withLock { child.errorData.append(data) }
             }
-            guard let self else { return }
-            self.lock.withLock { self.errorData.append(data) }
         }
         try process.run()
     }
@@ -96,4 +99,10 @@ public final class ChildProcess: @unchecked Sendable {
         let status = await child.wait(timeout: timeout) ?? -1
         return (status, child.output.joined(separator: "\n"), child.errorOutput)
     }
+}
+
+/// A weak reference the reader threads hold, so a finished test's process object can go away.
+private final class WeakChild: @unchecked Sendable {
+    weak var child: ChildProcess?
+    init(_ child: ChildProcess) { self.child = child }
 }
