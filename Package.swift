@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .target(name: "TowerCore"),
@@ -68,6 +69,7 @@ let package = Package(
         // A Hummingbird server on a free loopback port, for the clients' protocol tests.
         .target(name: "TowerHTTPTestSupport", dependencies: [
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
         ], path: "Tests/TowerHTTPTestSupport"),
         .testTarget(name: "TowerNetTests", dependencies: [

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import NIOCore
 
 /// A Hummingbird server on a free loopback port for one test; stops when the test's task ends.
@@ -11,12 +12,15 @@ public struct TestServer {
         let router = Router()
         routes(router)
         let (port, portContinuation) = AsyncStream<Int>.makeStream()
+        var logger = Logger(label: "tower-test-server")
+        logger.logLevel = .critical  // stopping by cancellation is expected; do not report it
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in
                 portContinuation.yield(channel.localAddress?.port ?? 0)
                 portContinuation.finish()
-            })
+            },
+            logger: logger)
         let task = Task { try await app.runService(gracefulShutdownSignals: []) }
         var iterator = port.makeAsyncIterator()
         guard let bound = await iterator.next(), bound > 0 else { throw CancellationError() }
