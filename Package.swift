@@ -44,6 +44,11 @@ let package = Package(
             "TowerCore", "TowerStore", "TowerEngine",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
+        // The outside world as typed APIs: GitHub first (Jira, Slack, Sentry, the local forge follow).
+        .target(name: "TowerServices", dependencies: [
+            "TowerCore", "TowerNet",
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
         // Language models behind one protocol: Anthropic (streaming, tools) first.
         .target(name: "TowerLLM", dependencies: [
             "TowerNet",
@@ -78,6 +83,12 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
         ], exclude: ["Fixtures"]),
+        .testTarget(name: "TowerServicesTests", dependencies: [
+            "TowerServices", "TowerNet", "TowerHTTPTestSupport",
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .testTarget(name: "TowerLLMTests", dependencies: [
             "TowerLLM", "TowerNet", "TowerHTTPTestSupport",
             .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,0 +1,253 @@
+import Foundation
+import HTTPTypes
+import TowerNet
+
+/// GitHub's REST API with the original's method set (github-mcp), against api.github.com or a
+/// GitHub Enterprise base URL. Writes are idempotent by design: creating a branch that exists,
+/// or a pull request that is already open for the head branch, returns the existing one, so a
+/// re-run step finds what its first run made.
+public struct GitHubClient: Sendable {
+    public let baseURL: URL
+    let token: String
+    let http: HTTPClient
+    let etags: ETagCache
+
+    public init(baseURL: URL = URL(string: "https://api.github.com")!, token: String, http: HTTPClient = HTTPClient(), etags: ETagCache = ETagCache()) {
+        self.baseURL = baseURL
+        self.token = token
+        self.http = http
+        self.etags = etags
+    }
+
+    // MARK: Types
+
+    public struct Repository: Codable, Sendable, Equatable {
+        public var name: String
+        public var fullName: String
+        public var defaultBranch: String
+        public var language: String?
+        public var isPrivate: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case name, language
+            case fullName = "full_name", defaultBranch = "default_branch", isPrivate = "private"
+        }
+    }
+
+    public struct TreeEntry: Codable, Sendable, Equatable {
+        public var path: String
+        public var type: String
+        public var sha: String
+        public var size: Int?
+    }
+
+    public struct FileContent: Sendable, Equatable {
+        public var path: String
+        public var sha: String
+        public var text: String
+    }
+
+    public struct CodeSearchHit: Sendable, Equatable {
+        public var repository: String
+        public var path: String
+    }
+
+    public struct PullRequest: Codable, Sendable, Equatable {
+        public var number: Int
+        public var url: String
+        public var state: String
+        public var draft: Bool?
+        public var title: String
+
+        enum CodingKeys: String, CodingKey {
+            case number, state, draft, title
+            case url = "html_url"
+        }
+    }
+
+    public struct WorkflowRun: Codable, Sendable, Equatable {
+        public var id: Int
+        public var name: String?
+        public var status: String?
+        public var conclusion: String?
+        public var headSha: String
+
+        enum CodingKeys: String, CodingKey {
+            case id, name, status, conclusion
+            case headSha = "head_sha"
+        }
+    }
+
+    // MARK: Reading
+
+    public func getRepo(owner: String, repo: String) async throws -> Repository {
+        try decode(try await send(.get, "/repos/\(owner)/\(repo)"))
+    }
+
+    /// The whole tree at a ref or sha (`recursive=1`); `truncated` when GitHub cut it.
+    public func getTree(owner: String, repo: String, sha: String) async throws -> (entries: [TreeEntry], truncated: Bool) {
+        struct Tree: Decodable {
+            var tree: [TreeEntry]
+            var truncated: Bool
+        }
+        let tree: Tree = try decode(try await send(.get, "/repos/\(owner)/\(repo)/git/trees/\(sha)", query: ["recursive": "1"]))
+        return (tree.tree, tree.truncated)
+    }
+
+    public func getFileContent(owner: String, repo: String, path: String, ref: String? = nil) async throws -> FileContent {
+        struct Content: Decodable {
+            var path: String
+            var sha: String
+            var content: String?
+            var encoding: String?
+        }
+        let content: Content = try decode(try await send(.get, "/repos/\(owner)/\(repo)/contents/\(path)", query: ref.map { ["ref": $0] } ?? [:]))
+        guard content.encoding == "base64", let base64 = content.content,
+            let data = Data(base64Encoded: base64.replacingOccurrences(of: "\n", with: ""))
+        else { throw ServiceError(service: "GitHub", status: 200, message: "\(path) is not a file with base64 content") }
+        return FileContent(path: content.path, sha: content.sha, text: String(decoding: data, as: UTF8.self))
+    }
+
+    /// Code search in an organization, every page (GitHub caps results at 1,000).
+    public func searchCode(query: String, org: String, maxPages: Int = 10) async throws -> [CodeSearchHit] {
+        struct Page: Decodable {
+            struct Item: Decodable {
+                struct Repo: Decodable { var full_name: String }
+                var path: String
+                var repository: Repo
+            }
+            var items: [Item]
+        }
+        let pages = try await http.allPages(request(.get, "/search/code", query: ["q": "\(query) org:\(org)", "per_page": "100"]), maxPages: maxPages)
+        var hits: [CodeSearchHit] = []
+        for response in pages {
+            let page: Page = try decode(response)
+            hits += page.items.map { CodeSearchHit(repository: $0.repository.full_name, path: $0.path) }
+        }
+        return hits
+    }
+
+    /// The PR's workflow runs for a branch; `unchanged` when GitHub answered 304 to our ETag.
+    public func listWorkflowRuns(owner: String, repo: String, branch: String) async throws -> (runs: [WorkflowRun], unchanged: Bool) {
+        struct Runs: Decodable { var workflow_runs: [WorkflowRun] }
+        let answer = try await http.conditionalGet(request(.get, "/repos/\(owner)/\(repo)/actions/runs", query: ["branch": branch]), cache: etags)
+        let runs: Runs = try decode(answer.response)
+        return (runs.workflow_runs, answer.unchanged)
+    }
+
+    public func findOpenPullRequest(owner: String, repo: String, head: String) async throws -> PullRequest? {
+        let prs: [PullRequest] = try decode(try await send(.get, "/repos/\(owner)/\(repo)/pulls", query: ["head": "\(owner):\(head)", "state": "open"]))
+        return prs.first
+    }
+
+    // MARK: Writing (idempotent)
+
+    /// Creates `branch` at `fromRef`'s commit; an existing branch is returned as it is.
+    public func createBranch(owner: String, repo: String, branch: String, fromRef: String) async throws -> String {
+        struct Ref: Decodable {
+            struct Object: Decodable { var sha: String }
+            var object: Object
+        }
+        let base: Ref = try decode(try await send(.get, "/repos/\(owner)/\(repo)/git/ref/heads/\(fromRef)"))
+        let created = try await send(.post, "/repos/\(owner)/\(repo)/git/refs", body: ["ref": "refs/heads/\(branch)", "sha": base.object.sha])
+        if created.status.code == 422 {
+            let existing: Ref = try decode(try await send(.get, "/repos/\(owner)/\(repo)/git/ref/heads/\(branch)"))
+            return existing.object.sha
+        }
+        let ref: Ref = try decode(created)
+        return ref.object.sha
+    }
+
+    /// Creates or updates one file on a branch (the contents API; the current sha is looked up
+    /// for an update). Writing the same content again makes no new commit.
+    @discardableResult
+    public func createOrUpdateFile(owner: String, repo: String, path: String, content: String, message: String, branch: String) async throws -> String {
+        var sha: String?
+        do {
+            let current = try await getFileContent(owner: owner, repo: repo, path: path, ref: branch)
+            if current.text == content { return current.sha }
+            sha = current.sha
+        } catch let error as ServiceError where error.status == 404 {}
+        var body = ["message": message, "content": Data(content.utf8).base64EncodedString(), "branch": branch]
+        body["sha"] = sha
+        struct Written: Decodable {
+            struct Content: Decodable { var sha: String }
+            var content: Content
+        }
+        let written: Written = try decode(try await send(.put, "/repos/\(owner)/\(repo)/contents/\(path)", body: body))
+        return written.content.sha
+    }
+
+    /// Opens a (draft) pull request, or returns the one already open for `head`.
+    public func createPullRequest(owner: String, repo: String, title: String, body: String, head: String, base: String, draft: Bool = true) async throws -> PullRequest {
+        if let existing = try await findOpenPullRequest(owner: owner, repo: repo, head: head) { return existing }
+        let payload: [String: JSONBody] = ["title": .string(title), "body": .string(body), "head": .string(head), "base": .string(base), "draft": .bool(draft)]
+        return try decode(try await send(.post, "/repos/\(owner)/\(repo)/pulls", json: payload))
+    }
+
+    /// A comment on an issue or pull request.
+    public func addComment(owner: String, repo: String, number: Int, body: String) async throws {
+        let _: [String: JSONBody] = try decode(try await send(.post, "/repos/\(owner)/\(repo)/issues/\(number)/comments", body: ["body": body]))
+    }
+
+    // MARK: Plumbing
+
+    func request(_ method: HTTPRequest.Method, _ path: String, query: [String: String] = [:], body: Data? = nil) -> HTTPClientRequest {
+        var components = URLComponents(url: baseURL.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
+        if !query.isEmpty { components.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) } }
+        var headers = HTTPFields()
+        headers[.authorization] = "Bearer \(token)"
+        headers[.accept] = "application/vnd.github+json"
+        headers[HTTPField.Name("X-GitHub-Api-Version")!] = "2022-11-28"
+        if body != nil { headers[.contentType] = "application/json" }
+        return HTTPClientRequest(method: method, url: components.url!, headers: headers, body: body)
+    }
+
+    func send(_ method: HTTPRequest.Method, _ path: String, query: [String: String] = [:], body: [String: String]? = nil) async throws -> HTTPClientResponse {
+        try await http.send(request(method, path, query: query, body: try body.map { try JSONEncoder().encode($0) }))
+    }
+
+    func send(_ method: HTTPRequest.Method, _ path: String, json: [String: JSONBody]) async throws -> HTTPClientResponse {
+        try await http.send(request(method, path, body: try JSONEncoder().encode(json)))
+    }
+
+    func decode<T: Decodable>(_ response: HTTPClientResponse) throws -> T {
+        guard response.status.kind == .successful else {
+            let message = (try? JSONDecoder().decode(GitHubErrorBody.self, from: response.body))?.message ?? String(decoding: response.body.prefix(200), as: UTF8.self)
+            throw ServiceError(service: "GitHub", status: response.status.code, message: message)
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: response.body)
+        } catch {
+            throw ServiceError(service: "GitHub", status: response.status.code, message: "unexpected answer: \(error)")
+        }
+    }
+}
+
+/// GitHub's error shape: `{"message": "…", "documentation_url": "…"}`.
+struct GitHubErrorBody: Decodable {
+    var message: String?
+}
+
+/// A JSON scalar for small request bodies.
+public enum JSONBody: Codable, Sendable, Equatable {
+    case string(String)
+    case bool(Bool)
+    case number(Double)
+    case null
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null } else if let b = try? c.decode(Bool.self) { self = .bool(b) } else if let n = try? c.decode(Double.self) { self = .number(n) } else if let s = try? c.decode(String.self) { self = .string(s) } else { self = .null }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .string(let s): try c.encode(s)
+        case .bool(let b): try c.encode(b)
+        case .number(let n): try c.encode(n)
+        case .null: try c.encodeNil()
+        }
+    }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Testing
+import TowerCore
+import TowerHTTPTestSupport
+import TowerNet
+
+@testable import TowerServices
+
+/// A GitHub stand-in: keeps refs, files and pull requests in memory, answers in GitHub's shapes,
+/// and notes every request that lacks the headers the REST API documents.
+final class FakeGitHub: @unchecked Sendable {
+    private let lock = NSLock()
+    var refs = ["main": "sha-main-0"]
+    var files: [String: (sha: String, content: String)] = ["src/auth/oauth.ts": ("f1", "export const oauth = 1;\n")]
+    var pulls: [(number: Int, head: String, title: String, draft: Bool)] = []
+    var comments: [String] = []
+    var commits = 0
+    var problems: [String] = []
+    var base = ""
+
+    func with<T>(_ body: (FakeGitHub) -> T) -> T { lock.withLock { body(self) } }
+
+    func check(_ request: Request) {
+        let auth = request.headers[.authorization]
+        let accept = request.headers[.accept]
+        let version = request.headers[HTTPField.Name("X-GitHub-Api-Version")!]
+        if auth != "Bearer ghp_test_token_123" || accept != "application/vnd.github+json" || version != "2022-11-28" {
+            with { $0.problems.append("\(request.method) \(request.uri.path): \(auth ?? "-") \(accept ?? "-") \(version ?? "-")") }
+        }
+    }
+
+    static func json(_ text: String, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    func routes(_ router: Router<BasicRequestContext>) {
+        let repo = "/repos/acme/auth-service"
+        router.get(RouterPath(stringLiteral: repo)) { request, _ in
+            self.check(request)
+            return Self.json(#"{"name":"auth-service","full_name":"acme/auth-service","default_branch":"main","language":"TypeScript","private":true}"#)
+        }
+        router.get(RouterPath(stringLiteral: repo + "/git/trees/:sha")) { request, _ in
+            self.check(request)
+            let recursive = request.uri.queryParameters["recursive"] == "1"
+            return Self.json(#"{"sha":"t","truncated":false,"tree":[{"path":"src","type":"tree","sha":"d1"}\#(recursive ? #",{"path":"src/auth/oauth.ts","type":"blob","sha":"f1","size":24}"# : "")]}"#)
+        }
+        router.get(RouterPath(stringLiteral: repo + "/contents/**")) { request, context in
+            self.check(request)
+            let path = context.parameters.getCatchAll().joined(separator: "/")
+            guard let file = self.with({ $0.files[path] }) else { return Self.json(#"{"message":"Not Found","documentation_url":"https://docs.github.com/rest"}"#, status: .notFound) }
+            let content = Data(file.content.utf8).base64EncodedString().enumerated().map { $0.offset > 0 && $0.offset % 60 == 0 ? "\n\($0.element)" : "\($0.element)" }.joined()
+            return Self.json(#"{"path":"\#(path)","sha":"\#(file.sha)","encoding":"base64","content":"\#(content.replacingOccurrences(of: "\n", with: "\\n"))"}"#)
+        }
+        router.put(RouterPath(stringLiteral: repo + "/contents/**")) { request, context in
+            self.check(request)
+            let path = context.parameters.getCatchAll().joined(separator: "/")
+            let body = try JSONDecoder().decode([String: String].self, from: Data(buffer: try await request.body.collect(upTo: 1 << 20)))
+            let existing = self.with { $0.files[path] }
+            if existing != nil && body["sha"] != existing?.sha { return Self.json(#"{"message":"sha does not match"}"#, status: .conflict) }
+            let text = String(decoding: Data(base64Encoded: body["content"] ?? "") ?? Data(), as: UTF8.self)
+            let sha = self.with { fake -> String in
+                fake.commits += 1
+                let sha = "f\(fake.commits + 1)"
+                fake.files[path] = (sha, text)
+                return sha
+            }
+            return Self.json(#"{"content":{"path":"\#(path)","sha":"\#(sha)"},"commit":{"sha":"c\#(sha)"}}"#, status: existing == nil ? .created : .ok)
+        }
+        router.get(RouterPath(stringLiteral: repo + "/git/ref/heads/**")) { request, context in
+            self.check(request)
+            guard let sha = self.with({ $0.refs[context.parameters.getCatchAll().joined(separator: "/")] }) else { return Self.json(#"{"message":"Not Found"}"#, status: .notFound) }
+            return Self.json(#"{"ref":"refs/heads/x","object":{"sha":"\#(sha)","type":"commit"}}"#)
+        }
+        router.post(RouterPath(stringLiteral: repo + "/git/refs")) { request, _ in
+            self.check(request)
+            let body = try JSONDecoder().decode([String: String].self, from: Data(buffer: try await request.body.collect(upTo: 1 << 20)))
+            let name = String((body["ref"] ?? "").dropFirst("refs/heads/".count))
+            let created = self.with { fake -> Bool in
+                guard fake.refs[name] == nil else { return false }
+                fake.refs[name] = body["sha"]
+                return true
+            }
+            guard created else { return Self.json(#"{"message":"Reference already exists"}"#, status: .unprocessableContent) }
+            return Self.json(#"{"ref":"\#(body["ref"] ?? "")","object":{"sha":"\#(body["sha"] ?? "")","type":"commit"}}"#, status: .created)
+        }
+        router.get(RouterPath(stringLiteral: repo + "/pulls")) { request, _ in
+            self.check(request)
+            let head = String(request.uri.queryParameters["head"] ?? "").split(separator: ":").last.map(String.init) ?? ""
+            let open = self.with { $0.pulls.filter { $0.head == head } }
+            return Self.json("[" + open.map { #"{"number":\#($0.number),"html_url":"https://github.com/acme/auth-service/pull/\#($0.number)","state":"open","draft":\#($0.draft),"title":"\#($0.title)"}"# }.joined(separator: ",") + "]")
+        }
+        router.post(RouterPath(stringLiteral: repo + "/pulls")) { request, _ in
+            self.check(request)
+            let body = try JSONDecoder().decode(JSONBodyObject.self, from: Data(buffer: try await request.body.collect(upTo: 1 << 20)))
+            let number = self.with { fake -> Int in
+                let number = 41 + fake.pulls.count + 1
+                fake.pulls.append((number, body.head, body.title, body.draft))
+                return number
+            }
+            return Self.json(#"{"number":\#(number),"html_url":"https://github.com/acme/auth-service/pull/\#(number)","state":"open","draft":\#(body.draft),"title":"\#(body.title)"}"#, status: .created)
+        }
+        router.post(RouterPath(stringLiteral: repo + "/issues/:number/comments")) { request, _ in
+            self.check(request)
+            let body = try JSONDecoder().decode([String: String].self, from: Data(buffer: try await request.body.collect(upTo: 1 << 20)))
+            self.with { $0.comments.append(body["body"] ?? "") }
+            return Self.json(#"{"id":1,"body":"ok"}"#, status: .created)
+        }
+        router.get("/search/code") { request, _ in
+            self.check(request)
+            let page = Int(String(request.uri.queryParameters["page"] ?? "1")) ?? 1
+            var headers = HTTPFields()
+            if page < 3 { headers[HTTPField.Name("Link")!] = #"<\#(self.with { $0.base })/search/code?page=\#(page + 1)>; rel="next""# }
+            return Self.json(#"{"total_count":3,"items":[{"path":"src/p\#(page).ts","repository":{"full_name":"acme/auth-service"}}]}"#, headers: headers)
+        }
+        router.get(RouterPath(stringLiteral: repo + "/actions/runs")) { request, _ in
+            self.check(request)
+            if request.headers[.ifNoneMatch] == "\"runs-1\"" { return Response(status: .notModified, headers: [.eTag: "\"runs-1\""]) }
+            return Self.json(#"{"total_count":1,"workflow_runs":[{"id":812,"name":"CI","status":"completed","conclusion":"failure","head_sha":"abc"}]}"#, headers: [.eTag: "\"runs-1\""])
+        }
+    }
+}
+
+struct JSONBodyObject: Decodable {
+    var title: String
+    var head: String
+    var draft: Bool
+}
+
+private func makeClient() async throws -> (GitHubClient, FakeGitHub, TestServer) {
+    let fake = FakeGitHub()
+    let server = try await TestServer.start(fake.routes)
+    fake.with { $0.base = server.base.absoluteString }
+    let http = HTTPClient(policy: RetryPolicy(maxAttempts: 2, backoff: .init(base: 0.01, multiplier: 2, maximum: 0.02, jitter: 0)))
+    return (GitHubClient(baseURL: server.base, token: "ghp_test_token_123", http: http), fake, server)
+}
+
+@Suite struct GitHubClientTests {
+    @Test func readsRepositoriesTreesAndFiles() async throws {
+        let (github, fake, server) = try await makeClient()
+        defer { server.stop() }
+        let repo = try await github.getRepo(owner: "acme", repo: "auth-service")
+        #expect(repo == .init(name: "auth-service", fullName: "acme/auth-service", defaultBranch: "main", language: "TypeScript", isPrivate: true))
+        let tree = try await github.getTree(owner: "acme", repo: "auth-service", sha: "main")
+        #expect(tree.entries.map(\.path) == ["src", "src/auth/oauth.ts"] && !tree.truncated)
+        let file = try await github.getFileContent(owner: "acme", repo: "auth-service", path: "src/auth/oauth.ts", ref: "main")
+        #expect(file.text == "export const oauth = 1;\n" && file.sha == "f1")
+        await #expect(throws: ServiceError(service: "GitHub", status: 404, message: "Not Found")) {
+            _ = try await github.getFileContent(owner: "acme", repo: "auth-service", path: "missing.ts")
+        }
+        #expect(fake.with { $0.problems }.isEmpty)
+    }
+
+    @Test func searchFollowsEveryPage() async throws {
+        let (github, fake, server) = try await makeClient()
+        defer { server.stop() }
+        let hits = try await github.searchCode(query: "oauth", org: "acme")
+        #expect(hits.map(\.path) == ["src/p1.ts", "src/p2.ts", "src/p3.ts"])
+        #expect(fake.with { $0.problems }.isEmpty)
+    }
+
+    @Test func aSecondRunFindsTheBranchFileAndPullRequestItMade() async throws {
+        let (github, fake, server) = try await makeClient()
+        defer { server.stop() }
+        for _ in 0..<2 {
+            let sha = try await github.createBranch(owner: "acme", repo: "auth-service", branch: "ai/PROJ-123", fromRef: "main")
+            #expect(sha == "sha-main-0")
+            try await github.createOrUpdateFile(owner: "acme", repo: "auth-service", path: "PLAN.md", content: "# PROJ-123\n", message: "Add PLAN.md", branch: "ai/PROJ-123")
+            let pr = try await github.createPullRequest(owner: "acme", repo: "auth-service", title: "PROJ-123: OAuth", body: "AI Agent plan", head: "ai/PROJ-123", base: "main")
+            #expect(pr.number == 42 && pr.draft == true)
+        }
+        #expect(fake.with { $0.commits } == 1)
+        #expect(fake.with { $0.pulls.count } == 1)
+        try await github.createOrUpdateFile(owner: "acme", repo: "auth-service", path: "PLAN.md", content: "# PROJ-123 (edited)\n", message: "Update PLAN.md", branch: "ai/PROJ-123")
+        #expect(fake.with { $0.commits } == 2)
+        try await github.addComment(owner: "acme", repo: "auth-service", number: 42, body: "@agent approve")
+        #expect(fake.with { $0.comments } == ["@agent approve"])
+        #expect(fake.with { $0.problems }.isEmpty)
+    }
+
+    @Test func pollingWorkflowRunsUsesETags() async throws {
+        let (github, _, server) = try await makeClient()
+        defer { server.stop() }
+        let first = try await github.listWorkflowRuns(owner: "acme", repo: "auth-service", branch: "ai/PROJ-123")
+        let second = try await github.listWorkflowRuns(owner: "acme", repo: "auth-service", branch: "ai/PROJ-123")
+        #expect(first.runs.map(\.conclusion) == ["failure"] && !first.unchanged)
+        #expect(second.unchanged && second.runs == first.runs)
+    }
+}
