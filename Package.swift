@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         .target(name: "TowerCore"),
@@ -48,6 +49,7 @@ let package = Package(
         .target(name: "TowerServices", dependencies: [
             "TowerCore", "TowerNet",
             .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         // Language models behind one protocol: Anthropic (streaming, tools) first.
         .target(name: "TowerLLM", dependencies: [
@@ -85,6 +87,7 @@ let package = Package(
         ], exclude: ["Fixtures"]),
         .testTarget(name: "TowerServicesTests", dependencies: [
             "TowerServices", "TowerNet", "TowerHTTPTestSupport",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import TowerNet
+import ZIPFoundation
 
 /// GitHub's REST API with the original's method set (github-mcp), against api.github.com or a
 /// GitHub Enterprise base URL. Writes are idempotent by design: creating a branch that exists,
@@ -133,6 +134,34 @@ public struct GitHubClient: Sendable {
         let answer = try await http.conditionalGet(request(.get, "/repos/\(owner)/\(repo)/actions/runs", query: ["branch": branch]), cache: etags)
         let runs: Runs = try decode(answer.response)
         return (runs.workflow_runs, answer.unchanged)
+    }
+
+    /// A run's logs: GitHub answers with a redirect to a zip, which is followed and unpacked
+    /// (at most `limit` bytes in all, so a hostile archive cannot fill the disk or memory).
+    public func getWorkflowRunLogs(owner: String, repo: String, runId: Int, limit: Int = 64 << 20) async throws -> [(name: String, text: String)] {
+        let response = try await http.send(request(.get, "/repos/\(owner)/\(repo)/actions/runs/\(runId)/logs"))
+        guard response.status.kind == .successful else {
+            let _: GitHubErrorBody = try decode(response)
+            return []
+        }
+        let archive: Archive
+        do {
+            archive = try Archive(data: response.body, accessMode: .read)
+        } catch {
+            throw ServiceError(service: "GitHub", status: response.status.code, message: "the logs of run \(runId) are not a zip archive")
+        }
+        var files: [(name: String, text: String)] = []
+        var total = 0
+        for entry in archive where entry.type == .file {
+            var data = Data()
+            _ = try archive.extract(entry, skipCRC32: false) { chunk in
+                total += chunk.count
+                guard total <= limit else { throw ServiceError(service: "GitHub", status: 200, message: "the logs of run \(runId) unpack to more than \(limit >> 20) MB") }
+                data.append(chunk)
+            }
+            files.append((entry.path, String(decoding: data, as: UTF8.self)))
+        }
+        return files.sorted { $0.name < $1.name }
     }
 
     public func findOpenPullRequest(owner: String, repo: String, head: String) async throws -> PullRequest? {

@@ -6,6 +6,7 @@ import Testing
 import TowerCore
 import TowerHTTPTestSupport
 import TowerNet
+import ZIPFoundation
 
 @testable import TowerServices
 
@@ -20,6 +21,7 @@ final class FakeGitHub: @unchecked Sendable {
     var commits = 0
     var problems: [String] = []
     var base = ""
+    var logsZip = Data()
 
     func with<T>(_ body: (FakeGitHub) -> T) -> T { lock.withLock { body(self) } }
 
@@ -117,6 +119,13 @@ final class FakeGitHub: @unchecked Sendable {
             if page < 3 { headers[HTTPField.Name("Link")!] = #"<\#(self.with { $0.base })/search/code?page=\#(page + 1)>; rel="next""# }
             return Self.json(#"{"total_count":3,"items":[{"path":"src/p\#(page).ts","repository":{"full_name":"acme/auth-service"}}]}"#, headers: headers)
         }
+        router.get(RouterPath(stringLiteral: repo + "/actions/runs/812/logs")) { request, _ in
+            self.check(request)
+            return Response(status: .found, headers: [.location: "\(self.with { $0.base })/blob/run-812.zip"])
+        }
+        router.get("/blob/run-812.zip") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/zip"], body: .init(byteBuffer: ByteBuffer(data: self.with { $0.logsZip })))
+        }
         router.get(RouterPath(stringLiteral: repo + "/actions/runs")) { request, _ in
             self.check(request)
             if request.headers[.ifNoneMatch] == "\"runs-1\"" { return Response(status: .notModified, headers: [.eTag: "\"runs-1\""]) }
@@ -189,5 +198,26 @@ private func makeClient() async throws -> (GitHubClient, FakeGitHub, TestServer)
         let second = try await github.listWorkflowRuns(owner: "acme", repo: "auth-service", branch: "ai/PROJ-123")
         #expect(first.runs.map(\.conclusion) == ["failure"] && !first.unchanged)
         #expect(second.unchanged && second.runs == first.runs)
+    }
+}
+
+extension GitHubClientTests {
+    @Test func workflowLogsArriveAsAZipBehindARedirect() async throws {
+        let (github, fake, server) = try await makeClient()
+        defer { server.stop() }
+        let archive = try Archive(data: Data(), accessMode: .create)
+        for (name, text) in [("1_lint.txt", "src/a.ts:3 error  eslint(no-unused-vars)\n"), ("2_test.txt", "12 passed\n")] {
+            let bytes = Data(text.utf8)
+            try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(bytes.count), compressionMethod: .deflate) { position, size in
+                bytes.subdata(in: Int(position)..<Int(position) + size)
+            }
+        }
+        fake.with { $0.logsZip = archive.data ?? Data() }
+        let logs = try await github.getWorkflowRunLogs(owner: "acme", repo: "auth-service", runId: 812)
+        #expect(logs.map(\.name) == ["1_lint.txt", "2_test.txt"])
+        #expect(logs.first?.text.contains("eslint(no-unused-vars)") == true)
+        await #expect(throws: ServiceError.self) {
+            _ = try await github.getWorkflowRunLogs(owner: "acme", repo: "auth-service", runId: 812, limit: 10)
+        }
     }
 }
