@@ -6,7 +6,7 @@ import TowerConsole
 /// The terminal through ncursesw. Every ncurses call happens on one dedicated thread: it reads
 /// keys (with a 16 ms timeout, so frames are drawn at most one tick after they arrive), draws the
 /// newest frame by changed cells only, and restores the terminal on quit, SIGINT, SIGTERM or a
-/// crash. Ctrl-Z is ncurses' own: it suspends and restores the screen on `fg`.
+/// crash. Ctrl-Z gives the terminal back and stops the process; `fg` repaints everything.
 public final class NcursesTerminal: Terminal, @unchecked Sendable {
     public let inputs: AsyncStream<TerminalInput>
     public let supportsUnicode: Bool
@@ -17,6 +17,7 @@ public final class NcursesTerminal: Terminal, @unchecked Sendable {
     private let lock = NSLock()
     private var pending: (canvas: Canvas, theme: Theme)?
     private var pendingBell = false
+    private var pendingSuspend = false
     private var invalidated = true
     private var running = true
     private var currentSize: Size
@@ -93,7 +94,14 @@ public final class NcursesTerminal: Terminal, @unchecked Sendable {
             source.resume()
             signalSources.append(source)
         }
-        // Back from Ctrl-Z (ncurses suspended and restored the terminal): repaint everything.
+        // Ctrl-Z: the ncurses thread restores the terminal and stops the process itself (ncurses'
+        // own handler would run on whichever thread took the signal, racing the drawing thread).
+        signal(SIGTSTP, SIG_IGN)
+        let suspend = DispatchSource.makeSignalSource(signal: SIGTSTP, queue: .global())
+        suspend.setEventHandler { [weak self] in self?.lock.withLock { self?.pendingSuspend = true } }
+        suspend.resume()
+        signalSources.append(suspend)
+        // Back from Ctrl-Z: repaint everything.
         let resumed = DispatchSource.makeSignalSource(signal: SIGCONT, queue: .global())
         resumed.setEventHandler { [weak self] in
             guard let self else { return }
@@ -128,15 +136,27 @@ public final class NcursesTerminal: Terminal, @unchecked Sendable {
 
     private func loop() {
         while true {
-            let (frame, ring, redraw, keepGoing) = lock.withLock { () -> ((Canvas, Theme)?, Bool, Bool, Bool) in
+            let (frame, ring, redraw, keepGoing, suspend) = lock.withLock { () -> ((Canvas, Theme)?, Bool, Bool, Bool, Bool) in
                 defer {
                     pending = nil
                     pendingBell = false
                     invalidated = false
+                    pendingSuspend = false
                 }
-                return (pending, pendingBell, invalidated, running)
+                return (pending, pendingBell, invalidated, running, pendingSuspend)
             }
             guard keepGoing else { break }
+            if suspend {
+                def_prog_mode()
+                curs_set(1)
+                endwin()
+                kill(getpid(), SIGSTOP)  // the shell shows "Stopped"; `fg` continues here
+                reset_prog_mode()
+                curs_set(0)
+                previous = nil
+                clearok(tower_stdscr(), true)
+                wrefresh(tower_stdscr())
+            }
             if ring { beep() }
             if redraw {
                 previous = nil
