@@ -53,7 +53,7 @@ let package = Package(
         ]),
         // Language models behind one protocol: Anthropic (streaming, tools) first.
         .target(name: "TowerLLM", dependencies: [
-            "TowerNet",
+            "TowerCore", "TowerNet",
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
         .executableTarget(name: "tower", dependencies: [
@@ -93,7 +93,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "TowerLLMTests", dependencies: [
-            "TowerLLM", "TowerNet", "TowerHTTPTestSupport",
+            "TowerCore", "TowerLLM", "TowerNet", "TowerHTTPTestSupport",
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import Foundation
+import TowerCore
 import HTTPTypes
 import TowerNet
 

@@ -1,4 +1,5 @@
 import Foundation
+import TowerCore
 
 /// A block of a message: text, a tool call the model makes, or a tool's answer.
 public enum ContentBlock: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import TowerCore
 
 /// Answers from recorded transcripts instead of a model: the demo and tests run offline and
 /// repeatably. A request matches a recording by a key over everything that shapes the answer

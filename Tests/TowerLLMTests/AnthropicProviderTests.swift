@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import Testing
+import TowerCore
 import TowerHTTPTestSupport
 import TowerNet
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TowerCore
 
 @testable import TowerLLM
 
