@@ -91,7 +91,7 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
-        ]),
+        ], exclude: ["Fixtures"]),
         .testTarget(name: "TowerLLMTests", dependencies: [
             "TowerCore", "TowerLLM", "TowerNet", "TowerHTTPTestSupport",
             .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -67,4 +67,28 @@ static inline void tower_install_crash_handlers(void) {
         sigaction(signals[i], &action, NULL);
     }
 }
+
+/// Ctrl-Z is remembered by a plain handler (installed at once, unlike a dispatch source) and
+/// acted on by the ncurses thread, which owns the terminal.
+static volatile sig_atomic_t tower_suspend_requested = 0;
+
+static void tower_suspend_handler(int signal_number) {
+    (void)signal_number;
+    tower_suspend_requested = 1;
+}
+
+static inline void tower_install_suspend_handler(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof(action));
+    action.sa_handler = tower_suspend_handler;
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGTSTP, &action, NULL);
+}
+
+/// Whether Ctrl-Z was pressed since the last call.
+static inline int tower_take_suspend_request(void) {
+    int requested = tower_suspend_requested;
+    tower_suspend_requested = 0;
+    return requested;
+}
 #endif

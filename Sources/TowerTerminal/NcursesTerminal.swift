@@ -17,7 +17,6 @@ public final class NcursesTerminal: Terminal, @unchecked Sendable {
     private let lock = NSLock()
     private var pending: (canvas: Canvas, theme: Theme)?
     private var pendingBell = false
-    private var pendingSuspend = false
     private var invalidated = true
     private var running = true
     private var currentSize: Size
@@ -96,11 +95,7 @@ public final class NcursesTerminal: Terminal, @unchecked Sendable {
         }
         // Ctrl-Z: the ncurses thread restores the terminal and stops the process itself (ncurses'
         // own handler would run on whichever thread took the signal, racing the drawing thread).
-        signal(SIGTSTP, SIG_IGN)
-        let suspend = DispatchSource.makeSignalSource(signal: SIGTSTP, queue: .global())
-        suspend.setEventHandler { [weak self] in self?.lock.withLock { self?.pendingSuspend = true } }
-        suspend.resume()
-        signalSources.append(suspend)
+        tower_install_suspend_handler()
         // Back from Ctrl-Z: repaint everything.
         let resumed = DispatchSource.makeSignalSource(signal: SIGCONT, queue: .global())
         resumed.setEventHandler { [weak self] in
@@ -136,17 +131,16 @@ public final class NcursesTerminal: Terminal, @unchecked Sendable {
 
     private func loop() {
         while true {
-            let (frame, ring, redraw, keepGoing, suspend) = lock.withLock { () -> ((Canvas, Theme)?, Bool, Bool, Bool, Bool) in
+            let (frame, ring, redraw, keepGoing) = lock.withLock { () -> ((Canvas, Theme)?, Bool, Bool, Bool) in
                 defer {
                     pending = nil
                     pendingBell = false
                     invalidated = false
-                    pendingSuspend = false
                 }
-                return (pending, pendingBell, invalidated, running, pendingSuspend)
+                return (pending, pendingBell, invalidated, running)
             }
             guard keepGoing else { break }
-            if suspend {
+            if tower_take_suspend_request() != 0 {
                 def_prog_mode()
                 curs_set(1)
                 endwin()

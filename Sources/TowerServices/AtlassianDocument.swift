@@ -1,0 +1,105 @@
+import TowerCore
+
+/// Markdown-ish text (what the agents write: headings, bullets, checkboxes, code fences,
+/// paragraphs, `inline code`, **bold**) as Atlassian Document Format, so a plan summary reads as
+/// a document in a Jira comment instead of a wall of symbols.
+public enum AtlassianDocument {
+    public static func from(markdown: String) -> JSONValue {
+        var content: [JSONValue] = []
+        var paragraph: [String] = []
+        var bullets: [String] = []
+        var code: [String]?
+        var language = ""
+
+        func flushParagraph() {
+            guard !paragraph.isEmpty else { return }
+            content.append(.object(["type": .string("paragraph"), "content": .array(inline(paragraph.joined(separator: " ")))]))
+            paragraph = []
+        }
+        func flushBullets() {
+            guard !bullets.isEmpty else { return }
+            content.append(.object([
+                "type": .string("bulletList"),
+                "content": .array(bullets.map { .object(["type": .string("listItem"), "content": .array([.object(["type": .string("paragraph"), "content": .array(inline($0))])])]) }),
+            ]))
+            bullets = []
+        }
+
+        for raw in markdown.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("```") {
+                if let lines = code {
+                    var block: [String: JSONValue] = ["type": .string("codeBlock"), "content": .array([.object(["type": .string("text"), "text": .string(lines.joined(separator: "\n"))])])]
+                    if !language.isEmpty { block["attrs"] = .object(["language": .string(language)]) }
+                    content.append(.object(block))
+                    code = nil
+                } else {
+                    flushParagraph()
+                    flushBullets()
+                    code = []
+                    language = String(line.dropFirst(3))
+                }
+                continue
+            }
+            if code != nil {
+                code?.append(raw)
+                continue
+            }
+            let hashes = line.prefix { $0 == "#" }.count
+            if (1...6).contains(hashes), line.dropFirst(hashes).first == " " {
+                flushParagraph()
+                flushBullets()
+                content.append(.object([
+                    "type": .string("heading"), "attrs": .object(["level": .number(Double(hashes))]),
+                    "content": .array(inline(String(line.dropFirst(hashes + 1)))),
+                ]))
+            } else if line.hasPrefix("- ") || line.hasPrefix("* ") {
+                flushParagraph()
+                var item = String(line.dropFirst(2))
+                if item.hasPrefix("[ ] ") { item = "☐ " + item.dropFirst(4) } else if item.lowercased().hasPrefix("[x] ") { item = "☑ " + item.dropFirst(4) }
+                bullets.append(item)
+            } else if line.isEmpty {
+                flushParagraph()
+                flushBullets()
+            } else {
+                flushBullets()
+                paragraph.append(line)
+            }
+        }
+        if let lines = code { content.append(.object(["type": .string("codeBlock"), "content": .array([.object(["type": .string("text"), "text": .string(lines.joined(separator: "\n"))])])])) }
+        flushParagraph()
+        flushBullets()
+        return .object(["type": .string("doc"), "version": .number(1), "content": .array(content)])
+    }
+
+    /// Text with `code` and **strong** marks.
+    static func inline(_ text: String) -> [JSONValue] {
+        var nodes: [JSONValue] = []
+        var current = ""
+        var mark: String?
+        var chars = Array(text)[...]
+        func flush() {
+            guard !current.isEmpty else { return }
+            var node: [String: JSONValue] = ["type": .string("text"), "text": .string(current)]
+            if let mark { node["marks"] = .array([.object(["type": .string(mark)])]) }
+            nodes.append(.object(node))
+            current = ""
+        }
+        while let c = chars.first {
+            if c == "`", mark != "strong" {
+                flush()
+                mark = mark == "code" ? nil : "code"
+                chars = chars.dropFirst()
+            } else if c == "*", chars.dropFirst().first == "*", mark != "code" {
+                flush()
+                mark = mark == "strong" ? nil : "strong"
+                chars = chars.dropFirst(2)
+            } else {
+                current.append(c)
+                chars = chars.dropFirst()
+            }
+        }
+        flush()
+        return nodes.isEmpty ? [.object(["type": .string("text"), "text": .string(" ")])] : nodes
+    }
+}

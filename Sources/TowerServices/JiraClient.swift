@@ -1,0 +1,128 @@
+import Foundation
+import HTTPTypes
+import TowerCore
+import TowerNet
+
+/// Jira Cloud's REST API v3 (e-mail and API token), with the original's jira-mcp method set.
+/// Comments and descriptions are sent as Atlassian Document Format. Jira's error shape
+/// (`errorMessages` and per-field `errors`) becomes the error's message.
+public struct JiraClient: Sendable {
+    public let baseURL: URL
+    let email: String
+    let token: String
+    let http: HTTPClient
+
+    public init(baseURL: URL, email: String, token: String, http: HTTPClient = HTTPClient()) {
+        self.baseURL = baseURL
+        self.email = email
+        self.token = token
+        self.http = http
+    }
+
+    /// The fields Tower reads of an issue.
+    public struct Issue: Sendable, Equatable {
+        public var key: String
+        public var summary: String
+        public var status: String?
+        public var issueType: String?
+        public var labels: [String]
+        /// The description as plain text (ADF flattened).
+        public var description: String
+    }
+
+    public func getIssue(_ key: String) async throws -> Issue {
+        Self.issue(try await call(.get, "/rest/api/3/issue/\(key)", query: ["fields": "summary,status,issuetype,labels,description"]))
+    }
+
+    /// JQL search (the enhanced `/search/jql` endpoint), following `nextPageToken` up to `maxResults`.
+    public func searchIssues(jql: String, maxResults: Int = 50) async throws -> [Issue] {
+        var issues: [Issue] = []
+        var token: String?
+        repeat {
+            var body: [String: JSONValue] = [
+                "jql": .string(jql), "maxResults": .number(Double(min(100, maxResults - issues.count))),
+                "fields": .array(["summary", "status", "issuetype", "labels", "description"].map(JSONValue.string)),
+            ]
+            if let token { body["nextPageToken"] = .string(token) }
+            let page = try await call(.post, "/rest/api/3/search/jql", body: .object(body))
+            if case .array(let found) = page["issues"] { issues += found.map(Self.issue) }
+            token = page["isLast"] == .bool(true) ? nil : page["nextPageToken"]?.string
+        } while token != nil && issues.count < maxResults
+        return issues
+    }
+
+    /// Creates an issue; returns its key.
+    public func createIssue(project: String, issueType: String, summary: String, description: String, labels: [String] = []) async throws -> String {
+        let fields: JSONValue = .object([
+            "project": .object(["key": .string(project)]), "issuetype": .object(["name": .string(issueType)]), "summary": .string(summary),
+            "description": AtlassianDocument.from(markdown: description), "labels": .array(labels.map(JSONValue.string)),
+        ])
+        let created = try await call(.post, "/rest/api/3/issue", body: .object(["fields": fields]))
+        guard let key = created["key"]?.string else { throw ServiceError(service: "Jira", status: 201, message: "no key in the answer") }
+        return key
+    }
+
+    public func updateIssue(_ key: String, fields: [String: JSONValue]) async throws {
+        _ = try await call(.put, "/rest/api/3/issue/\(key)", body: .object(["fields": .object(fields)]))
+    }
+
+    /// A comment, written as Markdown-ish text and sent as a document.
+    @discardableResult
+    public func addComment(_ key: String, markdown: String) async throws -> String {
+        let answer = try await call(.post, "/rest/api/3/issue/\(key)/comment", body: .object(["body": AtlassianDocument.from(markdown: markdown)]))
+        return answer["id"]?.string ?? ""
+    }
+
+    /// Moves an issue through a transition named (case-insensitively) or numbered `transition`.
+    public func transitionIssue(_ key: String, transition: String) async throws {
+        let available = try await call(.get, "/rest/api/3/issue/\(key)/transitions")
+        guard case .array(let transitions) = available["transitions"],
+            let match = transitions.first(where: { $0["id"]?.string == transition || $0["name"]?.string?.lowercased() == transition.lowercased() }),
+            let id = match["id"]?.string
+        else {
+            var names: [String] = []
+            if case .array(let list) = available["transitions"] { names = list.compactMap { $0["name"]?.string } }
+            throw ServiceError(service: "Jira", status: 400, message: "\(key) has no transition \(transition); available: \(names.joined(separator: ", "))")
+        }
+        _ = try await call(.post, "/rest/api/3/issue/\(key)/transitions", body: .object(["transition": .object(["id": .string(id)])]))
+    }
+
+    // MARK: Plumbing
+
+    func call(_ method: HTTPRequest.Method, _ path: String, query: [String: String] = [:], body: JSONValue? = nil) async throws -> JSONValue {
+        var components = URLComponents(url: baseURL.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
+        if !query.isEmpty { components.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) } }
+        var headers = HTTPFields()
+        headers[.authorization] = "Basic " + Data("\(email):\(token)".utf8).base64EncodedString()
+        headers[.accept] = "application/json"
+        if body != nil { headers[.contentType] = "application/json" }
+        let response = try await http.send(HTTPClientRequest(method: method, url: components.url!, headers: headers, body: try body.map { try JSONEncoder().encode($0) }))
+        let json = response.body.isEmpty ? JSONValue.object([:]) : (try? JSONDecoder().decode(JSONValue.self, from: response.body))
+        guard response.status.kind == .successful else {
+            var messages: [String] = []
+            if case .array(let list) = json?["errorMessages"] { messages += list.compactMap(\.string) }
+            if case .object(let fields) = json?["errors"] { messages += fields.sorted { $0.key < $1.key }.compactMap { key, value in value.string.map { "\(key): \($0)" } } }
+            let message = messages.isEmpty ? String(decoding: response.body.prefix(200), as: UTF8.self) : messages.joined(separator: "; ")
+            throw ServiceError(service: "Jira", status: response.status.code, message: message)
+        }
+        return json ?? .object([:])
+    }
+
+    static func issue(_ json: JSONValue) -> Issue {
+        let fields = json["fields"]
+        var labels: [String] = []
+        if case .array(let list) = fields?["labels"] { labels = list.compactMap(\.string) }
+        return Issue(
+            key: json["key"]?.string ?? "", summary: fields?["summary"]?.string ?? "", status: fields?["status"]?["name"]?.string,
+            issueType: fields?["issuetype"]?["name"]?.string, labels: labels, description: fields?["description"].map(plainText) ?? "")
+    }
+
+    /// The text of an ADF document (or a plain string, as v2 answers have).
+    static func plainText(_ node: JSONValue) -> String {
+        if let text = node.string { return text }
+        if node["type"]?.string == "text" { return node["text"]?.string ?? "" }
+        guard case .array(let children) = node["content"] else { return "" }
+        let block = ["paragraph", "heading", "listItem", "codeBlock"].contains(node["type"]?.string ?? "")
+        return children.map(plainText).joined() + (block ? "\n" : "")
+    }
+}
