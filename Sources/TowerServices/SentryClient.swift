@@ -1,0 +1,144 @@
+import Foundation
+import HTTPTypes
+import TowerCore
+import TowerNet
+
+/// Sentry's API with the original's sentry-mcp methods: unresolved issues of a project, one
+/// issue, its latest event with a readable stack trace, and resolving it. Self-hosted Sentry
+/// works through the base URL.
+public struct SentryClient: Sendable {
+    public let baseURL: URL
+    public let organization: String
+    let token: String
+    let http: HTTPClient
+
+    public init(baseURL: URL = URL(string: "https://sentry.io")!, organization: String, token: String, http: HTTPClient = HTTPClient()) {
+        self.baseURL = baseURL
+        self.organization = organization
+        self.token = token
+        self.http = http
+    }
+
+    /// The fields Tower's Sentry monitor reads.
+    public struct Issue: Sendable, Equatable {
+        public var id: String
+        public var shortId: String
+        public var title: String
+        public var level: String
+        /// Events in the requested period.
+        public var count: Int
+        public var userCount: Int
+        public var culprit: String?
+        public var permalink: String?
+        public var project: String?
+    }
+
+    /// The latest event, reduced to what a bug ticket shows.
+    public struct Event: Sendable, Equatable {
+        public var exceptionType: String?
+        public var exceptionValue: String?
+        /// Innermost frame last, as Sentry lists them.
+        public var frames: [Frame]
+        public var platform: String?
+        public var release: String?
+        public var environment: String?
+
+        public struct Frame: Sendable, Equatable {
+            public var file: String
+            public var function: String?
+            public var line: Int?
+            public var inApp: Bool
+        }
+
+        /// `  at function (file:line)` lines, innermost first, application frames marked.
+        public var formattedStackTrace: String {
+            frames.reversed().map { "\($0.inApp ? "→" : " ") at \($0.function ?? "?") (\($0.file)\($0.line.map { ":\($0)" } ?? ""))" }.joined(separator: "\n")
+        }
+    }
+
+    /// Issues of a project matching `query`, counted over `statsPeriod`, following Sentry's cursor pages.
+    public func listIssues(project: String, query: String = "is:unresolved", statsPeriod: String = "24h", maxPages: Int = 5) async throws -> [Issue] {
+        var url = endpoint("/api/0/projects/\(organization)/\(project)/issues/", query: ["query": query, "statsPeriod": statsPeriod])
+        var issues: [Issue] = []
+        for _ in 0..<maxPages {
+            let response = try await http.send(request(.get, url))
+            guard case .array(let page) = try decode(response) else { break }
+            issues += page.map(Self.issue)
+            guard let next = Self.nextCursorPage(response.headers[HTTPField.Name("Link")!]) else { break }
+            url = next
+        }
+        return issues
+    }
+
+    public func getIssue(_ id: String) async throws -> Issue {
+        Self.issue(try decode(try await http.send(request(.get, endpoint("/api/0/organizations/\(organization)/issues/\(id)/")))))
+    }
+
+    public func getLatestEvent(issue id: String) async throws -> Event {
+        let json = try decode(try await http.send(request(.get, endpoint("/api/0/organizations/\(organization)/issues/\(id)/events/latest/"))))
+        var event = Event(frames: [], platform: json["platform"]?.string, release: json["release"]?["version"]?.string ?? json["release"]?.string)
+        if case .array(let tags) = json["tags"] { event.environment = tags.first { $0["key"]?.string == "environment" }?["value"]?.string }
+        if case .array(let entries) = json["entries"], let exception = entries.first(where: { $0["type"]?.string == "exception" }),
+            case .array(let values) = exception["data"]?["values"], let last = values.last
+        {
+            event.exceptionType = last["type"]?.string
+            event.exceptionValue = last["value"]?.string
+            if case .array(let frames) = last["stacktrace"]?["frames"] {
+                event.frames = frames.map { frame in
+                    Event.Frame(
+                        file: frame["filename"]?.string ?? frame["absPath"]?.string ?? "?", function: frame["function"]?.string,
+                        line: frame["lineNo"]?.number.map { Int($0) }, inApp: frame["inApp"] == .bool(true))
+                }
+            }
+        }
+        return event
+    }
+
+    public func resolveIssue(_ id: String) async throws {
+        let body = try JSONEncoder().encode(JSONValue.object(["status": .string("resolved")]))
+        _ = try decode(try await http.send(request(.put, endpoint("/api/0/organizations/\(organization)/issues/\(id)/"), body: body)))
+    }
+
+    // MARK: Plumbing
+
+    func endpoint(_ path: String, query: [String: String] = [:]) -> URL {
+        var components = URLComponents(url: baseURL.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
+        if path.hasSuffix("/") && !(components.path.hasSuffix("/")) { components.path += "/" }
+        if !query.isEmpty { components.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) } }
+        return components.url!
+    }
+
+    func request(_ method: HTTPRequest.Method, _ url: URL, body: Data? = nil) -> HTTPClientRequest {
+        var headers = HTTPFields()
+        headers[.authorization] = "Bearer \(token)"
+        headers[.accept] = "application/json"
+        if body != nil { headers[.contentType] = "application/json" }
+        return HTTPClientRequest(method: method, url: url, headers: headers, body: body)
+    }
+
+    func decode(_ response: HTTPClientResponse) throws -> JSONValue {
+        let json = try? JSONDecoder().decode(JSONValue.self, from: response.body)
+        guard response.status.kind == .successful, let json else {
+            throw ServiceError(service: "Sentry", status: response.status.code, message: json?["detail"]?.string ?? String(decoding: response.body.prefix(200), as: UTF8.self))
+        }
+        return json
+    }
+
+    /// Sentry always sends a `rel="next"` link; `results="true"` says whether it leads anywhere.
+    static func nextCursorPage(_ header: String?) -> URL? {
+        guard let header else { return nil }
+        for part in header.split(separator: ",") where part.contains("rel=\"next\"") && part.contains("results=\"true\"") {
+            guard let open = part.firstIndex(of: "<"), let close = part.firstIndex(of: ">") else { continue }
+            return URL(string: String(part[part.index(after: open)..<close]))
+        }
+        return nil
+    }
+
+    static func issue(_ json: JSONValue) -> Issue {
+        Issue(
+            id: json["id"]?.string ?? "", shortId: json["shortId"]?.string ?? "", title: json["title"]?.string ?? "",
+            level: json["level"]?.string ?? "error", count: Int(json["count"]?.string ?? "") ?? Int(json["count"]?.number ?? 0),
+            userCount: Int(json["userCount"]?.number ?? 0), culprit: json["culprit"]?.string, permalink: json["permalink"]?.string,
+            project: json["project"]?["slug"]?.string)
+    }
+}
