@@ -222,14 +222,12 @@ public struct GitHubClient: Sendable {
     // MARK: Plumbing
 
     func request(_ method: HTTPRequest.Method, _ path: String, query: [String: String] = [:], body: Data? = nil) -> HTTPClientRequest {
-        var components = URLComponents(url: baseURL.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
-        if !query.isEmpty { components.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) } }
         var headers = HTTPFields()
         headers[.authorization] = "Bearer \(token)"
         headers[.accept] = "application/vnd.github+json"
         headers[HTTPField.Name("X-GitHub-Api-Version")!] = "2022-11-28"
         if body != nil { headers[.contentType] = "application/json" }
-        return HTTPClientRequest(method: method, url: components.url!, headers: headers, body: body)
+        return HTTPClientRequest(method: method, url: baseURL.endpoint(path, query: query), headers: headers, body: body)
     }
 
     func send(_ method: HTTPRequest.Method, _ path: String, query: [String: String] = [:], body: [String: String]? = nil) async throws -> HTTPClientResponse {

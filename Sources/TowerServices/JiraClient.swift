@@ -90,13 +90,11 @@ public struct JiraClient: Sendable {
     // MARK: Plumbing
 
     func call(_ method: HTTPRequest.Method, _ path: String, query: [String: String] = [:], body: JSONValue? = nil) async throws -> JSONValue {
-        var components = URLComponents(url: baseURL.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
-        if !query.isEmpty { components.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) } }
         var headers = HTTPFields()
         headers[.authorization] = "Basic " + Data("\(email):\(token)".utf8).base64EncodedString()
         headers[.accept] = "application/json"
         if body != nil { headers[.contentType] = "application/json" }
-        let response = try await http.send(HTTPClientRequest(method: method, url: components.url!, headers: headers, body: try body.map { try JSONEncoder().encode($0) }))
+        let response = try await http.send(HTTPClientRequest(method: method, url: baseURL.endpoint(path, query: query), headers: headers, body: try body.map { try JSONEncoder().encode($0) }))
         let json = response.body.isEmpty ? JSONValue.object([:]) : (try? JSONDecoder().decode(JSONValue.self, from: response.body))
         guard response.status.kind == .successful else {
             var messages: [String] = []

@@ -101,12 +101,7 @@ public struct SentryClient: Sendable {
 
     // MARK: Plumbing
 
-    func endpoint(_ path: String, query: [String: String] = [:]) -> URL {
-        var components = URLComponents(url: baseURL.appendingPathComponent(path), resolvingAgainstBaseURL: false)!
-        if path.hasSuffix("/") && !(components.path.hasSuffix("/")) { components.path += "/" }
-        if !query.isEmpty { components.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) } }
-        return components.url!
-    }
+    func endpoint(_ path: String, query: [String: String] = [:]) -> URL { baseURL.endpoint(path, query: query) }
 
     func request(_ method: HTTPRequest.Method, _ url: URL, body: Data? = nil) -> HTTPClientRequest {
         var headers = HTTPFields()
