@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import TowerCore
 import TowerNet
 import ZIPFoundation
 
@@ -210,13 +211,13 @@ public struct GitHubClient: Sendable {
     /// Opens a (draft) pull request, or returns the one already open for `head`.
     public func createPullRequest(owner: String, repo: String, title: String, body: String, head: String, base: String, draft: Bool = true) async throws -> PullRequest {
         if let existing = try await findOpenPullRequest(owner: owner, repo: repo, head: head) { return existing }
-        let payload: [String: JSONBody] = ["title": .string(title), "body": .string(body), "head": .string(head), "base": .string(base), "draft": .bool(draft)]
+        let payload: [String: JSONValue] = ["title": .string(title), "body": .string(body), "head": .string(head), "base": .string(base), "draft": .bool(draft)]
         return try decode(try await send(.post, "/repos/\(owner)/\(repo)/pulls", json: payload))
     }
 
     /// A comment on an issue or pull request.
     public func addComment(owner: String, repo: String, number: Int, body: String) async throws {
-        let _: [String: JSONBody] = try decode(try await send(.post, "/repos/\(owner)/\(repo)/issues/\(number)/comments", body: ["body": body]))
+        let _: JSONValue = try decode(try await send(.post, "/repos/\(owner)/\(repo)/issues/\(number)/comments", body: ["body": body]))
     }
 
     // MARK: Plumbing
@@ -234,7 +235,7 @@ public struct GitHubClient: Sendable {
         try await http.send(request(method, path, query: query, body: try body.map { try JSONEncoder().encode($0) }))
     }
 
-    func send(_ method: HTTPRequest.Method, _ path: String, json: [String: JSONBody]) async throws -> HTTPClientResponse {
+    func send(_ method: HTTPRequest.Method, _ path: String, json: [String: JSONValue]) async throws -> HTTPClientResponse {
         try await http.send(request(method, path, body: try JSONEncoder().encode(json)))
     }
 
@@ -254,27 +255,4 @@ public struct GitHubClient: Sendable {
 /// GitHub's error shape: `{"message": "…", "documentation_url": "…"}`.
 struct GitHubErrorBody: Decodable {
     var message: String?
-}
-
-/// A JSON scalar for small request bodies.
-public enum JSONBody: Codable, Sendable, Equatable {
-    case string(String)
-    case bool(Bool)
-    case number(Double)
-    case null
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null } else if let b = try? c.decode(Bool.self) { self = .bool(b) } else if let n = try? c.decode(Double.self) { self = .number(n) } else if let s = try? c.decode(String.self) { self = .string(s) } else { self = .null }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self {
-        case .string(let s): try c.encode(s)
-        case .bool(let b): try c.encode(b)
-        case .number(let n): try c.encode(n)
-        case .null: try c.encodeNil()
-        }
-    }
 }
