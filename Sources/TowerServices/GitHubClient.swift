@@ -208,6 +208,36 @@ public struct GitHubClient: Sendable {
         return written.content.sha
     }
 
+    /// Commits several files to a branch in one commit through the git data API: the branch's
+    /// commit, one tree on top of its tree, a commit, and a fast-forward of the ref. When the
+    /// files already hold this content the tree comes back unchanged and no commit is made
+    /// (a re-run returns the branch's head), so the method is safe to repeat.
+    @discardableResult
+    public func createCommit(owner: String, repo: String, branch: String, files: [(path: String, content: String)], message: String) async throws -> String {
+        struct Ref: Decodable {
+            struct Object: Decodable { var sha: String }
+            var object: Object
+        }
+        struct Commit: Decodable {
+            struct Tree: Decodable { var sha: String }
+            var sha: String
+            var tree: Tree
+        }
+        struct Sha: Decodable { var sha: String }
+        let path = "/repos/\(owner)/\(repo)/git"
+        let head: Ref = try decode(try await send(.get, "\(path)/ref/heads/\(branch)"))
+        let parent: Commit = try decode(try await send(.get, "\(path)/commits/\(head.object.sha)"))
+        let entries: [JSONValue] = files.map {
+            .object(["path": .string($0.path), "mode": .string("100644"), "type": .string("blob"), "content": .string($0.content)])
+        }
+        let tree: Sha = try decode(try await send(.post, "\(path)/trees", json: ["base_tree": .string(parent.tree.sha), "tree": .array(entries)]))
+        if tree.sha == parent.tree.sha { return parent.sha }
+        let commit: Sha = try decode(
+            try await send(.post, "\(path)/commits", json: ["message": .string(message), "tree": .string(tree.sha), "parents": .array([.string(parent.sha)])]))
+        let _: Ref = try decode(try await send(.patch, "\(path)/refs/heads/\(branch)", json: ["sha": .string(commit.sha), "force": .bool(false)]))
+        return commit.sha
+    }
+
     /// Opens a (draft) pull request, or returns the one already open for `head`.
     public func createPullRequest(owner: String, repo: String, title: String, body: String, head: String, base: String, draft: Bool = true) async throws -> PullRequest {
         if let existing = try await findOpenPullRequest(owner: owner, repo: repo, head: head) { return existing }
@@ -236,7 +266,7 @@ public struct GitHubClient: Sendable {
     }
 
     func send(_ method: HTTPRequest.Method, _ path: String, json: [String: JSONValue]) async throws -> HTTPClientResponse {
-        try await http.send(request(method, path, body: try JSONEncoder().encode(json)))
+        try await http.send(request(method, path, body: try JSONEncoder().encode(JSONValue.object(json))))
     }
 
     func decode<T: Decodable>(_ response: HTTPClientResponse) throws -> T {

@@ -22,6 +22,19 @@ final class FakeGitHub: @unchecked Sendable {
     var problems: [String] = []
     var base = ""
     var logsZip = Data()
+    /// The git data API's objects: commits (tree, parent) and trees (path → content).
+    var gitCommits: [String: (tree: String, parent: String?, message: String)] = ["sha-main-0": ("tree-0", nil, "initial")]
+    var pushBeforeNextRefUpdate = false
+    var gitTrees: [String: [String: String]] = ["tree-0": ["src/auth/oauth.ts": "export const oauth = 1;\n"]]
+
+    /// A tree's name from its content, as git's is: the same files give the same sha.
+    static func treeSha(_ files: [String: String]) -> String {
+        var hash: UInt64 = 14_695_981_039_346_656_037
+        for byte in files.sorted(by: { $0.key < $1.key }).map({ "\($0.key)\u{0}\($0.value)\u{0}" }).joined().utf8 {
+            hash = (hash ^ UInt64(byte)) &* 1_099_511_628_211
+        }
+        return "tree-" + String(hash, radix: 16)
+    }
 
     func with<T>(_ body: (FakeGitHub) -> T) -> T { lock.withLock { body(self) } }
 
@@ -77,6 +90,62 @@ final class FakeGitHub: @unchecked Sendable {
             self.check(request)
             guard let sha = self.with({ $0.refs[context.parameters.getCatchAll().joined(separator: "/")] }) else { return Self.json(#"{"message":"Not Found"}"#, status: .notFound) }
             return Self.json(#"{"ref":"refs/heads/x","object":{"sha":"\#(sha)","type":"commit"}}"#)
+        }
+        router.get(RouterPath(stringLiteral: repo + "/git/commits/:sha")) { request, context in
+            self.check(request)
+            let sha = context.parameters.get("sha") ?? ""
+            guard let commit = self.with({ $0.gitCommits[sha] }) else { return Self.json(#"{"message":"Not Found"}"#, status: .notFound) }
+            return Self.json(#"{"sha":"\#(sha)","tree":{"sha":"\#(commit.tree)"},"message":"\#(commit.message)"}"#)
+        }
+        router.post(RouterPath(stringLiteral: repo + "/git/trees")) { request, _ in
+            self.check(request)
+            let body = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: try await request.body.collect(upTo: 1 << 20)))
+            guard case .string(let base)? = body["base_tree"], case .array(let entries)? = body["tree"] else {
+                return Self.json(#"{"message":"Invalid request"}"#, status: .unprocessableContent)
+            }
+            let sha = self.with { fake -> String? in
+                guard var files = fake.gitTrees[base] else { return nil }
+                for entry in entries {
+                    guard case .string(let path)? = entry["path"], case .string(let content)? = entry["content"], entry["mode"] == .string("100644") else { return nil }
+                    files[path] = content
+                }
+                let sha = Self.treeSha(files)
+                fake.gitTrees[sha] = files
+                return sha
+            }
+            guard let sha else { return Self.json(#"{"message":"base_tree is not a valid tree oid"}"#, status: .unprocessableContent) }
+            return Self.json(#"{"sha":"\#(sha)","tree":[]}"#, status: .created)
+        }
+        router.post(RouterPath(stringLiteral: repo + "/git/commits")) { request, _ in
+            self.check(request)
+            let body = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: try await request.body.collect(upTo: 1 << 20)))
+            guard case .string(let tree)? = body["tree"], case .string(let message)? = body["message"], case .array(let parents)? = body["parents"],
+                case .string(let parent)? = parents.first
+            else { return Self.json(#"{"message":"Invalid request"}"#, status: .unprocessableContent) }
+            let sha = self.with { fake -> String in
+                let sha = "commit-\(fake.gitCommits.count)"
+                fake.gitCommits[sha] = (tree, parent, message)
+                return sha
+            }
+            return Self.json(#"{"sha":"\#(sha)","tree":{"sha":"\#(tree)"}}"#, status: .created)
+        }
+        router.patch(RouterPath(stringLiteral: repo + "/git/refs/heads/**")) { request, context in
+            self.check(request)
+            let branch = context.parameters.getCatchAll().joined(separator: "/")
+            let body = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: try await request.body.collect(upTo: 1 << 20)))
+            guard case .string(let sha)? = body["sha"] else { return Self.json(#"{"message":"Invalid request"}"#, status: .unprocessableContent) }
+            let moved = self.with { fake -> Bool in
+                if fake.pushBeforeNextRefUpdate {
+                    fake.pushBeforeNextRefUpdate = false
+                    fake.refs[branch] = "someone-else"
+                }
+                // A fast-forward only: the new commit's parent must be the branch's head.
+                guard let current = fake.refs[branch], fake.gitCommits[sha]?.parent == current || body["force"] == .bool(true) else { return false }
+                fake.refs[branch] = sha
+                return true
+            }
+            guard moved else { return Self.json(#"{"message":"Update is not a fast forward","status":"422"}"#, status: .unprocessableContent) }
+            return Self.json(#"{"ref":"refs/heads/\#(branch)","object":{"sha":"\#(sha)","type":"commit"}}"#)
         }
         router.post(RouterPath(stringLiteral: repo + "/git/refs")) { request, _ in
             self.check(request)
@@ -202,6 +271,27 @@ private func makeClient() async throws -> (GitHubClient, FakeGitHub, TestServer)
 }
 
 extension GitHubClientTests {
+    @Test func severalFilesLandInOneCommitThroughTheGitDataAPI() async throws {
+        let (github, fake, server) = try await makeClient()
+        defer { server.stop() }
+        _ = try await github.createBranch(owner: "acme", repo: "auth-service", branch: "ai/PROJ-123", fromRef: "main")
+        let files = [(path: "src/auth/google.ts", content: "export const google = 2;\n"), (path: "src/auth/oauth.ts", content: "export const oauth = 3;\n")]
+        let sha = try await github.createCommit(owner: "acme", repo: "auth-service", branch: "ai/PROJ-123", files: files, message: "PROJ-123: Google OAuth")
+        let (commit, tree) = try #require(fake.with { fake in fake.gitCommits[sha].map { ($0, fake.gitTrees[$0.tree]) } })
+        #expect(commit.parent == "sha-main-0" && commit.message == "PROJ-123: Google OAuth")
+        #expect(tree == ["src/auth/google.ts": "export const google = 2;\n", "src/auth/oauth.ts": "export const oauth = 3;\n"])
+        #expect(fake.with { $0.refs["ai/PROJ-123"] } == sha && fake.with { $0.refs["main"] } == "sha-main-0")
+        // A re-run with the same content makes no second commit.
+        let again = try await github.createCommit(owner: "acme", repo: "auth-service", branch: "ai/PROJ-123", files: files, message: "PROJ-123: Google OAuth")
+        #expect(again == sha && fake.with { $0.gitCommits.count } == 2)
+        // A branch that moved under us is not overwritten: GitHub's 422 comes back as the error.
+        fake.with { $0.pushBeforeNextRefUpdate = true }
+        await #expect(throws: ServiceError(service: "GitHub", status: 422, message: "Update is not a fast forward")) {
+            _ = try await github.createCommit(owner: "acme", repo: "auth-service", branch: "ai/PROJ-123", files: [(path: "b.ts", content: "b\n")], message: "b")
+        }
+        #expect(fake.with { $0.problems }.isEmpty)
+    }
+
     @Test func workflowLogsArriveAsAZipBehindARedirect() async throws {
         let (github, fake, server) = try await makeClient()
         defer { server.stop() }
