@@ -19,6 +19,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         .target(name: "TowerCore"),
@@ -45,9 +48,11 @@ let package = Package(
             "TowerCore", "TowerStore", "TowerEngine",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
-        // The outside world as typed APIs: GitHub first (Jira, Slack, Sentry, the local forge follow).
+        // The outside world as typed APIs: GitHub, Jira, Slack, Sentry, and the local git forge.
         .target(name: "TowerServices", dependencies: [
-            "TowerCore", "TowerNet",
+            "TowerCore", "TowerNet", "TowerStore",
+            .product(name: "Subprocess", package: "swift-subprocess"),
+            .product(name: "SystemPackage", package: "swift-system"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
@@ -81,6 +86,7 @@ let package = Package(
         ], path: "Tests/TowerHTTPTestSupport"),
         .testTarget(name: "TowerNetTests", dependencies: [
             "TowerCore", "TowerNet", "TowerHTTPTestSupport",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),

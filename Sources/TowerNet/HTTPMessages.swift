@@ -13,10 +13,12 @@ public struct HTTPClientRequest: Sendable {
     public var connectTimeout: TimeInterval
     /// Makes a non-idempotent request safe to repeat (sent as `Idempotency-Key`).
     public var idempotencyKey: String?
+    /// Signs the request with AWS SigV4 (libcurl computes the signature as it sends).
+    public var awsSigning: AWSSigning?
 
     public init(
         method: HTTPRequest.Method = .get, url: URL, headers: HTTPFields = [:], body: Data? = nil, timeout: TimeInterval = 30,
-        connectTimeout: TimeInterval = 10, idempotencyKey: String? = nil
+        connectTimeout: TimeInterval = 10, idempotencyKey: String? = nil, awsSigning: AWSSigning? = nil
     ) {
         self.method = method
         self.url = url
@@ -25,6 +27,7 @@ public struct HTTPClientRequest: Sendable {
         self.timeout = timeout
         self.connectTimeout = connectTimeout
         self.idempotencyKey = idempotencyKey
+        self.awsSigning = awsSigning
     }
 }
 
