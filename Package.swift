@@ -92,7 +92,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ], exclude: ["Fixtures"]),
         .testTarget(name: "TowerServicesTests", dependencies: [
-            "TowerServices", "TowerNet", "TowerHTTPTestSupport",
+            "TowerCore", "TowerServices", "TowerNet", "TowerStore", "TowerHTTPTestSupport", "TowerTestSupport",
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -49,20 +49,23 @@ public struct GitHubClient: Sendable {
         public var text: String
     }
 
-    public struct CodeSearchHit: Sendable, Equatable {
-        public var repository: String
-        public var path: String
-    }
-
     public struct PullRequest: Codable, Sendable, Equatable {
         public var number: Int
         public var url: String
         public var state: String
         public var draft: Bool?
         public var title: String
+        public var body: String?
+        public var head: Branch?
+        public var base: Branch?
+
+        /// A pull request's end: `{"ref": "ai/PROJ-123", "sha": "…"}`.
+        public struct Branch: Codable, Sendable, Equatable {
+            public var ref: String
+        }
 
         enum CodingKeys: String, CodingKey {
-            case number, state, draft, title
+            case number, state, draft, title, body, head, base
             case url = "html_url"
         }
     }
@@ -73,10 +76,12 @@ public struct GitHubClient: Sendable {
         public var status: String?
         public var conclusion: String?
         public var headSha: String
+        /// ISO 8601, as GitHub sends it.
+        public var runStartedAt: String?
 
         enum CodingKeys: String, CodingKey {
             case id, name, status, conclusion
-            case headSha = "head_sha"
+            case headSha = "head_sha", runStartedAt = "run_started_at"
         }
     }
 

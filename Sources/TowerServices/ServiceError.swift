@@ -12,5 +12,6 @@ public struct ServiceError: Error, Equatable, Sendable, CustomStringConvertible 
         self.message = message
     }
 
-    public var description: String { "\(service) answered \(status): \(message)" }
+    /// A status of 0 means no HTTP exchange (a local tool such as git failed).
+    public var description: String { status == 0 ? "\(service): \(message)" : "\(service) answered \(status): \(message)" }
 }

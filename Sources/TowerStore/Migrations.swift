@@ -128,6 +128,44 @@ enum Migrations {
             try db.execute(sql: "CREATE INDEX events_milestones ON events(task_id, seq) WHERE milestone = 1")
             try db.create(index: "tasks_updated", on: "tasks", columns: ["updated_at"])
         }
+        migrator.registerMigration("v3-forge") { db in
+            // The local forge's pull requests: numbered per repository, at most one open per head.
+            try db.create(table: "pull_requests") { t in
+                t.column("repository", .text).notNull()
+                t.column("number", .integer).notNull()
+                t.column("head", .text).notNull()
+                t.column("base", .text).notNull()
+                t.column("title", .text).notNull()
+                t.column("body", .text).notNull()
+                t.column("draft", .boolean).notNull()
+                t.column("state", .text).notNull()
+                t.column("url", .text).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.primaryKey(["repository", "number"])
+            }
+            try db.execute(sql: "CREATE UNIQUE INDEX pull_requests_open_head ON pull_requests(repository, head) WHERE state = 'open'")
+            try db.create(table: "pull_request_comments") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("repository", .text).notNull()
+                t.column("number", .integer).notNull()
+                t.column("body", .text).notNull()
+                t.column("author", .text).notNull()
+                t.column("at", .datetime).notNull()
+            }
+            try db.create(table: "ci_runs") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("repository", .text).notNull()
+                t.column("branch", .text).notNull()
+                t.column("head_sha", .text).notNull()
+                t.column("name", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("conclusion", .text)
+                t.column("output", .text).notNull()
+                t.column("started_at", .datetime).notNull()
+                t.column("finished_at", .datetime)
+            }
+            try db.create(index: "ci_runs_branch", on: "ci_runs", columns: ["repository", "branch", "id"])
+        }
         return migrator
     }
 }

@@ -97,6 +97,25 @@ public protocol Store: Sendable {
     /// The most recent outbox messages, newest first.
     func outbox(limit: Int) async throws -> [OutboxMessage]
 
+    // MARK: Local forge
+
+    /// Opens a pull request, unless one is already open for the same head: then that one is
+    /// returned (a re-run finds its first run's PR). The number is the repository's next.
+    func openPullRequest(_ request: PullRequestRecord, at: Date) async throws -> PullRequestRecord
+    /// The open pull request for a head branch, if any.
+    func openPullRequest(repository: String, head: String) async throws -> PullRequestRecord?
+    /// One pull request by number.
+    func pullRequest(repository: String, number: Int) async throws -> PullRequestRecord?
+    /// Adds a comment to a local pull request.
+    func addPullRequestComment(repository: String, number: Int, body: String, author: String, at: Date) async throws
+    /// A local pull request's comments, oldest first.
+    func pullRequestComments(repository: String, number: Int) async throws -> [String]
+    /// Stores a CI run (id 0: a new one) and returns it with its id.
+    @discardableResult
+    func recordCIRun(_ run: CIRun) async throws -> CIRun
+    /// A branch's CI runs, newest first.
+    func ciRuns(repository: String, branch: String) async throws -> [CIRun]
+
     // MARK: Housekeeping
 
     /// Deletes finished tasks, fingerprints and processed deliveries past their expiry.

@@ -222,6 +222,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case conflict(taskId: String, expected: TaskStatus, actual: TaskStatus)
     case leaseLost(holder: String)
     case illegalTransition(IllegalTransition)
+    case notFound(String)
 
     /// Throws ``illegalTransition(_:)`` unless `from → to` is an edge of the workflow.
     static func checkTransition(_ from: TaskStatus, _ to: TaskStatus) throws {
@@ -237,6 +238,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .conflict(let id, let expected, let actual): "task \(id) changed meanwhile: expected \(expected.rawValue), found \(actual.rawValue)"
         case .leaseLost(let holder): "engine \(holder) no longer holds the engine lease"
         case .illegalTransition(let t): t.description
+        case .notFound(let what): "no \(what)"
         }
     }
 }

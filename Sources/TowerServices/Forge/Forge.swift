@@ -1,0 +1,80 @@
+import Foundation
+import TowerCore
+
+/// A repository on a forge, `owner/name`.
+public struct RepositoryRef: Hashable, Sendable, Codable, CustomStringConvertible {
+    public var owner: String
+    public var name: String
+
+    public init(owner: String, name: String) {
+        self.owner = owner
+        self.name = name
+    }
+
+    /// `owner/name`; `nil` unless the text has exactly that shape with safe names.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2, parts.allSatisfy(Self.isSafeName) else { return nil }
+        self.init(owner: parts[0], name: parts[1])
+    }
+
+    public var description: String { "\(owner)/\(name)" }
+
+    /// Letters, digits, `-`, `_` and `.`, not starting with `.`: what GitHub allows, and nothing
+    /// that could climb out of the local forge's directory.
+    static func isSafeName(_ name: String) -> Bool {
+        !name.isEmpty && !name.hasPrefix(".") && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
+    }
+}
+
+/// A file to write in a commit.
+public struct FileChange: Sendable, Equatable {
+    public var path: String
+    public var content: String
+
+    public init(path: String, content: String) {
+        self.path = path
+        self.content = content
+    }
+}
+
+/// A code search hit.
+public struct CodeSearchHit: Sendable, Equatable, Codable {
+    public var repository: String
+    public var path: String
+
+    public init(repository: String, path: String) {
+        self.repository = repository
+        self.path = path
+    }
+}
+
+/// The repository operations the agents need, whichever forge holds the code: GitHub through
+/// its REST API, or the local forge over git repositories on this machine. Every write is safe
+/// to repeat: a branch, commit or pull request that a first run made is found, not made twice.
+public protocol Forge: Sendable {
+    /// What the forge is called in messages ("GitHub", "local forge").
+    var name: String { get }
+    /// The branch new work starts from.
+    func defaultBranch(of repo: RepositoryRef) async throws -> String
+    /// Every file path at `ref`.
+    func files(in repo: RepositoryRef, ref: String) async throws -> [String]
+    /// A file's text at `ref`, or `nil` when there is no such file.
+    func file(_ path: String, in repo: RepositoryRef, ref: String) async throws -> String?
+    /// Files in the owner's repositories that mention `query`.
+    func searchCode(_ query: String, owner: String) async throws -> [CodeSearchHit]
+    /// Creates `branch` at `base`'s head; an existing branch is left as it is. Returns its head.
+    @discardableResult
+    func createBranch(_ branch: String, from base: String, in repo: RepositoryRef) async throws -> String
+    /// Writes every file in one commit on `branch`; no commit when nothing changes. Returns the head.
+    @discardableResult
+    func commit(_ files: [FileChange], message: String, on branch: String, in repo: RepositoryRef) async throws -> String
+    /// Opens a pull request, or returns the one already open for `head`.
+    func openPullRequest(head: String, base: String, title: String, body: String, draft: Bool, in repo: RepositoryRef) async throws -> PullRequestRecord
+    /// The open pull request for a head branch.
+    func findOpenPullRequest(head: String, in repo: RepositoryRef) async throws -> PullRequestRecord?
+    /// A comment on a pull request.
+    func comment(_ body: String, onPullRequest number: Int, in repo: RepositoryRef) async throws
+    /// The branch's CI runs, newest first.
+    func ciRuns(branch: String, in repo: RepositoryRef) async throws -> [CIRun]
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Subprocess
+import SystemPackage
+
+/// Runs a child process with a time limit and collected output: `git` for the local forge,
+/// and CI commands in a checkout. On timeout or cancellation the child's whole process group
+/// is killed, so a test runner that forked workers leaves nothing behind.
+public struct ProcessRunner: Sendable {
+    /// What a finished child left.
+    public struct Outcome: Sendable, Equatable {
+        /// The exit code, or `128 + signal` when a signal ended it (as a shell reports it).
+        public var exitCode: Int32
+        public var output: String
+        public var error: String
+        public var timedOut: Bool
+
+        public var succeeded: Bool { exitCode == 0 && !timedOut }
+    }
+
+    public init() {}
+
+    /// Runs `executable` (a name looked up on PATH, or a path) with `arguments`.
+    /// - Parameters:
+    ///   - environment: the child's whole environment when `inherit` is false; otherwise
+    ///     these values are added to (or, when nil, removed from) the parent's.
+    ///   - outputLimit: the most of each stream that is kept; the end is kept, where a failure shows.
+    public func run(
+        _ executable: String, _ arguments: [String], in directory: URL? = nil, environment: [String: String?] = [:], inherit: Bool = true,
+        input: Data? = nil, timeout: TimeInterval = 120, outputLimit: Int = 16 << 20
+    ) async throws -> Outcome {
+        let configuration = Configuration(
+            executable: executable.contains("/") ? .path(FilePath(executable)) : .name(executable),
+            arguments: Arguments(arguments),
+            environment: inherit
+                ? .inherit.updating(Dictionary(uniqueKeysWithValues: environment.map { (Environment.Key(stringLiteral: $0.key), $0.value) }))
+                : .custom(Dictionary(uniqueKeysWithValues: environment.compactMap { key, value in value.map { (Environment.Key(stringLiteral: key), $0) } })),
+            workingDirectory: directory.map { FilePath($0.path) },
+            platformOptions: {
+                var options = PlatformOptions()
+                options.processGroupID = 0  // its own group, so the whole group can be killed
+                return options
+            }())
+        let timedOut = TimedOutFlag()
+        do {
+            let result = try await Subprocess.run(configuration, input: .data(input ?? Data()), output: .sequence, error: .sequence) { execution in
+                try await withThrowingTaskGroup(of: (Int, Data).self) { group in
+                    group.addTask { (0, try await Self.collect(execution.standardOutput, limit: outputLimit)) }
+                    group.addTask { (1, try await Self.collect(execution.standardError, limit: outputLimit)) }
+                    let watchdog = Task {
+                        try await Task.sleep(nanoseconds: UInt64(max(0.001, timeout) * 1e9))
+                        timedOut.set()
+                        try? execution.send(signal: .kill, toProcessGroup: true)
+                    }
+                    defer { watchdog.cancel() }
+                    var streams = [Data(), Data()]
+                    for try await (index, data) in group { streams[index] = data }
+                    return (streams[0], streams[1])
+                }
+            }
+            let (output, error) = result.closureResult
+            let code: Int32
+            switch result.terminationStatus {
+            case .exited(let value): code = value
+            case .signaled(let signal): code = 128 + signal
+            }
+            return Outcome(exitCode: code, output: String(decoding: output, as: UTF8.self), error: String(decoding: error, as: UTF8.self), timedOut: timedOut.value)
+        } catch let error as SubprocessError where error.code == .executableNotFound {
+            throw ProcessRunnerError.notFound(executable)
+        }
+    }
+
+    /// Reads a stream to its end, keeping only its last `limit` bytes.
+    static func collect(_ stream: SubprocessOutputSequence, limit: Int) async throws -> Data {
+        var data = Data()
+        for try await buffer in stream {
+            buffer.withUnsafeBytes { data.append(contentsOf: $0) }
+            if data.count > limit * 2 { data = Data(data.suffix(limit)) }
+        }
+        return data.count > limit ? Data(data.suffix(limit)) : data
+    }
+}
+
+/// Why a child could not be run at all.
+public enum ProcessRunnerError: Error, Equatable, CustomStringConvertible {
+    case notFound(String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let name): "\(name) is not installed (not found on PATH)"
+        }
+    }
+}
+
+/// Set once by the watchdog; read after the child is gone.
+private final class TimedOutFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var fired = false
+    func set() { lock.withLock { fired = true } }
+    var value: Bool { lock.withLock { fired } }
+}
