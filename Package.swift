@@ -61,15 +61,17 @@ let package = Package(
             "TowerCore", "TowerNet",
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
+        // The services as configured: clients built from the configuration, `doctor`'s checks, `tool`'s catalog.
+        .target(name: "TowerGateway", dependencies: ["TowerCore", "TowerConfig", "TowerNet", "TowerServices", "TowerLLM"]),
         .executableTarget(name: "tower", dependencies: [
-            "TowerCore", "TowerConfig", "TowerStore", "TowerEngine", "TowerConsole", "TowerTerminal",
+            "TowerCore", "TowerConfig", "TowerStore", "TowerEngine", "TowerConsole", "TowerTerminal", "TowerGateway", "TowerNet", "TowerServices",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "tower-bench", dependencies: [
             "TowerCore", "TowerStore", "TowerEngine", "TowerConsole",
         ]),
         // Helpers shared by the tests and the test worker (temporary dirs, child processes, recording steps).
-        .target(name: "TowerTestSupport", dependencies: ["TowerCore", "TowerStore", "TowerEngine"], path: "Tests/TowerTestSupport"),
+        .target(name: "TowerTestSupport", dependencies: ["TowerCore", "TowerStore", "TowerEngine", "TowerTestLog"], path: "Tests/TowerTestSupport"),
         // A child process for the multi-process tests: runs the engine with recording steps.
         .executableTarget(name: "tower-test-worker", dependencies: [
             "TowerCore", "TowerStore", "TowerEngine", "TowerTestSupport",
@@ -78,8 +80,11 @@ let package = Package(
         .testTarget(name: "TowerStoreTests", dependencies: ["TowerCore", "TowerStore", "TowerTestSupport"]),
         .testTarget(name: "TowerEngineTests", dependencies: ["TowerCore", "TowerStore", "TowerEngine", "TowerTestSupport"]),
         .testTarget(name: "TowerConsoleTests", dependencies: ["TowerCore", "TowerStore", "TowerEngine", "TowerConsole", "TowerTestSupport"], exclude: ["__Snapshots__"]),
+        // The secrets the tests use, and the run log that is scanned for them afterwards.
+        .target(name: "TowerTestLog", path: "Tests/TowerTestLog"),
         // A Hummingbird server on a free loopback port, for the clients' protocol tests.
         .target(name: "TowerHTTPTestSupport", dependencies: [
+            "TowerTestLog",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -104,7 +109,14 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
         ], exclude: ["Fixtures"]),
-        .testTarget(name: "TowerCLITests", dependencies: ["TowerCore", "TowerStore", "TowerEngine", "TowerConfig", "TowerTestSupport"]),
+        .testTarget(name: "TowerCLITests", dependencies: [
+            "TowerCore", "TowerStore", "TowerEngine", "TowerConfig", "TowerTestSupport", "TowerTestLog", "TowerHTTPTestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        .testTarget(name: "TowerGatewayTests", dependencies: [
+            "TowerCore", "TowerConfig", "TowerGateway", "TowerServices", "TowerNet", "TowerTestLog", "TowerHTTPTestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -12,6 +12,8 @@ public struct AnthropicProvider: LLMProvider {
     public let version: String
     let transport: CurlTransport
     let policy: RetryPolicy
+    /// For the calls that are not streamed (the model list).
+    let http: HTTPClient
     let sleep: @Sendable (TimeInterval) async throws -> Void
 
     /// Price per million tokens (input, output) in US dollars, by model name prefix.
@@ -22,13 +24,14 @@ public struct AnthropicProvider: LLMProvider {
 
     public init(
         apiKey: String, baseURL: URL = URL(string: "https://api.anthropic.com")!, version: String = "2023-06-01",
-        transport: CurlTransport = .shared, policy: RetryPolicy = RetryPolicy()
+        transport: CurlTransport = .shared, policy: RetryPolicy = RetryPolicy(), http: HTTPClient? = nil
     ) {
         self.apiKey = apiKey
         self.baseURL = baseURL
         self.version = version
         self.transport = transport
         self.policy = policy
+        self.http = http ?? HTTPClient(transport: transport, policy: policy)
         self.sleep = { try await Task.sleep(nanoseconds: UInt64(max(0, $0) * 1e9)) }
     }
 
@@ -38,6 +41,7 @@ public struct AnthropicProvider: LLMProvider {
         self.version = "2023-06-01"
         self.transport = .shared
         self.policy = policy
+        self.http = HTTPClient(transport: .shared, policy: policy)
         self.sleep = sleep
     }
 
@@ -119,6 +123,27 @@ public struct AnthropicProvider: LLMProvider {
             try await decode(body, model: request.model, into: out)
             return
         }
+    }
+
+    /// The models the key may use (`GET /v1/models`, first page), with the organization the key
+    /// belongs to and the request rate limit left when Anthropic's headers say.
+    public func listModels() async throws -> (models: [String], organization: String?, requestsRemaining: Int?, requestsLimit: Int?) {
+        var headers = HTTPFields()
+        headers[HTTPField.Name("x-api-key")!] = apiKey
+        headers[HTTPField.Name("anthropic-version")!] = version
+        headers[.accept] = "application/json"
+        let response = try await http.send(
+            HTTPClientRequest(url: baseURL.endpoint("/v1/models", query: ["limit": "100"]), headers: headers))
+        guard response.status.code == 200, let json = try? JSONDecoder().decode(JSONValue.self, from: response.body) else {
+            throw Self.apiError(status: response.status.code, body: response.body)
+        }
+        var models: [String] = []
+        if case .array(let list) = json["data"] { models = list.compactMap { $0["id"]?.string } }
+        func header(_ name: String) -> String? { HTTPField.Name(name).flatMap { response.headers[$0] } }
+        return (
+            models, header("anthropic-organization-id"), header("anthropic-ratelimit-requests-remaining").flatMap { Int($0) },
+            header("anthropic-ratelimit-requests-limit").flatMap { Int($0) }
+        )
     }
 
     /// `{"type":"error","error":{"type":"…","message":"…"}}`, or the raw body when it is not that.

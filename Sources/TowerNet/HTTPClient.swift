@@ -9,16 +9,19 @@ public struct HTTPClient: Sendable {
     /// Receives one line per attempt; URLs and headers are redacted first.
     public let log: (@Sendable (String) -> Void)?
     let redactor: Redactor
+    /// Caps every request's time limits (an operator's `--timeout`); `nil` keeps the request's own.
+    public let requestTimeout: TimeInterval?
     let sleep: @Sendable (TimeInterval) async throws -> Void
 
     public init(
         transport: CurlTransport = .shared, policy: RetryPolicy = RetryPolicy(), redactor: Redactor = Redactor(),
-        log: (@Sendable (String) -> Void)? = nil
+        log: (@Sendable (String) -> Void)? = nil, requestTimeout: TimeInterval? = nil
     ) {
         self.transport = transport
         self.policy = policy
         self.redactor = redactor
         self.log = log
+        self.requestTimeout = requestTimeout
         self.sleep = { seconds in try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9)) }
     }
 
@@ -28,12 +31,18 @@ public struct HTTPClient: Sendable {
         self.policy = policy
         self.redactor = Redactor()
         self.log = log
+        self.requestTimeout = nil
         self.sleep = sleep
     }
 
     /// Sends the request, repeating it as the policy allows. A final HTTP error status is
     /// returned, not thrown: the caller knows the service's error shape.
     public func send(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
+        var request = request
+        if let cap = requestTimeout {
+            request.timeout = min(request.timeout, cap)
+            request.connectTimeout = min(request.connectTimeout, cap)
+        }
         var attempt = 0
         while true {
             attempt += 1

@@ -43,7 +43,7 @@ public struct GitHubClient: Sendable {
         public var size: Int?
     }
 
-    public struct FileContent: Sendable, Equatable {
+    public struct FileContent: Sendable, Equatable, Codable {
         public var path: String
         public var sha: String
         public var text: String
@@ -83,6 +83,30 @@ public struct GitHubClient: Sendable {
             case id, name, status, conclusion
             case headSha = "head_sha", runStartedAt = "run_started_at"
         }
+    }
+
+    // MARK: Account
+
+    /// The core API's rate limit (`GET /rate_limit`, which does not count against it).
+    public func getRateLimit() async throws -> RateHeadroom {
+        struct Limits: Decodable {
+            struct Resources: Decodable { var core: Limit }
+            struct Limit: Decodable { var limit: Int; var remaining: Int; var reset: Double }
+            var resources: Resources
+        }
+        let core = (try decode(try await send(.get, "/rate_limit")) as Limits).resources.core
+        return RateHeadroom(remaining: core.remaining, limit: core.limit, resetsAt: Date(timeIntervalSince1970: core.reset))
+    }
+
+    /// Who the token acts as (`GET /user`), with the rate limit left. An installation token of
+    /// a GitHub App has no user: it is named as such.
+    public func whoAmI() async throws -> ServiceIdentity {
+        let headroom = try await getRateLimit()
+        struct User: Decodable { var login: String; var name: String? }
+        let response = try await send(.get, "/user")
+        if response.status.code == 403 { return ServiceIdentity(identity: "a GitHub App installation token", headroom: headroom) }
+        let user: User = try decode(response)
+        return ServiceIdentity(identity: user.name.map { "\(user.login) (\($0))" } ?? user.login, headroom: headroom)
     }
 
     // MARK: Reading
@@ -168,6 +192,11 @@ public struct GitHubClient: Sendable {
             files.append((entry.path, String(decoding: data, as: UTF8.self)))
         }
         return files.sorted { $0.name < $1.name }
+    }
+
+    /// One pull request by number.
+    public func getPullRequest(owner: String, repo: String, number: Int) async throws -> PullRequest {
+        try decode(try await send(.get, "/repos/\(owner)/\(repo)/pulls/\(number)"))
     }
 
     public func findOpenPullRequest(owner: String, repo: String, head: String) async throws -> PullRequest? {

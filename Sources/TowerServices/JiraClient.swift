@@ -20,7 +20,7 @@ public struct JiraClient: Sendable {
     }
 
     /// The fields Tower reads of an issue.
-    public struct Issue: Sendable, Equatable {
+    public struct Issue: Sendable, Equatable, Codable {
         public var key: String
         public var summary: String
         public var status: String?
@@ -87,9 +87,23 @@ public struct JiraClient: Sendable {
         _ = try await call(.post, "/rest/api/3/issue/\(key)/transitions", body: .object(["transition": .object(["id": .string(id)])]))
     }
 
+    /// The account the API token belongs to (`GET /rest/api/3/myself`).
+    public func myself() async throws -> ServiceIdentity {
+        let (json, headers) = try await exchange(.get, "/rest/api/3/myself")
+        let name = json["displayName"]?.string ?? json["accountId"]?.string ?? "unknown account"
+        return ServiceIdentity(
+            identity: json["emailAddress"]?.string.map { "\(name) <\($0)>" } ?? name,
+            headroom: RateHeadroom(headers, remaining: "x-ratelimit-remaining", limit: "x-ratelimit-limit"))
+    }
+
     // MARK: Plumbing
 
     func call(_ method: HTTPRequest.Method, _ path: String, query: [String: String] = [:], body: JSONValue? = nil) async throws -> JSONValue {
+        try await exchange(method, path, query: query, body: body).json
+    }
+
+    /// A call whose answer's headers matter too (rate limits).
+    func exchange(_ method: HTTPRequest.Method, _ path: String, query: [String: String] = [:], body: JSONValue? = nil) async throws -> (json: JSONValue, headers: HTTPFields) {
         var headers = HTTPFields()
         headers[.authorization] = "Basic " + Data("\(email):\(token)".utf8).base64EncodedString()
         headers[.accept] = "application/json"
@@ -103,7 +117,7 @@ public struct JiraClient: Sendable {
             let message = messages.isEmpty ? String(decoding: response.body.prefix(200), as: UTF8.self) : messages.joined(separator: "; ")
             throw ServiceError(service: "Jira", status: response.status.code, message: message)
         }
-        return json ?? .object([:])
+        return (json ?? .object([:]), response.headers)
     }
 
     static func issue(_ json: JSONValue) -> Issue {

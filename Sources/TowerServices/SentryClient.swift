@@ -20,7 +20,7 @@ public struct SentryClient: Sendable {
     }
 
     /// The fields Tower's Sentry monitor reads.
-    public struct Issue: Sendable, Equatable {
+    public struct Issue: Sendable, Equatable, Codable {
         public var id: String
         public var shortId: String
         public var title: String
@@ -34,7 +34,7 @@ public struct SentryClient: Sendable {
     }
 
     /// The latest event, reduced to what a bug ticket shows.
-    public struct Event: Sendable, Equatable {
+    public struct Event: Sendable, Equatable, Codable {
         public var exceptionType: String?
         public var exceptionValue: String?
         /// Innermost frame last, as Sentry lists them.
@@ -43,7 +43,7 @@ public struct SentryClient: Sendable {
         public var release: String?
         public var environment: String?
 
-        public struct Frame: Sendable, Equatable {
+        public struct Frame: Sendable, Equatable, Codable {
             public var file: String
             public var function: String?
             public var line: Int?
@@ -92,6 +92,17 @@ public struct SentryClient: Sendable {
             }
         }
         return event
+    }
+
+    /// The organization the token reads (`GET /api/0/organizations/{org}/`), with Sentry's
+    /// rate-limit headers.
+    public func getOrganization() async throws -> ServiceIdentity {
+        let response = try await http.send(request(.get, endpoint("/api/0/organizations/\(organization)/")))
+        let json = try decode(response)
+        let slug = json["slug"]?.string ?? organization
+        return ServiceIdentity(
+            identity: json["name"]?.string.map { "\($0) (\(slug))" } ?? slug,
+            headroom: RateHeadroom(response.headers, remaining: "x-sentry-rate-limit-remaining", limit: "x-sentry-rate-limit-limit", reset: "x-sentry-rate-limit-reset"))
     }
 
     public func resolveIssue(_ id: String) async throws {

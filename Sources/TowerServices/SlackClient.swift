@@ -19,7 +19,7 @@ public struct SlackClient: Sendable {
     }
 
     /// Where a message landed: its channel id and timestamp (Slack's message id).
-    public struct Posted: Sendable, Equatable {
+    public struct Posted: Sendable, Equatable, Codable {
         public var channel: String
         public var ts: String
     }
@@ -66,6 +66,14 @@ public struct SlackClient: Sendable {
     public func sendNotification(channel: String, _ notice: Notice) async throws -> Posted {
         let text = Self.text(for: notice)
         return try await postMessage(channel: channel, text: text, blocks: [.object(["type": .string("section"), "text": .object(["type": .string("mrkdwn"), "text": .string(text)])])])
+    }
+
+    /// The bot and workspace the token belongs to (`auth.test`).
+    public func authTest() async throws -> ServiceIdentity {
+        let answer = try await call("auth.test", .object([:]))
+        let user = answer["user"]?.string ?? answer["user_id"]?.string ?? "unknown user"
+        let team = answer["team"]?.string ?? answer["team_id"]?.string ?? "unknown workspace"
+        return ServiceIdentity(identity: "\(user) in \(team)\(answer["url"]?.string.map { " (\($0))" } ?? "")")
     }
 
     /// Answers a slash command or a button through its `response_url` (no token: the URL is the credential).
