@@ -3,6 +3,7 @@ import Foundation
 import TowerCore
 import TowerGateway
 import TowerLLM
+import TowerNet
 import TowerServices
 
 /// `tower tool SERVICE.METHOD key=value …`: any tool method, its result as JSON.
@@ -52,6 +53,8 @@ struct ToolCommand: AsyncParsableCommand {
                 throw CLIError.failure(error.description)
             } catch let error as GatewayError {
                 throw CLIError.failure(error.description)
+            } catch let error as HTTPClientError {
+                throw CLIError.failure("\(Self.serviceTitle(of: method)): \(error)")
             } catch let error as LLMError {
                 throw CLIError.failure("Anthropic: \(error)")
             } catch let error as ExitCode {
@@ -63,6 +66,12 @@ struct ToolCommand: AsyncParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(result), as: UTF8.self))
         }
+    }
+
+    /// "GitHub" for `github.get_repo`.
+    static func serviceTitle(of method: String) -> String {
+        let prefix = String(method.split(separator: ".").first ?? "")
+        return Gateway.Service(rawValue: prefix)?.title ?? prefix
     }
 
     /// `key=@path` → the file's text; `key=@-` → standard input.

@@ -10,14 +10,14 @@ extension ProcessTests {
         @Test func configNeverPrintsASecretsValue() async throws {
             let home = TemporaryDirectory.make("config")
             let secrets = [
-                "ANTHROPIC_API_KEY": "sk-ant-api03-ENVSECRET-abcdef",
-                "GITHUB_TOKEN": "ghp_ENVSECRET1234567890",
-                "SLACK_SIGNING_SECRET": "8f742231b10e8888abcd99yyyzzz85a5",
+                "ANTHROPIC_API_KEY": "sk-ant-api03-ENVtst0secret-abcdef",
+                "GITHUB_TOKEN": "ghp_ENVtst0secret1234567890",
+                "SLACK_SIGNING_SECRET": "8f742231b10etst0secretyyyzzz85a5",
             ]
-            let dotEnvSecrets = ["JIRA_API_TOKEN": "ATATT3xFfGF0DOTENVSECRET", "SENTRY_AUTH_TOKEN": "sntrys_DOTENVSECRET_42"]
-            let fileSecrets = ["SLACK_BOT_TOKEN": "xoxb-FILESECRET-123-456", "GITHUB_WEBHOOK_SECRET": "whsec-FILESECRET-xyz"]
+            let dotEnvSecrets = ["JIRA_API_TOKEN": "ATATT3xFfGF0DOTENVtst0secret", "SENTRY_AUTH_TOKEN": "sntrys_DOTENVtst0secret_42"]
+            let fileSecrets = ["SLACK_BOT_TOKEN": "xoxb-FILEtst0secret-123-456", "GITHUB_WEBHOOK_SECRET": "whsec-FILEtst0secret-xyz"]
             let dotEnv = home.appendingPathComponent(".env")
-            try (dotEnvSecrets.map { "export \($0.key)=\"\($0.value)\"" } + ["JIRA_EMAIL=bot@example.com", "MY_PRIVATE_TOKEN=zzUNKNOWNSECRETzz"])
+            try (dotEnvSecrets.map { "export \($0.key)=\"\($0.value)\"" } + ["JIRA_EMAIL=bot@example.com", "MY_PRIVATE_TOKEN=zzUNKNOWNtst0secretzz"])
                 .joined(separator: "\n").write(to: dotEnv, atomically: true, encoding: .utf8)
             let configFile = home.appendingPathComponent("tower.toml")
             try """
@@ -26,14 +26,14 @@ extension ProcessTests {
                 webhook_secret = "\(fileSecrets["GITHUB_WEBHOOK_SECRET"]!)"
                 org = "acme"
                 [jira]
-                base_url = "https://bot:PASSWORDINURL@acme.atlassian.net"
+                base_url = "https://bot:PASSWORDtst0secretINURL@acme.atlassian.net"
                 """.write(to: configFile, atomically: true, encoding: .utf8)
 
             let result = try await ChildProcess.run(
                 towerBinary, ["config", "--env-file", dotEnv.path, "--config", configFile.path], environment: isolatedEnvironment(secrets))
             #expect(result.status == 0, "\(result.err)")
             let everything = result.out + result.err
-            for value in Array(secrets.values) + Array(dotEnvSecrets.values) + Array(fileSecrets.values) + ["zzUNKNOWNSECRETzz", "PASSWORDINURL"] {
+            for value in Array(secrets.values) + Array(dotEnvSecrets.values) + Array(fileSecrets.values) + ["zzUNKNOWNtst0secretzz", "PASSWORDtst0secretINURL"] {
                 #expect(!everything.contains(value), "secret \(value.prefix(6))… leaked")
             }
             #expect(result.out.contains("GITHUB_TOKEN                 set (hidden)  [environment]"))

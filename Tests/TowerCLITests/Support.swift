@@ -24,7 +24,8 @@ func isolatedEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
     env["XDG_CONFIG_HOME"] = home.appendingPathComponent(".config").path
     env["XDG_STATE_HOME"] = home.appendingPathComponent(".state").path
     env["NO_COLOR"] = nil  // swift test sets it; the console tests choose for themselves
-    for key in env.keys where key.hasPrefix("TOWER_") || key.hasSuffix("_TOKEN") || key.hasSuffix("_SECRET") || key.hasSuffix("_API_KEY") {
+    let servicePrefixes = ["TOWER_", "GITHUB_", "JIRA_", "SLACK_", "SENTRY_", "ANTHROPIC_"]
+    for key in env.keys where servicePrefixes.contains(where: key.hasPrefix) || key.hasSuffix("_TOKEN") || key.hasSuffix("_SECRET") || key.hasSuffix("_API_KEY") {
         env[key] = nil
     }
     return env.merging(extra) { _, new in new }

@@ -1,4 +1,5 @@
 import Foundation
+import TowerTestLog
 import TowerTestSupport
 
 #if canImport(Glibc)
@@ -78,7 +79,9 @@ final class TmuxSession {
 
     /// The screen as text; with `escapes`, with its SGR attribute and colour sequences.
     func capture(escapes: Bool = false) throws -> String {
-        try run(["-L", socket, "capture-pane", "-p", "-t", name] + (escapes ? ["-e"] : []))
+        let screen = try run(["-L", socket, "capture-pane", "-p", "-t", name] + (escapes ? ["-e"] : []))
+        RunLog.record(screen, from: "tmux \(name)")
+        return screen
     }
 
     func resize(width: Int, height: Int) throws {

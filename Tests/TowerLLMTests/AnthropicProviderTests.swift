@@ -38,7 +38,7 @@ private let fastPolicy = RetryPolicy(maxAttempts: 3, backoff: .init(base: 0.01, 
         let seen = Counter()
         let api = try await server(stream: try fixture("stream.basic_text.sse.txt"), seen: seen)
         defer { api.stop() }
-        let provider = AnthropicProvider(apiKey: "sk-ant-test-key", baseURL: api.base, policy: fastPolicy, sleep: { _ in })
+        let provider = AnthropicProvider(apiKey: "sk-ant-tst0secret-key", baseURL: api.base, policy: fastPolicy, sleep: { _ in })
         var deltas: [String] = []
         var finished: LLMStreamEvent?
         for try await event in provider.stream(LLMRequest(model: "claude-sonnet-4-20250514", system: "Be brief.", messages: [.user("Hi")], maxTokens: 64)) {
@@ -50,7 +50,7 @@ private let fastPolicy = RetryPolicy(maxAttempts: 3, backoff: .init(base: 0.01, 
         #expect(reason == "end_turn" && usage.inputTokens == 11 && usage.outputTokens > 0)
         #expect(usage.cost == AnthropicProvider.cost(model: "claude-sonnet-4-20250514", input: usage.inputTokens, output: usage.outputTokens))
         let request = try #require(seen.all.first)
-        #expect(request.hasPrefix("sk-ant-test-key|2023-06-01|application/json|"))
+        #expect(request.hasPrefix("sk-ant-tst0secret-key|2023-06-01|application/json|"))
         let body = try JSONValue.parse(String(request.split(separator: "|", maxSplits: 3)[3]))
         #expect(body["model"]?.string == "claude-sonnet-4-20250514" && body["system"]?.string == "Be brief." && body["stream"] == .bool(true))
         #expect(body["messages"] == .array([.object(["role": .string("user"), "content": .array([.object(["type": .string("text"), "text": .string("Hi")])])])]))

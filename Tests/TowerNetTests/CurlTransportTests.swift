@@ -6,6 +6,7 @@ import NIOCore
 import Testing
 import TowerCore
 import TowerHTTPTestSupport
+import TowerTestLog
 
 @testable import TowerNet
 
@@ -20,7 +21,10 @@ private final class Waits: @unchecked Sendable {
 }
 
 private func client(log: (@Sendable (String) -> Void)? = nil, waits: Waits = Waits()) -> HTTPClient {
-    HTTPClient(transport: .shared, policy: fast, log: log, sleep: { waits.add($0) })
+    HTTPClient(transport: .shared, policy: fast, log: { line in
+        log?(line)
+        RunLog.record(line, from: "net-tests")
+    }, sleep: { waits.add($0) })
 }
 
 @Suite struct CurlTransportTests {
@@ -35,14 +39,14 @@ private func client(log: (@Sendable (String) -> Void)? = nil, waits: Waits = Wai
         }
         defer { server.stop() }
         var headers = HTTPFields()
-        headers[.authorization] = "Bearer ghp_secret_value_1"
+        headers[.authorization] = "Bearer ghp_tst0secret_value_1"
         headers[.contentType] = "application/json"
         let response = try await client().send(
             HTTPClientRequest(method: .post, url: server.url("/echo"), headers: headers, body: Data(#"{"a":1}"#.utf8), idempotencyKey: "t-1/planning/0"))
         #expect(response.status == .created)
         #expect(response.headers[HTTPField.Name("x-request-id")!] == "r-1")
         #expect(String(decoding: response.body, as: UTF8.self) == #"{"ok":true}"#)
-        #expect(seen.all == [#"POST Bearer ghp_secret_value_1 application/json t-1/planning/0 {"a":1}"#])
+        #expect(seen.all == [#"POST Bearer ghp_tst0secret_value_1 application/json t-1/planning/0 {"a":1}"#])
     }
 
     @Test func aServerErrorThenSuccessSucceeds() async throws {
@@ -151,10 +155,10 @@ private func client(log: (@Sendable (String) -> Void)? = nil, waits: Waits = Wai
         }
         defer { server.stop() }
         var headers = HTTPFields()
-        headers[.authorization] = "token ghp_do_not_log_me_42"
-        _ = try await client(log: { lines.add($0) }).send(HTTPClientRequest(url: server.url("/x?access_token=ghp_do_not_log_me_42"), headers: headers))
+        headers[.authorization] = "token ghp_tst0secret_do_not_log_42"
+        _ = try await client(log: { lines.add($0) }).send(HTTPClientRequest(url: server.url("/x?access_token=ghp_tst0secret_do_not_log_42"), headers: headers))
         #expect(lines.count >= 3)
-        #expect(lines.all.allSatisfy { !$0.contains("ghp_do_not_log_me_42") })
+        #expect(lines.all.allSatisfy { !$0.contains("ghp_tst0secret_do_not_log_42") })
         #expect(lines.all.first?.contains("access_token=***") == true)
     }
 }
@@ -247,21 +251,21 @@ extension CurlTransportTests {
         defer { server.stop() }
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        let signing = AWSSigning(region: "us-east-1", service: "bedrock", accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", sessionToken: "FwoGZXIvYXdzEXAMPLETOKEN")
+        let signing = AWSSigning(region: "us-east-1", service: "bedrock", accessKeyId: "AKIDtst0secretEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+tst0secret/EXAMPLEKEY", sessionToken: "FwoGZXIvYXdz-tst0secret-TOKEN")
         let body = Data(#"{"anthropic_version":"bedrock-2023-05-31","max_tokens":10}"#.utf8)
         let response = try await client().send(HTTPClientRequest(method: .post, url: server.url("/model/anthropic.claude/invoke"), headers: headers, body: body, awsSigning: signing))
         #expect(response.status == .ok)
         let request = try #require(captured.first)
-        #expect(request.headers["x-amz-security-token"] == "FwoGZXIvYXdzEXAMPLETOKEN")
+        #expect(request.headers["x-amz-security-token"] == "FwoGZXIvYXdz-tst0secret-TOKEN")
         let authorization = try #require(request.headers["authorization"])
-        // AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261125/us-east-1/bedrock/aws4_request, SignedHeaders=a;b, Signature=hex
+        // AWS4-HMAC-SHA256 Credential=AKIDtst0secretEXAMPLE/20261125/us-east-1/bedrock/aws4_request, SignedHeaders=a;b, Signature=hex
         let parts = Dictionary(uniqueKeysWithValues: authorization.dropFirst("AWS4-HMAC-SHA256 ".count).split(separator: ",").map { part -> (String, String) in
             let pair = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
             return (String(pair[0]), String(pair[1]))
         })
         #expect(authorization.hasPrefix("AWS4-HMAC-SHA256 "))
         let credential = try #require(parts["Credential"]).split(separator: "/").map(String.init)
-        #expect(credential.count == 5 && credential[0] == "AKIDEXAMPLE" && credential[2] == "us-east-1" && credential[3] == "bedrock")
+        #expect(credential.count == 5 && credential[0] == "AKIDtst0secretEXAMPLE" && credential[2] == "us-east-1" && credential[3] == "bedrock")
         let signed = try #require(parts["SignedHeaders"]).split(separator: ";").map(String.init)
         #expect(signed.contains("host") && signed.contains("x-amz-date") && signed.contains("x-amz-security-token"))
         let amzDate = try #require(request.headers["x-amz-date"])
@@ -272,7 +276,7 @@ extension CurlTransportTests {
         #expect(parts["Signature"] == expected, "\(authorization) \(request.headers)")
         // The secret itself never travels, and the request's description hides it.
         #expect(!request.headers.values.contains { $0.contains(signing.secretAccessKey) })
-        #expect(!"\(signing)".contains(signing.secretAccessKey) && !"\(signing)".contains("AKIDEXAMPLE"))
+        #expect(!"\(signing)".contains(signing.secretAccessKey) && !"\(signing)".contains("AKIDtst0secretEXAMPLE"))
     }
 }
 

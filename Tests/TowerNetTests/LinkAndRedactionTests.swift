@@ -13,12 +13,12 @@ import TowerNet
 }
 
 @Suite struct RedactorTests {
-    let redactor = Redactor(secrets: ["ghp_abcdef123456", "xoxb-1-2-3-secret"])
+    let redactor = Redactor(secrets: ["ghp_tst0secret123456", "xoxb-1-2-3-tst0secret"])
 
     @Test func secretHeadersKeepOnlyTheirScheme() {
-        #expect(redactor.header("Authorization", "Bearer ghp_abcdef123456") == "Bearer ***")
+        #expect(redactor.header("Authorization", "Bearer ghp_tst0secret123456") == "Bearer ***")
         #expect(redactor.header("authorization", "Basic Ym90OnRva2Vu") == "Basic ***")
-        #expect(redactor.header("x-api-key", "sk-ant-123") == "***")
+        #expect(redactor.header("x-api-key", "sk-ant-tst0secret-123") == "***")
         #expect(redactor.header("Accept", "application/vnd.github+json") == "application/vnd.github+json")
     }
 
@@ -28,7 +28,7 @@ import TowerNet
     }
 
     @Test func knownSecretsVanishFromAnyText() {
-        #expect(redactor.text("token ghp_abcdef123456 and xoxb-1-2-3-secret") == "token *** and ***")
+        #expect(redactor.text("token ghp_tst0secret123456 and xoxb-1-2-3-tst0secret") == "token *** and ***")
         #expect(Redactor(secrets: ["abc"]).text("abc") == "abc")
     }
 }

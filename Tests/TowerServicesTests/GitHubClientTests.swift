@@ -5,6 +5,7 @@ import NIOCore
 import Testing
 import TowerCore
 import TowerHTTPTestSupport
+import TowerTestLog
 import TowerNet
 import ZIPFoundation
 
@@ -42,7 +43,7 @@ final class FakeGitHub: @unchecked Sendable {
         let auth = request.headers[.authorization]
         let accept = request.headers[.accept]
         let version = request.headers[HTTPField.Name("X-GitHub-Api-Version")!]
-        if auth != "Bearer ghp_test_token_123" || accept != "application/vnd.github+json" || version != "2022-11-28" {
+        if auth != "Bearer ghp_tst0secret_token_123" || accept != "application/vnd.github+json" || version != "2022-11-28" {
             with { $0.problems.append("\(request.method) \(request.uri.path): \(auth ?? "-") \(accept ?? "-") \(version ?? "-")") }
         }
     }
@@ -213,8 +214,8 @@ private func makeClient() async throws -> (GitHubClient, FakeGitHub, TestServer)
     let fake = FakeGitHub()
     let server = try await TestServer.start(fake.routes)
     fake.with { $0.base = server.base.absoluteString }
-    let http = HTTPClient(policy: RetryPolicy(maxAttempts: 2, backoff: .init(base: 0.01, multiplier: 2, maximum: 0.02, jitter: 0)))
-    return (GitHubClient(baseURL: server.base, token: "ghp_test_token_123", http: http), fake, server)
+    let http = HTTPClient(policy: RetryPolicy(maxAttempts: 2, backoff: .init(base: 0.01, multiplier: 2, maximum: 0.02, jitter: 0)), log: RunLog.http("github-tests"))
+    return (GitHubClient(baseURL: server.base, token: "ghp_tst0secret_token_123", http: http), fake, server)
 }
 
 @Suite struct GitHubClientTests {

@@ -5,6 +5,7 @@ import NIOCore
 import Testing
 import TowerCore
 import TowerHTTPTestSupport
+import TowerTestLog
 import TowerNet
 
 @testable import TowerServices
@@ -18,7 +19,7 @@ private let transitionsFixture = try! String(
         @Sendable func json(_ text: String, _ status: HTTPResponse.Status = .ok) -> Response {
             Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
-        let expectedAuth = "Basic " + Data("bot@example.com:ATATT-test-token".utf8).base64EncodedString()
+        let expectedAuth = "Basic " + Data("bot@example.com:ATATT-tst0secret-token".utf8).base64EncodedString()
         return try await TestServer.start { router in
             router.get("/rest/api/3/issue/:key") { request, context -> Response in
                 guard request.headers[.authorization] == expectedAuth else { return json(#"{"errorMessages":["Client must be authenticated to access this resource."],"errors":{}}"#, .unauthorized) }
@@ -52,8 +53,8 @@ private let transitionsFixture = try! String(
         }
     }
 
-    private func client(_ server: TestServer, token: String = "ATATT-test-token") -> JiraClient {
-        JiraClient(baseURL: server.base, email: "bot@example.com", token: token)
+    private func client(_ server: TestServer, token: String = "ATATT-tst0secret-token") -> JiraClient {
+        JiraClient(baseURL: server.base, email: "bot@example.com", token: token, http: HTTPClient(log: RunLog.http("jira-tests")))
     }
 
     @Test func readsAnIssueAndFlattensItsDescription() async throws {

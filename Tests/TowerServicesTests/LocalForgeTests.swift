@@ -78,11 +78,11 @@ private func git(_ arguments: String..., in forge: LocalForge, _ repo: Repositor
     @Test func ciCommandsAreTimeBoxedAndSeeNoSecrets() async throws {
         let (forge, repo, _, directory) = try await makeForge()
         defer { try? FileManager.default.removeItem(at: directory) }
-        setenv("GITHUB_TOKEN", "ghp_forge_secret_never_in_ci", 1)
+        setenv("GITHUB_TOKEN", "ghp_tst0secret_forge_never_in_ci", 1)
         defer { unsetenv("GITHUB_TOKEN") }
         let environment = try await forge.runCI("env; pwd", branch: "main", in: repo)
         #expect(environment.conclusion == .success && environment.output.contains("CI=true"))
-        #expect(!environment.output.contains("ghp_forge_secret_never_in_ci"))
+        #expect(!environment.output.contains("ghp_tst0secret_forge_never_in_ci"))
         #expect(environment.output.contains("tower-ci-acme-auth-service"))
         // A command that forks a child and hangs: the whole group is killed at the limit.
         let hung = try await forge.runCI("sleep 30 & sleep 30; echo never", branch: "main", in: repo, timeout: 0.5)

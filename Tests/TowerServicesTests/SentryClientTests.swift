@@ -5,6 +5,7 @@ import NIOCore
 import Testing
 import TowerCore
 import TowerHTTPTestSupport
+import TowerTestLog
 import TowerNet
 
 @testable import TowerServices
@@ -23,7 +24,7 @@ private func fixture(_ name: String) -> String {
                 return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
             }
             router.get("/api/0/projects/acme/web/issues/") { request, _ -> Response in
-                guard request.headers[.authorization] == "Bearer sntrys_test_token" else { return json(#"{"detail":"Invalid token"}"#, .unauthorized) }
+                guard request.headers[.authorization] == "Bearer sntrys_tst0secret_token" else { return json(#"{"detail":"Invalid token"}"#, .unauthorized) }
                 let cursor = request.uri.queryParameters["cursor"].map(String.init)
                 seen.add("list \(request.uri.queryParameters["query"].map(String.init) ?? "") \(request.uri.queryParameters["statsPeriod"].map(String.init) ?? "") \(cursor ?? "first")")
                 let base = holder.value
@@ -46,7 +47,7 @@ private func fixture(_ name: String) -> String {
         let seen = Counter()
         let server = try await sentry(seen: seen)
         defer { server.stop() }
-        let issues = try await SentryClient(baseURL: server.base, organization: "acme", token: "sntrys_test_token").listIssues(project: "web")
+        let issues = try await SentryClient(baseURL: server.base, organization: "acme", token: "sntrys_tst0secret_token", http: HTTPClient(log: RunLog.http("sentry-tests"))).listIssues(project: "web")
         #expect(issues.map(\.shortId) == ["CLOUDFLARE-MCP-41"])
         #expect(issues.first?.count == 25 && issues.first?.level == "error" && issues.first?.title == "Error: Tool list_organizations is already registered")
         #expect(seen.all == ["list is:unresolved 24h first", "list is:unresolved 24h 0:100:0"])
@@ -59,7 +60,7 @@ private func fixture(_ name: String) -> String {
         let seen = Counter()
         let server = try await sentry(seen: seen)
         defer { server.stop() }
-        let client = SentryClient(baseURL: server.base, organization: "acme", token: "sntrys_test_token")
+        let client = SentryClient(baseURL: server.base, organization: "acme", token: "sntrys_tst0secret_token", http: HTTPClient(log: RunLog.http("sentry-tests")))
         let event = try await client.getLatestEvent(issue: "6507376925")
         #expect(event.exceptionType == "Error" && event.exceptionValue == "Tool list_organizations is already registered")
         #expect(event.platform == "javascript" && event.environment == "development")

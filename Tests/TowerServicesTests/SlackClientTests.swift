@@ -5,6 +5,7 @@ import NIOCore
 import Testing
 import TowerCore
 import TowerHTTPTestSupport
+import TowerTestLog
 import TowerNet
 
 @testable import TowerServices
@@ -16,7 +17,7 @@ import TowerNet
             router.post("/api/chat.postMessage") { request, _ -> Response in
                 let body = String(buffer: try await request.body.collect(upTo: 1 << 20))
                 seen.add(body)
-                let ok = request.headers[.authorization] == "Bearer xoxb-test-token-1" && request.headers[.contentType] == "application/json; charset=utf-8"
+                let ok = request.headers[.authorization] == "Bearer xoxb-tst0secret-token-1" && request.headers[.contentType] == "application/json; charset=utf-8"
                 let payload = try JSONValue.parse(body)
                 let answer =
                     !ok ? #"{"ok":false,"error":"invalid_auth"}"#
@@ -35,7 +36,7 @@ import TowerNet
         let seen = Counter()
         let server = try await slack(seen: seen)
         defer { server.stop() }
-        let client = SlackClient(baseURL: server.url("/api"), token: "xoxb-test-token-1")
+        let client = SlackClient(baseURL: server.url("/api"), token: "xoxb-tst0secret-token-1", http: HTTPClient(log: RunLog.http("slack-tests")))
         let posted = try await client.sendApprovalRequest(
             channel: "#ai-agents", taskId: "t-7k2m9q4x", ticket: "PROJ-123", title: "Add OAuth", summary: "3 tasks, 7 h", pullRequest: "https://github.com/acme/a/pull/42")
         #expect(posted == .init(channel: "C024BE91L", ts: "1503435956.000247"))
@@ -55,10 +56,10 @@ import TowerNet
         let server = try await slack(seen: seen)
         defer { server.stop() }
         await #expect(throws: ServiceError(service: "Slack", status: 200, message: "channel_not_found")) {
-            try await SlackClient(baseURL: server.url("/api"), token: "xoxb-test-token-1").postMessage(channel: "#nowhere", text: "hi")
+            try await SlackClient(baseURL: server.url("/api"), token: "xoxb-tst0secret-token-1", http: HTTPClient(log: RunLog.http("slack-tests"))).postMessage(channel: "#nowhere", text: "hi")
         }
         await #expect(throws: ServiceError(service: "Slack", status: 200, message: "invalid_auth")) {
-            try await SlackClient(baseURL: server.url("/api"), token: "xoxb-wrong").postMessage(channel: "#ai-agents", text: "hi")
+            try await SlackClient(baseURL: server.url("/api"), token: "xoxb-tst0secret-wrong", http: HTTPClient(log: RunLog.http("slack-tests"))).postMessage(channel: "#ai-agents", text: "hi")
         }
     }
 
@@ -66,7 +67,7 @@ import TowerNet
         let seen = Counter()
         let server = try await slack(seen: seen)
         defer { server.stop() }
-        let client = SlackClient(baseURL: server.url("/api"), token: "xoxb-test-token-1")
+        let client = SlackClient(baseURL: server.url("/api"), token: "xoxb-tst0secret-token-1", http: HTTPClient(log: RunLog.http("slack-tests")))
         try await client.sendNotification(channel: "#ai-agents", .failed(taskId: "t-1", ticket: "PROJ-9", step: "execution", error: "tests failed"))
         try await client.respond(to: server.url("/hooks/response"), text: "✅ Plan approved")
         #expect(try JSONValue.parse(seen.all[0])["text"]?.string == "❌ *Failed* PROJ-9 at execution: tests failed — `/agent retry t-1`")

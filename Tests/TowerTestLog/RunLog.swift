@@ -40,9 +40,17 @@ public enum RunLogScan {
         var found: [Finding] = []
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             if line.contains(TestSecrets.marker) || secrets.contains(where: { line.contains($0) }) {
-                found.append(Finding(line: number + 1, text: String(line.prefix(300))))
+                found.append(Finding(line: number + 1, text: masked(String(line.prefix(300)), secrets: secrets)))
             }
         }
         return found
+    }
+
+    /// The line with each secret (and each word carrying the marker) replaced, so that
+    /// reporting a leak does not leak it again.
+    static func masked(_ line: String, secrets: [String]) -> String {
+        var text = line
+        for secret in secrets { text = text.replacingOccurrences(of: secret, with: "<secret>") }
+        return text.split(separator: " ", omittingEmptySubsequences: false).map { $0.contains(TestSecrets.marker) ? "<secret>" : String($0) }.joined(separator: " ")
     }
 }

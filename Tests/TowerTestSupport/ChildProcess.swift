@@ -1,4 +1,5 @@
 import Foundation
+import TowerTestLog
 
 #if canImport(Glibc)
     import Glibc
@@ -12,9 +13,12 @@ public final class ChildProcess: @unchecked Sendable {
     private var lines: [String] = []
     private var partial = Data()
     private var errorData = Data()
+    /// How the run log names this child's lines.
+    private let logName: String
 
     public init(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws {
         process.executableURL = executable
+        logName = executable.lastPathComponent + (arguments.first.map { " \($0)" } ?? "")
         process.arguments = arguments
         if let environment { process.environment = environment }
         let out = Pipe()
@@ -41,6 +45,7 @@ public final class ChildProcess: @unchecked Sendable {
                 if data.isEmpty { break }
                 guard let child = box.child else { continue }
                 child.lock.withLock { child.errorData.append(data) }
+                RunLog.record(String(decoding: data, as: UTF8.self), from: "\(child.logName) stderr")
             }
         }
         try process.run()
@@ -50,7 +55,9 @@ public final class ChildProcess: @unchecked Sendable {
         lock.withLock {
             partial.append(data)
             while let newline = partial.firstIndex(of: 10) {
-                lines.append(String(decoding: partial[partial.startIndex..<newline], as: UTF8.self))
+                let line = String(decoding: partial[partial.startIndex..<newline], as: UTF8.self)
+                lines.append(line)
+                RunLog.record(line, from: logName)
                 partial.removeSubrange(partial.startIndex...newline)
             }
         }

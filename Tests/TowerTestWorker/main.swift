@@ -7,10 +7,13 @@
 //       appends N log lines, one transaction each (concurrent writers test).
 //   open --state-dir D
 //       opens (creating and migrating) the store and exits.
+//   scan-log FILE
+//       the run log of a whole test run: exits 1, naming the lines, if any holds a test secret.
 import Foundation
 import TowerCore
 import TowerEngine
 import TowerStore
+import TowerTestLog
 import TowerTestSupport
 
 func option(_ name: String) -> String? {
@@ -22,6 +25,24 @@ func option(_ name: String) -> String? {
 /// One line straight to the pipe (no stdio buffering: the test reacts to each line as it comes).
 @Sendable func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "scan-log" {
+    let path = CommandLine.arguments[2]
+    guard let data = FileManager.default.contents(atPath: path) else {
+        FileHandle.standardError.write(Data("scan-log: no run log at \(path)\n".utf8))
+        exit(2)
+    }
+    let text = String(decoding: data, as: UTF8.self)
+    let findings = RunLogScan.findings(in: text)
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count - 1
+    guard findings.isEmpty else {
+        say("scan-log: \(findings.count) of \(lines) logged lines hold a test secret:")
+        for finding in findings.prefix(20) { say("  line \(finding.line): \(finding.text)") }
+        exit(1)
+    }
+    say("scan-log: \(lines) lines logged during the test run; no token or secret among them")
+    exit(0)
 }
 
 guard CommandLine.arguments.count > 1, let stateDir = option("--state-dir") else {
