@@ -130,6 +130,12 @@ public struct Configuration: Sendable {
         self[name].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? fallback
     }
 
+    /// Every secret value set (known secret keys, and unknown keys whose names look secret):
+    /// what a redactor must hide wherever it shows up.
+    public var secretValues: [String] {
+        entries.filter { ConfigKey.named($0.key)?.isSecret ?? ConfigKey.looksSecret($0.key) }.map(\.value.value).filter { !$0.isEmpty }
+    }
+
     /// The services whose required settings are all set, and the missing names of the others.
     public func serviceReadiness() -> [(service: String, missing: [String])] {
         let groups = ConfigKey.all.filter { $0.group != "Tower" }.map(\.group)

@@ -11,17 +11,29 @@ public struct HTTPClient: Sendable {
     let redactor: Redactor
     /// Caps every request's time limits (an operator's `--timeout`); `nil` keeps the request's own.
     public let requestTimeout: TimeInterval?
+    /// How much of each exchange goes to `log`.
+    public let logDetail: LogDetail
+
+    /// What the log receives per attempt.
+    public enum LogDetail: Sendable {
+        /// One line: method, redacted URL, status or failure, time.
+        case attempts
+        /// That line, then the request's and the response's headers (`> name: value`,
+        /// `< name: value`), secret ones redacted.
+        case headers
+    }
     let sleep: @Sendable (TimeInterval) async throws -> Void
 
     public init(
         transport: CurlTransport = .shared, policy: RetryPolicy = RetryPolicy(), redactor: Redactor = Redactor(),
-        log: (@Sendable (String) -> Void)? = nil, requestTimeout: TimeInterval? = nil
+        log: (@Sendable (String) -> Void)? = nil, requestTimeout: TimeInterval? = nil, logDetail: LogDetail = .attempts
     ) {
         self.transport = transport
         self.policy = policy
         self.redactor = redactor
         self.log = log
         self.requestTimeout = requestTimeout
+        self.logDetail = logDetail
         self.sleep = { seconds in try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9)) }
     }
 
@@ -32,6 +44,7 @@ public struct HTTPClient: Sendable {
         self.redactor = Redactor()
         self.log = log
         self.requestTimeout = nil
+        self.logDetail = .attempts
         self.sleep = sleep
     }
 
@@ -53,7 +66,7 @@ public struct HTTPClient: Sendable {
                 let answer = try await transport.send(request)
                 response = answer
                 outcome = .response(answer.status, answer.headers)
-                note(request, attempt: attempt, "\(answer.status.code)", since: started)
+                note(request, attempt: attempt, "\(answer.status.code)", since: started, response: answer.head)
             } catch let error as HTTPClientError {
                 guard let failure = error.transportFailure else { throw error }
                 outcome = .transport(failure)
@@ -82,9 +95,13 @@ public struct HTTPClient: Sendable {
         }
     }
 
-    private func note(_ request: HTTPClientRequest, attempt: Int, _ result: String, since: Date) {
+    private func note(_ request: HTTPClientRequest, attempt: Int, _ result: String, since: Date, response: HTTPClientHead? = nil) {
         guard let log else { return }
         let ms = Int(Date().timeIntervalSince(since) * 1000)
         log("\(request.method.rawValue) \(redactor.url(request.url.absoluteString)) attempt \(attempt): \(result) in \(ms) ms")
+        guard logDetail == .headers else { return }
+        for field in request.headers { log("> \(field.name.canonicalName): \(redactor.header(field.name.canonicalName, field.value))") }
+        if request.awsSigning != nil { log("> authorization: AWS4-HMAC-SHA256 *** (signed by libcurl)") }
+        for field in response?.headers ?? [:] { log("< \(field.name.canonicalName): \(redactor.header(field.name.canonicalName, field.value))") }
     }
 }

@@ -9,16 +9,18 @@ struct GatewayOptions: ParsableArguments {
     @Option(name: .long, help: "Seconds to wait for a service's answer.")
     var timeout: Double = 15
 
-    @Flag(name: .shortAndLong, help: "Print each HTTP attempt (method, URL with secrets redacted, status, time) on stderr.")
-    var verbose = false
+    @Flag(name: .shortAndLong, help: "Print each HTTP attempt (method, URL, status, time) on stderr; twice (-vv) adds the headers. Secrets are redacted.")
+    var verbose: Int
 
     /// The gateway over the configuration, with `attempts` tries per request.
     func gateway(_ global: GlobalOptions, attempts: Int) throws -> Gateway {
         let configuration = try global.loadConfiguration()
         var log: (@Sendable (String) -> Void)?
-        if verbose { log = { line in FileHandle.standardError.write(Data("tower: \(line)\n".utf8)) } }
+        if verbose > 0 { log = { line in FileHandle.standardError.write(Data("tower: \(line)\n".utf8)) } }
         let policy = RetryPolicy(maxAttempts: attempts, maximumWait: timeout)
-        let http = HTTPClient(transport: CurlTransport.shared, policy: policy, log: log, requestTimeout: timeout)
+        let redactor = Redactor(secrets: configuration.secretValues)
+        let http = HTTPClient(
+            transport: CurlTransport.shared, policy: policy, redactor: redactor, log: log, requestTimeout: timeout, logDetail: verbose > 1 ? .headers : .attempts)
         return Gateway(configuration: configuration, http: http)
     }
 }

@@ -12,7 +12,7 @@ extension ProcessTests {
         @Test func doctorReportsEveryServiceAndExitsZeroWhenAllAreHealthy() async throws {
             let server = try await TestServer.start { ServiceStandIns.routes($0, seen: Counter()) }
             defer { server.stop() }
-            let result = try await ChildProcess.run(towerBinary, ["doctor", "--verbose"], environment: isolatedEnvironment(ServiceStandIns.environment(base: server.base)))
+            let result = try await ChildProcess.run(towerBinary, ["doctor", "-vv"], environment: isolatedEnvironment(ServiceStandIns.environment(base: server.base)))
             #expect(result.status == 0, "\(result.out)\n\(result.err)")
             for row in [
                 ["GitHub", "ok", "4987/5000 left, resets", "tower-bot (Tower Bot)"], ["Jira", "ok", "98/100 left", "Tower Bot <bot@acme.example>"],
@@ -23,8 +23,10 @@ extension ProcessTests {
                 #expect(row.allSatisfy { line.contains($0) } && line.contains(" ms "), "\(row[0]): \(line)")
             }
             #expect(result.out.contains("all 5 configured services ok"))
-            // --verbose traces every attempt on stderr, credentials redacted.
+            // -v traces every attempt on stderr, -vv with the headers both ways; credentials redacted.
             #expect(result.err.contains("GET \(server.base.absoluteString)/github/rate_limit attempt 1: 200"))
+            #expect(result.err.contains("tower: > authorization: Bearer ***\n") && result.err.contains("tower: > authorization: Basic ***\n"))
+            #expect(result.err.contains("tower: > x-api-key: ***\n") && result.err.contains("tower: < x-ratelimit-remaining: 98\n"))
             #expect(!(result.out + result.err).contains(TestSecrets.marker))
         }
 

@@ -166,6 +166,13 @@ final class FakeGitHub: @unchecked Sendable {
             let open = self.with { $0.pulls.filter { $0.head == head } }
             return Self.json("[" + open.map { #"{"number":\#($0.number),"html_url":"https://github.com/acme/auth-service/pull/\#($0.number)","state":"open","draft":\#($0.draft),"title":"\#($0.title)"}"# }.joined(separator: ",") + "]")
         }
+        router.get(RouterPath(stringLiteral: repo + "/pulls/:number")) { request, context in
+            self.check(request)
+            let number = Int(context.parameters.get("number") ?? "") ?? 0
+            guard let pr = self.with({ $0.pulls.first { $0.number == number } }) else { return Self.json(#"{"message":"Not Found"}"#, status: .notFound) }
+            return Self.json(
+                #"{"number":\#(pr.number),"html_url":"https://github.com/acme/auth-service/pull/\#(pr.number)","state":"open","draft":\#(pr.draft),"title":"\#(pr.title)","body":"AI Agent plan","head":{"ref":"\#(pr.head)","sha":"abc"},"base":{"ref":"main","sha":"def"}}"#)
+        }
         router.post(RouterPath(stringLiteral: repo + "/pulls")) { request, _ in
             self.check(request)
             let body = try JSONDecoder().decode(JSONBodyObject.self, from: Data(buffer: try await request.body.collect(upTo: 1 << 20)))
@@ -256,6 +263,11 @@ private func makeClient() async throws -> (GitHubClient, FakeGitHub, TestServer)
         #expect(fake.with { $0.pulls.count } == 1)
         try await github.createOrUpdateFile(owner: "acme", repo: "auth-service", path: "PLAN.md", content: "# PROJ-123 (edited)\n", message: "Update PLAN.md", branch: "ai/PROJ-123")
         #expect(fake.with { $0.commits } == 2)
+        let fetched = try await github.getPullRequest(owner: "acme", repo: "auth-service", number: 42)
+        #expect(fetched.head?.ref == "ai/PROJ-123" && fetched.base?.ref == "main" && fetched.body == "AI Agent plan" && fetched.draft == true)
+        await #expect(throws: ServiceError(service: "GitHub", status: 404, message: "Not Found")) {
+            _ = try await github.getPullRequest(owner: "acme", repo: "auth-service", number: 7)
+        }
         try await github.addComment(owner: "acme", repo: "auth-service", number: 42, body: "@agent approve")
         #expect(fake.with { $0.comments } == ["@agent approve"])
         #expect(fake.with { $0.problems }.isEmpty)
@@ -310,5 +322,28 @@ extension GitHubClientTests {
         await #expect(throws: ServiceError.self) {
             _ = try await github.getWorkflowRunLogs(owner: "acme", repo: "auth-service", runId: 812, limit: 10)
         }
+    }
+}
+
+extension GitHubClientTests {
+    /// The Forge protocol over GitHub: the same calls the agents make on the local forge.
+    @Test func gitHubAnswersToTheForgeProtocol() async throws {
+        let (github, fake, server) = try await makeClient()
+        defer { server.stop() }
+        let forge: any Forge = GitHubForge(client: github)
+        let repo = RepositoryRef(owner: "acme", name: "auth-service")
+        #expect(try await forge.defaultBranch(of: repo) == "main")
+        #expect(try await forge.files(in: repo, ref: "main") == ["src/auth/oauth.ts"])  // blobs only
+        #expect(try await forge.file("src/auth/oauth.ts", in: repo, ref: "main") == "export const oauth = 1;\n")
+        #expect(try await forge.file("nope.ts", in: repo, ref: "main") == nil)
+        #expect(try await forge.createBranch("ai/PROJ-9", from: "main", in: repo) == "sha-main-0")
+        let sha = try await forge.commit([FileChange(path: "PLAN.md", content: "# PROJ-9\n")], message: "Plan", on: "ai/PROJ-9", in: repo)
+        #expect(fake.with { $0.refs["ai/PROJ-9"] } == sha)
+        let pr = try await forge.openPullRequest(head: "ai/PROJ-9", base: "main", title: "PROJ-9", body: "plan", draft: true, in: repo)
+        #expect(pr.number == 42 && pr.head == "ai/PROJ-9" && pr.draft && pr.url == "https://github.com/acme/auth-service/pull/42")
+        #expect(try await forge.openPullRequest(head: "ai/PROJ-9", base: "main", title: "again", body: "", draft: true, in: repo).number == 42)
+        #expect(try await forge.findOpenPullRequest(head: "ai/PROJ-9", in: repo)?.number == 42)
+        #expect(try await forge.ciRuns(branch: "ai/PROJ-9", in: repo).map(\.conclusion) == [.failure])
+        #expect(fake.with { $0.pulls.count } == 1 && fake.with { $0.problems }.isEmpty)
     }
 }
