@@ -4,6 +4,8 @@ import TowerConfig
 import TowerConsole
 import TowerCore
 import TowerEngine
+import TowerGateway
+import TowerNet
 import TowerStore
 import TowerTerminal
 
@@ -25,6 +27,9 @@ struct RunConsole: AsyncParsableCommand {
     @Flag(name: .long, help: "Do not ring the terminal bell when a task needs attention.")
     var noBell = false
 
+    @Flag(name: .long, help: "Do not check the integrations (no calls to GitHub, Jira, Slack, Sentry, Anthropic from the health line).")
+    var noChecks = false
+
     func run() async throws {
         try await reportingErrors {
             let env = ProcessInfo.processInfo.environment
@@ -44,13 +49,43 @@ struct RunConsole: AsyncParsableCommand {
             } catch {
                 throw CLIError.failure(String(describing: error))
             }
-            let integrations = config.serviceReadiness().map { Health.Integration(name: $0.service, configured: $0.missing.isEmpty) }
+            let (integrations, checks) = Self.integrationChecks(config, enabled: !noChecks)
             let runtime = ConsoleRuntime(
                 store: store, engine: engine, terminal: terminal,
                 themes: ThemeLibrary.standard(environment: env, executable: URL(fileURLWithPath: CommandLine.arguments[0])),
                 options: ConsoleRuntime.Options(user: who.actor.user, themeName: theme, bell: !noBell),
-                integrations: integrations, colorless: terminal.depth == .none)
+                integrations: integrations,
+                checkIntegrations: checks,
+                colorless: terminal.depth == .none)
             await runtime.run()
         }
+    }
+
+    /// The health line's services as configured, and the check that asks each who we are
+    /// (quiet, single attempt: the health line reports, it does not retry).
+    static func integrationChecks(_ config: Configuration, enabled: Bool) -> ([Health.Integration], (@Sendable () async -> [Health.Integration])?) {
+        let http = HTTPClient(policy: RetryPolicy(maxAttempts: 1), redactor: Redactor(secrets: config.secretValues), requestTimeout: 10)
+        let gateway = Gateway(configuration: config, http: http)
+        let integrations = Gateway.Service.allCases.map { service in
+            Health.Integration(name: service.title, condition: gateway.unavailable[service] == nil ? .unchecked : .notConfigured)
+        }
+        guard enabled else { return (integrations, nil) }
+        let check: @Sendable () async -> [Health.Integration] = {
+            let checks = await Doctor.check(gateway)
+            return checks.map { integration($0) }
+        }
+        return (integrations, check)
+    }
+
+    /// A doctor's check as the health line shows it.
+    static func integration(_ check: HealthCheck) -> Health.Integration {
+        let condition: Health.Integration.Condition
+        switch check.status {
+        case .ok:
+            condition = .ok(headroom: check.headroom.map { headroom in headroom.limit.map { "\(headroom.remaining)/\($0)" } ?? "\(headroom.remaining)" })
+        case .failed: condition = .failed(check.message ?? "failed")
+        case .notConfigured: condition = .notConfigured
+        }
+        return Health.Integration(name: check.service.title, condition: condition)
     }
 }

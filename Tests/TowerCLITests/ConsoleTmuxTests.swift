@@ -131,7 +131,7 @@ extension ProcessTests {
         }
 
         /// Whether the last non-blank line is a shell prompt waiting for input.
-        private static func endsAtPrompt(_ screen: String) -> Bool {
+        static func endsAtPrompt(_ screen: String) -> Bool {
             guard let last = screen.split(separator: "\n").last(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else { return false }
             let line = last.trimmingCharacters(in: .whitespaces)
             return line.hasPrefix("PROMPT$") || (line.hasPrefix("bash-") && (line.hasSuffix("#") || line.hasSuffix("$")))

@@ -10,8 +10,9 @@ enum Fixture {
     static let health = Health(
         engine: .runningHere,
         integrations: [
-            .init(name: "Anthropic", configured: true), .init(name: "GitHub", configured: true), .init(name: "Jira", configured: false),
-            .init(name: "Slack", configured: true), .init(name: "Sentry", configured: false),
+            .init(name: "GitHub", condition: .ok(headroom: "4987/5000")), .init(name: "Jira", condition: .notConfigured),
+            .init(name: "Slack", condition: .ok(headroom: nil)), .init(name: "Sentry", condition: .failed("Sentry answered 401: Invalid token")),
+            .init(name: "Anthropic", condition: .unchecked),
         ])
 
     static var waiting: TowerTask { SampleData.tasks[0] }

@@ -266,4 +266,33 @@ private func type(_ state: inout AppState, _ text: String) -> [Effect] {
         _ = Console.update(&state, .resize(Size(width: 200, height: 60)))
         #expect(state.boardTop == 0)
     }
+
+    @Test func doctorChecksTheIntegrationsAndANewFailureSaysWhy() {
+        var state = Fixture.board(size)
+        press(&state, .character(":"))
+        type(&state, "doctor")
+        #expect(press(&state, .enter) == [.checkIntegrations])
+        #expect(state.status?.text == "checking integrations…")
+        var checked = state.health.integrations
+        checked[0].condition = .ok(headroom: "4990/5000")
+        checked[4].condition = .ok(headroom: nil)
+        _ = Console.update(&state, .integrationsChecked(checked))
+        // Sentry was already failing: nothing new to shout about, just the summary.
+        #expect(state.status == StatusMessage(text: "integrations: 1 failing, 3 ok", level: .error))
+        checked[0].condition = .failed("GitHub answered 401: Bad credentials")
+        _ = Console.update(&state, .integrationsChecked(checked))
+        #expect(state.status == StatusMessage(text: "GitHub: GitHub answered 401: Bad credentials", level: .error))
+        #expect(ConsoleView.render(state).text().contains("GitHub ✗"))
+    }
+
+    @Test func anASCIITerminalGetsOnlyASCII() {
+        var state = Fixture.board(size, glyphs: .ascii)
+        var task = Fixture.waiting
+        task.title = "Café — 日本 “q” → ok…"
+        _ = Console.update(&state, .tasksChanged([task]))
+        let text = ConsoleView.render(state).text()
+        #expect(text.allSatisfy { $0.isASCII })
+        // A double-width character is `?` and a space: the columns after it stay put.
+        #expect(text.contains("Caf? - ? ?  \"q\" > ok~"), "\(text)")
+    }
 }

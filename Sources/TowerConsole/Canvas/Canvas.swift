@@ -98,3 +98,26 @@ public struct Canvas: Equatable, Sendable {
         return lines.joined(separator: "\n")
     }
 }
+
+extension Canvas {
+    /// Look-alikes for the punctuation titles, logs and plans use most.
+    static let asciiLookAlikes: [String: String] = [
+        "—": "-", "–": "-", "‐": "-", "−": "-", "…": "~", "“": "\"", "”": "\"", "„": "\"", "‘": "'", "’": "'", "→": ">", "←": "<", "↑": "^",
+        "↓": "v", "•": "*", "·": ".", "×": "x", "✓": "+", "✔": "+", "✗": "x", "✘": "x", "\u{00A0}": " ", "�": "?",
+    ]
+
+    /// Every cell in plain ASCII, for a terminal without UTF-8 (`LANG=C`, a serial console):
+    /// look-alikes for common punctuation, `?` for anything else; a double-width character
+    /// becomes `?` and a space, so columns stay where they were.
+    public mutating func makeASCII() {
+        for index in cells.indices {
+            let cell = cells[index]
+            guard cell.text.isEmpty || !cell.text.allSatisfy(\.isASCII) else { continue }
+            if cell.text.isEmpty {
+                cells[index] = Cell(" ", width: 1, style: cell.style)  // the right half of a double-width character
+            } else {
+                cells[index] = Cell(cell.width == 1 ? Self.asciiLookAlikes[cell.text] ?? "?" : "?", width: 1, style: cell.style)
+            }
+        }
+    }
+}

@@ -182,15 +182,27 @@ public struct Health: Equatable, Sendable {
         case none
     }
 
+    /// One service on the health line.
     public struct Integration: Equatable, Sendable {
-        public var name: String
-        public var configured: Bool
-        public var detail: String?
+        /// What the last check said.
+        public enum Condition: Equatable, Sendable {
+            case notConfigured
+            /// Configured, not checked yet.
+            case unchecked
+            /// Answered; `headroom` is the rate limit left, when the service says.
+            case ok(headroom: String?)
+            /// The service's error, or why it could not be reached.
+            case failed(String)
+        }
 
-        public init(name: String, configured: Bool, detail: String? = nil) {
+        public var name: String
+        public var condition: Condition
+
+        public var configured: Bool { condition != .notConfigured }
+
+        public init(name: String, condition: Condition) {
             self.name = name
-            self.configured = configured
-            self.detail = detail
+            self.condition = condition
         }
     }
 

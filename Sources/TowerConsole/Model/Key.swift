@@ -7,6 +7,20 @@ public enum Key: Hashable, Sendable {
     case up, down, left, right, pageUp, pageDown, home, end
     case function(Int)
 
+    /// How the key is written in help and footers, in plain ASCII when the terminal has no UTF-8.
+    public func label(ascii: Bool) -> String {
+        guard ascii else { return label }
+        switch self {
+        case .enter: return "Enter"
+        case .backspace: return "Bksp"
+        case .up: return "Up"
+        case .down: return "Down"
+        case .left: return "Left"
+        case .right: return "Right"
+        default: return label
+        }
+    }
+
     /// How the key is written in help and footers.
     public var label: String {
         switch self {

@@ -23,8 +23,8 @@ public struct KeyBinding: Sendable, Equatable {
     public var context: KeyContext
     public var footer: String?
 
-    /// The keys as help shows them: `j/↓`.
-    public var label: String { keys.map(\.label).joined(separator: "/") }
+    /// The keys as help shows them: `j/↓` (`j/Down` in ASCII).
+    public func label(ascii: Bool = false) -> String { keys.map { $0.label(ascii: ascii) }.joined(separator: "/") }
 }
 
 /// The key map, as data: the console's dispatch, its `?` help, its footer hints and the docs'
@@ -46,8 +46,8 @@ public struct KeyMap: Sendable, Equatable {
     }
 
     /// Footer hints for `contexts`: short labels in map order.
-    public func hints(in contexts: [KeyContext]) -> [(keys: String, label: String)] {
-        bindings(in: contexts).compactMap { b in b.footer.map { (b.keys.first!.label, $0) } }
+    public func hints(in contexts: [KeyContext], ascii: Bool = false) -> [(keys: String, label: String)] {
+        bindings(in: contexts).compactMap { b in b.footer.map { (b.keys.first!.label(ascii: ascii), $0) } }
     }
 
     public static let standard = KeyMap(bindings: [

@@ -21,6 +21,8 @@ public enum Message: Sendable {
     case outboxLoaded([OutboxMessage])
     case freezeChanged(FreezeState)
     case healthChanged(Health)
+    /// A round of integration checks came back (`:doctor`, or the periodic check).
+    case integrationsChecked([Health.Integration])
     /// An action finished: what to tell the operator.
     case actionFinished(StatusMessage)
     case themeChanged(String)
@@ -39,6 +41,8 @@ public enum Effect: Equatable, Sendable {
     case loadDetail(taskId: String)
     case loadOutbox
     case setTheme(String)
+    /// Checks every integration now (the same calls as `tower doctor`).
+    case checkIntegrations
     case bell
     case redraw
     case quit

@@ -74,6 +74,22 @@ public enum Console {
         case .healthChanged(let health):
             state.health = health
             return []
+        case .integrationsChecked(let integrations):
+            let before = Dictionary(state.health.integrations.map { ($0.name, $0.condition) }, uniquingKeysWith: { a, _ in a })
+            state.health.integrations = integrations
+            // A service that has just started failing says why, once, in the status line.
+            let failing = integrations.compactMap { integration -> String? in
+                guard case .failed(let why) = integration.condition, before[integration.name] != integration.condition else { return nil }
+                return "\(integration.name): \(why)"
+            }
+            if !failing.isEmpty {
+                state.status = StatusMessage(text: failing.joined(separator: "; "), level: .error)
+            } else if state.status?.text == "checking integrations…" {
+                let ok = integrations.filter { if case .ok = $0.condition { true } else { false } }.count
+                let failed = integrations.filter { if case .failed = $0.condition { true } else { false } }.count
+                state.status = StatusMessage(text: failed == 0 ? "integrations: \(ok) ok" : "integrations: \(failed) failing, \(ok) ok", level: failed == 0 ? .info : .error)
+            }
+            return []
         case .actionFinished(let status):
             state.status = status
             return []

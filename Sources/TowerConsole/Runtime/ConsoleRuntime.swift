@@ -14,13 +14,19 @@ public actor ConsoleRuntime {
         public var bell: Bool
         public var frameInterval: TimeInterval
         public var pollInterval: TimeInterval
+        /// How often the integrations are checked again (as `tower doctor` does).
+        public var integrationCheckInterval: TimeInterval
 
-        public init(user: String, themeName: String = "dark", bell: Bool = true, frameInterval: TimeInterval = 1.0 / 60, pollInterval: TimeInterval = 0.25) {
+        public init(
+            user: String, themeName: String = "dark", bell: Bool = true, frameInterval: TimeInterval = 1.0 / 60, pollInterval: TimeInterval = 0.25,
+            integrationCheckInterval: TimeInterval = 300
+        ) {
             self.user = user
             self.themeName = themeName
             self.bell = bell
             self.frameInterval = frameInterval
             self.pollInterval = pollInterval
+            self.integrationCheckInterval = integrationCheckInterval
         }
     }
 
@@ -30,7 +36,8 @@ public actor ConsoleRuntime {
     let terminal: any Terminal
     let themes: ThemeLibrary
     let options: Options
-    let integrations: [Health.Integration]
+    /// Checks every integration (the wiring passes `tower doctor`'s checks); `nil`: none.
+    let checkIntegrations: (@Sendable () async -> [Health.Integration])?
     private var state: AppState
     private var theme: Theme
     private var inbox: AsyncStream<Message>.Continuation?
@@ -42,10 +49,12 @@ public actor ConsoleRuntime {
 
     /// - Parameters:
     ///   - engine: the engine to run in this process, or `nil` to watch another process's engine.
-    ///   - integrations: which services are configured, for the health line.
+    ///   - integrations: which services are configured, for the health line until the first check.
+    ///   - checkIntegrations: asks every configured service who we are, at start, every
+    ///     `integrationCheckInterval` and on `:doctor`.
     public init(
         store: any Store, engine: Engine?, terminal: any Terminal, themes: ThemeLibrary, options: Options, integrations: [Health.Integration],
-        colorless: Bool
+        checkIntegrations: (@Sendable () async -> [Health.Integration])? = nil, colorless: Bool
     ) {
         self.store = store
         self.commands = OperatorCommands(store: store)
@@ -53,7 +62,7 @@ public actor ConsoleRuntime {
         self.terminal = terminal
         self.themes = themes
         self.options = options
-        self.integrations = integrations
+        self.checkIntegrations = checkIntegrations
         let available = themes.names()
         var status: StatusMessage?
         var theme = Theme.monochrome
@@ -141,6 +150,16 @@ public actor ConsoleRuntime {
                 await self?.send(.tick(Date()))
             }
         })
+        if let check = checkIntegrations {
+            let every = options.integrationCheckInterval
+            background.append(Task { [weak self] in
+                while !Task.isCancelled {
+                    let integrations = await check()
+                    await self?.send(.integrationsChecked(integrations))
+                    try? await Task.sleep(nanoseconds: UInt64(every * 1e9))
+                }
+            })
+        }
     }
 
     private func interrupt() {
@@ -196,7 +215,7 @@ public actor ConsoleRuntime {
     }
 
     private func refreshHealth() async {
-        var health = Health(engine: .none, integrations: integrations, llm: nil)
+        var health = Health(engine: .none, integrations: state.health.integrations, llm: state.health.llm)
         if let engine, await engine.isActive {
             health.engine = .runningHere
         } else if let lease = try? await store.lease(), lease.isLive(at: Date()) {
@@ -276,6 +295,13 @@ public actor ConsoleRuntime {
             } catch {
                 send(.actionFinished(StatusMessage(text: "\(error)", level: .error)))
             }
+        case .checkIntegrations:
+            guard let check = checkIntegrations else {
+                send(.actionFinished(StatusMessage(text: "this console has no integration checks", level: .error)))
+                return
+            }
+            background.append(Task { self.send(.integrationsChecked(await check())) })
+            background.removeAll { $0.isCancelled }
         case .bell:
             terminal.bell()
         case .redraw:

@@ -19,6 +19,7 @@ public enum ConsoleView {
         footer(&canvas, state)
         if state.showHelp { Overlays.help(&canvas, state) }
         if let dialog = state.dialog { Overlays.dialog(&canvas, state, dialog) }
+        if state.glyphs == .ascii { canvas.makeASCII() }
         return canvas
     }
 
@@ -49,20 +50,36 @@ public enum ConsoleView {
     }
 
     private static func healthLine(_ canvas: inout Canvas, _ state: AppState) {
-        let y = state.size.height - 2
+        // The fullest line that fits: rate-limit headroom goes first, then long words.
+        let line = (0...2).lazy.map { healthSpans(state, detail: 2 - $0) }.first { DisplayWidth.of($0.map(\.text).joined()) <= state.size.width }
+        canvas.draw(line ?? healthSpans(state, detail: 0), x: 0, y: state.size.height - 2, width: state.size.width)
+    }
+
+    /// The health line at a level of `detail`: 2 everything, 1 without headroom, 0 terse.
+    static func healthSpans(_ state: AppState, detail: Int) -> StyledLine {
         var spans: StyledLine = [Span(" engine ", Style(.muted))]
         switch state.health.engine {
-        case .runningHere: spans.append(Span("running here", Style(.success)))
-        case .watching(let holder): spans.append(Span("watching \(holder)", Style(.accent)))
-        case .none: spans.append(Span("none running", Style(.warning)))
+        case .runningHere: spans.append(Span(detail > 0 ? "running here" : "here", Style(.success)))
+        case .watching(let holder): spans.append(Span(detail > 0 ? "watching \(holder)" : "watching", Style(.accent)))
+        case .none: spans.append(Span(detail > 0 ? "none running" : "none", Style(.warning)))
         }
+        let glyphs = state.glyphs
         for integration in state.health.integrations {
             spans.append(Span("  \(integration.name) ", Style(.muted)))
-            spans.append(integration.configured ? Span("✓", Style(.success)) : Span("–", Style(.muted)))
+            switch integration.condition {
+            case .notConfigured: spans.append(Span(glyphs.absent, Style(.muted)))
+            case .unchecked: spans.append(Span(glyphs.ellipsis, Style(.muted)))
+            case .ok(let headroom):
+                spans.append(Span(glyphs.ok, Style(.success)))
+                if let headroom, detail == 2 { spans.append(Span(" \(headroom)", Style(.muted))) }
+            case .failed: spans.append(Span(glyphs.failed, Style(.error, bold: true)))
+            }
         }
-        spans.append(Span("  LLM ", Style(.muted)))
-        spans.append(Span(state.health.llm ?? "none", Style(.text)))
-        canvas.draw(spans, x: 0, y: y, width: state.size.width)
+        if detail > 0 || state.health.llm != nil {
+            spans.append(Span("  LLM ", Style(.muted)))
+            spans.append(Span(state.health.llm ?? "none", Style(.text)))
+        }
+        return spans
     }
 
     private static func footer(_ canvas: inout Canvas, _ state: AppState) {
@@ -83,9 +100,16 @@ public enum ConsoleView {
             return
         }
         var spans: StyledLine = []
-        for hint in state.keyMap.hints(in: state.contexts) {
-            spans.append(Span(" \(hint.keys)", Style(.accent, bold: true)))
-            spans.append(Span(" \(hint.label) ", Style(.muted)))
+        var used = 0
+        // Whole hints only: one that does not fit is left out, not cut in half (`?` lists them all).
+        for hint in state.keyMap.hints(in: state.contexts, ascii: state.glyphs == .ascii) {
+            let keys = " \(hint.keys)"
+            let label = " \(hint.label) "
+            let needed = DisplayWidth.of(keys) + DisplayWidth.of(label)
+            guard used + needed <= width + 1 else { break }
+            used += needed
+            spans.append(Span(keys, Style(.accent, bold: true)))
+            spans.append(Span(label, Style(.muted)))
         }
         canvas.draw(spans, x: 0, y: y, width: width)
     }

@@ -9,7 +9,7 @@ enum Overlays {
     static func help(_ canvas: inout Canvas, _ state: AppState) {
         let bindings = state.keyMap.bindings(in: state.contexts)
         let entries: [StyledLine] = bindings.map { b in
-            [Span(DisplayWidth.pad(b.label, to: state.size.width >= 150 ? 12 : 9), Style(.accent, bold: true)), Span(b.summary, Style(.text))]
+            [Span(DisplayWidth.pad(b.label(ascii: state.glyphs == .ascii), to: state.size.width >= 150 ? 12 : 9), Style(.accent, bold: true)), Span(b.summary, Style(.text))]
         }
         let rows = max(1, state.size.height - 6)
         let columns = state.size.width >= 150 || entries.count > rows ? 2 : 1
