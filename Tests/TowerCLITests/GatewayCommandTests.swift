@@ -102,5 +102,29 @@ extension ProcessTests {
                 environment: isolatedEnvironment(["GITHUB_TOKEN": TestSecrets.githubToken, "GITHUB_API_URL": "http://127.0.0.1:1"]))
             #expect(offline.status == 1 && offline.err.contains("cannot connect to 127.0.0.1"))
         }
+
+        /// Jump hosts reach the world through a proxy: libcurl honours `http_proxy` /
+        /// `HTTPS_PROXY` and `NO_PROXY` from the environment, as curl does.
+        @Test func requestsGoThroughTheProxyTheEnvironmentNames() async throws {
+            let seen = Counter()
+            let proxy = try await TestServer.start { ServiceStandIns.routes($0, seen: seen) }
+            defer { proxy.stop() }
+            // The API's host does not even resolve: only the proxy can reach it.
+            var environment = ServiceStandIns.environment(base: URL(string: "http://api.github.invalid")!)
+            environment["http_proxy"] = proxy.base.absoluteString
+            let proxied = try await ChildProcess.run(towerBinary, ["tool", "github.get_repo", "repo=auth-service"], environment: isolatedEnvironment(environment))
+            #expect(proxied.status == 0 && proxied.out.contains(#""full_name" : "acme/auth-service""#), "\(proxied.err)")
+            #expect(seen.all.contains("proxied for api.github.invalid"))
+
+            // NO_PROXY sends a listed host straight to it, past a proxy that is down.
+            var direct = ServiceStandIns.environment(base: proxy.base)
+            direct["http_proxy"] = "http://127.0.0.1:1"
+            direct["NO_PROXY"] = "127.0.0.1,localhost"
+            let bypassed = try await ChildProcess.run(towerBinary, ["tool", "github.get_repo", "repo=auth-service"], environment: isolatedEnvironment(direct))
+            #expect(bypassed.status == 0, "\(bypassed.err)")
+            direct["NO_PROXY"] = nil
+            let blocked = try await ChildProcess.run(towerBinary, ["tool", "github.get_repo", "repo=auth-service", "--timeout", "5"], environment: isolatedEnvironment(direct))
+            #expect(blocked.status == 1 && blocked.err.contains("GitHub: cannot connect to 127.0.0.1"), "\(blocked.err)")
+        }
     }
 }

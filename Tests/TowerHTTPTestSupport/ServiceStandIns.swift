@@ -34,6 +34,8 @@ public enum ServiceStandIns {
         // GitHub
         let githubOK: @Sendable (Request) -> Bool = { request in
             seen.add("\(request.method) \(request.uri.path)")
+            // Reached for another host: this server is acting as the proxy.
+            if let authority = request.head.authority, !authority.hasPrefix("127.0.0.1") { seen.add("proxied for \(authority)") }
             return request.headers[.authorization] == "Bearer \(TestSecrets.githubToken)" && request.headers[.accept] == "application/vnd.github+json"
                 && header(request, "X-GitHub-Api-Version") == "2022-11-28"
         }
