@@ -11,7 +11,6 @@ public struct LocalForge: Forge {
     public let root: URL
     let store: any Store
     let git: GitRepositories
-    let runner = ProcessRunner()
     /// Who the commits are by.
     public var author: (name: String, email: String)
 
@@ -151,9 +150,10 @@ public struct LocalForge: Forge {
         try await store.ciRuns(repository: repo.description, branch: branch)
     }
 
-    /// Runs `command` (a shell command line) in a fresh checkout of `branch`, as CI would: a
-    /// minimal environment (no tokens from this process), its own process group, a CPU-time and
-    /// file-size limit, killed at `timeout`. The run is stored before it starts and when it ends.
+    /// Runs `command` (a shell command line) in a fresh checkout of `branch`, as CI would, in a
+    /// ``Sandbox`` on that checkout (network allowed, as CI has it): nothing else writable, no
+    /// tokens from this process, killed at `timeout`. The run is stored before it starts and
+    /// when it ends.
     public func runCI(_ command: String, name: String = "ci", branch: String, in repo: RepositoryRef, timeout: TimeInterval = 600) async throws -> CIRun {
         let sha = try await head(of: branch, in: repo)
         var run = try await store.recordCIRun(CIRun(repository: repo.description, branch: branch, headSha: sha, name: name, status: .inProgress, startedAt: Date()))
@@ -161,13 +161,9 @@ public struct LocalForge: Forge {
         defer { try? FileManager.default.removeItem(at: checkout) }
         do {
             try await git.run(["clone", "--quiet", "--branch", branch, "--single-branch", git.directory(of: repo).path, checkout.path], repo: nil)
-            let limits = "ulimit -t \(Int(timeout.rounded(.up)) + 5) 2>/dev/null; ulimit -f 2097152 2>/dev/null; exec 2>&1; "
-            let outcome = try await runner.run(
-                "/bin/sh", ["-c", limits + command], in: checkout,
-                environment: [
-                    "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin", "HOME": checkout.path, "LANG": "C.UTF-8",
-                    "CI": "true", "TOWER_CI": "1",
-                ], inherit: false, timeout: timeout, outputLimit: CIRun.outputLimit)
+            let sandbox = try Sandbox(root: checkout)
+            let outcome = try await sandbox.execute(
+                command, limits: Sandbox.Limits(timeout: timeout, network: true, outputLimit: CIRun.outputLimit), environment: ["CI": "true", "TOWER_CI": "1"])
             run.conclusion = outcome.timedOut ? .timedOut : outcome.exitCode == 0 ? .success : .failure
             run.output = outcome.output + (outcome.timedOut ? "\n[tower] stopped after \(Int(timeout)) s\n" : "")
         } catch {
