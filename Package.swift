@@ -68,7 +68,11 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "tower-bench", dependencies: [
-            "TowerCore", "TowerStore", "TowerEngine", "TowerConsole",
+            "TowerCore", "TowerStore", "TowerEngine", "TowerConsole", "TowerNet", "TowerServices",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
         // Helpers shared by the tests and the test worker (temporary dirs, child processes, recording steps).
         .target(name: "TowerTestSupport", dependencies: ["TowerCore", "TowerStore", "TowerEngine", "TowerTestLog"], path: "Tests/TowerTestSupport"),

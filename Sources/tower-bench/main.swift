@@ -3,6 +3,7 @@
 //   workflow [--tasks N] [--concurrency N]     1,000 tasks through the whole workflow
 //   console [--state-dir DIR]                  the console over 10,000 tasks and 1,000,000 log lines
 //   seed-console --state-dir DIR               only build that store (for scripts/bench-console)
+//   gateway [--requests N]                     HTTP requests/s and latency, SSE decoding, sandbox start-up
 import Foundation
 
 func option(_ name: String, _ fallback: String) -> String {
@@ -28,7 +29,8 @@ switch CommandLine.arguments.dropFirst().first(where: { !$0.hasPrefix("-") }) ??
 case "workflow": try await workflowBench()
 case "console": try await consoleBench()
 case "seed-console": try await seedConsoleStore(URL(fileURLWithPath: option("--state-dir", "")))
+case "gateway": try await gatewayBench()
 default:
-    FileHandle.standardError.write(Data("usage: tower-bench workflow|console|seed-console\n".utf8))
+    FileHandle.standardError.write(Data("usage: tower-bench workflow|console|seed-console|gateway\n".utf8))
     exit(64)
 }
