@@ -23,6 +23,7 @@ public struct GitHubClient: Sendable {
 
     // MARK: Types
 
+    /// A repository as the agents rank it: its name, default branch, main language, visibility.
     public struct Repository: Codable, Sendable, Equatable {
         public var name: String
         public var fullName: String
@@ -36,6 +37,7 @@ public struct GitHubClient: Sendable {
         }
     }
 
+    /// One path of a git tree (`blob` or `tree`), with its object sha and size.
     public struct TreeEntry: Codable, Sendable, Equatable {
         public var path: String
         public var type: String
@@ -43,12 +45,14 @@ public struct GitHubClient: Sendable {
         public var size: Int?
     }
 
+    /// A file's decoded text and its blob sha (the sha an update must name).
     public struct FileContent: Sendable, Equatable, Codable {
         public var path: String
         public var sha: String
         public var text: String
     }
 
+    /// The fields of a pull request the workflow reads back: number, URL, draft, head and base.
     public struct PullRequest: Codable, Sendable, Equatable {
         public var number: Int
         public var url: String
@@ -70,6 +74,7 @@ public struct GitHubClient: Sendable {
         }
     }
 
+    /// One GitHub Actions run of a branch, with its status and conclusion.
     public struct WorkflowRun: Codable, Sendable, Equatable {
         public var id: Int
         public var name: String?
@@ -111,6 +116,7 @@ public struct GitHubClient: Sendable {
 
     // MARK: Reading
 
+    /// `GET /repos/{owner}/{repo}`.
     public func getRepo(owner: String, repo: String) async throws -> Repository {
         try decode(try await send(.get, "/repos/\(owner)/\(repo)"))
     }
@@ -125,6 +131,7 @@ public struct GitHubClient: Sendable {
         return (tree.tree, tree.truncated)
     }
 
+    /// `GET /repos/{owner}/{repo}/contents/{path}`, base64 decoded; a 404 is the service's error.
     public func getFileContent(owner: String, repo: String, path: String, ref: String? = nil) async throws -> FileContent {
         struct Content: Decodable {
             var path: String
@@ -199,6 +206,7 @@ public struct GitHubClient: Sendable {
         try decode(try await send(.get, "/repos/\(owner)/\(repo)/pulls/\(number)"))
     }
 
+    /// The open pull request from `head`, if any: how a re-run finds the PR it already opened.
     public func findOpenPullRequest(owner: String, repo: String, head: String) async throws -> PullRequest? {
         let prs: [PullRequest] = try decode(try await send(.get, "/repos/\(owner)/\(repo)/pulls", query: ["head": "\(owner):\(head)", "state": "open"]))
         return prs.first

@@ -30,6 +30,7 @@ public struct JiraClient: Sendable {
         public var description: String
     }
 
+    /// An issue with its description flattened from ADF to text.
     public func getIssue(_ key: String) async throws -> Issue {
         Self.issue(try await call(.get, "/rest/api/3/issue/\(key)", query: ["fields": "summary,status,issuetype,labels,description"]))
     }
@@ -62,6 +63,7 @@ public struct JiraClient: Sendable {
         return key
     }
 
+    /// Sets `fields` (Jira's own field names and shapes) with `PUT /rest/api/3/issue/{key}`.
     public func updateIssue(_ key: String, fields: [String: JSONValue]) async throws {
         _ = try await call(.put, "/rest/api/3/issue/\(key)", body: .object(["fields": .object(fields)]))
     }

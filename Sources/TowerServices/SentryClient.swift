@@ -43,6 +43,7 @@ public struct SentryClient: Sendable {
         public var release: String?
         public var environment: String?
 
+        /// One stack frame; `inApp` marks the project's own code.
         public struct Frame: Sendable, Equatable, Codable {
             public var file: String
             public var function: String?
@@ -70,10 +71,12 @@ public struct SentryClient: Sendable {
         return issues
     }
 
+    /// One issue by its numeric id.
     public func getIssue(_ id: String) async throws -> Issue {
         Self.issue(try decode(try await http.send(request(.get, endpoint("/api/0/organizations/\(organization)/issues/\(id)/")))))
     }
 
+    /// The issue's latest event: the exception and its frames, platform, release, environment.
     public func getLatestEvent(issue id: String) async throws -> Event {
         let json = try decode(try await http.send(request(.get, endpoint("/api/0/organizations/\(organization)/issues/\(id)/events/latest/"))))
         var event = Event(frames: [], platform: json["platform"]?.string, release: json["release"]?["version"]?.string ?? json["release"]?.string)
@@ -105,6 +108,7 @@ public struct SentryClient: Sendable {
             headroom: RateHeadroom(response.headers, remaining: "x-sentry-rate-limit-remaining", limit: "x-sentry-rate-limit-limit", reset: "x-sentry-rate-limit-reset"))
     }
 
+    /// Marks the issue resolved (`PUT` with `{"status":"resolved"}`).
     public func resolveIssue(_ id: String) async throws {
         let body = try JSONEncoder().encode(JSONValue.object(["status": .string("resolved")]))
         _ = try decode(try await http.send(request(.put, endpoint("/api/0/organizations/\(organization)/issues/\(id)/"), body: body)))

@@ -104,3 +104,65 @@ private let fastPolicy = RetryPolicy(maxAttempts: 3, backoff: .init(base: 0.01, 
         }
     }
 }
+
+extension AnthropicProviderTests {
+    /// The first text delta reaches the caller while the server still holds the rest of the
+    /// answer back; frames torn across writes, a `ping` and a `data:` field spread over two
+    /// lines (joined with a newline, as the SSE spec says, so JSON's whitespace absorbs it).
+    @Test func theFirstTextDeltaArrivesWhileTheServerIsStillSending() async throws {
+        let (ack, acknowledge) = AsyncStream<Void>.makeStream()
+        let head = [
+            "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"model\":\"claude-sonnet-4-20250514\",\"usage\":{\"input_tokens\":9,\"output_tokens\":1}}}\n\n",
+            "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,",
+            "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\nevent: ping\ndata: {\"type\": \"ping\"}\n\n",
+            "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\ndata: \"delta\":{\"type\":\"text_delta\",\"text\":\"Hel",
+            "lo\"}}\n\n",
+        ]
+        let tail =
+            "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\" world\"}}\n\n"
+            + "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+            + "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":4}}\n\n"
+            + "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"
+        let heldBack = Counter()
+        let api = try await TestServer.start { router in
+            router.post("/v1/messages") { request, _ -> Response in
+                _ = try await request.body.collect(upTo: 1 << 20)
+                return Response(
+                    status: .ok, headers: [.contentType: "text/event-stream"],
+                    body: ResponseBody { writer in
+                        for piece in head { try await writer.write(ByteBuffer(string: piece)) }
+                        // Nothing more until the caller has "Hello" (a provider that buffers the
+                        // whole answer would never say so: after 30 s the test fails, not hangs).
+                        let acknowledged = await withTaskGroup(of: Bool.self) { group in
+                            group.addTask { for await _ in ack { return true }; return false }
+                            group.addTask {
+                                try? await Task.sleep(nanoseconds: 30_000_000_000)
+                                return false
+                            }
+                            defer { group.cancelAll() }
+                            return await group.next() ?? false
+                        }
+                        if acknowledged { heldBack.add("acknowledged") }
+                        try await writer.write(ByteBuffer(string: tail))
+                        try await writer.finish(nil)
+                    })
+            }
+        }
+        defer { api.stop() }
+        let provider = AnthropicProvider(apiKey: "sk-ant-tst0secret-key", baseURL: api.base, policy: fastPolicy, sleep: { _ in })
+        var deltas: [String] = []
+        var finished: LLMStreamEvent?
+        for try await event in provider.stream(LLMRequest(model: "claude-sonnet-4-20250514", messages: [.user("Hi")], maxTokens: 16)) {
+            switch event {
+            case .textDelta(let text):
+                deltas.append(text)
+                if deltas.count == 1 { acknowledge.yield() }
+            default: finished = event
+            }
+        }
+        #expect(deltas == ["Hello", " world"])
+        #expect(heldBack.all == ["acknowledged"])
+        guard case .finished(let reason, let usage) = finished else { Issue.record("no finish: \(String(describing: finished))"); return }
+        #expect(reason == "end_turn" && usage.inputTokens == 9 && usage.outputTokens == 4)
+    }
+}

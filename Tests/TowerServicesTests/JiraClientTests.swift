@@ -33,6 +33,15 @@ private let transitionsFixture = try! String(
                 seen.add("create \(body["fields"]?["project"]?["key"]?.string ?? "") \(body["fields"]?["description"]?["type"]?.string ?? "")")
                 return json(#"{"id":"10042","key":"PROJ-130","self":"https://acme.atlassian.net/rest/api/3/issue/10042"}"#, .created)
             }
+            router.put("/rest/api/3/issue/:key") { request, context -> Response in
+                guard request.headers[.authorization] == expectedAuth, request.headers[.contentType] == "application/json" else {
+                    return json(#"{"errorMessages":["Client must be authenticated to access this resource."],"errors":{}}"#, .unauthorized)
+                }
+                let body = try JSONValue.parse(String(buffer: try await request.body.collect(upTo: 1 << 20)))
+                guard body["fields"]?["priority"] == nil else { return json(#"{"errorMessages":[],"errors":{"priority":"Field 'priority' cannot be set. It is not on the appropriate screen, or unknown."}}"#, .badRequest) }
+                seen.add("update \(context.parameters.get("key") ?? "") " + String(decoding: try JSONEncoder().encode(body["fields"]?["labels"] ?? .null), as: UTF8.self))
+                return Response(status: .noContent)
+            }
             router.post("/rest/api/3/issue/:key/comment") { request, _ -> Response in
                 seen.add("comment " + String(buffer: try await request.body.collect(upTo: 1 << 20)))
                 return json(#"{"id":"10100"}"#, .created)
@@ -97,7 +106,12 @@ private let transitionsFixture = try! String(
         #expect(try await jira.searchIssues(jql: "labels = AI").map(\.key) == ["PROJ-1", "PROJ-2"])
         try await jira.transitionIssue("PROJ-123", transition: "in progress")
         await #expect(throws: ServiceError.self) { try await jira.transitionIssue("PROJ-123", transition: "Shipped") }
+        try await jira.updateIssue("PROJ-123", fields: ["labels": .array([.string("AI"), .string("ai-planned")])])
+        await #expect(throws: ServiceError(service: "Jira", status: 400, message: "priority: Field 'priority' cannot be set. It is not on the appropriate screen, or unknown.")) {
+            try await jira.updateIssue("PROJ-123", fields: ["priority": .object(["name": .string("High")])])
+        }
         #expect(seen.all.contains("create PROJ doc"))
+        #expect(seen.all.contains(#"update PROJ-123 ["AI","ai-planned"]"#))
         #expect(seen.all.contains("search labels = AI page 2"))
         #expect(seen.all.contains(#"transition {"transition":{"id":"21"}}"#))
     }

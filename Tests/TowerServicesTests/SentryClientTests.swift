@@ -33,6 +33,11 @@ private func fixture(_ name: String) -> String {
                 }
                 return json("[]", link: #"<\#(base)/api/0/projects/acme/web/issues/?cursor=0:200:0>; rel="next"; results="false"; cursor="0:200:0""#)
             }
+            router.get("/api/0/organizations/acme/issues/:id/") { request, context -> Response in
+                guard request.headers[.authorization] == "Bearer sntrys_tst0secret_token" else { return json(#"{"detail":"Invalid token"}"#, .unauthorized) }
+                guard context.parameters.get("id") == "6507376925" else { return json(#"{"detail":"The requested resource does not exist"}"#, .notFound) }
+                return json(fixture("api.issue.json"))
+            }
             router.get("/api/0/organizations/acme/issues/:id/events/latest/") { _, _ in json(fixture("api.issue_event.latest.json")) }
             router.put("/api/0/organizations/acme/issues/:id/") { request, context -> Response in
                 seen.add("put \(context.parameters.get("id") ?? "") " + String(buffer: try await request.body.collect(upTo: 1 << 16)))
@@ -61,6 +66,11 @@ private func fixture(_ name: String) -> String {
         let server = try await sentry(seen: seen)
         defer { server.stop() }
         let client = SentryClient(baseURL: server.base, organization: "acme", token: "sntrys_tst0secret_token", http: HTTPClient(log: RunLog.http("sentry-tests")))
+        let issue = try await client.getIssue("6507376925")
+        #expect(issue.shortId == "CLOUDFLARE-MCP-41" && issue.level == "error" && issue.count == 25)
+        await #expect(throws: ServiceError(service: "Sentry", status: 404, message: "The requested resource does not exist")) {
+            _ = try await client.getIssue("1")
+        }
         let event = try await client.getLatestEvent(issue: "6507376925")
         #expect(event.exceptionType == "Error" && event.exceptionValue == "Tool list_organizations is already registered")
         #expect(event.platform == "javascript" && event.environment == "development")

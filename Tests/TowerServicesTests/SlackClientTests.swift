@@ -72,6 +72,10 @@ import TowerNet
         try await client.respond(to: server.url("/hooks/response"), text: "✅ Plan approved")
         #expect(try JSONValue.parse(seen.all[0])["text"]?.string == "❌ *Failed* PROJ-9 at execution: tests failed — `/agent retry t-1`")
         #expect(seen.all[1].hasPrefix("response_url ") && seen.all[1].contains("Plan approved"))
+        #expect(SlackClient.text(for: .completed(taskId: "t-1", ticket: "PROJ-9", pullRequest: "https://github.com/acme/a/pull/42"))
+            == "✅ *Completed* PROJ-9 — <https://github.com/acme/a/pull/42|pull request> (task `t-1`)")
+        #expect(SlackClient.text(for: .escalated(taskId: "t-2", ticket: nil, reason: "test_failure: 3 tests fail", pullRequest: nil))
+            == "🚨 *Needs a human* t-2: test_failure: 3 tests fail (task `t-2`)")
         #expect(SlackClient.text(for: .sentryTicket(issue: "KeyError 'user'", ticket: "PROJ-130", events: 12, level: "error")) == "🐛 *Sentry* KeyError 'user': 12 error events in 24 h → PROJ-130")
     }
 }
