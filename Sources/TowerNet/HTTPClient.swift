@@ -65,7 +65,7 @@ public struct HTTPClient: Sendable {
             do {
                 let answer = try await transport.send(request)
                 response = answer
-                outcome = .response(answer.status, answer.headers)
+                outcome = .response(answer.status, answer.headers, body: answer.body)
                 note(request, attempt: attempt, "\(answer.status.code)", since: started, response: answer.head)
             } catch let error as HTTPClientError {
                 guard let failure = error.transportFailure else { throw error }

@@ -5,7 +5,8 @@ import TowerCore
 /// When to try a request again, and how long to wait first.
 ///
 /// 429 and 529 (overloaded), GitHub's rate limits (primary: `x-ratelimit-remaining: 0` until
-/// `x-ratelimit-reset`; secondary: 403 with `Retry-After`), 408 and 503 mean the server did not
+/// `x-ratelimit-reset`; secondary: 403 or 429 with `Retry-After`, or whose message names the
+/// secondary limit: a minute, doubling each time, as GitHub's docs ask), 408 and 503 mean the server did not
 /// act, so any request may be replayed. 500, 502, 504 and a connection lost mid-way may have
 /// been acted on: only requests that are safe to repeat (GET, HEAD, PUT, DELETE, OPTIONS, or
 /// anything carrying an idempotency key) are tried again. `Retry-After` is honoured up to
@@ -24,7 +25,8 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// What happened to an attempt.
     public enum Outcome: Sendable {
-        case response(HTTPResponse.Status, HTTPFields)
+        /// An answer; its body is read only to recognise GitHub's secondary rate limit.
+        case response(HTTPResponse.Status, HTTPFields, body: Data = Data())
         case transport(TransportFailure)
     }
 
@@ -65,7 +67,7 @@ public struct RetryPolicy: Sendable, Equatable {
             case .timedOut: reason = "timed out"
             case .connectionLost: reason = "connection lost"
             }
-        case .response(let status, let headers):
+        case .response(let status, let headers, let body):
             let code = status.code
             let remaining = headers[HTTPField.Name("x-ratelimit-remaining")!]
             if (code == 403 || code == 429), remaining == "0", let reset = headers[HTTPField.Name("x-ratelimit-reset")!].flatMap(Double.init) {
@@ -76,6 +78,10 @@ public struct RetryPolicy: Sendable, Equatable {
                 notActedOn = true
                 reason = "GitHub secondary rate limit"
                 wait = after
+            } else if code == 403 || code == 429, Self.namesSecondaryRateLimit(body) {
+                notActedOn = true
+                reason = "GitHub secondary rate limit"
+                wait = Self.retryAfter(headers, now: now) ?? 60 * pow(2, Double(attempt - 1))
             } else if code == 429 || code == 529 || code == 503 || code == 408 {
                 notActedOn = true
                 reason = Self.describe(code)
@@ -98,6 +104,14 @@ public struct RetryPolicy: Sendable, Equatable {
             return .retry(after: wait, reason: reason)
         }
         return .retry(after: backoff.delay(afterAttempt: attempt, random: random), reason: reason)
+    }
+
+    /// GitHub's secondary-limit answer says so in its message ("You have exceeded a secondary
+    /// rate limit…"; formerly "abuse detection mechanism").
+    static func namesSecondaryRateLimit(_ body: Data) -> Bool {
+        guard !body.isEmpty, body.count < 64 * 1024 else { return false }
+        let text = String(decoding: body, as: UTF8.self).lowercased()
+        return text.contains("secondary rate limit") || text.contains("abuse detection")
     }
 
     static func describe(_ code: Int) -> String {

@@ -77,6 +77,25 @@ private func client(log: (@Sendable (String) -> Void)? = nil, waits: Waits = Wai
         #expect(waits.all == [1])
     }
 
+    @Test func gitHubsSecondaryRateLimitWithoutRetryAfterWaitsAMinute() async throws {
+        let seen = Counter()
+        let waits = Waits()
+        let server = try await TestServer.start { router in
+            router.post("/repos/acme/web/issues/1/comments") { _, _ -> Response in
+                seen.add("hit")
+                guard seen.count == 1 else { return Response(status: .created) }
+                return Response(
+                    status: .forbidden, headers: [.contentType: "application/json", HTTPField.Name("x-ratelimit-remaining")!: "4990"],
+                    body: .init(byteBuffer: ByteBuffer(string: #"{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","status":"403"}"#)))
+            }
+        }
+        defer { server.stop() }
+        let patient = HTTPClient(transport: .shared, policy: RetryPolicy(maxAttempts: 2, maximumWait: 600), log: nil, sleep: { waits.add($0) })
+        let response = try await patient.send(HTTPClientRequest(method: .post, url: server.url("/repos/acme/web/issues/1/comments"), body: Data("{}".utf8)))
+        #expect(response.status == .created && seen.count == 2)
+        #expect(waits.all == [60])
+    }
+
     @Test func aPostIsNotBlindlyRetried() async throws {
         let seen = Counter()
         let server = try await TestServer.start { router in

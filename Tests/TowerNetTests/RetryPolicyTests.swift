@@ -55,6 +55,16 @@ private func response(_ code: Int, _ headers: [(String, String)] = []) -> RetryP
         #expect(policy.decide(method: .post, idempotencyKey: false, outcome: response(403, [("retry-after", "20")]), attempt: 1, now: now, random: 0)
             == .retry(after: 20, reason: "GitHub secondary rate limit"))
         #expect(policy.decide(method: .get, idempotencyKey: false, outcome: response(403, [("x-ratelimit-remaining", "12")]), attempt: 1, now: now, random: 0) == .done)
+        // No Retry-After, headroom left, but the message names the secondary limit: a minute, then two.
+        let secondary = Data(#"{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits","status":"403"}"#.utf8)
+        let limited = RetryPolicy.Outcome.response(HTTPResponse.Status(code: 403), [HTTPField.Name("x-ratelimit-remaining")!: "4990"], body: secondary)
+        let patient = RetryPolicy(maxAttempts: 3, backoff: RetryBackoff(base: 1, multiplier: 2, maximum: 30, jitter: 0), maximumWait: 600)
+        #expect(patient.decide(method: .post, idempotencyKey: false, outcome: limited, attempt: 1, now: now, random: 0) == .retry(after: 60, reason: "GitHub secondary rate limit"))
+        #expect(patient.decide(method: .post, idempotencyKey: false, outcome: limited, attempt: 2, now: now, random: 0) == .retry(after: 120, reason: "GitHub secondary rate limit"))
+        #expect(policy.decide(method: .post, idempotencyKey: false, outcome: limited, attempt: 2, now: now, random: 0)
+            == .giveUp("GitHub secondary rate limit; the server asks to wait 120 s, more than 60 s"))
+        let forbidden = RetryPolicy.Outcome.response(HTTPResponse.Status(code: 403), [:], body: Data(#"{"message":"Resource not accessible by integration"}"#.utf8))
+        #expect(policy.decide(method: .get, idempotencyKey: false, outcome: forbidden, attempt: 1, now: now, random: 0) == .done)
     }
 
     @Test func jitterTakesPartOfTheWaitAway() {
