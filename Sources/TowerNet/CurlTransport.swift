@@ -28,18 +28,24 @@ public final class CurlTransport: @unchecked Sendable {
 
     /// Sends a request; returns the head once it arrives and the body as a stream of chunks.
     public func stream(_ request: HTTPClientRequest) async throws -> (HTTPClientHead, AsyncThrowingStream<Data, any Error>) {
-        let transfer = try Transfer(request)
+        try await start(try Transfer(request))
+    }
+
+    /// Hands `transfer` to the curl thread; returns its head once it arrives and its body.
+    func start(_ transfer: Transfer) async throws -> (HTTPClientHead, AsyncThrowingStream<Data, any Error>) {
         let (body, bodyContinuation) = AsyncThrowingStream<Data, any Error>.makeStream()
+        // Set before the transfer can finish, so a finished stream reports `.finished`, and only
+        // a caller that walks away from an unfinished body cancels the exchange.
+        bodyContinuation.onTermination = { [weak self, weak transfer] reason in
+            guard case .cancelled = reason, let self, let transfer else { return }
+            self.cancel(transfer)
+        }
         transfer.body = bodyContinuation
         return try await withTaskCancellationHandler {
             let head: HTTPClientHead = try await withCheckedThrowingContinuation { continuation in
                 transfer.headContinuation = continuation
                 lock.withLock { queued.append(transfer) }
                 curl_multi_wakeup(multi)
-            }
-            bodyContinuation.onTermination = { [weak self, weak transfer] reason in
-                guard case .cancelled = reason, let self, let transfer else { return }
-                self.cancel(transfer)
             }
             return (head, body)
         } onCancel: {
@@ -55,8 +61,12 @@ public final class CurlTransport: @unchecked Sendable {
         return HTTPClientResponse(head: head, body: data)
     }
 
-    private func cancel(_ transfer: Transfer) {
-        lock.withLock { cancelled.append(transfer) }
+    /// Stops `transfer` if it is still under way; a finished one is left as it is.
+    func cancel(_ transfer: Transfer) {
+        lock.withLock {
+            transfer.cancelRequested = true
+            cancelled.append(transfer)
+        }
         curl_multi_wakeup(multi)
     }
 
@@ -73,10 +83,18 @@ public final class CurlTransport: @unchecked Sendable {
                 return (queued, cancelled)
             }
             for transfer in adding {
+                // Cancelled before the curl thread saw it: answer without sending.
+                guard !lock.withLock({ transfer.cancelRequested }) else {
+                    transfer.finish(error: CancellationError())
+                    continue
+                }
                 active[transfer.easy] = transfer
                 curl_multi_add_handle(multi, transfer.easy)
             }
-            for transfer in removing where active[transfer.easy] != nil {
+            // Only a transfer still under way is stopped. A handle's address names one transfer
+            // for as long as that transfer lives, so a late cancellation of a finished one
+            // cannot reach the exchange that came after it.
+            for transfer in removing where active[transfer.easy] === transfer {
                 curl_multi_remove_handle(multi, transfer.easy)
                 active[transfer.easy] = nil
                 transfer.finish(error: CancellationError())
@@ -95,9 +113,13 @@ public final class CurlTransport: @unchecked Sendable {
     }
 }
 
-/// One exchange: the easy handle, what goes out, and where what comes back goes.
+/// One exchange: the easy handle, what goes out, and where what comes back goes. The handle
+/// lives exactly as long as the transfer, so no other transfer can be given its address while
+/// anything can still name this one.
 final class Transfer: @unchecked Sendable {
     let easy: UnsafeMutableRawPointer
+    /// Set under the transport's lock by a cancellation, read by the curl thread.
+    var cancelRequested = false
     let request: HTTPClientRequest
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let requestBody: Data?
@@ -109,10 +131,10 @@ final class Transfer: @unchecked Sendable {
     private var finished = false
 
     init(_ request: HTTPClientRequest) throws {
-        guard let easy = curl_easy_init() else { throw HTTPClientError.invalidRequest("libcurl could not make a handle") }
         guard let scheme = request.url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
             throw HTTPClientError.invalidRequest("only http and https URLs are supported")
         }
+        guard let easy = curl_easy_init() else { throw HTTPClientError.invalidRequest("libcurl could not make a handle") }
         self.easy = easy
         self.request = request
         self.requestBody = request.body
@@ -228,10 +250,12 @@ final class Transfer: @unchecked Sendable {
         }
         if let error { body?.finish(throwing: error) } else { body?.finish() }
         body = nil
-        curl_slist_free_all(headerList)
-        headerList = nil
-        curl_easy_cleanup(easy)
         unmanaged?.release()
         unmanaged = nil
+    }
+
+    deinit {
+        curl_easy_cleanup(easy)
+        curl_slist_free_all(headerList)
     }
 }

@@ -96,6 +96,129 @@ private func client(log: (@Sendable (String) -> Void)? = nil, waits: Waits = Wai
         #expect(waits.all == [60])
     }
 
+    /// Regression: cancelling an exchange that had already finished (its body stream going
+    /// away late does that) removed whichever exchange libcurl had since given the same freed
+    /// and reused handle, and that one's caller waited forever. Twenty rounds make the reuse of
+    /// the handle's memory all but certain.
+    @Test func cancellingAFinishedExchangeLeavesTheNextOneAlone() async throws {
+        let (acks, acknowledge) = AsyncStream<Void>.makeStream()
+        let server = try await TestServer.start { router in
+            router.get("/empty") { _, _ -> Response in Response(status: .noContent) }
+            router.get("/held") { _, _ -> Response in
+                Response(
+                    status: .ok,
+                    body: ResponseBody { writer in
+                        try await writer.write(ByteBuffer(string: "first "))
+                        var waiting = acks.makeAsyncIterator()
+                        _ = await waiting.next()
+                        try await writer.write(ByteBuffer(string: "rest"))
+                        try await writer.finish(nil)
+                    })
+            }
+        }
+        defer { server.stop() }
+        let (empty, held) = (server.url("/empty"), server.url("/held"))
+        let (results, sink) = AsyncStream<Int?>.makeStream()
+        let work = Task {
+            let transport = CurlTransport.shared
+            var rounds = 0
+            for _ in 0..<20 {
+                let done = try Transfer(HTTPClientRequest(url: empty, timeout: 10))
+                for try await _ in try await transport.start(done).1 {}
+                let (_, next) = try await transport.start(try Transfer(HTTPClientRequest(url: held, timeout: 10)))
+                var chunks = next.makeAsyncIterator()
+                var text = String(decoding: try await chunks.next() ?? Data(), as: UTF8.self)  // under way: its handle is with libcurl
+                transport.cancel(done)
+                acknowledge.yield()
+                while let chunk = try await chunks.next() { text += String(decoding: chunk, as: UTF8.self) }
+                guard text == "first rest" else { break }
+                rounds += 1
+            }
+            sink.yield(rounds)
+        }
+        // A lost exchange never comes back: fail after a minute rather than hang the run.
+        let deadline = Task {
+            try? await Task.sleep(nanoseconds: 60_000_000_000)
+            sink.yield(nil)
+        }
+        var first = results.makeAsyncIterator()
+        let rounds = await first.next() ?? nil
+        work.cancel()
+        deadline.cancel()
+        #expect(rounds == 20)
+    }
+
+    @Test func aRequestFromACancelledTaskIsNeverSent() async throws {
+        let seen = Counter()
+        let server = try await TestServer.start { router in
+            router.get("/x") { _, _ -> Response in
+                seen.add("hit")
+                return Response(status: .ok)
+            }
+        }
+        defer { server.stop() }
+        let url = server.url("/x")
+        let outcome = await Task { () async throws -> HTTPClientResponse in
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await CurlTransport.shared.send(HTTPClientRequest(url: url))
+        }.result
+        #expect(throws: CancellationError.self) { try outcome.get() }
+        // A later request on the same connection pool is answered: nothing was left half-sent.
+        #expect(try await CurlTransport.shared.send(HTTPClientRequest(url: url)).status == .ok)
+        #expect(seen.all == ["hit"])
+    }
+
+    @Test func cancellingTheCallerStopsAnExchangeThatIsWaiting() async throws {
+        let (arrived, arrival) = AsyncStream<Void>.makeStream()
+        let server = try await TestServer.start { router in
+            router.get("/slow") { _, _ -> Response in
+                arrival.yield()
+                try await Task.sleep(nanoseconds: 20_000_000_000)
+                return Response(status: .ok)
+            }
+        }
+        defer { server.stop() }
+        let url = server.url("/slow")
+        let call = Task { try await CurlTransport.shared.send(HTTPClientRequest(url: url, timeout: 30)) }
+        var waiting = arrived.makeAsyncIterator()
+        _ = await waiting.next()
+        call.cancel()
+        // Cancelled, not timed out: a transport that ignored the cancellation would end in
+        // `timedOut` after 30 s, or never.
+        let result = await call.result
+        #expect(throws: CancellationError.self) { try result.get() }
+    }
+
+    @Test func walkingAwayFromABodyClosesTheExchange() async throws {
+        let (ended, ending) = AsyncStream<String>.makeStream()
+        let server = try await TestServer.start { router in
+            router.get("/endless") { _, _ -> Response in
+                Response(
+                    status: .ok,
+                    body: ResponseBody { writer in
+                        do {
+                            for _ in 0..<6000 {
+                                try await writer.write(ByteBuffer(string: String(repeating: "x", count: 1024) + "\n"))
+                                try await Task.sleep(nanoseconds: 5_000_000)
+                            }
+                            ending.yield("sent all 6,000 chunks")
+                            try await writer.finish(nil)
+                        } catch {
+                            ending.yield("the client hung up")  // writing failed
+                            throw error
+                        }
+                    })
+            }
+        }
+        defer { server.stop() }
+        do {
+            let (_, body) = try await CurlTransport.shared.stream(HTTPClientRequest(url: server.url("/endless"), timeout: 60))
+            for try await _ in body { break }
+        }  // the body stream goes away here, unfinished
+        var outcome = ended.makeAsyncIterator()
+        #expect(await outcome.next() == "the client hung up")
+    }
+
     @Test func aPostIsNotBlindlyRetried() async throws {
         let seen = Counter()
         let server = try await TestServer.start { router in
