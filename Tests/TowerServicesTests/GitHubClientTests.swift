@@ -23,6 +23,8 @@ final class FakeGitHub: @unchecked Sendable {
     var problems: [String] = []
     var base = ""
     var logsZip = Data()
+    /// The Authorization header the log storage host saw (it must see none).
+    var blobAuthorization: String?
     /// The git data API's objects: commits (tree, parent) and trees (path → content).
     var gitCommits: [String: (tree: String, parent: String?, message: String)] = ["sha-main-0": ("tree-0", nil, "initial")]
     var pushBeforeNextRefUpdate = false
@@ -198,10 +200,13 @@ final class FakeGitHub: @unchecked Sendable {
         }
         router.get(RouterPath(stringLiteral: repo + "/actions/runs/812/logs")) { request, _ in
             self.check(request)
-            return Response(status: .found, headers: [.location: "\(self.with { $0.base })/blob/run-812.zip"])
+            // Another host, as GitHub's log storage is: curl must not carry the token there.
+            let storage = self.with { $0.base }.replacingOccurrences(of: "127.0.0.1", with: "localhost")
+            return Response(status: .found, headers: [.location: "\(storage)/blob/run-812.zip"])
         }
-        router.get("/blob/run-812.zip") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/zip"], body: .init(byteBuffer: ByteBuffer(data: self.with { $0.logsZip })))
+        router.get("/blob/run-812.zip") { request, _ in
+            self.with { $0.blobAuthorization = request.headers[.authorization] }
+            return Response(status: .ok, headers: [.contentType: "application/zip"], body: .init(byteBuffer: ByteBuffer(data: self.with { $0.logsZip })))
         }
         router.get(RouterPath(stringLiteral: repo + "/actions/runs")) { request, _ in
             self.check(request)
@@ -319,6 +324,7 @@ extension GitHubClientTests {
         let logs = try await github.getWorkflowRunLogs(owner: "acme", repo: "auth-service", runId: 812)
         #expect(logs.map(\.name) == ["1_lint.txt", "2_test.txt"])
         #expect(logs.first?.text.contains("eslint(no-unused-vars)") == true)
+        #expect(fake.with { $0.blobAuthorization } == nil)
         await #expect(throws: ServiceError.self) {
             _ = try await github.getWorkflowRunLogs(owner: "acme", repo: "auth-service", runId: 812, limit: 10)
         }
