@@ -28,6 +28,19 @@ import TowerTestSupport
         try FileManager.default.createSymbolicLink(atPath: box.root.appendingPathComponent("passwd").path, withDestinationPath: "/etc/passwd")
         #expect(throws: SandboxError.outside("passwd")) { try box.createFile("passwd", content: "x") }
         #expect(!FileManager.default.fileExists(atPath: outside.appendingPathComponent("out").path))
+        // Deeper through the same link: no directory may be made out there before the refusal.
+        #expect(throws: SandboxError.outside("out/sub/deeper/x.txt")) { try box.createFile("out/sub/deeper/x.txt", content: "x") }
+        #expect(!FileManager.default.fileExists(atPath: outside.appendingPathComponent("sub").path))
+        // A sibling whose name starts with the sandbox's is outside too.
+        let sibling = URL(fileURLWithPath: box.root.path + "-evil", isDirectory: true)
+        try FileManager.default.createDirectory(at: sibling, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: box.root.appendingPathComponent("near").path, withDestinationPath: sibling.path)
+        #expect(throws: SandboxError.outside("near/x.txt")) { try box.createFile("near/x.txt", content: "x") }
+        #expect(!FileManager.default.fileExists(atPath: sibling.appendingPathComponent("x.txt").path))
+        // A link that stays inside is followed.
+        try FileManager.default.createSymbolicLink(atPath: box.root.appendingPathComponent("lib").path, withDestinationPath: box.root.appendingPathComponent("src").path)
+        try box.createFile("lib/auth/apple.ts", content: "export const apple = 1;\n")
+        #expect(try box.readFile("src/auth/apple.ts") == "export const apple = 1;\n")
     }
 
     @Test func commandsCanWriteOnlyTheSandboxAndAPrivateTmp() async throws {

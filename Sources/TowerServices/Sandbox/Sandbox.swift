@@ -58,24 +58,44 @@ public struct Sandbox: Sendable {
     // MARK: Files
 
     /// Writes a file inside the sandbox (the original's create_file). Refuses absolute paths,
-    /// `..`, and any path that a symbolic link would take outside the directory.
+    /// `..`, and any path that a symbolic link would take outside the directory. Directories
+    /// are checked before they are made, one level at a time, so nothing is ever created
+    /// through a link that leads out; the file itself is opened without following a link.
     public func createFile(_ path: String, content: String) throws {
-        let url = try resolve(path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        // Created directories may not be links; an existing one may be: check where it leads.
-        guard try Self.realPath(url.deletingLastPathComponent().path).hasPrefix(root.path) else { throw SandboxError.outside(path) }
-        if let type = try? FileManager.default.attributesOfItem(atPath: url.path)[.type] as? FileAttributeType, type == .typeSymbolicLink {
-            throw SandboxError.outside(path)
+        _ = try resolve(path)
+        let parts = path.split(separator: "/").map(String.init)
+        var current = root.path
+        for part in parts.dropLast() {
+            current += "/" + part
+            if FileManager.default.fileExists(atPath: current) {
+                guard contains(try Self.realPath(current)) else { throw SandboxError.outside(path) }
+            } else {
+                // Nothing there, or a link to nothing: making the directory must not follow it.
+                if (try? FileManager.default.destinationOfSymbolicLink(atPath: current)) != nil { throw SandboxError.outside(path) }
+                try FileManager.default.createDirectory(atPath: current, withIntermediateDirectories: false)
+            }
         }
-        try Data(content.utf8).write(to: url)
+        let file = current + "/" + parts[parts.count - 1]
+        let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            if errno == ELOOP { throw SandboxError.outside(path) }
+            throw SandboxError.cannotWrite(path, String(cString: strerror(errno)))
+        }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        try handle.write(contentsOf: Data(content.utf8))
     }
 
     /// A file's text, or `nil` when there is none (same confinement as ``createFile(_:content:)``).
     public func readFile(_ path: String) throws -> String? {
         let url = try resolve(path)
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        guard try Self.realPath(url.path).hasPrefix(root.path + "/") else { throw SandboxError.outside(path) }
+        guard contains(try Self.realPath(url.path)) else { throw SandboxError.outside(path) }
         return String(decoding: try Data(contentsOf: url), as: UTF8.self)
+    }
+
+    /// Whether a real (link-free) path is the sandbox directory or below it.
+    private func contains(_ realPath: String) -> Bool {
+        realPath == root.path || realPath.hasPrefix(root.path + "/")
     }
 
     private func resolve(_ path: String) throws -> URL {
@@ -210,6 +230,7 @@ public struct Sandbox: Sendable {
 /// Why the sandbox refused or could not run something.
 public enum SandboxError: Error, Equatable, CustomStringConvertible {
     case outside(String)
+    case cannotWrite(String, String)
     case isolationUnavailable(String)
     case setupFailed(String)
     case unsupportedLanguage(String)
@@ -218,6 +239,7 @@ public enum SandboxError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .outside(let path): "\(path) is outside the sandbox"
+        case .cannotWrite(let path, let why): "cannot write \(path) in the sandbox: \(why)"
         case .isolationUnavailable(let why):
             "generated code cannot be isolated here (\(why)); Tower needs unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)"
         case .setupFailed(let why): "the sandbox could not be set up: \(why)"
