@@ -193,9 +193,15 @@ final class FakeGitHub: @unchecked Sendable {
         }
         router.get("/search/code") { request, _ in
             self.check(request)
+            // GitHub's Link carries the query on to each page; a page without it is a 422.
+            // (GitHub's own links write the space as "+", as forms do.)
+            let q = request.uri.queryParameters["q"].map { String($0).replacingOccurrences(of: "+", with: " ") }
+            guard q == "oauth org:acme", request.uri.queryParameters["per_page"] == "100" else {
+                return Self.json(#"{"message":"Validation Failed","errors":[{"resource":"Search","field":"q","code":"missing"}],"status":"422"}"#, status: .unprocessableContent)
+            }
             let page = Int(String(request.uri.queryParameters["page"] ?? "1")) ?? 1
             var headers = HTTPFields()
-            if page < 3 { headers[HTTPField.Name("Link")!] = #"<\#(self.with { $0.base })/search/code?page=\#(page + 1)>; rel="next""# }
+            if page < 3 { headers[HTTPField.Name("Link")!] = #"<\#(self.with { $0.base })/search/code?q=oauth+org%3Aacme&per_page=100&page=\#(page + 1)>; rel="next", <\#(self.with { $0.base })/search/code?q=oauth+org%3Aacme&per_page=100&page=3>; rel="last""# }
             return Self.json(#"{"total_count":3,"items":[{"path":"src/p\#(page).ts","repository":{"full_name":"acme/auth-service"}}]}"#, headers: headers)
         }
         router.get(RouterPath(stringLiteral: repo + "/actions/runs/812/logs")) { request, _ in
@@ -210,6 +216,9 @@ final class FakeGitHub: @unchecked Sendable {
         }
         router.get(RouterPath(stringLiteral: repo + "/actions/runs")) { request, _ in
             self.check(request)
+            guard request.uri.queryParameters["branch"] == "ai/PROJ-123" || request.uri.queryParameters["branch"] == "ai/PROJ-9" else {
+                return Self.json(#"{"total_count":0,"workflow_runs":[]}"#)
+            }
             if request.headers[.ifNoneMatch] == "\"runs-1\"" { return Response(status: .notModified, headers: [.eTag: "\"runs-1\""]) }
             return Self.json(#"{"total_count":1,"workflow_runs":[{"id":812,"name":"CI","status":"completed","conclusion":"failure","head_sha":"abc"}]}"#, headers: [.eTag: "\"runs-1\""])
         }
