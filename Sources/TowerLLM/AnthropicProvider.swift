@@ -109,7 +109,20 @@ public struct AnthropicProvider: LLMProvider {
         var attempt = 0
         while true {
             attempt += 1
-            let (head, body) = try await transport.stream(http)
+            let head: HTTPClientHead
+            let body: AsyncThrowingStream<Data, any Error>
+            do {
+                (head, body) = try await transport.stream(http)
+            } catch let error as HTTPClientError {
+                // Could not connect: nothing was sent, so try again; a request that may have
+                // reached the API is not repeated (it would be billed twice).
+                guard let failure = error.transportFailure,
+                    case .retry(let wait, _) = policy.decide(
+                        method: .post, idempotencyKey: false, outcome: .transport(failure), attempt: attempt, now: Date(), random: .random(in: 0..<1))
+                else { throw error }
+                try await sleep(wait)
+                continue
+            }
             guard head.status.code == 200 else {
                 var data = Data()
                 for try await chunk in body { data.append(chunk) }

@@ -69,8 +69,8 @@ public enum HTTPClientError: Error, Equatable, Sendable, CustomStringConvertible
         }
     }
 
-    /// The retry policy's view of the failure.
-    var transportFailure: RetryPolicy.TransportFailure? {
+    /// The retry policy's view of the failure (`nil`: not a network failure).
+    public var transportFailure: RetryPolicy.TransportFailure? {
         switch self {
         case .couldNotConnect: .couldNotConnect
         case .timedOut: .timedOut

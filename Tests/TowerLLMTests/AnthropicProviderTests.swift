@@ -166,3 +166,23 @@ extension AnthropicProviderTests {
         #expect(reason == "end_turn" && usage.inputTokens == 9 && usage.outputTokens == 4)
     }
 }
+
+extension AnthropicProviderTests {
+    /// Nothing listening: the request was never sent, so it is tried again with the policy's
+    /// waits, and the connection error comes back when the attempts run out.
+    @Test func anAPIThatCannotBeReachedIsTriedAgainThenReported() async throws {
+        let api = try await TestServer.start { _ in }
+        let base = api.base
+        api.stop()
+        try await Task.sleep(nanoseconds: 200_000_000)
+        let waits = Counter()
+        let provider = AnthropicProvider(apiKey: "sk-ant-tst0secret-key", baseURL: base, policy: fastPolicy, sleep: { waits.add("\($0)") })
+        do {
+            _ = try await provider.complete(LLMRequest(model: "claude-sonnet-4-20250514", messages: [.user("Hi")]))
+            Issue.record("expected a connection error")
+        } catch let error as HTTPClientError {
+            guard case .couldNotConnect = error else { Issue.record("\(error)"); return }
+        }
+        #expect(waits.all == ["0.01", "0.02"])
+    }
+}
