@@ -40,18 +40,16 @@ public struct ProcessRunner: Sendable {
                 options.processGroupID = 0  // its own group, so the whole group can be killed
                 return options
             }())
-        let timedOut = TimedOutFlag()
+        let watchdog = Watchdog()
+        // The watch lasts until the child has exited, not only until its output ends: a child
+        // that closes its output and keeps running is held to the limit too.
+        defer { watchdog.stop() }
         do {
             let result = try await Subprocess.run(configuration, input: .data(input ?? Data()), output: .sequence, error: .sequence) { execution in
-                try await withThrowingTaskGroup(of: (Int, Data).self) { group in
+                watchdog.start(after: timeout) { try? execution.send(signal: .kill, toProcessGroup: true) }
+                return try await withThrowingTaskGroup(of: (Int, Data).self) { group in
                     group.addTask { (0, try await Self.collect(execution.standardOutput, limit: outputLimit)) }
                     group.addTask { (1, try await Self.collect(execution.standardError, limit: outputLimit)) }
-                    let watchdog = Task {
-                        try await Task.sleep(nanoseconds: UInt64(max(0.001, timeout) * 1e9))
-                        timedOut.set()
-                        try? execution.send(signal: .kill, toProcessGroup: true)
-                    }
-                    defer { watchdog.cancel() }
                     var streams = [Data(), Data()]
                     for try await (index, data) in group { streams[index] = data }
                     return (streams[0], streams[1])
@@ -63,7 +61,7 @@ public struct ProcessRunner: Sendable {
             case .exited(let value): code = value
             case .signaled(let signal): code = 128 + signal
             }
-            return Outcome(exitCode: code, output: String(decoding: output, as: UTF8.self), error: String(decoding: error, as: UTF8.self), timedOut: timedOut.value)
+            return Outcome(exitCode: code, output: String(decoding: output, as: UTF8.self), error: String(decoding: error, as: UTF8.self), timedOut: watchdog.fired)
         } catch let error as SubprocessError where error.code == .executableNotFound {
             throw ProcessRunnerError.notFound(executable)
         }
@@ -91,10 +89,23 @@ public enum ProcessRunnerError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// Set once by the watchdog; read after the child is gone.
-private final class TimedOutFlag: @unchecked Sendable {
+/// Kills the child's process group when its time is up, unless stopped first; remembers
+/// whether it fired.
+private final class Watchdog: @unchecked Sendable {
     private let lock = NSLock()
-    private var fired = false
-    func set() { lock.withLock { fired = true } }
-    var value: Bool { lock.withLock { fired } }
+    private var task: Task<Void, Never>?
+    private var didFire = false
+
+    func start(after seconds: TimeInterval, kill: @escaping @Sendable () -> Void) {
+        let task = Task { [weak self] in
+            guard (try? await Task.sleep(nanoseconds: UInt64(max(0.001, seconds) * 1e9))) != nil, let self else { return }
+            self.lock.withLock { self.didFire = true }
+            kill()
+        }
+        lock.withLock { self.task = task }
+    }
+
+    func stop() { lock.withLock { task }?.cancel() }
+
+    var fired: Bool { lock.withLock { didFire } }
 }
