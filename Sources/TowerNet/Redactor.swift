@@ -31,9 +31,14 @@ public struct Redactor: Sendable {
         return text(value)
     }
 
-    /// A URL (or any text holding URLs) with secret query parameters and user info hidden.
+    /// Hosts whose URL path is itself the credential (Slack's `response_url`s and incoming
+    /// webhooks): everything after the path's first segment is hidden.
+    public static let secretPathHosts: Set<String> = ["hooks.slack.com"]
+
+    /// A URL (or any text holding URLs) with secret query parameters, user info and
+    /// credential paths hidden.
     public func url(_ url: String) -> String {
-        var out = Redaction.userInfo(url)
+        var out = Redaction.secretPath(Redaction.userInfo(url), hosts: Self.secretPathHosts)
         guard let query = out.firstIndex(of: "?") else { return text(out) }
         let head = out[...query]
         var tail = out[out.index(after: query)...]
@@ -60,6 +65,20 @@ public struct Redactor: Sendable {
 }
 
 enum Redaction {
+    /// `https://hooks.slack.com/actions/T1/2/secret?x` → `https://hooks.slack.com/actions/***?x`.
+    static func secretPath(_ text: String, hosts: Set<String>) -> String {
+        guard let scheme = text.range(of: "://") else { return text }
+        let rest = text[scheme.upperBound...]
+        guard let slash = rest.firstIndex(of: "/") else { return text }
+        let authority = rest[..<slash]
+        let host = (authority.split(separator: "@").last ?? authority).split(separator: ":").first.map { $0.lowercased() } ?? ""
+        guard hosts.contains(host) else { return text }
+        let pathEnd = rest[slash...].firstIndex { $0 == "?" || $0 == "#" } ?? rest.endIndex
+        let segments = rest[rest.index(after: slash)..<pathEnd].split(separator: "/", maxSplits: 1)
+        guard segments.count == 2 else { return text }
+        return String(text[..<slash]) + "/" + segments[0] + "/***" + String(rest[pathEnd...])
+    }
+
     /// `scheme://user:password@host` → `scheme://user:***@host`.
     static func userInfo(_ text: String) -> String {
         guard let scheme = text.range(of: "://") else { return text }

@@ -25,6 +25,10 @@ import TowerNet
     @Test func urlsLoseTokensAndPasswords() {
         #expect(redactor.url("https://bot:hunter22@jira.example.com/rest?access_token=abc&page=2#x") == "https://bot:***@jira.example.com/rest?access_token=***&page=2#x")
         #expect(redactor.url("https://s3/logs.zip?X-Amz-Signature=deadbeef&X-Amz-Expires=60") == "https://s3/logs.zip?X-Amz-Signature=***&X-Amz-Expires=60")
+        // A Slack response_url or incoming webhook is a credential in its path.
+        #expect(redactor.url("https://hooks.slack.com/actions/T0001/123456/AbCdEf0123456789") == "https://hooks.slack.com/actions/***")
+        #expect(redactor.url("https://hooks.slack.com/services/T0001/B0002/XXXXXXXX?x=1") == "https://hooks.slack.com/services/***?x=1")
+        #expect(redactor.url("https://slack.com/api/chat.postMessage") == "https://slack.com/api/chat.postMessage")
     }
 
     @Test func knownSecretsVanishFromAnyText() {
