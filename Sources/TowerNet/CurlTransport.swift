@@ -128,6 +128,8 @@ final class Transfer: @unchecked Sendable {
     var body: AsyncThrowingStream<Data, any Error>.Continuation?
     private var status = 0
     private var headers = HTTPFields()
+    private var receivedBytes = 0
+    private var overLimit = false
     private var finished = false
 
     init(_ request: HTTPClientRequest) throws {
@@ -215,6 +217,11 @@ final class Transfer: @unchecked Sendable {
     }
 
     private func received(_ bytes: UnsafeRawBufferPointer) -> Int {
+        receivedBytes += bytes.count
+        guard receivedBytes <= request.maxResponseBytes else {
+            overLimit = true
+            return 0  // libcurl stops the transfer with CURLE_WRITE_ERROR
+        }
         deliverHead()
         body?.yield(Data(bytes))
         return bytes.count
@@ -229,6 +236,8 @@ final class Transfer: @unchecked Sendable {
         let reason = String(cString: curl_easy_strerror(code))
         let error: HTTPClientError
         switch code {
+        case CURLE_WRITE_ERROR where overLimit:
+            error = .tooLarge(host: host, limit: request.maxResponseBytes)
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_PROXY, CURLE_SSL_CONNECT_ERROR:
             error = .couldNotConnect(host: host, reason: reason)
         case CURLE_OPERATION_TIMEDOUT:

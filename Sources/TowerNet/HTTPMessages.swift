@@ -15,10 +15,13 @@ public struct HTTPClientRequest: Sendable {
     public var idempotencyKey: String?
     /// Signs the request with AWS SigV4 (libcurl computes the signature as it sends).
     public var awsSigning: AWSSigning?
+    /// The most body bytes accepted; a larger answer fails with ``HTTPClientError/tooLarge(host:limit:)``
+    /// instead of filling memory.
+    public var maxResponseBytes: Int
 
     public init(
         method: HTTPRequest.Method = .get, url: URL, headers: HTTPFields = [:], body: Data? = nil, timeout: TimeInterval = 30,
-        connectTimeout: TimeInterval = 10, idempotencyKey: String? = nil, awsSigning: AWSSigning? = nil
+        connectTimeout: TimeInterval = 10, idempotencyKey: String? = nil, awsSigning: AWSSigning? = nil, maxResponseBytes: Int = 256 << 20
     ) {
         self.method = method
         self.url = url
@@ -28,6 +31,7 @@ public struct HTTPClientRequest: Sendable {
         self.connectTimeout = connectTimeout
         self.idempotencyKey = idempotencyKey
         self.awsSigning = awsSigning
+        self.maxResponseBytes = maxResponseBytes
     }
 }
 
@@ -58,6 +62,8 @@ public enum HTTPClientError: Error, Equatable, Sendable, CustomStringConvertible
     case connectionLost(host: String, reason: String)
     case invalidRequest(String)
     case gaveUp(host: String, reason: String)
+    /// The answer's body passed the request's `maxResponseBytes`.
+    case tooLarge(host: String, limit: Int)
 
     public var description: String {
         switch self {
@@ -66,6 +72,7 @@ public enum HTTPClientError: Error, Equatable, Sendable, CustomStringConvertible
         case .connectionLost(let host, let reason): "connection to \(host) lost: \(reason)"
         case .invalidRequest(let reason): "invalid request: \(reason)"
         case .gaveUp(let host, let reason): "\(host): \(reason)"
+        case .tooLarge(let host, let limit): "\(host) answered with more than \(limit >= 1 << 20 ? "\(limit >> 20) MB" : "\(limit) bytes"); the rest was not read"
         }
     }
 
@@ -75,7 +82,7 @@ public enum HTTPClientError: Error, Equatable, Sendable, CustomStringConvertible
         case .couldNotConnect: .couldNotConnect
         case .timedOut: .timedOut
         case .connectionLost: .connectionLost
-        case .invalidRequest, .gaveUp: nil
+        case .invalidRequest, .gaveUp, .tooLarge: nil
         }
     }
 }

@@ -176,7 +176,15 @@ public struct GitHubClient: Sendable {
     /// A run's logs: GitHub answers with a redirect to a zip, which is followed and unpacked
     /// (at most `limit` bytes in all, so a hostile archive cannot fill the disk or memory).
     public func getWorkflowRunLogs(owner: String, repo: String, runId: Int, limit: Int = 64 << 20) async throws -> [(name: String, text: String)] {
-        let response = try await http.send(request(.get, "/repos/\(owner)/\(repo)/actions/runs/\(runId)/logs"))
+        var logs = request(.get, "/repos/\(owner)/\(repo)/actions/runs/\(runId)/logs")
+        logs.maxResponseBytes = limit  // the archive itself is held to the same limit
+        logs.timeout = 300
+        let response: HTTPClientResponse
+        do {
+            response = try await http.send(logs)
+        } catch HTTPClientError.tooLarge {
+            throw ServiceError(service: "GitHub", status: 200, message: "the logs of run \(runId) are more than \(Self.size(limit)) zipped")
+        }
         guard response.status.kind == .successful else {
             let _: GitHubErrorBody = try decode(response)
             return []
@@ -193,13 +201,15 @@ public struct GitHubClient: Sendable {
             var data = Data()
             _ = try archive.extract(entry, skipCRC32: false) { chunk in
                 total += chunk.count
-                guard total <= limit else { throw ServiceError(service: "GitHub", status: 200, message: "the logs of run \(runId) unpack to more than \(limit >> 20) MB") }
+                guard total <= limit else { throw ServiceError(service: "GitHub", status: 200, message: "the logs of run \(runId) unpack to more than \(Self.size(limit))") }
                 data.append(chunk)
             }
             files.append((entry.path, String(decoding: data, as: UTF8.self)))
         }
         return files.sorted { $0.name < $1.name }
     }
+
+    static func size(_ bytes: Int) -> String { bytes >= 1 << 20 ? "\(bytes >> 20) MB" : "\(bytes) bytes" }
 
     /// One pull request by number.
     public func getPullRequest(owner: String, repo: String, number: Int) async throws -> PullRequest {

@@ -219,6 +219,27 @@ private func client(log: (@Sendable (String) -> Void)? = nil, waits: Waits = Wai
         #expect(await outcome.next() == "the client hung up")
     }
 
+    @Test func anAnswerLargerThanTheLimitIsRefusedNotHeld() async throws {
+        let server = try await TestServer.start { router in
+            router.get("/big") { _, _ -> Response in
+                Response(
+                    status: .ok,
+                    body: ResponseBody { writer in
+                        for _ in 0..<32 { try await writer.write(ByteBuffer(repeating: 0x61, count: 64 << 10)) }  // 2 MB, chunked
+                        try await writer.finish(nil)
+                    })
+            }
+        }
+        defer { server.stop() }
+        var request = HTTPClientRequest(url: server.url("/big"), maxResponseBytes: 1 << 20)
+        await #expect(throws: HTTPClientError.tooLarge(host: "127.0.0.1", limit: 1 << 20)) {
+            _ = try await client().send(request)
+        }
+        #expect(HTTPClientError.tooLarge(host: "127.0.0.1", limit: 1 << 20).description == "127.0.0.1 answered with more than 1 MB; the rest was not read")
+        request.maxResponseBytes = 4 << 20
+        #expect(try await client().send(request).body.count == 2 << 20)
+    }
+
     @Test func aPostIsNotBlindlyRetried() async throws {
         let seen = Counter()
         let server = try await TestServer.start { router in

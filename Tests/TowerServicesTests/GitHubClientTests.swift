@@ -334,8 +334,19 @@ extension GitHubClientTests {
         #expect(logs.map(\.name) == ["1_lint.txt", "2_test.txt"])
         #expect(logs.first?.text.contains("eslint(no-unused-vars)") == true)
         #expect(fake.with { $0.blobAuthorization } == nil)
-        await #expect(throws: ServiceError.self) {
+        await #expect(throws: ServiceError(service: "GitHub", status: 200, message: "the logs of run 812 are more than 10 bytes zipped")) {
             _ = try await github.getWorkflowRunLogs(owner: "acme", repo: "auth-service", runId: 812, limit: 10)
+        }
+        // Small enough zipped, too large unpacked (1,200 bytes of text that deflate well).
+        let bomb = try Archive(data: Data(), accessMode: .create)
+        let text = Data(String(repeating: "error ", count: 200).utf8)
+        try bomb.addEntry(with: "3_big.txt", type: .file, uncompressedSize: Int64(text.count), compressionMethod: .deflate) { position, size in
+            text.subdata(in: Int(position)..<Int(position) + size)
+        }
+        fake.with { $0.logsZip = bomb.data ?? Data() }
+        #expect((bomb.data?.count ?? 0) < 400)
+        await #expect(throws: ServiceError(service: "GitHub", status: 200, message: "the logs of run 812 unpack to more than 400 bytes")) {
+            _ = try await github.getWorkflowRunLogs(owner: "acme", repo: "auth-service", runId: 812, limit: 400)
         }
     }
 }
