@@ -24,6 +24,7 @@ public struct ConfigKey: Sendable, Hashable {
         ConfigKey("TOWER_HOME", group: "Tower", "state directory (database, logs)"),
         ConfigKey("TOWER_MAX_CONCURRENT_TASKS", group: "Tower", default: "4", "tasks the engine runs at once"),
         ConfigKey("TOWER_MAX_CI_RETRIES", group: "Tower", default: "3", "times CI may send a task back to execution"),
+        ConfigKey("TOWER_ALLOW_PLAIN_HTTP", group: "Tower", default: "0", "1: let credentials go over plain http to hosts other than this one"),
         ConfigKey("ANTHROPIC_API_KEY", group: "Anthropic", secret: true, required: true, "API key"),
         ConfigKey("ANTHROPIC_BASE_URL", group: "Anthropic", default: "https://api.anthropic.com", "API base URL"),
         ConfigKey("GITHUB_TOKEN", group: "GitHub", secret: true, required: true, "token"),

@@ -67,6 +67,7 @@ public struct Gateway: Sendable {
         githubOrg = configuration["GITHUB_ORG"]
         jiraProject = configuration["JIRA_PROJECT_KEY"]
         slackChannel = configuration["SLACK_CHANNEL_AGENTS"]
+        let allowPlainHTTP = ["1", "true", "yes"].contains(configuration["TOWER_ALLOW_PLAIN_HTTP"]?.lowercased() ?? "")
         func value(_ key: String) -> String? { configuration.entries[key].flatMap { $0.source == .builtIn || $0.value.isEmpty ? nil : $0.value } }
         for service in Service.allCases {
             let missing = service.credentialKeys.filter { value($0) == nil }
@@ -79,8 +80,16 @@ public struct Gateway: Sendable {
                 continue
             }
             func url(_ key: String) -> URL? {
-                guard let text = configuration[key], let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
+                guard let text = configuration[key], let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+                    let host = url.host
+                else {
                     unavailable[service] = .misconfigured("\(service.title) is misconfigured: \(key) is not an http(s) URL")
+                    return nil
+                }
+                // A credential over plain http can be read on the way; only this machine is exempt.
+                if scheme == "http", !Self.isLoopback(host), !allowPlainHTTP {
+                    unavailable[service] = .misconfigured(
+                        "\(service.title) is misconfigured: \(key) is plain http to \(host), so the credentials would travel unencrypted; use https, or set TOWER_ALLOW_PLAIN_HTTP=1")
                     return nil
                 }
                 return url
@@ -103,6 +112,12 @@ public struct Gateway: Sendable {
                 anthropic = AnthropicProvider(apiKey: value("ANTHROPIC_API_KEY")!, baseURL: base, transport: http.transport, policy: http.policy, http: http)
             }
         }
+    }
+
+    /// This machine: `localhost`, 127.0.0.0/8 or ::1.
+    static func isLoopback(_ host: String) -> Bool {
+        let name = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return name == "localhost" || name.hasSuffix(".localhost") || name.hasPrefix("127.") || name == "::1"
     }
 
     /// The client for a service, or an error saying why there is none.

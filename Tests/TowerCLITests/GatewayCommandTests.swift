@@ -112,6 +112,7 @@ extension ProcessTests {
             // The API's host does not even resolve: only the proxy can reach it.
             var environment = ServiceStandIns.environment(base: URL(string: "http://api.github.invalid")!)
             environment["http_proxy"] = proxy.base.absoluteString
+            environment["TOWER_ALLOW_PLAIN_HTTP"] = "1"  // plain http to a host that is not this one
             let proxied = try await ChildProcess.run(towerBinary, ["tool", "github.get_repo", "repo=auth-service"], environment: isolatedEnvironment(environment))
             #expect(proxied.status == 0 && proxied.out.contains(#""full_name" : "acme/auth-service""#), "\(proxied.err)")
             #expect(seen.all.contains("proxied for api.github.invalid"))

@@ -77,4 +77,16 @@ let unreachable = "http://127.0.0.1:1"
         #expect(byService[.github] == HealthCheck(service: .github, status: .failed, message: "GitHub is misconfigured: GITHUB_API_URL is not an http(s) URL"))
         #expect(byService[.anthropic]?.status == .notConfigured)
     }
+
+    @Test func credentialsDoNotGoOverPlainHTTPToAnotherHost() async throws {
+        let plain = try gateway(["JIRA_BASE_URL": "http://jira.acme.example", "JIRA_EMAIL": "bot@acme.example", "JIRA_API_TOKEN": TestSecrets.jiraToken])
+        #expect(plain.jira == nil)
+        #expect(plain.unavailable[.jira] == .misconfigured(
+            "Jira is misconfigured: JIRA_BASE_URL is plain http to jira.acme.example, so the credentials would travel unencrypted; use https, or set TOWER_ALLOW_PLAIN_HTTP=1"))
+        let allowed = try gateway(["JIRA_BASE_URL": "http://jira.acme.example", "JIRA_EMAIL": "bot@acme.example", "JIRA_API_TOKEN": TestSecrets.jiraToken, "TOWER_ALLOW_PLAIN_HTTP": "1"])
+        #expect(allowed.jira != nil)
+        for local in ["http://127.0.0.1:8080", "http://localhost:8080", "http://[::1]:8080"] {
+            #expect(try gateway(["GITHUB_TOKEN": TestSecrets.githubToken, "GITHUB_API_URL": local]).github != nil, "\(local)")
+        }
+    }
 }
