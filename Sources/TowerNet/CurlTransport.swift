@@ -14,10 +14,11 @@ public final class CurlTransport: @unchecked Sendable {
     private var running = true
     private var thread: Thread?
 
-    /// A process-wide transport.
+    /// The process's transport: one curl thread and one connection cache serve every client.
     public static let shared = CurlTransport()
 
-    public init() {
+    /// Private: the curl thread lives as long as the process, so a transport is never released.
+    private init() {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
         multi = curl_multi_init()!
         let thread = Thread { [unowned self] in self.loop() }
