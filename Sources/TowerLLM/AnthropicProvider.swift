@@ -35,13 +35,13 @@ public struct AnthropicProvider: LLMProvider {
         self.sleep = { try await Task.sleep(nanoseconds: UInt64(max(0, $0) * 1e9)) }
     }
 
-    init(apiKey: String, baseURL: URL, policy: RetryPolicy, sleep: @escaping @Sendable (TimeInterval) async throws -> Void) {
+    init(apiKey: String, baseURL: URL, policy: RetryPolicy, http: HTTPClient? = nil, sleep: @escaping @Sendable (TimeInterval) async throws -> Void) {
         self.apiKey = apiKey
         self.baseURL = baseURL
         self.version = "2023-06-01"
         self.transport = .shared
         self.policy = policy
-        self.http = HTTPClient(transport: .shared, policy: policy)
+        self.http = http ?? HTTPClient(transport: .shared, policy: policy)
         self.sleep = sleep
     }
 
@@ -111,9 +111,12 @@ public struct AnthropicProvider: LLMProvider {
             attempt += 1
             let head: HTTPClientHead
             let body: AsyncThrowingStream<Data, any Error>
+            let started = Date()
             do {
                 (head, body) = try await transport.stream(http)
+                self.http.note(http, attempt: attempt, "\(head.status.code), streaming", since: started, response: head)
             } catch let error as HTTPClientError {
+                self.http.note(http, attempt: attempt, "failed: \(error)", since: started)
                 // Could not connect: nothing was sent, so try again; a request that may have
                 // reached the API is not repeated (it would be billed twice).
                 guard let failure = error.transportFailure,

@@ -95,7 +95,9 @@ public struct HTTPClient: Sendable {
         }
     }
 
-    private func note(_ request: HTTPClientRequest, attempt: Int, _ result: String, since: Date, response: HTTPClientHead? = nil) {
+    /// Writes one attempt to the log as ``send(_:)`` does, for callers that stream through the
+    /// transport themselves (the LLM providers): redacted, with headers at `.headers` detail.
+    public func note(_ request: HTTPClientRequest, attempt: Int, _ result: String, since: Date, response: HTTPClientHead? = nil) {
         guard let log else { return }
         let ms = Int(Date().timeIntervalSince(since) * 1000)
         log("\(request.method.rawValue) \(redactor.url(request.url.absoluteString)) attempt \(attempt): \(result) in \(ms) ms")

@@ -38,7 +38,10 @@ private let fastPolicy = RetryPolicy(maxAttempts: 3, backoff: .init(base: 0.01, 
         let seen = Counter()
         let api = try await server(stream: try fixture("stream.basic_text.sse.txt"), seen: seen)
         defer { api.stop() }
-        let provider = AnthropicProvider(apiKey: "sk-ant-tst0secret-key", baseURL: api.base, policy: fastPolicy, sleep: { _ in })
+        let logged = Counter()
+        let provider = AnthropicProvider(
+            apiKey: "sk-ant-tst0secret-key", baseURL: api.base, policy: fastPolicy,
+            http: HTTPClient(policy: fastPolicy, log: { logged.add($0) }, logDetail: .headers), sleep: { _ in })
         var deltas: [String] = []
         var finished: LLMStreamEvent?
         for try await event in provider.stream(LLMRequest(model: "claude-sonnet-4-20250514", system: "Be brief.", messages: [.user("Hi")], maxTokens: 64)) {
@@ -54,6 +57,10 @@ private let fastPolicy = RetryPolicy(maxAttempts: 3, backoff: .init(base: 0.01, 
         let body = try JSONValue.parse(String(request.split(separator: "|", maxSplits: 3)[3]))
         #expect(body["model"]?.string == "claude-sonnet-4-20250514" && body["system"]?.string == "Be brief." && body["stream"] == .bool(true))
         #expect(body["messages"] == .array([.object(["role": .string("user"), "content": .array([.object(["type": .string("text"), "text": .string("Hi")])])])]))
+        // The streamed call is in the HTTP log like any other, its key hidden.
+        #expect(logged.all.first?.hasPrefix("POST \(api.base.absoluteString)/v1/messages attempt 1: 200, streaming in ") == true)
+        #expect(logged.all.contains("> x-api-key: ***"))
+        #expect(!logged.all.contains { $0.contains("sk-ant-tst0secret-key") })
     }
 
     @Test func assemblesToolInputFromJSONDeltas() async throws {
