@@ -114,7 +114,7 @@ public struct AnthropicProvider: LLMProvider {
             let started = Date()
             do {
                 (head, body) = try await transport.stream(http)
-                self.http.note(http, attempt: attempt, "\(head.status.code), streaming", since: started, response: head)
+                self.http.note(http, attempt: attempt, head.status.code == 200 ? "200, streaming" : "\(head.status.code)", since: started, response: head)
             } catch let error as HTTPClientError {
                 self.http.note(http, attempt: attempt, "failed: \(error)", since: started)
                 // Could not connect: nothing was sent, so try again; a request that may have

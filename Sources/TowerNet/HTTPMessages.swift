@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import TowerCore
 
 /// A request as the service clients build it.
 public struct HTTPClientRequest: Sendable {
@@ -72,7 +73,7 @@ public enum HTTPClientError: Error, Equatable, Sendable, CustomStringConvertible
         case .connectionLost(let host, let reason): "connection to \(host) lost: \(reason)"
         case .invalidRequest(let reason): "invalid request: \(reason)"
         case .gaveUp(let host, let reason): "\(host): \(reason)"
-        case .tooLarge(let host, let limit): "\(host) answered with more than \(limit >= 1 << 20 ? "\(limit >> 20) MB" : "\(limit) bytes"); the rest was not read"
+        case .tooLarge(let host, let limit): "\(host) answered with more than \(ByteSize.short(limit)); the rest was not read"
         }
     }
 

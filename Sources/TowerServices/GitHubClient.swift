@@ -183,7 +183,7 @@ public struct GitHubClient: Sendable {
         do {
             response = try await http.send(logs)
         } catch HTTPClientError.tooLarge {
-            throw ServiceError(service: "GitHub", status: 200, message: "the logs of run \(runId) are more than \(Self.size(limit)) zipped")
+            throw ServiceError(service: "GitHub", status: 200, message: "the logs of run \(runId) are more than \(ByteSize.short(limit)) zipped")
         }
         guard response.status.kind == .successful else {
             let _: GitHubErrorBody = try decode(response)
@@ -201,15 +201,13 @@ public struct GitHubClient: Sendable {
             var data = Data()
             _ = try archive.extract(entry, skipCRC32: false) { chunk in
                 total += chunk.count
-                guard total <= limit else { throw ServiceError(service: "GitHub", status: 200, message: "the logs of run \(runId) unpack to more than \(Self.size(limit))") }
+                guard total <= limit else { throw ServiceError(service: "GitHub", status: 200, message: "the logs of run \(runId) unpack to more than \(ByteSize.short(limit))") }
                 data.append(chunk)
             }
             files.append((entry.path, String(decoding: data, as: UTF8.self)))
         }
         return files.sorted { $0.name < $1.name }
     }
-
-    static func size(_ bytes: Int) -> String { bytes >= 1 << 20 ? "\(bytes >> 20) MB" : "\(bytes) bytes" }
 
     /// One pull request by number.
     public func getPullRequest(owner: String, repo: String, number: Int) async throws -> PullRequest {
