@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .target(name: "TowerCore"),
@@ -62,9 +63,15 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
         // The services as configured: clients built from the configuration, `doctor`'s checks, `tool`'s catalog.
-        .target(name: "TowerGateway", dependencies: ["TowerCore", "TowerConfig", "TowerNet", "TowerServices", "TowerLLM"]),
+        .target(name: "TowerGateway", dependencies: ["TowerCore", "TowerConfig", "TowerNet", "TowerServices", "TowerLLM", "TowerStore"]),
+        // The agents: Discovery and Planning (Execution, CI/CD, Sentry next), prompts, structured calls,
+        // ranking and messages as pure logic beside the steps that do the I/O.
+        .target(name: "TowerAgents", dependencies: [
+            "TowerCore", "TowerConfig", "TowerStore", "TowerEngine", "TowerServices", "TowerLLM", "TowerGateway",
+            .product(name: "Mustache", package: "swift-mustache"),
+        ]),
         .executableTarget(name: "tower", dependencies: [
-            "TowerCore", "TowerConfig", "TowerStore", "TowerEngine", "TowerConsole", "TowerTerminal", "TowerGateway", "TowerNet", "TowerServices",
+            "TowerAgents", "TowerLLM", "TowerCore", "TowerConfig", "TowerStore", "TowerEngine", "TowerConsole", "TowerTerminal", "TowerGateway", "TowerNet", "TowerServices",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "tower-bench", dependencies: [
@@ -78,7 +85,7 @@ let package = Package(
         .target(name: "TowerTestSupport", dependencies: ["TowerCore", "TowerStore", "TowerEngine", "TowerTestLog"], path: "Tests/TowerTestSupport"),
         // A child process for the multi-process tests: runs the engine with recording steps.
         .executableTarget(name: "tower-test-worker", dependencies: [
-            "TowerCore", "TowerStore", "TowerEngine", "TowerTestSupport",
+            "TowerCore", "TowerStore", "TowerEngine", "TowerTestSupport", "TowerAgents", "TowerConfig", "TowerGateway", "TowerNet",
         ], path: "Tests/TowerTestWorker"),
         .testTarget(name: "TowerCoreTests", dependencies: ["TowerCore"]),
         .testTarget(name: "TowerStoreTests", dependencies: ["TowerCore", "TowerStore", "TowerTestSupport"]),
@@ -117,6 +124,13 @@ let package = Package(
             "TowerCore", "TowerStore", "TowerEngine", "TowerConfig", "TowerTestSupport", "TowerTestLog", "TowerHTTPTestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
+        .testTarget(name: "TowerAgentsTests", dependencies: [
+            "TowerCore", "TowerAgents", "TowerConfig", "TowerStore", "TowerEngine", "TowerServices", "TowerLLM", "TowerGateway", "TowerNet",
+            "TowerTestSupport", "TowerTestLog", "TowerHTTPTestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], exclude: ["Fixtures"]),
         .testTarget(name: "TowerGatewayTests", dependencies: [
             "TowerCore", "TowerConfig", "TowerGateway", "TowerServices", "TowerNet", "TowerTestLog", "TowerHTTPTestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),

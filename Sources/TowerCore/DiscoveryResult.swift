@@ -20,14 +20,18 @@ public struct DiscoveryResult: Codable, Sendable, Equatable {
     /// A file inside a relevant repository.
     public struct File: Codable, Sendable, Equatable {
         public var path: String
-        /// `source`, `test`, `config`, … as the model classified it.
+        /// `source`, `test`, `docs`, `config`, `build`, as Discovery classified its path.
         public var type: String
         public var relevance: Double
+        /// Which keywords the file matched and how (defines, path, content): why it ranks
+        /// where it does. Absent in the original's example; added so a ranking can be checked.
+        public var reason: String?
 
-        public init(path: String, type: String, relevance: Double) {
+        public init(path: String, type: String, relevance: Double, reason: String? = nil) {
             self.path = path
             self.type = type
             self.relevance = relevance
+            self.reason = reason
         }
     }
 

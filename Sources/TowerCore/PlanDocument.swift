@@ -35,12 +35,16 @@ public struct PlanDocument: Sendable, Equatable, Codable {
         /// Numbers of the tasks this one waits for (`-` when none).
         public var dependencies: [Int]
         public var estimatedHours: Double
+        /// `owner/name` of the repository the task changes, in a plan that spans several
+        /// (rendered as a `Repository` column); `nil` in a single-repository plan.
+        public var repository: String?
 
-        public init(number: Int, title: String, dependencies: [Int] = [], estimatedHours: Double) {
+        public init(number: Int, title: String, dependencies: [Int] = [], estimatedHours: Double, repository: String? = nil) {
             self.number = number
             self.title = title
             self.dependencies = dependencies
             self.estimatedHours = estimatedHours
+            self.repository = repository
         }
     }
 
@@ -97,6 +101,12 @@ public struct PlanDocument: Sendable, Equatable, Codable {
     public static let defaultSecurityConsiderations: [Checkbox] = [
         Checkbox("Input validation"), Checkbox("Auth checks"), Checkbox("Data encryption"),
     ]
+
+    /// Whether the tasks table has a `Repository` column: only when the tasks name more than one
+    /// repository, so single-repository plans keep the original's table exactly.
+    public var spansRepositories: Bool {
+        Set(tasks.compactMap(\.repository)).count > 1
+    }
 
     /// Tasks in an order that respects their dependencies (Kahn's algorithm, ties by number).
     /// Throws ``PlanError/dependencyCycle(_:)`` or ``PlanError/unknownDependency(task:dependency:)``.

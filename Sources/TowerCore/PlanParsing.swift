@@ -74,12 +74,22 @@ extension PlanDocument {
                 integrationTests = Self.checkboxes(body.map(\.text))
             }
         case "implementation tasks":
+            // A plan over several repositories has a Repository column after Task.
+            let header = body.first { MarkdownTable.cells($0.text.trimmed).count > 1 }.map { MarkdownTable.cells($0.text.trimmed).map { $0.lowercased() } }
+            let repositoryColumn = header?.firstIndex(of: "repository")
             tasks = try Self.tableRows(body).map { row throws(PlanError) in
-                let cells = row.value
+                var cells = row.value
+                var repository: String?
+                if let column = repositoryColumn, column < cells.count {
+                    repository = cells.remove(at: column)
+                    if repository == "-" || repository?.isEmpty == true { repository = nil }
+                }
                 guard let number = Int(cells[safe: 0]?.trimmingCharacters(in: "#") ?? ""),
                     let hours = Self.hours(cells[safe: 3] ?? "")
                 else { throw .badTaskRow(line: row.line, text: row.raw) }
-                return Task(number: number, title: cells[safe: 1] ?? "", dependencies: Self.dependencies(cells[safe: 2] ?? ""), estimatedHours: hours)
+                return Task(
+                    number: number, title: cells[safe: 1] ?? "", dependencies: Self.dependencies(cells[safe: 2] ?? ""), estimatedHours: hours,
+                    repository: repository)
             }
         case "security considerations":
             securityConsiderations = Self.checkboxes(body.map(\.text))

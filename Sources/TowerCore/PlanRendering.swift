@@ -31,11 +31,13 @@ extension PlanDocument {
         out.append(contentsOf: integrationTests.map(checkbox))
         out.append("")
         out.append("## Implementation Tasks")
-        out.append("| # | Task | Dependencies | Est. Hours |")
-        out.append("|---|------|--------------|------------|")
+        let multi = spansRepositories
+        out.append(multi ? "| # | Task | Repository | Dependencies | Est. Hours |" : "| # | Task | Dependencies | Est. Hours |")
+        out.append(multi ? "|---|------|------------|--------------|------------|" : "|---|------|--------------|------------|")
         for task in tasks {
             let deps = task.dependencies.isEmpty ? "-" : task.dependencies.map(String.init).joined(separator: ", ")
-            out.append("| \(task.number) | \(cell(task.title)) | \(deps) | \(hours(task.estimatedHours)) |")
+            let repository = multi ? " \(cell(task.repository ?? "-")) |" : ""
+            out.append("| \(task.number) | \(cell(task.title)) |\(repository) \(deps) | \(hours(task.estimatedHours)) |")
         }
         out.append("")
         out.append("## Security Considerations")

@@ -38,6 +38,9 @@ public struct TowerTask: Codable, Sendable, Equatable, Identifiable {
     public var updatedAt: Date
     /// When the store may delete the task (the original's DynamoDB `ttl`).
     public var expiresAt: Date
+    /// `owner/name` when the operator pinned the task to one repository (`--repo`): Discovery
+    /// looks only there and Planning plans only there.
+    public var repository: String?
 
     public init(
         id: String,
@@ -55,7 +58,8 @@ public struct TowerTask: Codable, Sendable, Equatable, Identifiable {
         cycle: Int = 0,
         createdAt: Date,
         updatedAt: Date? = nil,
-        expiresAt: Date
+        expiresAt: Date,
+        repository: String? = nil
     ) {
         self.id = id
         self.ticketId = ticketId
@@ -73,16 +77,17 @@ public struct TowerTask: Codable, Sendable, Equatable, Identifiable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt ?? createdAt
         self.expiresAt = expiresAt
+        self.repository = repository
     }
 
     /// A new task in `started`, its first step Discovery.
     public static func new(
         ticketId: String?, title: String, description: String, source: TaskSource,
-        now: Date, retention: TimeInterval = TaskRetention.default
+        now: Date, retention: TimeInterval = TaskRetention.default, repository: String? = nil
     ) -> TowerTask {
         TowerTask(
             id: TaskID.generate(), ticketId: ticketId, title: title, description: description,
-            source: source, createdAt: now, expiresAt: now.addingTimeInterval(retention))
+            source: source, createdAt: now, expiresAt: now.addingTimeInterval(retention), repository: repository)
     }
 }
 

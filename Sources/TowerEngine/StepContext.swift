@@ -12,7 +12,8 @@ public struct StepContext: Sendable {
     /// Stable across retries and restarts of this step for this CI cycle, so that a re-run finds
     /// the branch, commit, PR or message its earlier run created: `TASK/STEP/CYCLE`.
     public let idempotencyKey: String
-    let store: any Store
+    /// The store, for what a step keeps beside its output: LLM calls, outbox messages.
+    public let store: any Store
     let bus: EventBus
     let now: @Sendable () -> Date
 

@@ -57,6 +57,8 @@ public struct Gateway: Sendable {
     public var anthropic: AnthropicProvider?
     /// The organization whose repositories `owner` defaults to.
     public var githubOrg: String?
+    /// `TOWER_FORGE_DIR`: the local forge's root, when the agents use it instead of GitHub.
+    public var forgeDirectory: String?
     public var jiraProject: String?
     public var slackChannel: String?
     /// Services without a client, and why.
@@ -65,6 +67,7 @@ public struct Gateway: Sendable {
     /// Builds the clients the configuration allows, all sharing `http` (its retry policy and log).
     public init(configuration: Configuration, http: HTTPClient = HTTPClient()) {
         githubOrg = configuration["GITHUB_ORG"]
+        forgeDirectory = configuration["TOWER_FORGE_DIR"]
         jiraProject = configuration["JIRA_PROJECT_KEY"]
         slackChannel = configuration["SLACK_CHANNEL_AGENTS"]
         let allowPlainHTTP = ["1", "true", "yes"].contains(configuration["TOWER_ALLOW_PLAIN_HTTP"]?.lowercased() ?? "")

@@ -74,6 +74,7 @@ public struct AnthropicProvider: LLMProvider {
         if !request.tools.isEmpty {
             object["tools"] = .array(request.tools.map(Self.encode))
         }
+        if let choice = request.toolChoice { object["tool_choice"] = Self.encode(choice) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return try encoder.encode(JSONValue.object(object))
@@ -83,7 +84,16 @@ public struct AnthropicProvider: LLMProvider {
         .object(["name": .string(tool.name), "description": .string(tool.description), "input_schema": tool.inputSchema])
     }
 
-    static func encode(_ message: LLMMessage) -> JSONValue {
+    static func encode(_ choice: LLMToolChoice) -> JSONValue {
+        switch choice {
+        case .auto: .object(["type": .string("auto")])
+        case .any: .object(["type": .string("any")])
+        case .tool(let name): .object(["type": .string("tool"), "name": .string(name)])
+        }
+    }
+
+    /// A message as the Messages API takes it (also how calls are kept and keyed).
+    public static func encode(_ message: LLMMessage) -> JSONValue {
         .object([
             "role": .string(message.role.rawValue),
             "content": .array(message.content.map { block -> JSONValue in

@@ -35,19 +35,33 @@ public struct LLMTool: Sendable, Equatable {
     }
 }
 
+/// Whether and which tool the model must call (Anthropic's `tool_choice`).
+public enum LLMToolChoice: Sendable, Equatable {
+    /// The model decides.
+    case auto
+    /// Some tool must be called.
+    case any
+    /// This tool must be called: how a structured answer is forced into a shape.
+    case tool(String)
+}
+
 /// What to ask.
 public struct LLMRequest: Sendable, Equatable {
     public var model: String
     public var system: String?
     public var messages: [LLMMessage]
     public var tools: [LLMTool]
+    public var toolChoice: LLMToolChoice?
     public var maxTokens: Int
 
-    public init(model: String, system: String? = nil, messages: [LLMMessage], tools: [LLMTool] = [], maxTokens: Int = 4096) {
+    public init(
+        model: String, system: String? = nil, messages: [LLMMessage], tools: [LLMTool] = [], toolChoice: LLMToolChoice? = nil, maxTokens: Int = 4096
+    ) {
         self.model = model
         self.system = system
         self.messages = messages
         self.tools = tools
+        self.toolChoice = toolChoice
         self.maxTokens = maxTokens
     }
 }
@@ -81,6 +95,12 @@ public struct LLMResult: Sendable, Equatable {
     public var content: [ContentBlock]
     public var stopReason: String
     public var usage: LLMUsage
+
+    public init(content: [ContentBlock], stopReason: String, usage: LLMUsage) {
+        self.content = content
+        self.stopReason = stopReason
+        self.usage = usage
+    }
 
     /// All text blocks joined.
     public var text: String {

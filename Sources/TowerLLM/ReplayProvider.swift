@@ -30,11 +30,13 @@ public struct ReplayProvider: LLMProvider {
 
     /// The recording key of a request: FNV-1a (64 bit) over its canonical JSON.
     public static func key(for request: LLMRequest) -> String {
-        let canonical = JSONValue.object([
+        var fields: [String: JSONValue] = [
             "model": .string(request.model), "system": request.system.map(JSONValue.string) ?? .null,
             "messages": .array(request.messages.map(AnthropicProvider.encode)),
             "tools": .array(request.tools.map(AnthropicProvider.encode)),
-        ])
+        ]
+        if let choice = request.toolChoice { fields["tool_choice"] = AnthropicProvider.encode(choice) }
+        let canonical = JSONValue.object(fields)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let bytes = (try? encoder.encode(canonical)) ?? Data()

@@ -121,6 +121,34 @@ public struct GitHubClient: Sendable {
         try decode(try await send(.get, "/repos/\(owner)/\(repo)"))
     }
 
+    /// Every repository of an organization (`GET /orgs/{org}/repos`), or of a user when the
+    /// owner is not an organization, over every page.
+    public func listRepositories(owner: String, maxPages: Int = 20) async throws -> [Repository] {
+        var pages: [HTTPClientResponse]
+        do {
+            pages = try await http.allPages(request(.get, "/orgs/\(owner)/repos", query: ["per_page": "100", "type": "all"]), maxPages: maxPages)
+            if let first = pages.first, first.status.code == 404 {
+                pages = try await http.allPages(request(.get, "/users/\(owner)/repos", query: ["per_page": "100"]), maxPages: maxPages)
+            }
+        }
+        var repositories: [Repository] = []
+        for page in pages {
+            let list: [Repository] = try decode(page)
+            repositories += list
+        }
+        return repositories
+    }
+
+    /// The commit a branch points at.
+    public func branchHead(owner: String, repo: String, branch: String) async throws -> String {
+        struct Ref: Decodable {
+            struct Object: Decodable { var sha: String }
+            var object: Object
+        }
+        let ref: Ref = try decode(try await send(.get, "/repos/\(owner)/\(repo)/git/ref/heads/\(branch)"))
+        return ref.object.sha
+    }
+
     /// The whole tree at a ref or sha (`recursive=1`); `truncated` when GitHub cut it.
     public func getTree(owner: String, repo: String, sha: String) async throws -> (entries: [TreeEntry], truncated: Bool) {
         struct Tree: Decodable {
@@ -293,6 +321,12 @@ public struct GitHubClient: Sendable {
         if let existing = try await findOpenPullRequest(owner: owner, repo: repo, head: head) { return existing }
         let payload: [String: JSONValue] = ["title": .string(title), "body": .string(body), "head": .string(head), "base": .string(base), "draft": .bool(draft)]
         return try decode(try await send(.post, "/repos/\(owner)/\(repo)/pulls", json: payload))
+    }
+
+    /// Replaces a pull request's body (`PATCH /repos/{owner}/{repo}/pulls/{number}`): setting the
+    /// same body twice changes nothing, so it is safe to repeat.
+    public func updatePullRequest(owner: String, repo: String, number: Int, body: String) async throws {
+        let _: PullRequest = try decode(try await send(.patch, "/repos/\(owner)/\(repo)/pulls/\(number)", json: ["body": .string(body)]))
     }
 
     /// A comment on an issue or pull request.

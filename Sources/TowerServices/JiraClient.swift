@@ -75,6 +75,14 @@ public struct JiraClient: Sendable {
         return answer["id"]?.string ?? ""
     }
 
+    /// An issue's comments as plain text, oldest first (up to `maxResults`): how a re-run finds
+    /// the comment its first run posted, by the marker in it.
+    public func comments(_ key: String, maxResults: Int = 100) async throws -> [(id: String, text: String)] {
+        let page = try await call(.get, "/rest/api/3/issue/\(key)/comment", query: ["maxResults": String(maxResults), "orderBy": "created"])
+        guard case .array(let comments) = page["comments"] else { return [] }
+        return comments.map { ($0["id"]?.string ?? "", $0["body"].map(Self.plainText) ?? "") }
+    }
+
     /// Moves an issue through a transition named (case-insensitively) or numbered `transition`.
     public func transitionIssue(_ key: String, transition: String) async throws {
         let available = try await call(.get, "/rest/api/3/issue/\(key)/transitions")

@@ -166,6 +166,29 @@ enum Migrations {
             }
             try db.create(index: "ci_runs_branch", on: "ci_runs", columns: ["repository", "branch", "id"])
         }
+        migrator.registerMigration("v4-agents") { db in
+            try db.alter(table: "tasks") { t in t.add(column: "repository", .text) }
+            // An outside message's idempotency key: a re-run finds what its first run sent.
+            try db.alter(table: "outbox") { t in t.add(column: "effect_key", .text) }
+            try db.execute(sql: "CREATE UNIQUE INDEX outbox_effect_key ON outbox(effect_key) WHERE effect_key IS NOT NULL")
+            // Every LLM call an agent made: what it asked, what came back, and what it cost.
+            try db.create(table: "llm_calls") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("task_id", .text).indexed()
+                t.column("step", .text).notNull()
+                t.column("purpose", .text).notNull()
+                t.column("model", .text).notNull()
+                t.column("system", .text).notNull()
+                t.column("prompt", .text).notNull()
+                t.column("answer", .text).notNull()
+                t.column("error", .text)
+                t.column("input_tokens", .integer).notNull()
+                t.column("output_tokens", .integer).notNull()
+                t.column("cost", .double)
+                t.column("duration_ms", .integer).notNull()
+                t.column("at", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -32,6 +32,13 @@ extension SQLiteStore {
         }
     }
 
+    public func updatePullRequestBody(repository: String, number: Int, body: String) async throws {
+        try await write { db in
+            try db.execute(sql: "UPDATE pull_requests SET body = ? WHERE repository = ? AND number = ?", arguments: [body, repository, number])
+            guard db.changesCount == 1 else { throw StoreError.notFound("pull request \(repository)#\(number)") }
+        }
+    }
+
     public func pullRequest(repository: String, number: Int) async throws -> PullRequestRecord? {
         try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM pull_requests WHERE repository = ? AND number = ?", arguments: [repository, number]).map(Rows.pullRequest)

@@ -27,22 +27,74 @@ extension SQLiteStore {
     public func recordOutbox(_ message: OutboxMessage) async throws -> OutboxMessage {
         try await write { db in
             try db.execute(
-                sql: "INSERT INTO outbox (task_id, service, target, kind, text, status, error, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                sql: """
+                    INSERT INTO outbox (task_id, service, target, kind, text, status, error, at, effect_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(effect_key) WHERE effect_key IS NOT NULL DO UPDATE SET
+                      target = excluded.target, text = excluded.text, status = excluded.status, error = excluded.error, at = excluded.at
+                    """,
                 arguments: [
                     message.taskId, message.service, message.target, message.kind, message.text, message.status.rawValue, message.error, message.at,
+                    message.key,
                 ])
             var stored = message
-            stored.id = db.lastInsertedRowID
+            if let key = message.key {
+                stored.id = try Int64.fetchOne(db, sql: "SELECT id FROM outbox WHERE effect_key = ?", arguments: [key])
+            } else {
+                stored.id = db.lastInsertedRowID
+            }
             return stored
         }
     }
 
     public func outbox(limit: Int) async throws -> [OutboxMessage] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM outbox ORDER BY id DESC LIMIT ?", arguments: [limit]).map { row in
-                OutboxMessage(
-                    id: row["id"], taskId: row["task_id"], service: row["service"], target: row["target"], kind: row["kind"], text: row["text"],
-                    status: OutboxMessage.Status(rawValue: row["status"]) ?? .failed, error: row["error"], at: row["at"])
+            try Row.fetchAll(db, sql: "SELECT * FROM outbox ORDER BY id DESC LIMIT ?", arguments: [limit]).map(Self.outboxMessage)
+        }
+    }
+
+    public func outboxMessage(key: String) async throws -> OutboxMessage? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE effect_key = ?", arguments: [key]).map(Self.outboxMessage)
+        }
+    }
+
+    public func outbox(taskId: String) async throws -> [OutboxMessage] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE task_id = ? ORDER BY id", arguments: [taskId]).map(Self.outboxMessage)
+        }
+    }
+
+    static func outboxMessage(_ row: Row) -> OutboxMessage {
+        OutboxMessage(
+            id: row["id"], taskId: row["task_id"], service: row["service"], target: row["target"], kind: row["kind"], text: row["text"],
+            status: OutboxMessage.Status(rawValue: row["status"]) ?? .failed, error: row["error"], at: row["at"], key: row["effect_key"])
+    }
+
+    @discardableResult
+    public func recordLLMCall(_ call: LLMCallRecord) async throws -> LLMCallRecord {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO llm_calls (task_id, step, purpose, model, system, prompt, answer, error, input_tokens, output_tokens, cost, duration_ms, at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    call.taskId, call.step, call.purpose, call.model, call.system, call.prompt, call.answer, call.error, call.inputTokens,
+                    call.outputTokens, call.cost, call.durationMs, call.at,
+                ])
+            var stored = call
+            stored.id = db.lastInsertedRowID
+            return stored
+        }
+    }
+
+    public func llmCalls(taskId: String) async throws -> [LLMCallRecord] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM llm_calls WHERE task_id = ? ORDER BY id", arguments: [taskId]).map { row in
+                LLMCallRecord(
+                    id: row["id"], taskId: row["task_id"], step: row["step"], purpose: row["purpose"], model: row["model"], system: row["system"],
+                    prompt: row["prompt"], answer: row["answer"], error: row["error"], inputTokens: row["input_tokens"],
+                    outputTokens: row["output_tokens"], cost: row["cost"], durationMs: row["duration_ms"], at: row["at"])
             }
         }
     }

@@ -6,7 +6,7 @@ extension SQLiteStore {
     public func insertTask(_ task: TowerTask, event: TaskEvent?, actor: Actor) async throws {
         try await write { db in
             try db.execute(
-                sql: "INSERT INTO tasks (\(Rows.taskColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                sql: "INSERT INTO tasks (\(Rows.taskColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 arguments: Rows.taskArguments(task))
             if let event { _ = try db.insertEvents([event]) }
             try db.insertCommand(.start, taskId: task.id, actor: actor, at: task.createdAt)
@@ -68,7 +68,7 @@ extension SQLiteStore {
                 sql: """
                     UPDATE tasks SET id = ?, ticket_id = ?, title = ?, description = ?, source = ?, status = ?,
                       current_agent = ?, progress = ?, attempts = ?, last_error = ?, step = ?, failed_step = ?, cycle = ?,
-                      created_at = ?, updated_at = ?, expires_at = ?
+                      created_at = ?, updated_at = ?, expires_at = ?, repository = ?
                     WHERE id = ?
                     """, arguments: arguments)
             if let result = update.phaseResult {
@@ -150,6 +150,7 @@ extension SQLiteStore {
             try db.execute(
                 sql: "DELETE FROM tasks WHERE expires_at < ? AND status IN ('completed', 'rejected', 'failed')", arguments: [now])
             report.tasks = db.changesCount
+            try db.execute(sql: "DELETE FROM llm_calls WHERE task_id IS NOT NULL AND task_id NOT IN (SELECT id FROM tasks)")
             try db.execute(sql: "DELETE FROM sentry_fingerprints WHERE expires_at < ?", arguments: [now])
             report.fingerprints = db.changesCount
             try db.execute(sql: "DELETE FROM webhook_inbox WHERE expires_at < ? AND processed_at IS NOT NULL", arguments: [now])

@@ -91,11 +91,24 @@ public protocol Store: Sendable {
     func freezeState() async throws -> FreezeState
     /// Freezes or unfreezes the engine for every process, kept across restarts.
     func setFrozen(_ frozen: Bool, actor: Actor, at: Date) async throws -> FreezeState
-    /// Records a message Tower posted (or failed to post) to Slack or Jira.
+    /// Records a message Tower posted (or failed to post) to Slack or Jira. A message with a
+    /// key replaces the earlier record of that key (a re-run that finally sent it).
     @discardableResult
     func recordOutbox(_ message: OutboxMessage) async throws -> OutboxMessage
+    /// The message recorded under an idempotency key, if any.
+    func outboxMessage(key: String) async throws -> OutboxMessage?
+    /// A task's outbox messages, oldest first.
+    func outbox(taskId: String) async throws -> [OutboxMessage]
     /// The most recent outbox messages, newest first.
     func outbox(limit: Int) async throws -> [OutboxMessage]
+
+    // MARK: LLM calls
+
+    /// Keeps one LLM call with its task.
+    @discardableResult
+    func recordLLMCall(_ call: LLMCallRecord) async throws -> LLMCallRecord
+    /// A task's LLM calls, oldest first.
+    func llmCalls(taskId: String) async throws -> [LLMCallRecord]
 
     // MARK: Local forge
 
@@ -106,6 +119,8 @@ public protocol Store: Sendable {
     func openPullRequest(repository: String, head: String) async throws -> PullRequestRecord?
     /// One pull request by number.
     func pullRequest(repository: String, number: Int) async throws -> PullRequestRecord?
+    /// Replaces a local pull request's body (links to the plan's other pull requests).
+    func updatePullRequestBody(repository: String, number: Int, body: String) async throws
     /// Adds a comment to a local pull request.
     func addPullRequestComment(repository: String, number: Int, body: String, author: String, at: Date) async throws
     /// A local pull request's comments, oldest first.

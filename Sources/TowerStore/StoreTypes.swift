@@ -169,6 +169,8 @@ public struct FreezeState: Sendable, Equatable {
 public struct OutboxMessage: Sendable, Equatable {
     public enum Status: String, Sendable, Codable {
         case sent, failed
+        /// The service is not configured: the message is kept here, and nothing claims it was posted.
+        case notSent = "not_sent"
     }
 
     public var id: Int64?
@@ -183,10 +185,13 @@ public struct OutboxMessage: Sendable, Equatable {
     public var status: Status
     public var error: String?
     public var at: Date
+    /// The step's idempotency key and the message's role (`TASK/planning/0/slack-approval`): a
+    /// re-run finds the message its first run sent instead of sending a twin.
+    public var key: String?
 
     public init(
         id: Int64? = nil, taskId: String?, service: String, target: String, kind: String, text: String, status: Status,
-        error: String? = nil, at: Date
+        error: String? = nil, at: Date, key: String? = nil
     ) {
         self.id = id
         self.taskId = taskId
@@ -196,6 +201,51 @@ public struct OutboxMessage: Sendable, Equatable {
         self.text = text
         self.status = status
         self.error = error
+        self.at = at
+        self.key = key
+    }
+}
+
+/// One LLM call an agent made, kept with its task: what was asked, what came back, what it
+/// cost and how long it took. The console's LLM tab and a bug report read these.
+public struct LLMCallRecord: Sendable, Equatable {
+    public var id: Int64?
+    public var taskId: String?
+    public var step: String
+    /// The structured shape asked for (`plan`, `discovery_keywords`, …) and the try (`repair`).
+    public var purpose: String
+    public var model: String
+    public var system: String
+    /// The messages sent, as the provider's JSON.
+    public var prompt: String
+    /// The answer: the tool call's input as JSON, or the text.
+    public var answer: String
+    /// Why the answer was refused (validation) or the call failed.
+    public var error: String?
+    public var inputTokens: Int
+    public var outputTokens: Int
+    /// US dollars, when the model's price is known.
+    public var cost: Double?
+    public var durationMs: Int
+    public var at: Date
+
+    public init(
+        id: Int64? = nil, taskId: String?, step: String, purpose: String, model: String, system: String, prompt: String, answer: String,
+        error: String? = nil, inputTokens: Int, outputTokens: Int, cost: Double?, durationMs: Int, at: Date
+    ) {
+        self.id = id
+        self.taskId = taskId
+        self.step = step
+        self.purpose = purpose
+        self.model = model
+        self.system = system
+        self.prompt = prompt
+        self.answer = answer
+        self.error = error
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+        self.cost = cost
+        self.durationMs = durationMs
         self.at = at
     }
 }

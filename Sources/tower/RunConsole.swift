@@ -39,7 +39,7 @@ struct RunConsole: AsyncParsableCommand {
                 noEngine
                 ? nil
                 : Engine(
-                    store: store, workflow: WorkflowAssembly.workflow(configuration: config),
+                    store: store, workflow: WorkflowAssembly.workflow(configuration: config, store: store),
                     configuration: EngineConfiguration(
                         maxConcurrentTasks: config.integer("TOWER_MAX_CONCURRENT_TASKS", default: 4),
                         maxCIRetries: config.integer("TOWER_MAX_CI_RETRIES", default: 3)))

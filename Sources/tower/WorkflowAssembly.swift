@@ -1,13 +1,22 @@
+import Foundation
+import TowerAgents
 import TowerConfig
 import TowerEngine
+import TowerGateway
+import TowerNet
+import TowerStore
 
-/// Which implementation runs each workflow step in this build.
-///
-/// The agents (Discovery, Planning, Execution, CI/CD) register here as they land. A step with no
-/// implementation fails its task at once with a message saying so, and `retry` resumes it there
-/// once a build that has the agent runs the engine.
+/// Which implementation runs each workflow step in this build: the agents over the services
+/// the configuration allows.
 enum WorkflowAssembly {
-    static func workflow(configuration: Configuration) -> Workflow {
-        Workflow(steps: [:])
+    static func services(configuration: Configuration, store: any Store) -> AgentServices {
+        let http = HTTPClient(redactor: Redactor(secrets: configuration.secretValues))
+        let gateway = Gateway(configuration: configuration, http: http)
+        let prompts = PromptLibrary.standard(environment: ProcessInfo.processInfo.environment, executable: URL(fileURLWithPath: CommandLine.arguments[0]))
+        return AgentServices.configured(configuration, gateway: gateway, store: store, prompts: prompts)
+    }
+
+    static func workflow(configuration: Configuration, store: any Store) -> Workflow {
+        Workflow.agents(services(configuration: configuration, store: store))
     }
 }

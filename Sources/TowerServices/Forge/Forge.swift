@@ -55,8 +55,12 @@ public struct CodeSearchHit: Sendable, Equatable, Codable {
 public protocol Forge: Sendable {
     /// What the forge is called in messages ("GitHub", "local forge").
     var name: String { get }
+    /// The repositories of an owner (an organization or a user), sorted by name.
+    func repositories(owner: String) async throws -> [RepositoryRef]
     /// The branch new work starts from.
     func defaultBranch(of repo: RepositoryRef) async throws -> String
+    /// The commit a branch points at (what trees are cached by).
+    func headCommit(of branch: String, in repo: RepositoryRef) async throws -> String
     /// Every file path at `ref`.
     func files(in repo: RepositoryRef, ref: String) async throws -> [String]
     /// A file's text at `ref`, or `nil` when there is no such file.
@@ -71,6 +75,8 @@ public protocol Forge: Sendable {
     func commit(_ files: [FileChange], message: String, on branch: String, in repo: RepositoryRef) async throws -> String
     /// Opens a pull request, or returns the one already open for `head`.
     func openPullRequest(head: String, base: String, title: String, body: String, draft: Bool, in repo: RepositoryRef) async throws -> PullRequestRecord
+    /// Replaces a pull request's body (to link the other pull requests of a plan).
+    func updatePullRequestBody(_ body: String, number: Int, in repo: RepositoryRef) async throws
     /// The open pull request for a head branch.
     func findOpenPullRequest(head: String, in repo: RepositoryRef) async throws -> PullRequestRecord?
     /// A comment on a pull request.

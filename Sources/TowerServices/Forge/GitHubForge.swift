@@ -12,8 +12,16 @@ public struct GitHubForge: Forge {
 
     public var name: String { "GitHub" }
 
+    public func repositories(owner: String) async throws -> [RepositoryRef] {
+        try await client.listRepositories(owner: owner).map { RepositoryRef(owner: owner, name: $0.name) }.sorted { $0.name < $1.name }
+    }
+
     public func defaultBranch(of repo: RepositoryRef) async throws -> String {
         try await client.getRepo(owner: repo.owner, repo: repo.name).defaultBranch
+    }
+
+    public func headCommit(of branch: String, in repo: RepositoryRef) async throws -> String {
+        try await client.branchHead(owner: repo.owner, repo: repo.name, branch: branch)
     }
 
     public func files(in repo: RepositoryRef, ref: String) async throws -> [String] {
@@ -43,6 +51,10 @@ public struct GitHubForge: Forge {
     public func openPullRequest(head: String, base: String, title: String, body: String, draft: Bool, in repo: RepositoryRef) async throws -> PullRequestRecord {
         let pr = try await client.createPullRequest(owner: repo.owner, repo: repo.name, title: title, body: body, head: head, base: base, draft: draft)
         return record(pr, head: head, base: base, body: body, in: repo)
+    }
+
+    public func updatePullRequestBody(_ body: String, number: Int, in repo: RepositoryRef) async throws {
+        try await client.updatePullRequest(owner: repo.owner, repo: repo.name, number: number, body: body)
     }
 
     public func findOpenPullRequest(head: String, in repo: RepositoryRef) async throws -> PullRequestRecord? {

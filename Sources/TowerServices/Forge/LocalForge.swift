@@ -37,7 +37,11 @@ public struct LocalForge: Forge {
     }
 
     /// The repositories of an owner (directories named `*.git`).
-    public func repositories(owner: String) throws -> [RepositoryRef] {
+    public func repositories(owner: String) async throws -> [RepositoryRef] {
+        try localRepositories(owner: owner)
+    }
+
+    func localRepositories(owner: String) throws -> [RepositoryRef] {
         guard RepositoryRef.isSafeName(owner) else { throw git.error("\"\(owner)\" is not a valid owner name") }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(owner).path)) ?? []
         return names.filter { $0.hasSuffix(".git") }.sorted().map { RepositoryRef(owner: owner, name: String($0.dropLast(4))) }
@@ -61,7 +65,7 @@ public struct LocalForge: Forge {
 
     public func searchCode(_ query: String, owner: String) async throws -> [CodeSearchHit] {
         var hits: [CodeSearchHit] = []
-        for repo in try repositories(owner: owner) {
+        for repo in try localRepositories(owner: owner) {
             let branch = try await defaultBranch(of: repo)
             let outcome = try await git.outcome(["grep", "-l", "-I", "-i", "-F", "-z", "-e", query, branch, "--"], repo: repo)
             // git grep exits 1 when nothing matches.
@@ -134,6 +138,14 @@ public struct LocalForge: Forge {
         _ = try await self.head(of: base, in: repo)
         return try await store.openPullRequest(
             PullRequestRecord(repository: repo.description, number: 0, head: head, base: base, title: title, body: body, draft: draft, url: ""), at: Date())
+    }
+
+    public func headCommit(of branch: String, in repo: RepositoryRef) async throws -> String {
+        try await head(of: branch, in: repo)
+    }
+
+    public func updatePullRequestBody(_ body: String, number: Int, in repo: RepositoryRef) async throws {
+        try await store.updatePullRequestBody(repository: repo.description, number: number, body: body)
     }
 
     public func findOpenPullRequest(head: String, in repo: RepositoryRef) async throws -> PullRequestRecord? {

@@ -1,0 +1,91 @@
+import Foundation
+import TowerConfig
+import TowerCore
+import TowerGateway
+import TowerLLM
+import TowerServices
+import TowerStore
+import TowerEngine
+
+/// What the agents work with, as configured: the forge (GitHub or the local forge), the model
+/// (or none), the prompts, Jira and Slack (or the reason each is missing). Built once per
+/// process from the gateway; every agent reads from here, never from the environment.
+public struct AgentServices: Sendable {
+    public var forge: (any Forge)?
+    /// Why there is no forge.
+    public var forgeProblem: String
+    /// Whose repositories Discovery searches (`GITHUB_ORG`).
+    public var owner: String
+    public var llm: (any LLMProvider)?
+    public var model: String
+    /// Why there is no model.
+    public var llmProblem: String
+    public var prompts: PromptLibrary
+    public var jira: JiraClient?
+    public var jiraProblem: String
+    public var slack: SlackClient?
+    public var slackProblem: String
+    public var slackChannel: String
+    public var trees = TreeCache()
+    public var discoveryBudget = DiscoveryAgent.Budget()
+
+    public init(
+        forge: (any Forge)?, forgeProblem: String = "", owner: String, llm: (any LLMProvider)?, model: String = AgentServices.defaultModel,
+        llmProblem: String = "", prompts: PromptLibrary, jira: JiraClient? = nil, jiraProblem: String = "Jira is not configured",
+        slack: SlackClient? = nil, slackProblem: String = "Slack is not configured", slackChannel: String = "#ai-agents"
+    ) {
+        self.forge = forge
+        self.forgeProblem = forgeProblem
+        self.owner = owner
+        self.llm = llm
+        self.model = model
+        self.llmProblem = llmProblem
+        self.prompts = prompts
+        self.jira = jira
+        self.jiraProblem = jiraProblem
+        self.slack = slack
+        self.slackProblem = slackProblem
+        self.slackChannel = slackChannel
+    }
+
+    /// The model the agents ask unless `TOWER_LLM_MODEL` says otherwise.
+    public static let defaultModel = "claude-sonnet-4-20250514"
+
+    /// The services the configuration and the gateway allow. `TOWER_LLM_REPLAY=DIR` answers from
+    /// recordings instead of a model; `TOWER_LLM_RECORD=DIR` records every answer.
+    public static func configured(_ configuration: Configuration, gateway: Gateway, store: any Store, prompts: PromptLibrary) -> AgentServices {
+        let forge = gateway.forge(store: store)
+        var llm: (any LLMProvider)?
+        var llmProblem = ""
+        if let replay = configuration["TOWER_LLM_REPLAY"], !replay.isEmpty {
+            llm = ReplayProvider(directory: URL(fileURLWithPath: replay))
+        } else if let anthropic = gateway.anthropic {
+            llm = anthropic
+        } else {
+            llmProblem = gateway.unavailable[.anthropic].map { "Anthropic is \($0)" } ?? "no model is configured"
+        }
+        if let record = configuration["TOWER_LLM_RECORD"], !record.isEmpty, let inner = llm {
+            llm = RecordingProvider(recording: inner, into: URL(fileURLWithPath: record))
+        }
+        func problem(_ service: Gateway.Service) -> String {
+            "\(service.title) is \(gateway.unavailable[service].map(String.init(describing:)) ?? "not configured")"
+        }
+        return AgentServices(
+            forge: forge.forge, forgeProblem: forge.problem ?? "", owner: gateway.githubOrg ?? "", llm: llm,
+            model: configuration["TOWER_LLM_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultModel, llmProblem: llmProblem, prompts: prompts,
+            jira: gateway.jira, jiraProblem: problem(.jira), slack: gateway.slack, slackProblem: problem(.slack),
+            slackChannel: gateway.slackChannel ?? "#ai-agents")
+    }
+
+    /// The forge, or a failure that says how to configure one (retrying cannot fix it).
+    func requireForge() throws -> any Forge {
+        guard let forge else { throw PermanentStepFailure(forgeProblem) }
+        guard !owner.isEmpty else { throw PermanentStepFailure("GITHUB_ORG is not set: it names whose repositories the agents work on") }
+        return forge
+    }
+
+    /// A structured caller over the model, or `nil` when none is configured.
+    func caller() -> StructuredCaller? {
+        llm.map { StructuredCaller(provider: $0, model: model) }
+    }
+}

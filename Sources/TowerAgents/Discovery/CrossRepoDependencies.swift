@@ -1,0 +1,115 @@
+import Foundation
+import TowerCore
+
+/// Which repositories of the organization use which others, found from what they declare:
+/// dependency manifests (package.json, pyproject/requirements, go.mod, Package.swift,
+/// Cargo.toml, pom.xml, …) name a library; code names a service by its URL, host or client
+/// package. Each edge has a `type` (`library` from a manifest or an import, `API` from a URL
+/// or host) and the evidence in the log.
+public enum CrossRepoDependencies {
+    /// One found edge, with where it was seen.
+    public struct Edge: Sendable, Equatable {
+        public var dependency: DiscoveryResult.Dependency
+        public var evidence: String
+    }
+
+    /// Edges from `files` (path → text, per repository) to the other repositories in `organization`.
+    public static func find(files: [String: [String: String]], organization: [String]) -> [Edge] {
+        var edges: [Edge] = []
+        var seen = Set<String>()
+        func add(_ from: String, _ to: String, _ type: String, _ evidence: String) {
+            guard from != to, seen.insert("\(from)>\(to)>\(type)").inserted else { return }
+            edges.append(Edge(dependency: DiscoveryResult.Dependency(from: from, to: to, type: type), evidence: evidence))
+        }
+        let targets = organization.map { ($0, variants(of: $0)) }
+        for (repository, contents) in files.sorted(by: { $0.key < $1.key }) {
+            let from = shortName(repository)
+            for (path, text) in contents.sorted(by: { $0.key < $1.key }) {
+                let name = (path.split(separator: "/").last.map(String.init) ?? path).lowercased()
+                let isManifest = FileKind.manifestNames.contains(name) || name.hasSuffix(".gradle")
+                for (target, names) in targets where shortName(target) != from {
+                    let to = shortName(target)
+                    if isManifest {
+                        if let declared = declaredDependencies(name: name, text: text), declared.contains(where: { names.contains(normalise($0)) }) {
+                            add(from, to, "library", "\(repository):\(path) declares \(to)")
+                        }
+                    } else if let how = reference(in: text, to: names) {
+                        add(from, to, how.type, "\(repository):\(path) \(how.evidence)")
+                    }
+                }
+            }
+        }
+        return edges
+    }
+
+    /// `owner/name` → `name`.
+    static func shortName(_ repository: String) -> String {
+        repository.split(separator: "/").last.map(String.init) ?? repository
+    }
+
+    /// The spellings a repository's name takes in code: `billing-service`, `billing_service`, `billingservice`.
+    static func variants(of repository: String) -> Set<String> {
+        let name = shortName(repository).lowercased()
+        return [name, name.replacingOccurrences(of: "-", with: "_"), name.replacingOccurrences(of: "_", with: "-"), normalise(name)]
+    }
+
+    /// Lowercase without `-`, `_` and `.`, so `billing-client` meets `billing_client`.
+    static func normalise(_ name: String) -> String {
+        let base = name.split(separator: "/").last.map(String.init) ?? name
+        return base.lowercased().filter { $0 != "-" && $0 != "_" && $0 != "." }
+    }
+
+    /// The dependency names a manifest declares (`nil` when the file is not one this reads).
+    static func declaredDependencies(name: String, text: String) -> [String]? {
+        switch name {
+        case "package.json", "composer.json":
+            guard let json = try? JSONValue.parse(text) else { return [] }
+            var names: [String] = []
+            for key in ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies", "require", "require-dev"] {
+                if case .object(let members)? = json[key] { names += members.keys }
+            }
+            return names
+        case "requirements.txt":
+            return text.split(whereSeparator: \.isNewline).compactMap { line in
+                let t = line.trimmingCharacters(in: .whitespaces)
+                guard !t.isEmpty, !t.hasPrefix("#"), !t.hasPrefix("-") else { return nil }
+                return requirementName(t)
+            }
+        case "pyproject.toml", "setup.cfg", "setup.py", "cargo.toml", "gemfile", "package.swift", "go.mod", "pom.xml", "build.gradle":
+            // Quoted requirement strings, bare `name = "version"` keys, module paths, artifactIds,
+            // package URLs: every token that could name a package, compared with the org's names.
+            var names: [String] = []
+            for token in text.split(whereSeparator: { !($0.isLetter || $0.isNumber || "-_./@:".contains($0)) }) {
+                let t = String(token)
+                if let required = requirementName(t) { names.append(required) }
+                names.append(contentsOf: t.split(separator: "/").map(String.init))
+            }
+            if name == "pom.xml" { names += KeywordExtractor.matches(#"<artifactId>([^<]+)</artifactId>"#, in: text) }
+            return names.map { $0.hasSuffix(".git") ? String($0.dropLast(4)) : $0 }
+        default:
+            return text.isEmpty ? [] : nil
+        }
+    }
+
+    /// `requests>=2.0` → `requests`; `acme-client[extra]==1` → `acme-client`.
+    static func requirementName(_ text: String) -> String? {
+        let name = text.prefix { $0.isLetter || $0.isNumber || "-_.".contains($0) }
+        return name.isEmpty ? nil : String(name)
+    }
+
+    /// How code names another repository: an import of its package (`library`), or its URL,
+    /// host or `…_URL` setting (`API`).
+    static func reference(in text: String, to names: Set<String>) -> (type: String, evidence: String)? {
+        let lower = text.lowercased()
+        for name in names.sorted() where name.count >= 3 {
+            for pattern in ["://\(name)", "//\(name).", "\(name):80", "\(name).internal", "\(name).svc", "\(name.uppercased())_url".lowercased()] where lower.contains(pattern) {
+                return ("API", "calls it at \(pattern.hasPrefix("/") || pattern.hasPrefix(":") ? "a URL with host \(name)" : pattern)")
+            }
+            for pattern in ["import \(name)", "from \(name) import", "from \(name).", "require('\(name)", "require(\"\(name)", "from '\(name)", "from \"\(name)", "\"github.com/", "use \(name)::"]
+            where lower.contains(pattern) && (pattern != "\"github.com/" || lower.contains("/\(name)\"")) {
+                return ("library", "imports \(name)")
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,244 @@
+import Foundation
+import TowerCore
+import TowerServices
+
+/// Discovery: from a ticket's text to the repositories and files that matter, ranked and
+/// explained, with the cross-repository dependencies and an approach. The original's flow
+/// (keywords → org code search → trees → relevance → key files → dependencies → rank →
+/// approach), with a lexical ranking that works without a model; a model, when configured,
+/// only adds search terms and writes the approach.
+public struct DiscoveryAgent: Sendable {
+    /// How much Discovery may spend.
+    public struct Budget: Sendable {
+        /// Code-search calls per ticket (GitHub allows a few a minute): spent on the most specific keywords first.
+        public var searchCalls = 6
+        /// Repositories whose trees are read.
+        public var repositories = 8
+        /// Bytes of file content read in all, and per file.
+        public var bytes = 2 << 20
+        public var fileBytes = 96 << 10
+        /// Files read per repository.
+        public var filesPerRepository = 60
+
+        public init() {}
+    }
+
+    /// The result with what was spent on it.
+    public struct Report: Sendable {
+        public var result: DiscoveryResult
+        public var searchCalls: Int
+        public var searchedKeywords: [String]
+        public var repositoriesConsidered: [String]
+        public var filesRead: Int
+        public var bytesRead: Int
+        public var dependencyEvidence: [String]
+    }
+
+    public let forge: any Forge
+    public let owner: String
+    /// `nil`: the lexical path only (`--no-llm`, or no model configured).
+    public let caller: StructuredCaller?
+    public let prompts: PromptLibrary
+    public var budget: Budget
+    let trees: TreeCache
+    let log: @Sendable (String) async -> Void
+
+    public init(
+        forge: any Forge, owner: String, caller: StructuredCaller?, prompts: PromptLibrary, budget: Budget = Budget(), trees: TreeCache = TreeCache(),
+        log: @escaping @Sendable (String) async -> Void = { _ in }
+    ) {
+        self.forge = forge
+        self.owner = owner
+        self.caller = caller
+        self.prompts = prompts
+        self.budget = budget
+        self.trees = trees
+        self.log = log
+    }
+
+    /// Runs Discovery for a ticket; `pinned` limits it to one repository.
+    public func discover(title: String, description: String, pinned: RepositoryRef? = nil) async throws -> Report {
+        let text = title + "\n" + description
+        var keywords = KeywordExtractor.keywords(in: text)
+        await log("keywords from the ticket: \(keywords.map(\.text).joined(separator: ", "))")
+        if let caller {
+            let prompt = try prompts.render("discovery", "keywords", ["ticket": Fence.wrap(text, tag: "ticket"), "keywords": keywords.map(\.text).joined(separator: ", ")])
+            let answer = try await caller.ask(RelatedTerms.self, system: try prompts.render("discovery", "system", [:]), prompt: prompt, purpose: "discovery keywords")
+            let known = Set(keywords.map { $0.text.lowercased() })
+            let related = answer.related.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !known.contains($0.lowercased()) }
+            keywords += related.map { Keyword($0, kind: .related) }
+            if !related.isEmpty { await log("related terms from the model: \(related.joined(separator: ", "))") }
+        }
+        guard !keywords.isEmpty else { throw DiscoveryError.nothingToSearch }
+
+        let organization: [RepositoryRef]
+        if let pinned { organization = [pinned] } else { organization = try await forge.repositories(owner: owner) }
+        guard !organization.isEmpty else { throw DiscoveryError.emptyOrganization(owner: owner, forge: forge.name) }
+        let known = Set(organization.map(\.description))
+
+        // Code search, most specific keywords first, within the budget.
+        var hits: [String: [String: Set<String>]] = [:]  // repo → path → keywords
+        var searched: [String] = []
+        for keyword in searchOrder(keywords).prefix(budget.searchCalls) {
+            let query = keyword.kind == .path ? (keyword.text.split(separator: "/").last.map(String.init) ?? keyword.text) : keyword.text
+            let found = try await forge.searchCode(query, owner: owner)
+            searched.append(query)
+            for hit in found where known.contains(hit.repository) {
+                hits[hit.repository, default: [:]][hit.path, default: []].insert(keyword.text)
+            }
+        }
+        await log("searched \(forge.name) for \(searched.map { "\"\($0)\"" }.joined(separator: ", ")): \(hits.values.map(\.count).reduce(0, +)) files in \(hits.count) repositories")
+
+        // Candidate repositories: those with hits, best first, and any whose name is a keyword.
+        let keywordTerms = Set(keywords.flatMap { Terms.forKeyword($0) })
+        func weight(_ repo: String) -> Double {
+            let files = hits[repo] ?? [:]
+            let fileWeight = files.values.map { set in set.map { k in keywords.first { $0.text == k }?.kind.weight ?? 1 }.reduce(0, +) }.reduce(0, +)
+            let nameBonus = Terms.of(CrossRepoDependencies.shortName(repo)).contains { keywordTerms.contains($0) } ? 5.0 : 0
+            return fileWeight + nameBonus
+        }
+        let candidates =
+            pinned.map { [$0.description] }
+            ?? Array(
+                organization.map(\.description).filter { weight($0) > 0 }.sorted { weight($0) != weight($1) ? weight($0) > weight($1) : $0 < $1 }
+                    .prefix(budget.repositories))
+
+        // Trees (cached by commit), then the files worth reading, within the byte budget.
+        var documents: [CandidateFile] = []
+        var contents: [String: [String: String]] = [:]
+        var bytesRead = 0
+        var filesRead = 0
+        for name in candidates {
+            guard let repo = RepositoryRef(name) else { continue }
+            let branch = try await forge.defaultBranch(of: repo)
+            let commit = try await forge.headCommit(of: branch, in: repo)
+            let forge = forge
+            let tree = try await trees.files(of: repo, at: commit) { try await forge.files(in: repo, ref: commit) }
+            let repoHits = hits[name] ?? [:]
+            let scored = tree.compactMap { path -> (String, Double)? in
+                let pathTerms = Set(Terms.of(path))
+                var score = repoHits[path].map { set in set.map { k in keywords.first { $0.text == k }?.kind.weight ?? 1 }.reduce(0, +) } ?? 0
+                score += Double(pathTerms.intersection(keywordTerms).count) * 1.5
+                let isManifest = FileKind.manifestNames.contains((path.split(separator: "/").last.map(String.init) ?? path).lowercased())
+                if isManifest { score += 0.01 }
+                return score > 0 && FileKind.isReadable(path) ? (path, score) : nil
+            }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+            for (index, (path, _)) in scored.enumerated() {
+                var content: String?
+                if index < budget.filesPerRepository, bytesRead < budget.bytes, let text = try await forge.file(path, in: repo, ref: commit) {
+                    let kept = String(text.utf8.prefix(budget.fileBytes)) ?? String(text.prefix(budget.fileBytes / 4))
+                    bytesRead += kept.utf8.count
+                    filesRead += 1
+                    content = kept
+                    contents[name, default: [:]][path] = kept
+                }
+                documents.append(CandidateFile(repository: name, path: path, content: content))
+            }
+        }
+        let ranking = LexicalRanker().rank(documents, keywords: keywords)
+        guard !ranking.files.isEmpty else {
+            throw DiscoveryError.nothingFound(
+                keywords: searched, owner: owner, forge: forge.name, repositories: organization.count)
+        }
+
+        // Dependencies among the organization's repositories, from what was read.
+        let edges = CrossRepoDependencies.find(files: contents, organization: organization.map(\.description))
+        let relevant = ranking.repositories.filter { $0.relevance >= 0.2 }.prefix(5)
+        let relevantNames = Set(relevant.map { CrossRepoDependencies.shortName($0.name) })
+        let dependencies = edges.filter { relevantNames.contains($0.dependency.from) || relevantNames.contains($0.dependency.to) }
+        for edge in dependencies { await log("dependency \(edge.dependency.from) → \(edge.dependency.to) (\(edge.dependency.type)): \(edge.evidence)") }
+
+        let repositories = relevant.map { repo in
+            DiscoveryResult.Repository(
+                name: CrossRepoDependencies.shortName(repo.name), relevance: repo.relevance, reason: repo.reason, languages: Self.languages(repo.files.map(\.path)),
+                files: repo.files.prefix(10).map { DiscoveryResult.File(path: $0.path, type: $0.kind.rawValue, relevance: $0.relevance, reason: $0.reason) })
+        }
+        var result = DiscoveryResult(
+            relevantRepos: Array(repositories), crossRepoDependencies: dependencies.map(\.dependency), estimatedComplexity: "", recommendedApproach: "",
+            keywords: keywords.map(\.text))
+        if let caller {
+            let prompt = try prompts.render("discovery", "approach", ["summary": Fence.wrap(Self.summary(of: result, title: title), tag: "discovery")])
+            let answer = try await caller.ask(ApproachAnswer.self, system: try prompts.render("discovery", "system", [:]), prompt: prompt, purpose: "discovery approach")
+            result.recommendedApproach = answer.recommendedApproach
+            result.estimatedComplexity = answer.estimatedComplexity
+        } else {
+            (result.estimatedComplexity, result.recommendedApproach) = Self.approachFromCounts(result)
+        }
+        return Report(
+            result: result, searchCalls: searched.count, searchedKeywords: searched, repositoriesConsidered: candidates, filesRead: filesRead,
+            bytesRead: bytesRead, dependencyEvidence: dependencies.map(\.evidence))
+    }
+
+    /// Keywords in the order the search budget is spent: paths, identifiers, quoted phrases,
+    /// then words (longer, rarer-looking words first), then the model's terms.
+    func searchOrder(_ keywords: [Keyword]) -> [Keyword] {
+        keywords.enumerated().sorted { a, b in
+            if a.element.kind != b.element.kind { return a.element.kind < b.element.kind }
+            if a.element.kind == .word, a.element.text.count != b.element.text.count { return a.element.text.count > b.element.text.count }
+            return a.offset < b.offset
+        }.map(\.element)
+    }
+
+    /// A bounded summary of the result for the approach prompt: repositories, top files, edges.
+    static func summary(of result: DiscoveryResult, title: String) -> String {
+        var lines = ["Ticket title: \(title)", "Keywords: \(result.keywords.prefix(20).joined(separator: ", "))"]
+        for repo in result.relevantRepos.prefix(5) {
+            lines.append("Repository \(repo.name) (relevance \(repo.relevance), \(repo.languages.joined(separator: "/"))): \(repo.reason.prefix(300))")
+            for file in repo.files.prefix(6) { lines.append("  - \(file.path) [\(file.type), \(file.relevance)]") }
+        }
+        for edge in result.crossRepoDependencies.prefix(10) { lines.append("Dependency: \(edge.from) uses \(edge.to) (\(edge.type))") }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Complexity and approach without a model: from how many repositories and source files the
+    /// change reaches.
+    static func approachFromCounts(_ result: DiscoveryResult) -> (String, String) {
+        let repos = result.relevantRepos.filter { $0.relevance >= 0.5 }
+        let files = repos.flatMap { $0.files.filter { $0.relevance >= 0.3 && $0.type != "docs" } }
+        let complexity = repos.count <= 1 && files.count <= 3 ? "Low" : repos.count <= 2 && files.count <= 8 ? "Medium" : "High"
+        var parts: [String] = []
+        for repo in repos.prefix(3) {
+            let sources = repo.files.filter { $0.type == "source" }.prefix(3).map(\.path)
+            let tests = repo.files.filter { $0.type == "test" }.prefix(2).map(\.path)
+            var part = "Change \(repo.name)"
+            if !sources.isEmpty { part += " (\(sources.joined(separator: ", ")))" }
+            if !tests.isEmpty { part += ", with tests in \(tests.joined(separator: ", "))" }
+            parts.append(part)
+        }
+        for edge in result.crossRepoDependencies where repos.contains(where: { $0.name == edge.to }) {
+            parts.append("then check \(edge.from), which uses \(edge.to) (\(edge.type))")
+        }
+        return (complexity, parts.isEmpty ? "No clear target: read the ranked files first." : parts.joined(separator: "; ") + ".")
+    }
+
+    /// Languages from file extensions, most files first.
+    static func languages(_ paths: [String]) -> [String] {
+        let names: [String: String] = [
+            "py": "Python", "ts": "TypeScript", "tsx": "TypeScript", "js": "JavaScript", "jsx": "JavaScript", "mjs": "JavaScript", "go": "Go",
+            "rs": "Rust", "swift": "Swift", "java": "Java", "kt": "Kotlin", "rb": "Ruby", "php": "PHP", "c": "C", "h": "C", "cc": "C++", "cpp": "C++",
+            "cs": "C#", "scala": "Scala", "sh": "Shell", "vue": "Vue", "html": "HTML", "css": "CSS",
+        ]
+        var counts: [String: Int] = [:]
+        for path in paths {
+            guard let ext = path.split(separator: ".").last.map({ $0.lowercased() }), let name = names[ext] else { continue }
+            counts[name, default: 0] += 1
+        }
+        return counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
+    }
+}
+
+/// Why Discovery stopped without a result.
+public enum DiscoveryError: Error, Equatable, CustomStringConvertible {
+    case nothingToSearch
+    case emptyOrganization(owner: String, forge: String)
+    case nothingFound(keywords: [String], owner: String, forge: String, repositories: Int)
+
+    public var description: String {
+        switch self {
+        case .nothingToSearch: "the ticket has no words to search for; give it a title or description that names what to change"
+        case .emptyOrganization(let owner, let forge): "\(owner) has no repositories on the \(forge)"
+        case .nothingFound(let keywords, let owner, let forge, let repositories):
+            "nothing in \(owner) matches the ticket: searched the \(forge) (\(repositories) repositories) for \(keywords.map { "\"\($0)\"" }.joined(separator: ", ")) and no file matched; name a file, a function or a repository in the ticket, or pin one with --repo"
+        }
+    }
+}

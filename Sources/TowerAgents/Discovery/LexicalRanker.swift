@@ -1,0 +1,183 @@
+import Foundation
+
+/// A file Discovery read (or only saw in a tree), as the ranker scores it.
+public struct CandidateFile: Sendable, Equatable {
+    /// `owner/name`.
+    public var repository: String
+    public var path: String
+    /// The text read, or `nil` when the byte budget ran out before it (ranked on its path).
+    public var content: String?
+
+    public init(repository: String, path: String, content: String?) {
+        self.repository = repository
+        self.path = path
+        self.content = content
+    }
+}
+
+/// A ranked file, with its score's explanation.
+public struct RankedFile: Sendable, Equatable {
+    public var repository: String
+    public var path: String
+    public var kind: FileKind
+    public var score: Double
+    /// 0–1: the score over the best file's, so it compares across repositories.
+    public var relevance: Double
+    /// Keywords matched and how: "defines RateLimiter; path: limiter; mentions rate ×3".
+    public var reason: String
+    /// The keywords that matched at all.
+    public var matched: [String]
+    /// Identifiers this file defines.
+    public var defines: [String]
+}
+
+/// A ranked repository.
+public struct RankedRepository: Sendable, Equatable {
+    public var name: String
+    public var score: Double
+    public var relevance: Double
+    public var reason: String
+    public var files: [RankedFile]
+}
+
+/// The explainable lexical ranking: BM25 over paths and contents, where a keyword counts by how
+/// specific it is (a path or identifier more than a plain word), a file that *defines* a named
+/// identifier outranks one that only mentions it, a match in a path counts extra, and docs count
+/// less than code. Pure: the same files and keywords give the same ranking.
+public struct LexicalRanker: Sendable {
+    public var k1 = 1.2
+    public var b = 0.75
+    /// Extra for a keyword in the file's path (times its IDF).
+    public var pathBoost = 1.6
+    /// Extra for a file that defines a named identifier (times its IDF).
+    public var definitionBoost = 2.5
+    /// Off for the plain-BM25 baseline the benchmark compares against.
+    public var usesKeywordKinds = true
+
+    public init() {}
+
+    /// Plain BM25 over path and content with every keyword alike: the benchmark's baseline.
+    public static var plainBM25: LexicalRanker {
+        var ranker = LexicalRanker()
+        ranker.pathBoost = 0
+        ranker.definitionBoost = 0
+        ranker.usesKeywordKinds = false
+        return ranker
+    }
+
+    struct Indexed {
+        var file: CandidateFile
+        var kind: FileKind
+        var counts: [String: Int]
+        var length: Int
+        var pathTerms: Set<String>
+    }
+
+    /// Files ranked best first, then repositories by their best files.
+    public func rank(_ files: [CandidateFile], keywords: [Keyword]) -> (files: [RankedFile], repositories: [RankedRepository]) {
+        let indexed = files.map { file -> Indexed in
+            var counts: [String: Int] = [:]
+            let pathTerms = Terms.of(file.path)
+            // The path is part of the document, as in plain BM25 over path + content.
+            let terms = pathTerms + (file.content.map { Terms.of($0) } ?? [])
+            for term in terms { counts[term, default: 0] += 1 }
+            return Indexed(file: file, kind: FileKind.of(file.path), counts: counts, length: terms.count, pathTerms: Set(pathTerms))
+        }
+        guard !indexed.isEmpty else { return ([], []) }
+        let averageLength = max(1, Double(indexed.map(\.length).reduce(0, +)) / Double(indexed.count))
+        var documentFrequency: [String: Int] = [:]
+        for document in indexed { for term in document.counts.keys { documentFrequency[term, default: 0] += 1 } }
+        let n = Double(indexed.count)
+        func idf(_ term: String) -> Double {
+            let df = Double(documentFrequency[term] ?? 0)
+            return log(1 + (n - df + 0.5) / (df + 0.5))
+        }
+        let queries = keywords.map { keyword -> (keyword: Keyword, terms: [String], weight: Double, definition: NSRegularExpression?) in
+            let terms = Terms.forKeyword(keyword)
+            let weight = usesKeywordKinds ? keyword.kind.weight : 1
+            let definition = usesKeywordKinds && definitionBoost > 0 && keyword.kind == .identifier ? Self.definitionPattern(keyword.text) : nil
+            return (keyword, terms, weight, definition)
+        }
+
+        var ranked: [RankedFile] = []
+        for document in indexed {
+            var score = 0.0
+            var notes: [String] = []
+            var matched: [String] = []
+            var defines: [String] = []
+            for query in queries {
+                guard let primary = query.terms.first else { continue }
+                let parts = Array(query.terms.dropFirst())
+                func bm25(_ term: String) -> Double {
+                    let tf = Double(document.counts[term] ?? 0)
+                    guard tf > 0 else { return 0 }
+                    return idf(term) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * Double(document.length) / averageLength))
+                }
+                var keywordScore = bm25(primary)
+                if !parts.isEmpty, usesKeywordKinds {
+                    keywordScore += 0.4 * parts.map(bm25).reduce(0, +) / Double(parts.count)
+                } else if !parts.isEmpty {
+                    keywordScore += parts.map(bm25).reduce(0, +)
+                }
+                var how: [String] = []
+                if let definition = query.definition, let content = document.file.content,
+                    definition.firstMatch(in: content, range: NSRange(content.startIndex..., in: content)) != nil
+                {
+                    keywordScore += definitionBoost * idf(primary)
+                    how.append("defines")
+                    defines.append(query.keyword.text)
+                }
+                if pathBoost > 0, document.pathTerms.contains(primary) {
+                    keywordScore += pathBoost * idf(primary)
+                    how.append("path")
+                }
+                guard keywordScore > 0 else { continue }
+                let mentions = document.counts[primary] ?? 0
+                if mentions > 0, !how.contains("defines") { how.append("mentions ×\(mentions)") }
+                if how.isEmpty { how.append("parts") }
+                score += query.weight * keywordScore
+                matched.append(query.keyword.text)
+                notes.append("\(query.keyword.text) (\(how.joined(separator: ", ")))")
+            }
+            guard score > 0 else { continue }
+            if usesKeywordKinds { score *= document.kind.scoreFactor }
+            // Several distinct keywords in one file say more than one keyword many times.
+            if usesKeywordKinds, matched.count > 1 { score *= 1 + 0.15 * Double(min(matched.count - 1, 4)) }
+            ranked.append(
+                RankedFile(
+                    repository: document.file.repository, path: document.file.path, kind: document.kind, score: score, relevance: 0,
+                    reason: "matches " + notes.joined(separator: "; "), matched: matched, defines: defines))
+        }
+        ranked.sort { $0.score != $1.score ? $0.score > $1.score : ($0.repository, $0.path) < ($1.repository, $1.path) }
+        let best = ranked.first?.score ?? 1
+        for index in ranked.indices { ranked[index].relevance = Self.round(ranked[index].score / best) }
+
+        let byRepository = Dictionary(grouping: ranked, by: \.repository)
+        var repositories = byRepository.map { name, files -> RankedRepository in
+            // A repository is as relevant as its best files, the first counting most.
+            let score = files.prefix(5).enumerated().map { $0.element.score / pow(2, Double($0.offset)) }.reduce(0, +)
+            var keywordFiles: [String: Int] = [:]
+            for file in files { for keyword in file.matched { keywordFiles[keyword, default: 0] += 1 } }
+            let definitions = files.flatMap { file in file.defines.map { "\($0) (defined in \(file.path))" } }
+            let mentioned = keywordFiles.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(6)
+                .map { "\($0.key) in \($0.value) file\($0.value == 1 ? "" : "s")" }
+            let reason = (definitions.prefix(3) + mentioned).joined(separator: "; ")
+            return RankedRepository(name: name, score: score, relevance: 0, reason: "matches " + reason, files: files)
+        }
+        repositories.sort { $0.score != $1.score ? $0.score > $1.score : $0.name < $1.name }
+        let bestRepository = repositories.first?.score ?? 1
+        for index in repositories.indices { repositories[index].relevance = Self.round(repositories[index].score / bestRepository) }
+        return (ranked, repositories)
+    }
+
+    /// A definition of `identifier` in the common languages: `def`, `class`, `func`, `function`,
+    /// `fn`, `struct`, `interface`, `type`, `const`, Go methods, or a top-level assignment.
+    static func definitionPattern(_ identifier: String) -> NSRegularExpression? {
+        let name = NSRegularExpression.escapedPattern(for: identifier)
+        let keywords = "def|class|func|function|fn|struct|enum|interface|type|protocol|trait|object|module|const|let|var|val|record|actor|extension"
+        let pattern = #"(?:\b(?:"# + keywords + #")\s+\*?"# + name + #"\b)|(?:\bfunc\s*\([^)]*\)\s*"# + name + #"\b)|(?:^[ \t]*"# + name + #"[ \t]*(?::[^=\n]*)?=[^=])"#
+        return try? NSRegularExpression(pattern: pattern, options: [.anchorsMatchLines])
+    }
+
+    static func round(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+}

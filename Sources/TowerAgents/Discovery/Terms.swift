@@ -1,0 +1,73 @@
+/// How paths, code and keywords become index terms, the same way on both sides: lowercase,
+/// identifiers kept whole and split into their parts (`RateLimiter` → `ratelimiter`, `rate`,
+/// `limiter`), a plural `s` dropped, so `limits` in a ticket meets `limit` in code.
+enum Terms {
+    /// The terms of a text (code or prose).
+    static func of(_ text: Substring) -> [String] {
+        var terms: [String] = []
+        var word = ""
+        func flush() {
+            guard word.count >= 2 else {
+                word = ""
+                return
+            }
+            let parts = split(word)
+            let whole = normalise(word)
+            terms.append(whole)
+            if parts.count > 1 { for part in parts where part.count >= 2 { terms.append(normalise(part)) } }
+            word = ""
+        }
+        for ch in text {
+            if ch.isLetter || ch.isNumber || ch == "_" {
+                word.append(ch)
+            } else {
+                flush()
+            }
+            if word.count > 64 { flush() }
+        }
+        flush()
+        return terms
+    }
+
+    static func of(_ text: String) -> [String] { of(Substring(text)) }
+
+    /// The parts of an identifier: split at `_` and at lower→upper and acronym boundaries.
+    static func split(_ identifier: String) -> [String] {
+        var parts: [String] = []
+        var current = ""
+        let chars = Array(identifier)
+        for (i, ch) in chars.enumerated() {
+            if ch == "_" {
+                if !current.isEmpty { parts.append(current) }
+                current = ""
+                continue
+            }
+            if ch.isUppercase, !current.isEmpty {
+                let previous = chars[i - 1]
+                let nextIsLower = i + 1 < chars.count && chars[i + 1].isLowercase
+                if previous.isLowercase || previous.isNumber || (previous.isUppercase && nextIsLower) {
+                    parts.append(current)
+                    current = ""
+                }
+            }
+            current.append(ch)
+        }
+        if !current.isEmpty { parts.append(current) }
+        return parts
+    }
+
+    /// Lowercase, with a plural `s` dropped (not `ss`, not short words).
+    static func normalise(_ word: String) -> String {
+        let lower = word.lowercased()
+        if lower.count > 4, lower.hasSuffix("ies") { return String(lower.dropLast(3)) + "y" }
+        if lower.count > 3, lower.hasSuffix("s"), !lower.hasSuffix("ss"), !lower.hasSuffix("us"), !lower.hasSuffix("is") { return String(lower.dropLast()) }
+        return lower
+    }
+
+    /// The terms a keyword is searched as: an identifier or a path as its whole and its parts,
+    /// a phrase as its words.
+    static func forKeyword(_ keyword: Keyword) -> [String] {
+        var seen = Set<String>()
+        return of(keyword.text).filter { seen.insert($0).inserted }
+    }
+}

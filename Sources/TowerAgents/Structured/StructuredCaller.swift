@@ -1,0 +1,121 @@
+import Foundation
+import TowerCore
+import TowerLLM
+import TowerStore
+
+/// Asks a model for a ``StructuredAnswer`` through a forced tool call, validates the answer,
+/// and repairs a malformed one once by sending the problems back as the tool's error result.
+/// A second malformed answer fails the step with those problems. Every call (the repair too)
+/// is kept with the task: prompt, answer, model, tokens, cost, duration.
+public struct StructuredCaller: Sendable {
+    public let provider: any LLMProvider
+    public let model: String
+    /// Where calls are kept; `nil` for runs that belong to no task (`tower discover`).
+    let recorder: (@Sendable (LLMCallRecord) async -> Void)?
+    let maxTokens: Int
+
+    public init(provider: any LLMProvider, model: String, maxTokens: Int = 8192, recorder: (@Sendable (LLMCallRecord) async -> Void)? = nil) {
+        self.provider = provider
+        self.model = model
+        self.maxTokens = maxTokens
+        self.recorder = recorder
+    }
+
+    /// The same caller, keeping its calls in `store` under a task and step.
+    public func recording(to store: any Store, taskId: String?, step: String) -> StructuredCaller {
+        StructuredCaller(provider: provider, model: model, maxTokens: maxTokens) { record in
+            var record = record
+            record.taskId = taskId
+            record.step = step
+            _ = try? await store.recordLLMCall(record)
+        }
+    }
+
+    /// The answer to `prompt` in the shape `T`, or ``StructuredCallError/malformed(tool:problems:)``
+    /// after one repair.
+    /// `check` adds problems only the caller can see (a repository that is not a candidate).
+    public func ask<T: StructuredAnswer>(
+        _ type: T.Type, system: String, prompt: String, purpose: String, check: (T) -> [String] = { _ in [] }
+    ) async throws -> T {
+        let tool = LLMTool(name: T.toolName, description: T.toolDescription, inputSchema: T.schema.json)
+        var messages = [LLMMessage.user(prompt)]
+        var lastProblems: [String] = []
+        for attempt in 1...2 {
+            let request = LLMRequest(model: model, system: system, messages: messages, tools: [tool], toolChoice: .tool(T.toolName), maxTokens: maxTokens)
+            let started = Date()
+            let result: LLMResult
+            do {
+                result = try await provider.complete(request)
+            } catch {
+                await keep(request, purpose: purpose, attempt: attempt, answer: "", error: String(describing: error), usage: LLMUsage(), since: started)
+                throw error
+            }
+            let call = result.content.compactMap { block -> (id: String, input: JSONValue)? in
+                if case .toolUse(let id, let name, let input) = block, name == T.toolName { return (id, input) }
+                return nil
+            }.first
+            var problems: [String]
+            var answer: T?
+            if let call {
+                problems = T.schema.problems(in: call.input)
+                if problems.isEmpty {
+                    do {
+                        let decoded = try JSONDecoder().decode(T.self, from: JSONEncoder().encode(call.input))
+                        problems = decoded.problems() + check(decoded)
+                        answer = decoded
+                    } catch {
+                        problems = ["$: the answer does not decode: \(error)"]
+                    }
+                }
+            } else {
+                problems = ["the answer did not call \(T.toolName) (stop reason \(result.stopReason))"]
+            }
+            if result.stopReason == "max_tokens" { problems.append("the answer was cut off at the \(maxTokens)-token limit; be more concise") }
+            let answerText = call.map { Self.text($0.input) } ?? result.text
+            await keep(
+                request, purpose: purpose, attempt: attempt, answer: answerText, error: problems.isEmpty ? nil : problems.joined(separator: "; "),
+                usage: result.usage, since: started)
+            if let answer, problems.isEmpty { return answer }
+            lastProblems = problems
+            // The repair turn: the model's own call, and the problems as that call's error result.
+            messages.append(LLMMessage(role: .assistant, content: result.content.isEmpty ? [.text("(no answer)")] : result.content))
+            let feedback = "Your \(T.toolName) call was refused. Fix every problem below and call \(T.toolName) again with the whole corrected answer.\n"
+                + problems.map { "- \($0)" }.joined(separator: "\n")
+            if let call {
+                messages.append(LLMMessage(role: .user, content: [.toolResult(toolUseId: call.id, content: feedback, isError: true)]))
+            } else {
+                messages.append(.user(feedback))
+            }
+        }
+        throw StructuredCallError.malformed(tool: T.toolName, problems: lastProblems)
+    }
+
+    private func keep(_ request: LLMRequest, purpose: String, attempt: Int, answer: String, error: String?, usage: LLMUsage, since started: Date) async {
+        guard let recorder else { return }
+        let prompt = Self.text(.array(request.messages.map(AnthropicProvider.encode)))
+        await recorder(
+            LLMCallRecord(
+                taskId: nil, step: "", purpose: attempt == 1 ? purpose : "\(purpose) (repair)", model: request.model, system: request.system ?? "",
+                prompt: prompt, answer: answer, error: error, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, cost: usage.cost,
+                durationMs: Int(Date().timeIntervalSince(started) * 1000), at: Date()))
+    }
+
+    static func text(_ value: JSONValue) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+}
+
+/// Why a structured call gave no usable answer.
+public enum StructuredCallError: Error, Equatable, CustomStringConvertible {
+    /// Two answers in a row broke the shape; the problems are the second answer's.
+    case malformed(tool: String, problems: [String])
+
+    public var description: String {
+        switch self {
+        case .malformed(let tool, let problems):
+            "the model's \(tool) answer was malformed twice (repaired once); problems: \(problems.joined(separator: "; "))"
+        }
+    }
+}
