@@ -95,7 +95,8 @@ let package = Package(
         .target(name: "TowerTestLog", path: "Tests/TowerTestLog"),
         // A Hummingbird server on a free loopback port, for the clients' protocol tests.
         .target(name: "TowerHTTPTestSupport", dependencies: [
-            "TowerTestLog",
+            "TowerTestLog", "TowerCore",
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),

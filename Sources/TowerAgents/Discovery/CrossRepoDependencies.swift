@@ -24,9 +24,11 @@ public enum CrossRepoDependencies {
         let targets = organization.map { ($0, variants(of: $0)) }
         for (repository, contents) in files.sorted(by: { $0.key < $1.key }) {
             let from = shortName(repository)
-            for (path, text) in contents.sorted(by: { $0.key < $1.key }) {
+            // Manifests first: what a repository declares is the better evidence for an edge.
+            let ordered = contents.map { (path: $0.key, text: $0.value, manifest: isManifest($0.key)) }
+                .sorted { $0.manifest != $1.manifest ? $0.manifest : $0.path < $1.path }
+            for (path, text, isManifest) in ordered {
                 let name = (path.split(separator: "/").last.map(String.init) ?? path).lowercased()
-                let isManifest = FileKind.manifestNames.contains(name) || name.hasSuffix(".gradle")
                 for (target, names) in targets where shortName(target) != from {
                     let to = shortName(target)
                     if isManifest {
@@ -40,6 +42,11 @@ public enum CrossRepoDependencies {
             }
         }
         return edges
+    }
+
+    static func isManifest(_ path: String) -> Bool {
+        let name = (path.split(separator: "/").last.map(String.init) ?? path).lowercased()
+        return FileKind.manifestNames.contains(name) || name.hasSuffix(".gradle")
     }
 
     /// `owner/name` → `name`.

@@ -172,7 +172,10 @@ public struct DiscoveryAgent: Sendable {
     /// Keywords in the order the search budget is spent: paths, identifiers, quoted phrases,
     /// then words (longer, rarer-looking words first), then the model's terms.
     func searchOrder(_ keywords: [Keyword]) -> [Keyword] {
-        keywords.enumerated().sorted { a, b in
+        // A word inside an identifier or path already searched adds little (`vat` of `compute_vat`).
+        let specific = keywords.filter { $0.kind != .word && $0.kind != .related }.map { $0.text.lowercased() }
+        let keywords = keywords.filter { keyword in keyword.kind != .word || !specific.contains { $0.contains(keyword.text.lowercased()) } }
+        return keywords.enumerated().sorted { a, b in
             if a.element.kind != b.element.kind { return a.element.kind < b.element.kind }
             if a.element.kind == .word, a.element.text.count != b.element.text.count { return a.element.text.count > b.element.text.count }
             return a.offset < b.offset

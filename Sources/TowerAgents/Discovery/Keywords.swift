@@ -123,8 +123,9 @@ public enum KeywordExtractor {
         }
         flush()
         return tokens.flatMap { token -> [String] in
-            // "rate-limit" is two words unless it is a path or a file.
-            token.contains("-") && !token.contains("/") && !fileName(token) ? token.split(separator: "-").map(String.init) : [token]
+            // "rate-limit" is two words and `Client.fetch` two names, unless it is a path or a file.
+            guard !token.contains("/"), !fileName(token) else { return [token] }
+            return token.split(whereSeparator: { $0 == "-" || $0 == "." }).map(String.init)
         }
     }
 

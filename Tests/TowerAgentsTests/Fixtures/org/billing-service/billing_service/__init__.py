@@ -1,0 +1,1 @@
+"""The billing service: invoices, tax, payment webhooks."""
