@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TowerConfig
+import TowerGateway
 
 /// `tower config`: the effective configuration, every secret redacted.
 struct ConfigCommand: AsyncParsableCommand {
@@ -39,6 +40,9 @@ struct ConfigCommand: AsyncParsableCommand {
                 let state = missing.isEmpty ? "configured" : "not configured (missing \(missing.joined(separator: ", ")))"
                 lines.append("  \(service.padding(toLength: 10, withPad: " ", startingAt: 0)) \(state)")
             }
+            let gateway = Gateway(configuration: config)
+            lines.append("  \("forge".padding(toLength: 10, withPad: " ", startingAt: 0)) \(gateway.forgeDescription)")
+            lines.append("  \("model".padding(toLength: 10, withPad: " ", startingAt: 0)) \(Self.modelDescription(config, gateway))")
             if !config.warnings.isEmpty {
                 lines.append("")
                 lines.append("Warnings")
@@ -46,5 +50,14 @@ struct ConfigCommand: AsyncParsableCommand {
             }
             print(lines.joined(separator: "\n"))
         }
+    }
+
+    /// Which model the agents ask, or what answers instead.
+    static func modelDescription(_ config: Configuration, _ gateway: Gateway) -> String {
+        if let replay = config["TOWER_LLM_REPLAY"], !replay.isEmpty { return "recorded answers from \(replay) (TOWER_LLM_REPLAY)" }
+        let model = config["TOWER_LLM_MODEL"] ?? "claude-sonnet-4-20250514"
+        let recording = config["TOWER_LLM_RECORD"].flatMap { $0.isEmpty ? nil : ", recording into \($0)" } ?? ""
+        if gateway.anthropic != nil { return "Anthropic \(model)\(recording)" }
+        return "none: Discovery ranks lexically, Planning cannot run (set ANTHROPIC_API_KEY or TOWER_LLM_REPLAY)"
     }
 }

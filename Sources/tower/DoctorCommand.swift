@@ -22,7 +22,8 @@ struct DoctorCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             // One attempt each: the doctor reports what is, it does not wait out a bad minute.
-            let checks = await Doctor.check(try gatewayOptions.gateway(global, attempts: 1))
+            let gateway = try gatewayOptions.gateway(global, attempts: 1)
+            let checks = await Doctor.check(gateway)
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -30,6 +31,8 @@ struct DoctorCommand: AsyncParsableCommand {
                 print(String(decoding: try encoder.encode(checks), as: UTF8.self))
             } else {
                 print(Self.render(checks))
+                print("forge: \(gateway.forgeDescription)")
+                print("model: \(ConfigCommand.modelDescription(try global.loadConfiguration(), gateway))")
             }
             if checks.contains(where: { $0.status == .failed }) { throw ExitCode(1) }
         }

@@ -7,11 +7,18 @@
 //       appends N log lines, one transaction each (concurrent writers test).
 //   open --state-dir D
 //       opens (creating and migrating) the store and exits.
+//   agents --state-dir D
+//       runs the engine with the real agents, configured from the environment, until no task is
+//       active; prints `committed ID STATUS` as tasks move (the restart after a kill -9).
 //   scan-log FILE
 //       the run log of a whole test run: exits 1, naming the lines, if any holds a test secret.
 import Foundation
+import TowerAgents
+import TowerConfig
 import TowerCore
 import TowerEngine
+import TowerGateway
+import TowerNet
 import TowerStore
 import TowerTestLog
 import TowerTestSupport
@@ -112,6 +119,30 @@ case "engine":
     } else {
         await running.value
     }
+
+case "agents":
+    let environment = ProcessInfo.processInfo.environment
+    let configuration = try Configuration.load(environment: environment, dotEnvPath: "\(stateDir)/none.env", configPath: "\(stateDir)/none.toml")
+    let gateway = Gateway(configuration: configuration, http: HTTPClient(redactor: Redactor(secrets: configuration.secretValues)))
+    let prompts = PromptLibrary.standard(environment: environment, executable: URL(fileURLWithPath: CommandLine.arguments[0]))
+    let services = AgentServices.configured(configuration, gateway: gateway, store: store, prompts: prompts)
+    let engine = Engine(
+        store: store, workflow: .agents(services),
+        configuration: EngineConfiguration(backoff: RetryBackoff(base: 0.01, maximum: 0.05), pollInterval: 0.05, leaseTTL: 2))
+    let events = engine.bus.subscribe()
+    Task {
+        for await event in events {
+            if case .taskChanged(let task) = event { say("committed \(task.id) \(task.status.rawValue)") }
+        }
+    }
+    let running = Task { await engine.run() }
+    while true {
+        try await Task.sleep(nanoseconds: 50_000_000)
+        if try await store.activeTasks().isEmpty { break }
+    }
+    running.cancel()
+    await running.value
+    say("idle")
 
 default:
     FileHandle.standardError.write(Data("unknown command \(CommandLine.arguments[1])\n".utf8))

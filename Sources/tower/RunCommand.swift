@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import TowerCore
+import TowerEngine
+import TowerStore
+
+/// `tower run`: starts a workflow for a Jira ticket or a description and follows its log until
+/// the task waits for approval, completes or fails. The engine runs in this process unless
+/// another one (the console, `tower serve`) holds the lease: then the task is queued for that
+/// engine and followed through the store.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Start a workflow for a Jira ticket or a description.",
+        discussion: """
+            Follows the task's log until it waits for approval, completes or fails.
+            Exit status: 0 the task waits for approval (or completed); 4 the task failed;
+            5 the plan was rejected; 1 Tower could not start or follow it.
+            With --detach, prints the task id and exits 0 at once.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var who: AgentCommand.ActorOptions
+
+    @Option(name: .long, help: "A Jira issue key (PROJ-123): Discovery and Planning read it from Jira.")
+    var ticket: String?
+
+    @Option(name: .long, help: "What to do, in words (no Jira needed).")
+    var description: String?
+
+    @Option(name: .long, help: "Title of a description task (default: its first line).")
+    var title: String?
+
+    @Option(name: .long, help: "Pin the task to one repository, OWNER/NAME.")
+    var repo: String?
+
+    @Flag(name: .long, help: "Start the task and exit without following it.")
+    var detach = false
+
+    func validate() throws {
+        guard (ticket == nil) != (description == nil) else { throw ValidationError("give exactly one of --ticket KEY and --description TEXT") }
+        if let ticket, ticket.range(of: #"^[A-Z][A-Z0-9_]+-[0-9]+$"#, options: .regularExpression) == nil {
+            throw ValidationError("\(ticket) is not a Jira issue key (PROJ-123)")
+        }
+        if let description, description.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw ValidationError("the description is empty") }
+        if let repo, repo.split(separator: "/").count != 2 { throw ValidationError("--repo takes OWNER/NAME") }
+    }
+
+    func run() async throws {
+        var outcome: Int32 = 0
+        try await reportingErrors {
+            let config = try global.loadConfiguration()
+            let store = try global.openStore()
+            let commands = OperatorCommands(store: store)
+            let task: TowerTask
+            if let ticket {
+                task = try await commands.start(ticketId: ticket, title: ticket, description: "", source: .jira, repository: repo, by: who.actor)
+            } else {
+                let text = description ?? ""
+                let heading = title ?? String(text.split(whereSeparator: \.isNewline).first ?? "").prefix(80).trimmingCharacters(in: .whitespaces)
+                task = try await commands.start(ticketId: nil, title: heading, description: text, source: .description, repository: repo, by: who.actor)
+            }
+            print("Task \(task.id) started (\(task.ticketId ?? "from a description")); follow with tower agent status \(task.id)")
+            if detach { return }
+
+            let engine: Engine?
+            if let lease = try await store.lease(), lease.isLive(at: Date()) {
+                print("queued for the engine in pid \(lease.pid) on \(lease.host); following it here")
+                engine = nil
+            } else {
+                engine = Engine(
+                    store: store, workflow: WorkflowAssembly.workflow(configuration: config, store: store),
+                    configuration: EngineConfiguration(
+                        maxConcurrentTasks: config.integer("TOWER_MAX_CONCURRENT_TASKS", default: 4),
+                        maxCIRetries: config.integer("TOWER_MAX_CI_RETRIES", default: 3)))
+            }
+            let running = engine.map { engine in Task { await engine.run() } }
+            let final = try await Self.follow(task.id, store: store)
+            running?.cancel()
+            await running?.value
+            outcome = Self.exitStatus(final)
+        }
+        if outcome != 0 { throw ExitCode(outcome) }
+    }
+
+    /// Prints the task's log as it grows until the task stops moving; returns it then.
+    static func follow(_ id: String, store: any Store) async throws -> TowerTask {
+        var last: Int64?
+        while true {
+            for event in try await store.events(taskId: id, after: last, limit: 500) {
+                last = event.sequence
+                let level = event.level == .info ? "" : "\(event.level.rawValue.uppercased()) "
+                print("\(Self.clock(event.at)) \(event.agent.padding(toLength: 9, withPad: " ", startingAt: 0)) \(level)\(event.message)")
+            }
+            guard let task = try await store.task(id: id) else { throw StoreError.unknownTask(id) }
+            switch task.status {
+            case .awaitingApproval:
+                print("\nTask \(id) waits for approval: tower agent approve \(id) (or reject), in Slack, or in the console.")
+                return task
+            case .completed, .failed, .rejected:
+                if task.status == .failed { print("\nTask \(id) failed at \(task.failedStep?.rawValue ?? "?"): \(task.lastError ?? "")\nRetry with tower agent retry \(id).") }
+                return task
+            default:
+                try await Task.sleep(nanoseconds: 200_000_000)
+            }
+        }
+    }
+
+    static func exitStatus(_ task: TowerTask) -> Int32 {
+        switch task.status {
+        case .failed: 4
+        case .rejected: 5
+        default: 0
+        }
+    }
+
+    static func clock(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm:ss"
+        return formatter.string(from: date)
+    }
+}
