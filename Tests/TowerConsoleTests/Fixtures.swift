@@ -34,6 +34,17 @@ enum Fixture {
         detail.diffs = SampleData.diffs.map { FileDiff(path: $0.path, text: $0.text) }
         detail.discovery = try! JSONDecoder().decode(DiscoveryResult.self, from: Data(SampleData.discoveryJSON.utf8))
         detail.timeline = SampleData.events(for: waiting.id).filter(\.milestone)
+        detail.llmCalls = [
+            LLMCallRecord(
+                taskId: waiting.id, step: "planning", purpose: "plan", model: "claude-sonnet-4-20250514", system: "You are the Planning agent", prompt: "[]",
+                answer: "{\n  \"summary\": \"Add Google OAuth login\",\n  \"tasks\": [\n    {\"number\": 1, \"title\": \"Write tests\"}\n  ]\n}",
+                error: "$.tasks[0].repository: required property is missing", inputTokens: 5120, outputTokens: 910, cost: 0.029, durationMs: 14210,
+                at: SampleData.now.addingTimeInterval(-200)),
+            LLMCallRecord(
+                taskId: waiting.id, step: "planning", purpose: "plan (repair)", model: "claude-sonnet-4-20250514", system: "You are the Planning agent", prompt: "[]",
+                answer: "{\n  \"summary\": \"Add Google OAuth login\"\n}", inputTokens: 6100, outputTokens: 1040, cost: 0.0339, durationMs: 15870,
+                at: SampleData.now.addingTimeInterval(-185)),
+        ]
         detail.ciCycles = [CICycle(cycle: 0, outcome: "CI failed: eslint: 2 errors; back to execution", logs: ["run 812.log"]), CICycle(cycle: 1, outcome: "passed", logs: [])]
         return detail
     }
@@ -59,6 +70,9 @@ enum Fixture {
         OutboxMessage(
             id: 2, taskId: "t-7k2m9q4x", service: "slack", target: "#ai-agents", kind: "approval_request", text: "Plan ready for PROJ-123: Add OAuth login",
             status: .sent, at: SampleData.now.addingTimeInterval(-170)),
+        OutboxMessage(
+            id: 3, taskId: "t-7k2m9q4x", service: "slack", target: "#ai-agents", kind: "notification", text: "Task completed",
+            status: .notSent, error: "Slack is not configured (set SLACK_BOT_TOKEN)", at: SampleData.now.addingTimeInterval(-160)),
         OutboxMessage(
             id: 1, taskId: "t-7k2m9q4x", service: "jira", target: "PROJ-123", kind: "comment", text: "Plan summary", status: .failed,
             error: "401 Unauthorized: check JIRA_EMAIL and JIRA_API_TOKEN", at: SampleData.now.addingTimeInterval(-175)),

@@ -41,7 +41,7 @@ public enum SortOrder: String, CaseIterable, Sendable {
 
 /// The task screen's tabs.
 public enum TaskTab: String, CaseIterable, Sendable {
-    case log, plan, diff, discovery, ci, timeline
+    case log, plan, diff, discovery, ci, timeline, llm
 
     public var title: String {
         switch self {
@@ -51,6 +51,7 @@ public enum TaskTab: String, CaseIterable, Sendable {
         case .discovery: "Discovery"
         case .ci: "CI"
         case .timeline: "Timeline"
+        case .llm: "LLM"
         }
     }
 }
@@ -157,6 +158,8 @@ public struct TaskDetail: Equatable, Sendable {
     public var ciCycles: [CICycle] = []
     /// Transitions, approvals and operator actions, oldest first.
     public var timeline: [TaskEvent] = []
+    /// Every LLM call the agents made for the task, oldest first.
+    public var llmCalls: [LLMCallRecord] = []
 
     public init(taskId: String) { self.taskId = taskId }
 }

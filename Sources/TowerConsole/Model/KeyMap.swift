@@ -4,7 +4,7 @@ public enum Action: String, Sendable, CaseIterable {
     case open, back, quit, help, command, outbox
     case filter, nextGroup, previousGroup, sort
     case approve, reject, retry, freeze
-    case nextTab, previousTab, tab1, tab2, tab3, tab4, tab5, tab6
+    case nextTab, previousTab, tab1, tab2, tab3, tab4, tab5, tab6, tab7
     case follow, wrap, timestamps, search, searchNext, searchPrevious, nextError
     case nextFile, previousFile, nextHunk, previousHunk
     case redraw
@@ -67,6 +67,7 @@ public struct KeyMap: Sendable, Equatable {
         KeyBinding(keys: [.character("4")], action: .tab4, summary: "Discovery tab", context: .task, footer: nil),
         KeyBinding(keys: [.character("5")], action: .tab5, summary: "CI tab", context: .task, footer: nil),
         KeyBinding(keys: [.character("6")], action: .tab6, summary: "Timeline tab", context: .task, footer: nil),
+        KeyBinding(keys: [.character("7")], action: .tab7, summary: "LLM calls tab", context: .task, footer: nil),
         KeyBinding(keys: [.escape, .character("h"), .left], action: .back, summary: "back to the board", context: .task, footer: "back"),
         // Log tab
         KeyBinding(keys: [.character("f")], action: .follow, summary: "follow new lines on/off", context: .log, footer: "follow"),

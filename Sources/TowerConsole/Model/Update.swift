@@ -249,6 +249,7 @@ public enum Console {
         case .tab4: return select(tab: .discovery, &state)
         case .tab5: return select(tab: .ci, &state)
         case .tab6: return select(tab: .timeline, &state)
+        case .tab7: return select(tab: .llm, &state)
         case .follow:
             guard var log = state.log else { return [] }
             log.follow.toggle()

@@ -3,7 +3,7 @@ import TowerCore
 import TowerStore
 
 /// Reads what the task screen shows from the store: approval, newest PLAN.md, the newest diff of
-/// each file, the discovery result, CI cycles and the milestones.
+/// each file, the discovery result, CI cycles, the milestones and the LLM calls.
 enum DetailLoader {
     static func load(_ id: String, from store: any Store) async throws -> TaskDetail {
         var detail = TaskDetail(taskId: id)
@@ -27,6 +27,7 @@ enum DetailLoader {
             }
         }
         detail.timeline = try await store.milestones(taskId: id)
+        detail.llmCalls = try await store.llmCalls(taskId: id)
         var cycles: [CICycle] = []
         var cycle = 0
         for event in detail.timeline where event.agent == StepKind.ciMonitoring.agent {

@@ -123,7 +123,8 @@ public enum ConsoleView {
         case .diff: return detail.diffs[safe: state.diffFile]?.text.split(separator: "\n", omittingEmptySubsequences: false).count ?? 0
         case .discovery: return 200
         case .ci: return detail.ciCycles.count * 4 + 4
-        case .timeline: return detail.timeline.count
+        case .timeline: return detail.timeline.count + 2
+        case .llm: return detail.llmCalls.map { min(6, $0.answer.split(separator: "\n").count) + ($0.error == nil ? 2 : 3) }.reduce(0, +)
         }
     }
 

@@ -34,6 +34,7 @@ enum TaskView {
         case .discovery: discovery(&canvas, state, frame: frame, inner: inner)
         case .ci: ci(&canvas, state, task: task, frame: frame, inner: inner)
         case .timeline: timeline(&canvas, state, task: task, frame: frame, inner: inner)
+        case .llm: llm(&canvas, state, frame: frame, inner: inner)
         }
     }
 
@@ -156,6 +157,35 @@ enum TaskView {
             let failed = cycle.outcome.lowercased().contains("fail")
             lines.append([Span("Cycle \(cycle.cycle)  ", Style(.title, bold: true)), Span(cycle.outcome, Style(failed ? .error : .success))])
             for name in cycle.logs { lines.append([Span("    log: \(name)", Style(.muted))]) }
+        }
+        scrolled(&canvas, lines, top: state.scroll, inner: inner)
+    }
+
+    /// Each call: when, what for, the model, tokens, cost and time, then the answer's first
+    /// lines (or why it was refused).
+    private static func llm(_ canvas: inout Canvas, _ state: AppState, frame: Rect, inner: Rect) {
+        guard let detail = state.detail else {
+            canvas.box(frame, glyphs: state.glyphs, title: "LLM calls")
+            return placeholder(&canvas, "Loading…", inner: inner)
+        }
+        let calls = detail.llmCalls
+        let tokens = calls.map { $0.inputTokens + $0.outputTokens }.reduce(0, +)
+        let cost = calls.compactMap(\.cost).reduce(0, +)
+        canvas.box(frame, glyphs: state.glyphs, title: "LLM calls — \(calls.count), \(tokens) tokens, $\(String(format: "%.4f", cost))")
+        guard !calls.isEmpty else { return placeholder(&canvas, "No LLM calls for this task.", inner: inner) }
+        var lines: [StyledLine] = []
+        for call in calls {
+            // The figures before the model's name, so that they survive an 80-column terminal.
+            let figures = "\(call.inputTokens)→\(call.outputTokens) tok  \(call.cost.map { String(format: "$%.4f", $0) } ?? "$-")  \(String(format: "%.1f", Double(call.durationMs) / 1000)) s  "
+            lines.append([
+                Span(Clock.dateTime(call.at) + "  ", Style(.muted)), Span(DisplayWidth.pad(call.purpose, to: 15), Style(.accent, bold: true)),
+                Span(figures, Style(.text)), Span(call.model, Style(.muted)),
+            ])
+            if let error = call.error { lines.append([Span("    refused: ", Style(.error, bold: true)), Span(error, Style(.error))]) }
+            for line in call.answer.split(separator: "\n", omittingEmptySubsequences: true).prefix(6) {
+                lines.append([Span("    " + line, Style(.text))])
+            }
+            lines.append([])
         }
         scrolled(&canvas, lines, top: state.scroll, inner: inner)
     }
