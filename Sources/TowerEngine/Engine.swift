@@ -75,7 +75,9 @@ public actor Engine {
         }
         await stopRunners()
         if holding {
-            try? await store.releaseLease(holder: claim.holder)
+            // In a task of its own: this one is cancelled, and the store refuses cancelled callers.
+            let store = store, holder = claim.holder
+            await Task { try? await store.releaseLease(holder: holder) }.value
             holding = false
             bus.publish(.leaseChanged(held: false))
         }

@@ -4,6 +4,7 @@
 //   console [--state-dir DIR]                  the console over 10,000 tasks and 1,000,000 log lines
 //   seed-console --state-dir DIR               only build that store (for scripts/bench-console)
 //   gateway [--requests N]                     HTTP requests/s and latency, SSE decoding, sandbox start-up
+//   discovery --forge DIR --owner O --tickets F Discovery vs plain BM25 on mined tickets (scripts/bench-discovery)
 import Foundation
 
 func option(_ name: String, _ fallback: String) -> String {
@@ -30,7 +31,8 @@ case "workflow": try await workflowBench()
 case "console": try await consoleBench()
 case "seed-console": try await seedConsoleStore(URL(fileURLWithPath: option("--state-dir", "")))
 case "gateway": try await gatewayBench()
+case "discovery": try await discoveryBench()
 default:
-    FileHandle.standardError.write(Data("usage: tower-bench workflow|console|seed-console|gateway\n".utf8))
+    FileHandle.standardError.write(Data("usage: tower-bench workflow|console|seed-console|gateway|discovery\n".utf8))
     exit(64)
 }

@@ -83,6 +83,17 @@ private func keys(_ id: String, _ steps: [(StepKind, Int)]) -> [String] {
         #expect(seen == [.discovery, .planning, .awaitingApproval, .executing, .ciMonitoring, .completed])
     }
 
+    @Test func aStoppedEngineGivesItsLeaseBackSoTheNextStartsAtOnce() async throws {
+        let harness = try Harness()
+        let engine = harness.engine()
+        let running = Task { await engine.run() }
+        while await !engine.isActive { try await Task.sleep(nanoseconds: 5_000_000) }
+        #expect(try await harness.store.lease()?.holder == engine.claim.holder)
+        running.cancel()
+        await running.value
+        #expect(try await harness.store.lease() == nil)
+    }
+
     @Test func rejectionEndsTheTaskWithoutExecution() async throws {
         let h = try Harness()
         let engine = h.engine()

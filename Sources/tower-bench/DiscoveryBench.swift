@@ -1,0 +1,81 @@
+import Foundation
+import TowerAgents
+import TowerCore
+import TowerServices
+import TowerStore
+
+/// Discovery on real tickets from a real organization's history (scripts/bench-discovery mines
+/// them: a commit's subject is the ticket, the code files it changed are the answer), against
+/// plain BM25 over every file's path and content. Reports repo@1 (the top repository is the
+/// commit's), hit@5 (a changed file among the first five), seconds and search calls per ticket.
+func discoveryBench() async throws {
+    struct Ticket: Decodable {
+        var repo: String
+        var ticket: String
+        var files: [String]
+    }
+    let forgeRoot = URL(fileURLWithPath: option("--forge", ""))
+    let owner = option("--owner", "pallets")
+    let limit = Int(option("--limit", "100000"))!
+    let tickets = try String(contentsOfFile: option("--tickets", ""), encoding: .utf8).split(separator: "\n").prefix(limit)
+        .map { try JSONDecoder().decode(Ticket.self, from: Data($0.utf8)) }
+    let state = URL(fileURLWithPath: NSTemporaryDirectory() + "tower-bench-discovery-\(getpid())")
+    defer { try? FileManager.default.removeItem(at: state) }
+    let store = try SQLiteStore(directory: state)
+    let forge = LocalForge(root: forgeRoot, store: store)
+    let repositories = try await forge.repositories(owner: owner)
+
+    // The baseline's corpus: every readable file of every repository, path and content.
+    var corpus: [CandidateFile] = []
+    for repo in repositories {
+        let branch = try await forge.defaultBranch(of: repo)
+        for path in try await forge.files(in: repo, ref: branch) where !path.hasSuffix(".png") && !path.hasSuffix(".ico") && !path.hasSuffix(".woff") {
+            corpus.append(CandidateFile(repository: repo.description, path: path, content: try await forge.file(path, in: repo, ref: branch)))
+        }
+    }
+    print("organization \(owner): \(repositories.count) repositories, \(corpus.count) files; \(tickets.count) tickets")
+
+    struct Score {
+        var repoAt1 = 0
+        var hitAt5 = 0
+        var seconds = 0.0
+        var searches = 0
+        var found = 0
+    }
+    var lexical = Score()
+    var plain = Score()
+    let agent = DiscoveryAgent(forge: forge, owner: owner, caller: nil, prompts: PromptLibrary(directories: []))
+    for ticket in tickets {
+        let expectedRepo = "\(owner)/\(ticket.repo)"
+        let answers = Set(ticket.files.map { "\(expectedRepo)/\($0)" })
+
+        var started = Date()
+        if let report = try? await agent.discover(title: ticket.ticket, description: "") {
+            lexical.found += 1
+            lexical.searches += report.searchCalls
+            let ranked = report.result.rankedRepos
+            if ranked.first.map({ "\(owner)/\($0.name)" }) == expectedRepo { lexical.repoAt1 += 1 }
+            let files = ranked.flatMap { repo in repo.files.map { (path: "\(owner)/\(repo.name)/\($0.path)", relevance: $0.relevance) } }
+                .sorted { $0.relevance > $1.relevance }.prefix(5)
+            if files.contains(where: { answers.contains($0.path) }) { lexical.hitAt5 += 1 }
+        }
+        lexical.seconds += Date().timeIntervalSince(started)
+
+        started = Date()
+        let words = KeywordExtractor.keywords(in: ticket.ticket, limit: 64).map { Keyword($0.text, kind: .word) }
+        let ranking = LexicalRanker.plainBM25.rank(corpus, keywords: words)
+        plain.seconds += Date().timeIntervalSince(started)
+        if !ranking.files.isEmpty { plain.found += 1 }
+        if ranking.repositories.first?.name == expectedRepo { plain.repoAt1 += 1 }
+        if ranking.files.prefix(5).contains(where: { answers.contains("\($0.repository)/\($0.path)") }) { plain.hitAt5 += 1 }
+    }
+    let n = Double(max(1, tickets.count))
+    func row(_ name: String, _ s: Score, searches: Bool) -> String {
+        String(
+            format: "%-34@ %6.1f%% %6.1f%% %9.3f %9@ %7d", name as NSString, 100 * Double(s.repoAt1) / n, 100 * Double(s.hitAt5) / n, s.seconds / n,
+            (searches ? String(format: "%.1f", Double(s.searches) / n) : "-") as NSString, s.found)
+    }
+    print(String(format: "%-34@ %7@ %7@ %9@ %9@ %7@", "method" as NSString, "repo@1" as NSString, "hit@5" as NSString, "s/ticket" as NSString, "searches" as NSString, "ranked" as NSString))
+    print(row("tower discover --no-llm", lexical, searches: true))
+    print(row("plain BM25 over path + content", plain, searches: false))
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+import TowerCore
+import TowerHTTPTestSupport
+import TowerServices
+import TowerStore
+import TowerTestSupport
+
+/// `tower run`, `tower discover` and `tower config` as an operator runs them: the real binary,
+/// the local forge over real bare repositories, the Anthropic stand-in.
+@Suite(.serialized) struct AgentCommandLineTests {
+    /// The fixture organization in a local forge, and an environment that points `tower` at it.
+    func setUp(_ world: AgentWorld, llm: Bool = true) async throws -> [String: String] {
+        let root = world.directory.appendingPathComponent("forge")
+        let forge = LocalForge(root: root, store: world.store)
+        for (name, files) in try FixtureOrganization.files() {
+            try await forge.createRepository(RepositoryRef(owner: "acme", name: name), files: files)
+        }
+        var environment = ProcessInfo.processInfo.environment
+        for key in environment.keys where key.hasPrefix("GITHUB_") || key.hasPrefix("JIRA_") || key.hasPrefix("SLACK_") || key.hasPrefix("ANTHROPIC_") || key.hasPrefix("TOWER_LLM") {
+            environment[key] = nil
+        }
+        environment["GITHUB_ORG"] = "acme"
+        environment["TOWER_FORGE_DIR"] = root.path
+        environment["TOWER_HOME"] = world.directory.appendingPathComponent("state").path
+        environment["TOWER_CONFIG"] = world.directory.appendingPathComponent("none.toml").path
+        if llm {
+            environment["ANTHROPIC_API_KEY"] = world.environment["ANTHROPIC_API_KEY"]
+            environment["ANTHROPIC_BASE_URL"] = world.environment["ANTHROPIC_BASE_URL"]
+        }
+        return environment
+    }
+
+    @Test func runFollowsTheTaskUntilItWaitsForApprovalAndExitsZero() async throws {
+        let world = try await AgentWorld()
+        let environment = try await setUp(world)
+        let run = try await ChildProcess.run(
+            BuiltProducts.url("tower"), ["run", "--description", "VAT is wrong for reduced-rate items\ncompute_vat applies the standard rate to books.", "--env-file", "/nonexistent/.env"],
+            environment: environment, timeout: 90)
+        #expect(run.status == 0, "\(run.out)\n\(run.err)")
+        #expect(run.out.contains("discovery started"))
+        #expect(run.out.contains("billing-service"))
+        #expect(run.out.contains("PLAN.md committed on acme/billing-service@ai/"))
+        #expect(run.out.contains("slack approval_request not sent: Slack is not configured"))
+        #expect(run.out.contains("waits for approval: tower agent approve"))
+        let task = try #require(try await world.store.tasks(status: nil, limit: nil).first)
+        #expect(task.status == .awaitingApproval && task.title == "VAT is wrong for reduced-rate items")
+        // Released: the next engine starts at once.
+        #expect(try await world.store.lease() == nil)
+    }
+
+    @Test func runPinnedToARepositoryPlansThereAndAFailureExitsFour() async throws {
+        let world = try await AgentWorld()
+        var environment = try await setUp(world, llm: false)
+        let run = try await ChildProcess.run(
+            BuiltProducts.url("tower"), ["run", "--description", "Shorter token lifetime: make TokenTTL configurable", "--repo", "acme/auth-service", "--env-file", "/nonexistent/.env"],
+            environment: environment, timeout: 90)
+        // Discovery ranks without a model; Planning cannot, and says so.
+        #expect(run.status == 4, "\(run.out)\n\(run.err)")
+        #expect(run.out.contains("auth-service"))
+        #expect(run.out.contains("Planning needs a language model"))
+        #expect(run.out.contains("tower agent retry"))
+        let task = try #require(try await world.store.tasks(status: nil, limit: nil).first)
+        #expect(task.repository == "acme/auth-service" && task.failedStep == .planning)
+
+        environment["GITHUB_ORG"] = nil
+        let config = try await ChildProcess.run(BuiltProducts.url("tower"), ["config", "--env-file", "/nonexistent/.env"], environment: environment)
+        #expect(config.out.contains("forge      local forge at \(world.directory.appendingPathComponent("forge").path) (owner unset: set GITHUB_ORG)"), "\(config.out)")
+        #expect(config.out.contains("model      none: Discovery ranks lexically"))
+    }
+
+    @Test func discoverPrintsTheOriginalsJSONWithoutCreatingATask() async throws {
+        let world = try await AgentWorld()
+        let environment = try await setUp(world)
+        let run = try await ChildProcess.run(
+            BuiltProducts.url("tower"), ["discover", "Billing client should retry on 503\nBillingClient gives up at once; retry up to MAX_RETRIES.", "--no-llm", "--env-file", "/nonexistent/.env"],
+            environment: environment, timeout: 60)
+        #expect(run.status == 0, "\(run.err)")
+        let json = try JSONDecoder().decode(DiscoveryResult.self, from: Data(run.out.utf8))
+        #expect(json.rankedRepos.first?.name == "billing-client")
+        #expect(json.rankedRepos.first?.files.first?.path == "billing_client/client.py")
+        #expect(json.crossRepoDependencies.contains(DiscoveryResult.Dependency(from: "billing-client", to: "billing-service", type: "API")))
+        #expect(run.err.contains("searches"))
+        #expect(world.anthropic.requests.isEmpty)
+        #expect(try await world.store.tasks(status: nil, limit: nil).isEmpty)
+
+        let nothing = try await ChildProcess.run(
+            BuiltProducts.url("tower"), ["discover", "Quaternion slerp drifts", "--no-llm", "--env-file", "/nonexistent/.env"], environment: environment, timeout: 60)
+        #expect(nothing.status == 1)
+        #expect(nothing.err.contains("nothing in acme matches the ticket"))
+        #expect(nothing.out.isEmpty)
+    }
+}
