@@ -143,3 +143,20 @@ let samplePlan = PlanDocument(
         #expect(throws: PlanError.unknownDependency(task: 2, dependency: 9)) { try plan.tasksInDependencyOrder() }
     }
 }
+
+@Suite struct MultiRepositoryPlanTests {
+    @Test func aPlanOverSeveralRepositoriesHasARepositoryColumnAndReadsBack() throws {
+        let plan = PlanDocument(
+            ticketId: "PROJ-1", title: "Retry on 503", summary: "s",
+            tasks: [
+                .init(number: 1, title: "Tests", dependencies: [], estimatedHours: 1, repository: "acme/client"),
+                .init(number: 2, title: "Retry-After", dependencies: [1], estimatedHours: 2, repository: "acme/service"),
+            ])
+        let text = plan.render()
+        #expect(text.contains("| # | Task | Repository | Dependencies | Est. Hours |\n|---|------|------------|--------------|------------|\n| 1 | Tests | acme/client | - | 1 |\n| 2 | Retry-After | acme/service | 1 | 2 |"))
+        #expect(try PlanDocument.parse(text).tasks == plan.tasks)
+        var single = plan
+        single.tasks = single.tasks.map { var t = $0; t.repository = nil; return t }
+        #expect(single.render().contains("| # | Task | Dependencies | Est. Hours |\n|---|------|--------------|------------|\n| 1 | Tests | - | 1 |"))
+    }
+}

@@ -41,3 +41,31 @@ import TowerCore
         #expect(ReplayProvider.key(for: a).count == 16)
     }
 }
+
+@Suite struct RecordingProviderTests {
+    /// A provider answering once, to be recorded.
+    struct Once: LLMProvider {
+        func stream(_ request: LLMRequest) -> AsyncThrowingStream<LLMStreamEvent, any Error> {
+            AsyncThrowingStream { continuation in
+                continuation.yield(.toolUse(id: "toolu_1", name: "submit_plan", input: .object(["summary": .string("recorded")])))
+                continuation.yield(.finished(stopReason: "tool_use", usage: LLMUsage(inputTokens: 10, outputTokens: 3, cost: nil)))
+                continuation.finish()
+            }
+        }
+    }
+
+    @Test func whatIsRecordedIsReplayedAndNothingElse() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tower-record-\(UUID().uuidString.prefix(6))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let request = LLMRequest(
+            model: "claude-sonnet-4-20250514", system: "plan", messages: [.user("ticket")],
+            tools: [LLMTool(name: "submit_plan", description: "d", inputSchema: .object(["type": .string("object")]))], toolChoice: .tool("submit_plan"))
+        let live = try await RecordingProvider(recording: Once(), into: directory).complete(request)
+        let replayed = try await ReplayProvider(directory: directory).complete(request)
+        #expect(replayed.content == live.content)
+        #expect(replayed.usage.inputTokens == 10)
+        var changed = request
+        changed.toolChoice = .any
+        await #expect(throws: LLMError.self) { try await ReplayProvider(directory: directory).complete(changed) }
+    }
+}
