@@ -5,9 +5,10 @@ import TowerEngine
 import TowerStore
 
 /// `tower run`: starts a workflow for a Jira ticket or a description and follows its log until
-/// the task waits for approval, completes or fails. The engine runs in this process unless
-/// another one (the console, `tower serve`) holds the lease: then the task is queued for that
-/// engine and followed through the store.
+/// the task waits for approval, completes or fails. An engine runs in this process; while
+/// another one (the console, `tower serve`) holds the lease, this one only waits, the task is
+/// run by that engine and followed here through the store, and if that engine dies this one
+/// takes over when its lease lapses.
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run", abstract: "Start a workflow for a Jira ticket or a description.",
@@ -62,21 +63,20 @@ struct RunCommand: AsyncParsableCommand {
             print("Task \(task.id) started (\(task.ticketId ?? "from a description")); follow with tower agent status \(task.id)")
             if detach { return }
 
-            let engine: Engine?
+            // An engine of our own, unless a live one runs elsewhere; if that one dies while we
+            // follow, ours takes over (its lease lapses; the engine waits for that by itself).
             if let lease = try await store.lease(), lease.isLive(at: Date()) {
                 print("queued for the engine in pid \(lease.pid) on \(lease.host); following it here")
-                engine = nil
-            } else {
-                engine = Engine(
-                    store: store, workflow: WorkflowAssembly.workflow(configuration: config, store: store),
-                    configuration: EngineConfiguration(
-                        maxConcurrentTasks: config.integer("TOWER_MAX_CONCURRENT_TASKS", default: 4),
-                        maxCIRetries: config.integer("TOWER_MAX_CI_RETRIES", default: 3)))
             }
-            let running = engine.map { engine in Task { await engine.run() } }
+            let engine = Engine(
+                store: store, workflow: WorkflowAssembly.workflow(configuration: config, store: store),
+                configuration: EngineConfiguration(
+                    maxConcurrentTasks: config.integer("TOWER_MAX_CONCURRENT_TASKS", default: 4),
+                    maxCIRetries: config.integer("TOWER_MAX_CI_RETRIES", default: 3)))
+            let running = Task { await engine.run() }
             let final = try await Self.follow(task.id, store: store)
-            running?.cancel()
-            await running?.value
+            running.cancel()
+            await running.value
             outcome = Self.exitStatus(final)
         }
         if outcome != 0 { throw ExitCode(outcome) }

@@ -49,6 +49,20 @@ import TowerTestSupport
         #expect(try await world.store.lease() == nil)
     }
 
+    @Test func runQueuesForTheEngineThatHoldsTheLeaseAndTakesOverWhenItDies() async throws {
+        let world = try await AgentWorld()
+        let environment = try await setUp(world)
+        // Another engine holds the lease, then dies without renewing it.
+        let other = LeaseClaim(holder: "jump-host:4242:dead", pid: 4242, host: "jump-host")
+        #expect(try await world.store.acquireLease(other, ttl: 3, now: Date()))
+        let run = try await ChildProcess.run(
+            BuiltProducts.url("tower"), ["run", "--description", "Shorter token lifetime: make TokenTTL configurable", "--env-file", "/nonexistent/.env"],
+            environment: environment, timeout: 90)
+        #expect(run.status == 0, "\(run.out)\n\(run.err)")
+        #expect(run.out.contains("queued for the engine in pid 4242 on jump-host"))
+        #expect(run.out.contains("waits for approval"))
+    }
+
     @Test func runPinnedToARepositoryPlansThereAndAFailureExitsFour() async throws {
         let world = try await AgentWorld()
         var environment = try await setUp(world, llm: false)
@@ -67,6 +81,8 @@ import TowerTestSupport
         let config = try await ChildProcess.run(BuiltProducts.url("tower"), ["config", "--env-file", "/nonexistent/.env"], environment: environment)
         #expect(config.out.contains("forge      local forge at \(world.directory.appendingPathComponent("forge").path) (owner unset: set GITHUB_ORG)"), "\(config.out)")
         #expect(config.out.contains("model      none: Discovery ranks lexically"))
+        let doctor = try await ChildProcess.run(BuiltProducts.url("tower"), ["doctor", "--env-file", "/nonexistent/.env"], environment: environment)
+        #expect(doctor.out.contains("forge: local forge at"), "\(doctor.out)")
     }
 
     @Test func discoverPrintsTheOriginalsJSONWithoutCreatingATask() async throws {
