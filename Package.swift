@@ -46,7 +46,7 @@ let package = Package(
         ]),
         // The console's model, update and view: no ncurses here, so every screen renders to text in tests.
         .target(name: "TowerConsole", dependencies: [
-            "TowerCore", "TowerStore", "TowerEngine",
+            "TowerCore", "TowerConfig", "TowerStore", "TowerEngine",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // The outside world as typed APIs: GitHub, Jira, Slack, Sentry, and the local git forge.

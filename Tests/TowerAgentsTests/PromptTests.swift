@@ -27,14 +27,14 @@ import TowerTestLog
         #expect(discovery["system"]?.string?.hasPrefix("You are the Discovery agent of Tower") == true)
     }
 
-    @Test func theStandardLibraryLooksInTheOperatorsDirectoryFirstThenBesideTheBinary() {
+    @Test func theStandardLibraryLooksInTheOperatorsDirectoryFirstThenBesideTheBinary() throws {
         let library = PromptLibrary.standard(environment: ["HOME": "/home/ada"], executable: URL(fileURLWithPath: "/opt/tower/bin/tower"))
         #expect(library.directories.first?.path == "/home/ada/.config/tower/prompts")
         #expect(library.directories.map(\.path).contains("/opt/tower/share/tower/prompts"))
-        let explicit = PromptLibrary.standard(environment: ["TOWER_PROMPTS_DIR": "/etc/tower/prompts", "HOME": "/home/ada"], executable: URL(fileURLWithPath: "/x/tower"))
+        let explicit = PromptLibrary.standard(environment: ["TOWER_PROMPTS_DIR": "/etc/tower/prompts", "HOME": "/home/ada"], executable: BuiltProducts.url("tower"))
         #expect(explicit.directories.first?.path == "/etc/tower/prompts")
-        // The shipped prompts are found from any working directory (the source tree the binary came from).
-        #expect((try? explicit.location("planning", "system")) != nil)
+        // The shipped prompts are found from the binary's place, whatever the working directory.
+        #expect(try explicit.location("planning", "system").path == AgentWorld.shippedPrompts.appendingPathComponent("planning/system.md").standardized.path)
     }
 
     @Test func fencedTextCannotCloseItsFence() {

@@ -1,5 +1,6 @@
 import Foundation
 import Mustache
+import TowerConfig
 
 /// The agents' prompts, read at run time from `prompts/<agent>/<name>.md` and rendered with
 /// Mustache. A file of the same path under the operator's directory
@@ -13,29 +14,10 @@ public struct PromptLibrary: Sendable {
         self.directories = directories
     }
 
-    /// The operator's override directory, then the shipped prompts wherever this binary runs:
-    /// beside it (`bin/../share/tower/prompts`, `bin/prompts`), then the source tree it was
-    /// built from.
+    /// The operator's prompts (`$TOWER_PROMPTS_DIR`, `~/.config/tower/prompts`), then the shipped
+    /// ones wherever this binary runs: beside the installation or in the source tree it was built in.
     public static func standard(environment: [String: String], executable: URL) -> PromptLibrary {
-        var directories: [URL] = []
-        if let explicit = environment["TOWER_PROMPTS_DIR"], !explicit.isEmpty { directories.append(URL(fileURLWithPath: explicit)) }
-        let config = environment["XDG_CONFIG_HOME"].map { URL(fileURLWithPath: $0) }
-            ?? URL(fileURLWithPath: environment["HOME"] ?? NSHomeDirectory()).appendingPathComponent(".config")
-        directories.append(config.appendingPathComponent("tower/prompts"))
-        directories += shipped(executable: executable)
-        return PromptLibrary(directories: directories)
-    }
-
-    /// Where the shipped prompts may be, for a binary at `executable`.
-    static func shipped(executable: URL) -> [URL] {
-        let bin = executable.resolvingSymlinksInPath().deletingLastPathComponent()
-        // This file is Sources/TowerAgents/Prompts/PromptLibrary.swift in the source tree.
-        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("prompts")
-        return [
-            bin.deletingLastPathComponent().appendingPathComponent("share/tower/prompts"), bin.appendingPathComponent("prompts"),
-            bin.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("prompts"), source,
-        ]
+        PromptLibrary(directories: ResourceDirectories.search("prompts", overrideVariable: "TOWER_PROMPTS_DIR", environment: environment, executable: executable))
     }
 
     /// Where `agent/name.md` is read from.

@@ -1,4 +1,5 @@
 import Foundation
+import TowerConfig
 
 /// Finds themes: the operator's (`$TOWER_THEMES`, `~/.config/tower/themes`) before the shipped
 /// ones (`themes/` beside the installation or the source tree the binary was built in).
@@ -9,18 +10,7 @@ public struct ThemeLibrary: Sendable {
 
     /// The usual search path for this process.
     public static func standard(environment: [String: String], executable: URL) -> ThemeLibrary {
-        var dirs: [URL] = []
-        if let custom = environment["TOWER_THEMES"], !custom.isEmpty { dirs.append(URL(fileURLWithPath: custom)) }
-        let config = environment["XDG_CONFIG_HOME"].map { URL(fileURLWithPath: $0) }
-            ?? URL(fileURLWithPath: environment["HOME"] ?? NSHomeDirectory()).appendingPathComponent(".config")
-        dirs.append(config.appendingPathComponent("tower/themes"))
-        var dir = executable.resolvingSymlinksInPath().deletingLastPathComponent()
-        dirs.append(dir.appendingPathComponent("../share/tower/themes").standardized)
-        for _ in 0..<5 {
-            dirs.append(dir.appendingPathComponent("themes"))
-            dir = dir.deletingLastPathComponent()
-        }
-        return ThemeLibrary(directories: dirs)
+        ThemeLibrary(directories: ResourceDirectories.search("themes", overrideVariable: "TOWER_THEMES", environment: environment, executable: executable))
     }
 
     /// Names of every theme found, sorted.
