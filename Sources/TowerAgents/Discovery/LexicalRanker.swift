@@ -15,6 +15,36 @@ public struct CandidateFile: Sendable, Equatable {
     }
 }
 
+/// Term counts of a set of files (path and content), for BM25.
+public struct LexicalIndex: Sendable {
+    struct Document: Sendable {
+        var file: CandidateFile
+        var kind: FileKind
+        var counts: [String: Int]
+        var length: Int
+        var pathTerms: Set<String>
+    }
+
+    let documents: [Document]
+    let averageLength: Double
+    let documentFrequency: [String: Int]
+
+    public init(_ files: [CandidateFile]) {
+        documents = files.map { file in
+            var counts: [String: Int] = [:]
+            let pathTerms = Terms.of(file.path)
+            // The path is part of the document, as in plain BM25 over path + content.
+            let terms = pathTerms + (file.content.map { Terms.of($0) } ?? [])
+            for term in terms { counts[term, default: 0] += 1 }
+            return Document(file: file, kind: FileKind.of(file.path), counts: counts, length: terms.count, pathTerms: Set(pathTerms))
+        }
+        averageLength = max(1, Double(documents.map(\.length).reduce(0, +)) / Double(max(1, documents.count)))
+        var frequency: [String: Int] = [:]
+        for document in documents { for term in document.counts.keys { frequency[term, default: 0] += 1 } }
+        documentFrequency = frequency
+    }
+}
+
 /// A ranked file, with its score's explanation.
 public struct RankedFile: Sendable, Equatable {
     public var repository: String
@@ -65,28 +95,17 @@ public struct LexicalRanker: Sendable {
         return ranker
     }
 
-    struct Indexed {
-        var file: CandidateFile
-        var kind: FileKind
-        var counts: [String: Int]
-        var length: Int
-        var pathTerms: Set<String>
-    }
-
     /// Files ranked best first, then repositories by their best files.
     public func rank(_ files: [CandidateFile], keywords: [Keyword]) -> (files: [RankedFile], repositories: [RankedRepository]) {
-        let indexed = files.map { file -> Indexed in
-            var counts: [String: Int] = [:]
-            let pathTerms = Terms.of(file.path)
-            // The path is part of the document, as in plain BM25 over path + content.
-            let terms = pathTerms + (file.content.map { Terms.of($0) } ?? [])
-            for term in terms { counts[term, default: 0] += 1 }
-            return Indexed(file: file, kind: FileKind.of(file.path), counts: counts, length: terms.count, pathTerms: Set(pathTerms))
-        }
+        rank(LexicalIndex(files), keywords: keywords)
+    }
+
+    /// The same over an index built once (many queries over one corpus).
+    public func rank(_ index: LexicalIndex, keywords: [Keyword]) -> (files: [RankedFile], repositories: [RankedRepository]) {
+        let indexed = index.documents
         guard !indexed.isEmpty else { return ([], []) }
-        let averageLength = max(1, Double(indexed.map(\.length).reduce(0, +)) / Double(indexed.count))
-        var documentFrequency: [String: Int] = [:]
-        for document in indexed { for term in document.counts.keys { documentFrequency[term, default: 0] += 1 } }
+        let averageLength = index.averageLength
+        let documentFrequency = index.documentFrequency
         let n = Double(indexed.count)
         func idf(_ term: String) -> Double {
             let df = Double(documentFrequency[term] ?? 0)
