@@ -27,6 +27,8 @@ public struct AgentServices: Sendable {
     public var slackProblem: String
     public var slackChannel: String
     public var trees = TreeCache()
+    /// Tower's secret values, kept out of every prompt.
+    public var secrets: [String] = []
     public var discoveryBudget = DiscoveryAgent.Budget()
 
     public init(
@@ -70,11 +72,13 @@ public struct AgentServices: Sendable {
         func problem(_ service: Gateway.Service) -> String {
             "\(service.title) is \(gateway.unavailable[service].map(String.init(describing:)) ?? "not configured")"
         }
-        return AgentServices(
+        var services = AgentServices(
             forge: forge.forge, forgeProblem: forge.problem ?? "", owner: gateway.githubOrg ?? "", llm: llm,
             model: configuration["TOWER_LLM_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultModel, llmProblem: llmProblem, prompts: prompts,
             jira: gateway.jira, jiraProblem: problem(.jira), slack: gateway.slack, slackProblem: problem(.slack),
             slackChannel: gateway.slackChannel ?? "#ai-agents")
+        services.secrets = configuration.secretValues
+        return services
     }
 
     /// The forge, or a failure that says how to configure one (retrying cannot fix it).
@@ -86,6 +90,6 @@ public struct AgentServices: Sendable {
 
     /// A structured caller over the model, or `nil` when none is configured.
     func caller() -> StructuredCaller? {
-        llm.map { StructuredCaller(provider: $0, model: model) }
+        llm.map { StructuredCaller(provider: $0, model: model, secrets: secrets) }
     }
 }

@@ -36,6 +36,7 @@ enum StepTransitions {
         case .completed(let output):
             note(.info, "\(step.rawValue) finished" + (output.summary.map { ": \($0)" } ?? ""))
             next.progress = max(next.progress, step.progressWhenDone)
+            if let title = output.title?.trimmingCharacters(in: .whitespacesAndNewlines), !title.isEmpty { next.title = String(title.prefix(200)) }
             switch step {
             case .discovery, .ciMonitoring:
                 next.step = step.next

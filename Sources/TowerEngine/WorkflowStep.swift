@@ -25,19 +25,22 @@ public struct StepOutput: Sendable {
     public var json: Data
     public var artifacts: [ArtifactDraft]
     public var summary: String?
+    /// The task's title as the step learned it (the Jira summary of a task started from a key).
+    public var title: String?
 
-    public init(json: Data = Data("{}".utf8), artifacts: [ArtifactDraft] = [], summary: String? = nil) {
+    public init(json: Data = Data("{}".utf8), artifacts: [ArtifactDraft] = [], summary: String? = nil, title: String? = nil) {
         self.json = json
         self.artifacts = artifacts
         self.summary = summary
+        self.title = title
     }
 
     /// An output whose JSON is an encoded value.
-    public init(encoding value: some Encodable, artifacts: [ArtifactDraft] = [], summary: String? = nil) throws {
+    public init(encoding value: some Encodable, artifacts: [ArtifactDraft] = [], summary: String? = nil, title: String? = nil) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
-        self.init(json: try encoder.encode(value), artifacts: artifacts, summary: summary)
+        self.init(json: try encoder.encode(value), artifacts: artifacts, summary: summary, title: title)
     }
 }
 

@@ -49,6 +49,7 @@ import TowerStore
         world.chat.addIssue("PROJ-7", summary: "Reduced VAT for books", description: "compute_vat must use the reduced rate for books.\n\nVAT_RATES has only standard rates.")
         let task = try await world.run(ticket: "PROJ-7", title: "PROJ-7", description: "", source: .jira)
         #expect(task.status == .awaitingApproval, "\(task.lastError ?? "")")
+        #expect(task.title == "Reduced VAT for books")
         let branch = "ai/PROJ-7-reduced-vat-for-books"
         #expect(world.github.branches("billing-service")[branch] != nil)
         #expect(world.github.file("PLAN.md", in: "billing-service", branch: branch)?.hasPrefix("# PROJ-7: Reduced VAT for books\n") == true)

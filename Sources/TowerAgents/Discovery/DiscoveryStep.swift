@@ -41,7 +41,8 @@ public struct DiscoveryStep: WorkflowStep {
         return .completed(
             StepOutput(
                 json: json, artifacts: [ArtifactDraft(kind: .discovery, name: "discovery.json", content: json)],
-                summary: "\(top); \(result.crossRepoDependencies.count) cross-repo dependencies; \(result.estimatedComplexity) complexity; \(report.searchCalls) searches"))
+                summary: "\(top); \(result.crossRepoDependencies.count) cross-repo dependencies; \(result.estimatedComplexity) complexity; \(report.searchCalls) searches",
+                title: ticket.fromJira ? ticket.title : nil))
     }
 }
 

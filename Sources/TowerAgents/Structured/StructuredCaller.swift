@@ -13,17 +13,24 @@ public struct StructuredCaller: Sendable {
     /// Where calls are kept; `nil` for runs that belong to no task (`tower discover`).
     let recorder: (@Sendable (LLMCallRecord) async -> Void)?
     let maxTokens: Int
+    /// Tower's own secrets, taken out of every prompt before it is sent (a token pasted into a
+    /// ticket, or committed to a repository, does not travel on to the model).
+    let secrets: [String]
 
-    public init(provider: any LLMProvider, model: String, maxTokens: Int = 8192, recorder: (@Sendable (LLMCallRecord) async -> Void)? = nil) {
+    public init(
+        provider: any LLMProvider, model: String, maxTokens: Int = 8192, secrets: [String] = [],
+        recorder: (@Sendable (LLMCallRecord) async -> Void)? = nil
+    ) {
         self.provider = provider
         self.model = model
         self.maxTokens = maxTokens
+        self.secrets = secrets.filter { $0.count >= 6 }
         self.recorder = recorder
     }
 
     /// The same caller, keeping its calls in `store` under a task and step.
     public func recording(to store: any Store, taskId: String?, step: String) -> StructuredCaller {
-        StructuredCaller(provider: provider, model: model, maxTokens: maxTokens) { record in
+        StructuredCaller(provider: provider, model: model, maxTokens: maxTokens, secrets: secrets) { record in
             var record = record
             record.taskId = taskId
             record.step = step
@@ -38,7 +45,7 @@ public struct StructuredCaller: Sendable {
         _ type: T.Type, system: String, prompt: String, purpose: String, check: (T) -> [String] = { _ in [] }
     ) async throws -> T {
         let tool = LLMTool(name: T.toolName, description: T.toolDescription, inputSchema: T.schema.json)
-        var messages = [LLMMessage.user(prompt)]
+        var messages = [LLMMessage.user(redacted(prompt))]
         var lastProblems: [String] = []
         for attempt in 1...2 {
             let request = LLMRequest(model: model, system: system, messages: messages, tools: [tool], toolChoice: .tool(T.toolName), maxTokens: maxTokens)
@@ -88,6 +95,12 @@ public struct StructuredCaller: Sendable {
             }
         }
         throw StructuredCallError.malformed(tool: T.toolName, problems: lastProblems)
+    }
+
+    func redacted(_ text: String) -> String {
+        var out = text
+        for secret in secrets where out.contains(secret) { out = out.replacingOccurrences(of: secret, with: "[redacted]") }
+        return out
     }
 
     private func keep(_ request: LLMRequest, purpose: String, attempt: Int, answer: String, error: String?, usage: LLMUsage, since started: Date) async {

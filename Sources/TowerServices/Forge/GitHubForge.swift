@@ -36,8 +36,10 @@ public struct GitHubForge: Forge {
         }
     }
 
+    /// One page (the best 100 hits): code search allows about ten requests a minute, and a
+    /// caller's budget counts requests.
     public func searchCode(_ query: String, owner: String) async throws -> [CodeSearchHit] {
-        try await client.searchCode(query: query, org: owner)
+        try await client.searchCode(query: query, org: owner, maxPages: 1)
     }
 
     public func createBranch(_ branch: String, from base: String, in repo: RepositoryRef) async throws -> String {
