@@ -44,6 +44,7 @@ func discoveryBench() async throws {
         var searches = 0
         var found = 0
     }
+    let showMisses = CommandLine.arguments.contains("--show-misses")
     var lexical = Score()
     var plain = Score()
     let agent = DiscoveryAgent(forge: forge, owner: owner, caller: nil, prompts: PromptLibrary(directories: []))
@@ -55,6 +56,8 @@ func discoveryBench() async throws {
         let answers = Set(ticket.files.map { "\(expectedRepo)/\($0)" })
 
         started = Date()
+        var ours = "nothing"
+        var oursHit = false
         if let report = try? await agent.discover(title: ticket.ticket, description: "") {
             lexical.found += 1
             lexical.searches += report.searchCalls
@@ -62,7 +65,9 @@ func discoveryBench() async throws {
             if ranked.first.map({ "\(owner)/\($0.name)" }) == expectedRepo { lexical.repoAt1 += 1 }
             let files = ranked.flatMap { repo in repo.files.map { (path: "\(owner)/\(repo.name)/\($0.path)", relevance: $0.relevance) } }
                 .sorted { $0.relevance > $1.relevance }.prefix(5)
-            if files.contains(where: { answers.contains($0.path) }) { lexical.hitAt5 += 1 }
+            oursHit = files.contains(where: { answers.contains($0.path) })
+            if oursHit { lexical.hitAt5 += 1 }
+            ours = files.prefix(3).map(\.path).joined(separator: ", ") + " [searched \(report.searchedKeywords.joined(separator: ", "))]"
         }
         lexical.seconds += Date().timeIntervalSince(started)
 
@@ -72,15 +77,21 @@ func discoveryBench() async throws {
         plain.seconds += Date().timeIntervalSince(started)
         if !ranking.files.isEmpty { plain.found += 1 }
         if ranking.repositories.first?.name == expectedRepo { plain.repoAt1 += 1 }
-        if ranking.files.prefix(5).contains(where: { answers.contains("\($0.repository)/\($0.path)") }) { plain.hitAt5 += 1 }
+        let plainHit = ranking.files.prefix(5).contains(where: { answers.contains("\($0.repository)/\($0.path)") })
+        if plainHit { plain.hitAt5 += 1 }
+        if showMisses, plainHit != oursHit {
+            emit("\(oursHit ? "ours " : "plain") only: \(ticket.ticket) → \(ticket.repo): \(ticket.files.prefix(3).joined(separator: ", "))")
+            emit("    ours:  \(ours)")
+            emit("    plain: \(ranking.files.prefix(3).map { "\($0.repository)/\($0.path)" }.joined(separator: ", "))")
+        }
     }
     let n = Double(max(1, tickets.count))
     func row(_ name: String, _ s: Score, searches: Bool) -> String {
         String(
-            format: "%-34@ %6.1f%% %6.1f%% %9.3f %9@ %7d", name as NSString, 100 * Double(s.repoAt1) / n, 100 * Double(s.hitAt5) / n, s.seconds / n,
+            format: "%@ %6.1f%% %6.1f%% %9.3f %9@ %7d", name.padding(toLength: 32, withPad: " ", startingAt: 0) as NSString, 100 * Double(s.repoAt1) / n, 100 * Double(s.hitAt5) / n, s.seconds / n,
             (searches ? String(format: "%.1f", Double(s.searches) / n) : "-") as NSString, s.found)
     }
-    emit(String(format: "%-34@ %7@ %7@ %9@ %9@ %7@", "method" as NSString, "repo@1" as NSString, "hit@5" as NSString, "s/ticket" as NSString, "searches" as NSString, "ranked" as NSString))
+    emit("method                            repo@1   hit@5  s/ticket  searches  ranked")
     emit(row("tower discover --no-llm", lexical, searches: true))
     emit(row("plain BM25 over path + content", plain, searches: false))
 }
