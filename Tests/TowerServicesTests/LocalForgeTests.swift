@@ -116,3 +116,18 @@ private func git(_ arguments: String..., in forge: LocalForge, _ repo: Repositor
         #expect(try await forge.searchCode("nothing-matches-this", owner: "acme").isEmpty)
     }
 }
+
+@Suite struct LocalForgeBatchReadTests {
+    @Test func severalFilesInOneReadIncludingNonASCIIAndMissingOnes() async throws {
+        let directory = TemporaryDirectory.make("forge-batch")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteStore(directory: directory.appendingPathComponent("state"))
+        let forge = LocalForge(root: directory.appendingPathComponent("repos"), store: store)
+        let repo = RepositoryRef(owner: "acme", name: "docs")
+        try await forge.createRepository(repo, files: [
+            FileChange(path: "a.txt", content: "first\nline two\n"), FileChange(path: "ünï/cøde.md", content: "日本語 — ok\n"), FileChange(path: "empty", content: ""),
+        ])
+        let texts = try await forge.files(["a.txt", "missing.txt", "ünï/cøde.md", "empty"], in: repo, ref: "main")
+        #expect(texts == ["a.txt": "first\nline two\n", "ünï/cøde.md": "日本語 — ok\n", "empty": ""])
+    }
+}

@@ -123,9 +123,11 @@ public struct DiscoveryAgent: Sendable {
                 if isManifest { score += 0.01 }
                 return score > 0 && FileKind.isReadable(path) ? (path, score) : nil
             }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
-            for (index, (path, _)) in scored.enumerated() {
+            let wanted = scored.prefix(budget.filesPerRepository).map(\.0)
+            let texts = bytesRead < budget.bytes ? try await forge.files(wanted, in: repo, ref: commit) : [:]
+            for (path, _) in scored {
                 var content: String?
-                if index < budget.filesPerRepository, bytesRead < budget.bytes, let text = try await forge.file(path, in: repo, ref: commit) {
+                if bytesRead < budget.bytes, let text = texts[path] {
                     let kept = String(text.utf8.prefix(budget.fileBytes)) ?? String(text.prefix(budget.fileBytes / 4))
                     bytesRead += kept.utf8.count
                     filesRead += 1

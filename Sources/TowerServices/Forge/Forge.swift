@@ -49,6 +49,15 @@ public struct CodeSearchHit: Sendable, Equatable, Codable {
     }
 }
 
+extension Forge {
+    /// One `file` call per path: forges without a batch read.
+    public func files(_ paths: [String], in repo: RepositoryRef, ref: String) async throws -> [String: String] {
+        var texts: [String: String] = [:]
+        for path in paths { texts[path] = try await file(path, in: repo, ref: ref) }
+        return texts
+    }
+}
+
 /// The repository operations the agents need, whichever forge holds the code: GitHub through
 /// its REST API, or the local forge over git repositories on this machine. Every write is safe
 /// to repeat: a branch, commit or pull request that a first run made is found, not made twice.
@@ -65,6 +74,9 @@ public protocol Forge: Sendable {
     func files(in repo: RepositoryRef, ref: String) async throws -> [String]
     /// A file's text at `ref`, or `nil` when there is no such file.
     func file(_ path: String, in repo: RepositoryRef, ref: String) async throws -> String?
+    /// Several files' text at `ref`, by path (missing paths are left out): one round trip where
+    /// the forge allows it.
+    func files(_ paths: [String], in repo: RepositoryRef, ref: String) async throws -> [String: String]
     /// Files in the owner's repositories that mention `query`.
     func searchCode(_ query: String, owner: String) async throws -> [CodeSearchHit]
     /// Creates `branch` at `base`'s head; an existing branch is left as it is. Returns its head.

@@ -13,6 +13,8 @@ public struct ProcessRunner: Sendable {
         public var output: String
         public var error: String
         public var timedOut: Bool
+        /// The output as bytes, for output that is not text (`git cat-file --batch`).
+        public var outputBytes = Data()
 
         public var succeeded: Bool { exitCode == 0 && !timedOut }
     }
@@ -61,7 +63,9 @@ public struct ProcessRunner: Sendable {
             case .exited(let value): code = value
             case .signaled(let signal): code = 128 + signal
             }
-            return Outcome(exitCode: code, output: String(decoding: output, as: UTF8.self), error: String(decoding: error, as: UTF8.self), timedOut: watchdog.fired)
+            return Outcome(
+                exitCode: code, output: String(decoding: output, as: UTF8.self), error: String(decoding: error, as: UTF8.self), timedOut: watchdog.fired,
+                outputBytes: output)
         } catch let error as SubprocessError where error.code == .executableNotFound {
             throw ProcessRunnerError.notFound(executable)
         }
