@@ -15,10 +15,11 @@ public struct DiscoveryAgent: Sendable {
         /// Repositories whose trees are read.
         public var repositories = 8
         /// Bytes of file content read in all, and per file.
-        public var bytes = 2 << 20
+        public var bytes = 3 << 20
         public var fileBytes = 96 << 10
-        /// Files read per repository.
-        public var filesPerRepository = 60
+        /// Files read in all (on GitHub each is a request), the most worthwhile first across
+        /// every candidate repository; manifests are read besides.
+        public var files = 150
 
         public init() {}
     }
@@ -89,13 +90,26 @@ public struct DiscoveryAgent: Sendable {
         }
         await log("searched \(forge.name) for \(searched.map { "\"\($0)\"" }.joined(separator: ", ")): \(hits.values.map(\.count).reduce(0, +)) files in \(hits.count) repositories")
 
-        // Candidate repositories: those with hits, best first, and any whose name is a keyword.
-        let keywordTerms = Set(keywords.flatMap { Terms.forKeyword($0) })
+        // How rare each searched keyword is, from the search's own hits: a file that holds a rare
+        // keyword is worth reading before one that holds a common one, whichever repository it is in.
+        var hitCounts: [String: Int] = [:]
+        for files in hits.values { for keywords in files.values { for keyword in keywords { hitCounts[keyword, default: 0] += 1 } } }
+        let kinds = Dictionary(keywords.map { ($0.text, $0.kind) }, uniquingKeysWith: { first, _ in first })
+        func rarity(_ keyword: String) -> Double {
+            (kinds[keyword]?.weight ?? 1) / log2(2 + Double(hitCounts[keyword] ?? 8))
+        }
+        let keywordTerms = Dictionary(keywords.compactMap { k in Terms.forKeyword(k).first.map { ($0, k.text) } }, uniquingKeysWith: { first, _ in first })
+        func worth(_ path: String, in repo: String) -> Double {
+            var score = (hits[repo]?[path] ?? []).map(rarity).reduce(0, +)
+            for term in Set(Terms.of(path)) { if let keyword = keywordTerms[term] { score += rarity(keyword) } }
+            return score
+        }
+
+        // Candidate repositories: the best files they hold, and a name that is a keyword.
         func weight(_ repo: String) -> Double {
-            let files = hits[repo] ?? [:]
-            let fileWeight = files.values.map { set in set.map { k in keywords.first { $0.text == k }?.kind.weight ?? 1 }.reduce(0, +) }.reduce(0, +)
-            let nameBonus = Terms.of(CrossRepoDependencies.shortName(repo)).contains { keywordTerms.contains($0) } ? 5.0 : 0
-            return fileWeight + nameBonus
+            let files = (hits[repo] ?? [:]).keys.map { worth($0, in: repo) }.sorted(by: >).prefix(10).reduce(0, +)
+            let named = Terms.of(CrossRepoDependencies.shortName(repo)).contains { keywordTerms[$0] != nil }
+            return files + (named ? 2 : 0)
         }
         let candidates =
             pinned.map { [$0.description] }
@@ -103,41 +117,60 @@ public struct DiscoveryAgent: Sendable {
                 organization.map(\.description).filter { weight($0) > 0 }.sorted { weight($0) != weight($1) ? weight($0) > weight($1) : $0 < $1 }
                     .prefix(budget.repositories))
 
-        // Trees (cached by commit), then the files worth reading, within the byte budget.
-        var documents: [CandidateFile] = []
-        var contents: [String: [String: String]] = [:]
-        var bytesRead = 0
-        var filesRead = 0
+        // Trees (cached by commit); every file that was hit or has a keyword in its path is ranked,
+        // and the most worthwhile across all candidates are read, within the budgets.
+        var populationSize = 0
+        var scored: [(repo: String, path: String, worth: Double)] = []
+        var commits: [String: String] = [:]
         for name in candidates {
             guard let repo = RepositoryRef(name) else { continue }
             let branch = try await forge.defaultBranch(of: repo)
             let commit = try await forge.headCommit(of: branch, in: repo)
+            commits[name] = commit
             let forge = forge
             let tree = try await trees.files(of: repo, at: commit) { try await forge.files(in: repo, ref: commit) }
-            let repoHits = hits[name] ?? [:]
-            let scored = tree.compactMap { path -> (String, Double)? in
-                let pathTerms = Set(Terms.of(path))
-                var score = repoHits[path].map { set in set.map { k in keywords.first { $0.text == k }?.kind.weight ?? 1 }.reduce(0, +) } ?? 0
-                score += Double(pathTerms.intersection(keywordTerms).count) * 1.5
-                let isManifest = FileKind.manifestNames.contains((path.split(separator: "/").last.map(String.init) ?? path).lowercased())
-                if isManifest { score += 0.01 }
-                return score > 0 && FileKind.isReadable(path) ? (path, score) : nil
-            }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
-            let wanted = scored.prefix(budget.filesPerRepository).map(\.0)
-            let texts = bytesRead < budget.bytes ? try await forge.files(wanted, in: repo, ref: commit) : [:]
-            for (path, _) in scored {
-                var content: String?
-                if bytesRead < budget.bytes, let text = texts[path] {
-                    let kept = String(text.utf8.prefix(budget.fileBytes)) ?? String(text.prefix(budget.fileBytes / 4))
-                    bytesRead += kept.utf8.count
-                    filesRead += 1
-                    content = kept
-                    contents[name, default: [:]][path] = kept
-                }
-                documents.append(CandidateFile(repository: name, path: path, content: content))
+            populationSize += tree.count
+            for path in tree where FileKind.isReadable(path) {
+                let value = worth(path, in: name)
+                let manifest = CrossRepoDependencies.isManifest(path)
+                if value > 0 || manifest { scored.append((name, path, value + (manifest ? 0.001 : 0))) }
             }
         }
-        let ranking = LexicalRanker().rank(documents, keywords: keywords)
+        scored.sort { $0.worth != $1.worth ? $0.worth > $1.worth : ($0.repo, $0.path) < ($1.repo, $1.path) }
+        var chosen: [String: [String]] = [:]
+        for (index, file) in scored.enumerated() where index < budget.files || CrossRepoDependencies.isManifest(file.path) {
+            chosen[file.repo, default: []].append(file.path)
+        }
+        var texts: [String: [String: String]] = [:]
+        for name in candidates {
+            guard let repo = RepositoryRef(name), let commit = commits[name], let paths = chosen[name] else { continue }
+            texts[name] = try await forge.files(paths, in: repo, ref: commit)
+        }
+        var documents: [CandidateFile] = []
+        var contents: [String: [String: String]] = [:]
+        var bytesRead = 0
+        var filesRead = 0
+        for file in scored {
+            var content: String?
+            if bytesRead < budget.bytes, let text = texts[file.repo]?[file.path] {
+                let kept = String(text.utf8.prefix(budget.fileBytes)) ?? String(text.prefix(budget.fileBytes / 4))
+                bytesRead += kept.utf8.count
+                filesRead += 1
+                content = kept
+                contents[file.repo, default: [:]][file.path] = kept
+            }
+            documents.append(CandidateFile(repository: file.repo, path: file.path, content: content))
+        }
+
+        // How common each searched keyword is in the candidates, from the search's own hits.
+        var frequency: [String: Int] = [:]
+        for keyword in keywords where hitCounts[keyword.text] != nil {
+            guard let term = Terms.forKeyword(keyword).first else { continue }
+            let count = candidates.map { repo in (hits[repo] ?? [:]).values.filter { $0.contains(keyword.text) }.count }.reduce(0, +)
+            frequency[term] = max(frequency[term] ?? 0, count)
+        }
+        let index = LexicalIndex(documents, population: LexicalIndex.Population(size: max(populationSize, documents.count), frequency: frequency))
+        let ranking = LexicalRanker().rank(index, keywords: keywords)
         guard !ranking.files.isEmpty else {
             throw DiscoveryError.nothingFound(
                 keywords: searched, owner: owner, forge: forge.name, repositories: organization.count)

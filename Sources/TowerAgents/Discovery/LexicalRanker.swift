@@ -25,11 +25,37 @@ public struct LexicalIndex: Sendable {
         var pathTerms: Set<String>
     }
 
+    /// What is known of the whole collection the files were picked from: its size, and how many
+    /// of its files hold a term (from code search, for the searched keywords). The files read
+    /// were picked *because* they hold those terms, so their own counts would make every
+    /// searched term look common; IDF takes these numbers instead where it has them.
+    public struct Population: Sendable {
+        public var size: Int
+        public var frequency: [String: Int]
+
+        public init(size: Int, frequency: [String: Int]) {
+            self.size = size
+            self.frequency = frequency
+        }
+    }
+
     let documents: [Document]
     let averageLength: Double
     let documentFrequency: [String: Int]
+    let population: Population?
 
-    public init(_ files: [CandidateFile]) {
+    /// Inverse document frequency of a term (BM25's, never negative).
+    func idf(_ term: String) -> Double {
+        if let population, let df = population.frequency[term], population.size >= documents.count {
+            let n = Double(population.size), d = Double(min(df, population.size))
+            return log(1 + (n - d + 0.5) / (d + 0.5))
+        }
+        let n = Double(documents.count), d = Double(documentFrequency[term] ?? 0)
+        return log(1 + (n - d + 0.5) / (d + 0.5))
+    }
+
+    public init(_ files: [CandidateFile], population: Population? = nil) {
+        self.population = population
         documents = files.map { file in
             var counts: [String: Int] = [:]
             let pathTerms = Terms.of(file.path)
@@ -105,12 +131,7 @@ public struct LexicalRanker: Sendable {
         let indexed = index.documents
         guard !indexed.isEmpty else { return ([], []) }
         let averageLength = index.averageLength
-        let documentFrequency = index.documentFrequency
-        let n = Double(indexed.count)
-        func idf(_ term: String) -> Double {
-            let df = Double(documentFrequency[term] ?? 0)
-            return log(1 + (n - df + 0.5) / (df + 0.5))
-        }
+        func idf(_ term: String) -> Double { index.idf(term) }
         let queries = keywords.map { keyword -> (keyword: Keyword, terms: [String], weight: Double, definition: NSRegularExpression?) in
             let terms = Terms.forKeyword(keyword)
             let weight = usesKeywordKinds ? keyword.kind.weight : 1

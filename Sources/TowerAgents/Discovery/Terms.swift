@@ -2,31 +2,35 @@
 /// identifiers kept whole and split into their parts (`RateLimiter` → `ratelimiter`, `rate`,
 /// `limiter`), a plural `s` dropped, so `limits` in a ticket meets `limit` in code.
 enum Terms {
-    /// The terms of a text (code or prose).
+    /// The terms of a text (code or prose). Reads UTF-8 bytes, not Characters: this runs over
+    /// megabytes of code per ticket. ASCII letters, digits and `_` make words; any non-ASCII
+    /// byte counts as a letter, so words in other scripts stay whole.
     static func of(_ text: Substring) -> [String] {
         var terms: [String] = []
-        var word = ""
+        var word: [UInt8] = []
+        word.reserveCapacity(64)
         func flush() {
-            guard word.count >= 2 else {
-                word = ""
-                return
-            }
-            let parts = split(word)
-            let whole = normalise(word)
-            terms.append(whole)
-            if parts.count > 1 { for part in parts where part.count >= 2 { terms.append(normalise(part)) } }
-            word = ""
+            defer { word.removeAll(keepingCapacity: true) }
+            guard word.count >= 2 else { return }
+            let text = String(decoding: word, as: UTF8.self)
+            terms.append(normalise(text))
+            let parts = split(text)
+            if parts.count > 1 { for part in parts where part.utf8.count >= 2 { terms.append(normalise(part)) } }
         }
-        for ch in text {
-            if ch.isLetter || ch.isNumber || ch == "_" {
-                word.append(ch)
-            } else {
+        for byte in text.utf8 {
+            if isWordByte(byte) {
+                word.append(byte)
+                if word.count > 64 { flush() }
+            } else if !word.isEmpty {
                 flush()
             }
-            if word.count > 64 { flush() }
         }
         flush()
         return terms
+    }
+
+    @inline(__always) static func isWordByte(_ byte: UInt8) -> Bool {
+        (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x5F || byte >= 0x80
     }
 
     static func of(_ text: String) -> [String] { of(Substring(text)) }
