@@ -29,13 +29,17 @@ public enum CrossRepoDependencies {
                 .sorted { $0.manifest != $1.manifest ? $0.manifest : $0.path < $1.path }
             for (path, text, isManifest) in ordered {
                 let name = (path.split(separator: "/").last.map(String.init) ?? path).lowercased()
+                // Once per file: the lowercase text and its words, so that a repository the file
+                // never names costs a set lookup, not a scan of the text.
+                let lower = text.lowercased()
+                let words = isManifest ? [] : Self.words(lower)
                 for (target, names) in targets where shortName(target) != from {
                     let to = shortName(target)
                     if isManifest {
                         if let declared = declaredDependencies(name: name, text: text), declared.contains(where: { names.contains(normalise($0)) }) {
                             add(from, to, "library", "\(repository):\(path) declares \(to)")
                         }
-                    } else if let how = reference(in: text, to: names) {
+                    } else if words.contains(where: { word in names.contains { word.hasPrefix($0) } }), let how = reference(inLowercased: lower, to: names) {
                         add(from, to, how.type, "\(repository):\(path) \(how.evidence)")
                     }
                 }
@@ -107,15 +111,57 @@ public enum CrossRepoDependencies {
     /// How code names another repository: an import of its package (`library`), or its URL,
     /// host or `…_URL` setting (`API`).
     static func reference(in text: String, to names: Set<String>) -> (type: String, evidence: String)? {
-        let lower = text.lowercased()
-        for name in names.sorted() where name.count >= 3 {
-            for pattern in ["://\(name)", "//\(name).", "\(name):80", "\(name).internal", "\(name).svc", "\(name.uppercased())_url".lowercased()] where lower.contains(pattern) {
-                return ("API", "calls it at \(pattern.hasPrefix("/") || pattern.hasPrefix(":") ? "a URL with host \(name)" : pattern)")
+        reference(inLowercased: text.lowercased(), to: names)
+    }
+
+    /// The distinct words of a lowercase text: runs of letters, digits, `-` and `_`.
+    static func words(_ lower: String) -> Set<Substring> {
+        var words = Set<Substring>()
+        var start: String.Index?
+        var index = lower.utf8.startIndex
+        while index != lower.utf8.endIndex {
+            let byte = lower.utf8[index]
+            let inWord = Terms.isWordByte(byte) || byte == 0x2D
+            if inWord, start == nil { start = index }
+            if !inWord, let begun = start {
+                words.insert(lower[begun..<index])
+                start = nil
             }
-            for pattern in ["import \(name)", "from \(name) import", "from \(name).", "require('\(name)", "require(\"\(name)", "from '\(name)", "from \"\(name)", "\"github.com/", "use \(name)::"]
-            where lower.contains(pattern) && (pattern != "\"github.com/" || lower.contains("/\(name)\"")) {
-                return ("library", "imports \(name)")
+            index = lower.utf8.index(after: index)
+        }
+        if let begun = start { words.insert(lower[begun...]) }
+        return words
+    }
+
+    static func reference(inLowercased lower: String, to names: Set<String>) -> (type: String, evidence: String)? {
+        // One pass per spelling: find each occurrence, then read a few bytes on either side.
+        let text = Array(lower.utf8)
+        for name in names.sorted() where name.utf8.count >= 3 {
+            let needle = Array(name.utf8)
+            var library: String?
+            var start = 0
+            while start + needle.count <= text.count {
+                guard let first = text[start...].firstIndex(of: needle[0]) else { break }
+                start = first + 1
+                guard first + needle.count <= text.count, text[first..<first + needle.count].elementsEqual(needle) else { continue }
+                let end = first + needle.count
+                // Not part of a longer word (`billing-service` inside `billing-service-v2` is still it).
+                if first > 0, Terms.isWordByte(text[first - 1]) { continue }
+                let before = String(decoding: text[max(0, first - 24)..<first], as: UTF8.self)
+                let after = String(decoding: text[end..<min(text.count, end + 12)], as: UTF8.self)
+                if before.hasSuffix("://") || before.hasSuffix("//") || after.hasPrefix(".internal") || after.hasPrefix(".svc") || after.hasPrefix("_url")
+                    || after.hasPrefix(":") && after.dropFirst().first?.isNumber == true
+                {
+                    return ("API", "calls it at a URL with host \(name)")
+                }
+                if library == nil,
+                    before.hasSuffix("import ") || before.hasSuffix("from ") || before.hasSuffix("require('") || before.hasSuffix("require(\"")
+                        || before.hasSuffix("from '") || before.hasSuffix("from \"") || before.hasSuffix("use ") || before.contains("github.com/")
+                {
+                    library = "imports \(name)"
+                }
             }
+            if let library { return ("library", library) }
         }
         return nil
     }
