@@ -47,7 +47,10 @@ func discoveryBench() async throws {
     let showMisses = CommandLine.arguments.contains("--show-misses")
     var lexical = Score()
     var plain = Score()
-    let agent = DiscoveryAgent(forge: forge, owner: owner, caller: nil, prompts: PromptLibrary(directories: []))
+    var agent = DiscoveryAgent(forge: forge, owner: owner, caller: nil, prompts: PromptLibrary(directories: []))
+    agent.ranker.repositoryDepth = Int(option("--repo-depth", "\(agent.ranker.repositoryDepth)"))!
+    var baseline = LexicalRanker.plainBM25
+    baseline.repositoryDepth = agent.ranker.repositoryDepth
     for (number, ticket) in tickets.enumerated() {
         if number > 0, number % 20 == 0 {
             FileHandle.standardError.write(Data("discovery bench: \(number) of \(tickets.count) tickets\n".utf8))
@@ -58,11 +61,13 @@ func discoveryBench() async throws {
         started = Date()
         var ours = "nothing"
         var oursHit = false
+        var oursRepo = "-"
         if let report = try? await agent.discover(title: ticket.ticket, description: "") {
             lexical.found += 1
             lexical.searches += report.searchCalls
             let ranked = report.result.rankedRepos
-            if ranked.first.map({ "\(owner)/\($0.name)" }) == expectedRepo { lexical.repoAt1 += 1 }
+            oursRepo = ranked.first.map { "\(owner)/\($0.name)" } ?? "-"
+            if oursRepo == expectedRepo { lexical.repoAt1 += 1 }
             let files = ranked.flatMap { repo in repo.files.map { (path: "\(owner)/\(repo.name)/\($0.path)", relevance: $0.relevance) } }
                 .sorted { $0.relevance > $1.relevance }.prefix(5)
             oursHit = files.contains(where: { answers.contains($0.path) })
@@ -73,10 +78,13 @@ func discoveryBench() async throws {
 
         started = Date()
         let words = KeywordExtractor.keywords(in: ticket.ticket, limit: 64).map { Keyword($0.text, kind: .word) }
-        let ranking = LexicalRanker.plainBM25.rank(index, keywords: words)
+        let ranking = baseline.rank(index, keywords: words)
         plain.seconds += Date().timeIntervalSince(started)
         if !ranking.files.isEmpty { plain.found += 1 }
         if ranking.repositories.first?.name == expectedRepo { plain.repoAt1 += 1 }
+        if showMisses, (ranking.repositories.first?.name == expectedRepo) != (oursRepo == expectedRepo) {
+            emit("repo: \(ticket.ticket) → \(ticket.repo); ours \(oursRepo), plain \(ranking.repositories.first?.name ?? "-")")
+        }
         let plainHit = ranking.files.prefix(5).contains(where: { answers.contains("\($0.repository)/\($0.path)") })
         if plainHit { plain.hitAt5 += 1 }
         if showMisses, plainHit != oursHit {

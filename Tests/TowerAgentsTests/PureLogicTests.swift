@@ -104,5 +104,6 @@ import TowerCore
         #expect(FileKind.of("docs/index.md") == .docs)
         #expect(FileKind.of("pyproject.toml") == .build)
         #expect(FileKind.of(".github/workflows/ci.yml") == .config)
+        #expect(FileKind.of("examples/tutorial/flaskr/auth.py") == .example)
     }
 }

@@ -41,6 +41,8 @@ public struct DiscoveryAgent: Sendable {
     public let caller: StructuredCaller?
     public let prompts: PromptLibrary
     public var budget: Budget
+    /// How files and repositories are scored.
+    public var ranker = LexicalRanker()
     let trees: TreeCache
     let log: @Sendable (String) async -> Void
 
@@ -170,7 +172,7 @@ public struct DiscoveryAgent: Sendable {
             frequency[term] = max(frequency[term] ?? 0, count)
         }
         let index = LexicalIndex(documents, population: LexicalIndex.Population(size: max(populationSize, documents.count), frequency: frequency))
-        let ranking = LexicalRanker().rank(index, keywords: keywords)
+        let ranking = ranker.rank(index, keywords: keywords)
         guard !ranking.files.isEmpty else {
             throw DiscoveryError.nothingFound(
                 keywords: searched, owner: owner, forge: forge.name, repositories: organization.count)

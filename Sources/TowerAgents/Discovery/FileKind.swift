@@ -2,6 +2,8 @@
 /// from sources, so a plan touches the right ones and a README does not outrank the code.
 public enum FileKind: String, Sendable, Codable {
     case source, test, docs, config, build
+    /// Examples, samples and demos: code, but rarely where a change to the product goes.
+    case example
 
     /// The kind of the file at `path`.
     public static func of(_ path: String) -> FileKind {
@@ -15,6 +17,7 @@ public enum FileKind: String, Sendable, Codable {
         {
             return .test
         }
+        if !directories.isDisjoint(with: ["examples", "example", "samples", "sample", "demo", "demos"]) { return .example }
         if manifestNames.contains(name) || name.hasSuffix(".gradle") || name == "makefile" || name == "dockerfile" || name.hasSuffix(".lock") {
             return .build
         }
@@ -39,6 +42,7 @@ public enum FileKind: String, Sendable, Codable {
         case .build: 0.7
         case .config: 0.6
         case .docs: 0.45
+        case .example: 0.5
         }
     }
 

@@ -109,6 +109,8 @@ public struct LexicalRanker: Sendable {
     public var definitionBoost = 2.5
     /// Off for the plain-BM25 baseline the benchmark compares against.
     public var usesKeywordKinds = true
+    /// How many of a repository's best files make its score, each counting half the one before.
+    public var repositoryDepth = 3
 
     public init() {}
 
@@ -195,7 +197,7 @@ public struct LexicalRanker: Sendable {
         let byRepository = Dictionary(grouping: ranked, by: \.repository)
         var repositories = byRepository.map { name, files -> RankedRepository in
             // A repository is as relevant as its best files, the first counting most.
-            let score = files.prefix(5).enumerated().map { $0.element.score / pow(2, Double($0.offset)) }.reduce(0, +)
+            let score = files.prefix(repositoryDepth).enumerated().map { $0.element.score / pow(2, Double($0.offset)) }.reduce(0, +)
             var keywordFiles: [String: Int] = [:]
             for file in files { for keyword in file.matched { keywordFiles[keyword, default: 0] += 1 } }
             let definitions = files.flatMap { file in file.defines.map { "\($0) (defined in \(file.path))" } }
