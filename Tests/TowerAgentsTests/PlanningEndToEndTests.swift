@@ -130,3 +130,35 @@ import TowerStore
         #expect(plan.contains("acme/billing-service"))
     }
 }
+
+/// `TOWER_LLM_RECORD` writes every answer in the replay format; `TOWER_LLM_REPLAY` then runs
+/// the same ticket again with no model at all; a prompt that changed is a clear error.
+@Suite struct RecordAndReplayTests {
+    @Test func aRecordedRunReplaysWithoutAModelAndAChangedPromptIsNamed() async throws {
+        let world = try await AgentWorld()
+        world.chat.addIssue("PROJ-12", summary: "Reduced VAT for books", description: "compute_vat must use the reduced rate for books.")
+        let recordings = world.directory.appendingPathComponent("recordings")
+        world.environment["TOWER_LLM_RECORD"] = recordings.path
+        let first = try await world.run(ticket: "PROJ-12", title: "PROJ-12", description: "", source: .jira)
+        #expect(first.status == .awaitingApproval)
+        let files = try FileManager.default.contentsOfDirectory(atPath: recordings.path).filter { $0.hasSuffix(".json") }
+        #expect(files.count == 3)
+        let asked = world.anthropic.requests.count
+
+        world.environment["TOWER_LLM_RECORD"] = nil
+        world.environment["TOWER_LLM_REPLAY"] = recordings.path
+        world.environment["ANTHROPIC_API_KEY"] = nil
+        let replayed = try await world.run(ticket: "PROJ-12", title: "PROJ-12", description: "", source: .jira)
+        #expect(replayed.status == .awaitingApproval, "\(replayed.lastError ?? "")")
+        #expect(world.anthropic.requests.count == asked)
+        #expect(try await world.store.llmCalls(taskId: replayed.id).count == 3)
+
+        // Another ticket's question was never recorded: the step says which call has no answer,
+        // at once (asking again cannot make a recording), and invents nothing.
+        let other = try await world.run(title: "Zero-rated exports", description: "compute_vat must not charge VAT on exports.")
+        #expect(other.status == .failed && other.failedStep == .discovery && other.attempts == 1)
+        #expect(other.lastError?.contains("discovery keywords: no recorded answer") == true, "\(other.lastError ?? "")")
+        #expect(other.lastError?.contains("A ticket needs to be located") == true)
+        #expect(world.anthropic.requests.count == asked)
+    }
+}

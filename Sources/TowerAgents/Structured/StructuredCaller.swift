@@ -1,5 +1,6 @@
 import Foundation
 import TowerCore
+import TowerEngine
 import TowerLLM
 import TowerStore
 
@@ -55,6 +56,7 @@ public struct StructuredCaller: Sendable {
                 result = try await provider.complete(request)
             } catch {
                 await keep(request, purpose: purpose, attempt: attempt, answer: "", error: String(describing: error), usage: LLMUsage(), since: started)
+                if let error = error as? LLMError, Self.isPermanent(error) { throw PermanentStepFailure("\(purpose): \(error)") }
                 throw error
             }
             let call = result.content.compactMap { block -> (id: String, input: JSONValue)? in
@@ -95,6 +97,16 @@ public struct StructuredCaller: Sendable {
             }
         }
         throw StructuredCallError.malformed(tool: T.toolName, problems: lastProblems)
+    }
+
+    /// Failures that asking again cannot fix: no recording for this question, no key, a key the
+    /// API refuses, a request it calls invalid. Overload, rate limits and cut streams are retried.
+    static func isPermanent(_ error: LLMError) -> Bool {
+        switch error {
+        case .noRecording, .notConfigured: true
+        case .api(_, let type, _): ["authentication_error", "permission_error", "invalid_request_error", "not_found_error"].contains(type)
+        case .incomplete: false
+        }
     }
 
     func redacted(_ text: String) -> String {
