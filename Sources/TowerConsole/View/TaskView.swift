@@ -137,7 +137,10 @@ enum TaskView {
             ])
             lines += StyledWrap.wrap([Span("    " + repo.reason)], width: inner.width, indent: 4)
             for file in repo.files.sorted(by: { $0.relevance > $1.relevance }) {
-                lines.append([Span("      " + file.path, Style(.text)), Span("  \(file.type)", Style(.muted)), Span(String(format: "  %.2f", file.relevance), Style(.muted))])
+                var line: StyledLine = [Span("      " + file.path, Style(.text)), Span("  \(file.type)", Style(.muted)), Span(String(format: "  %.2f", file.relevance), Style(.muted))]
+                // Why it ranks there: the keywords it matched and how.
+                if let reason = file.reason { line.append(Span("  " + reason, Style(.muted))) }
+                lines.append(line)
             }
         }
         if !result.crossRepoDependencies.isEmpty {

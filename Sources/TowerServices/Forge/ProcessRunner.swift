@@ -16,6 +16,11 @@ public struct ProcessRunner: Sendable {
         /// The output as bytes, for output that is not text (`git cat-file --batch`).
         public var outputBytes = Data()
 
+        /// Equal when what the child did is equal; the bytes only mirror `output`.
+        public static func == (a: Outcome, b: Outcome) -> Bool {
+            a.exitCode == b.exitCode && a.output == b.output && a.error == b.error && a.timedOut == b.timedOut
+        }
+
         public var succeeded: Bool { exitCode == 0 && !timedOut }
     }
 
