@@ -73,6 +73,7 @@ let package = Package(
         .executableTarget(name: "tower", dependencies: [
             "TowerAgents", "TowerLLM", "TowerCore", "TowerConfig", "TowerStore", "TowerEngine", "TowerConsole", "TowerTerminal", "TowerGateway", "TowerNet", "TowerServices",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         .executableTarget(name: "tower-bench", dependencies: [
             "TowerAgents", "TowerCore", "TowerStore", "TowerEngine", "TowerConsole", "TowerNet", "TowerServices",

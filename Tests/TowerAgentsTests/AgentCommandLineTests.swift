@@ -85,6 +85,29 @@ import TowerTestSupport
         #expect(doctor.out.contains("forge: local forge at"), "\(doctor.out)")
     }
 
+    @Test func cicdClassifyReadsAJobLogOrARunsZip() async throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/ci")
+        let directory = TemporaryDirectory.make("tower-classify")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // A run's zip: each job's whole log at the top, its steps again in a folder.
+        let zip = directory.appendingPathComponent("logs.zip")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("lint"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: fixtures.appendingPathComponent("black.log"), to: directory.appendingPathComponent("0_lint.txt"))
+        try FileManager.default.copyItem(at: fixtures.appendingPathComponent("black.log"), to: directory.appendingPathComponent("lint/3_black.txt"))
+        let zipped = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/env"), ["sh", "-c", "cd \(directory.path) && python3 -m zipfile -c logs.zip 0_lint.txt lint"])
+        #expect(zipped.status == 0, "\(zipped.err)")
+        let fromZip = try await ChildProcess.run(BuiltProducts.url("tower"), ["cicd", "classify", zip.path])
+        #expect(fromZip.status == 0, "\(fromZip.err)")
+        let json = try JSONSerialization.jsonObject(with: Data(fromZip.out.utf8)) as? [String: Any]
+        #expect(json?["classes"] as? [String] == ["black"])
+        #expect(json?["autoFixable"] as? Bool == true)
+        #expect(json?["fixCommands"] as? [String] == ["black ."])
+        #expect((json?["excerpt"] as? String)?.components(separatedBy: "$ black --check .").count == 2, "the step copy is not counted twice")
+
+        let mixed = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/env"), ["sh", "-c", "'\(BuiltProducts.url("tower").path)' cicd classify < '\(fixtures.appendingPathComponent("black-and-pytest.log").path)'"])
+        #expect(mixed.out.contains("\"test_failure\"") && mixed.out.contains("\"autoFixable\" : false"))
+    }
+
     @Test func discoverPrintsTheOriginalsJSONWithoutCreatingATask() async throws {
         let world = try await AgentWorld()
         let environment = try await setUp(world)
