@@ -89,6 +89,17 @@ private let sizes: [(String, Size)] = [("80x24", Size(width: 80, height: 24)), (
         #expect(canvas.text() == "a�[2Jb�c d")
     }
 
+    @Test func aFailedTaskSaysHowManyAttemptsItHadARetryingOneWhichAttemptItIsOn() throws {
+        var state = Fixture.task(Size(width: 120, height: 30), tab: .timeline)
+        let id = try #require(state.tasks.keys.first { state.tasks[$0]?.status == .awaitingApproval })
+        state.tasks[id]?.status = .failed
+        state.tasks[id]?.attempts = 3
+        #expect(ConsoleView.render(state).text().contains("failed  planning  40%  after 3 attempts"))
+        state.tasks[id]?.status = .discovery
+        state.tasks[id]?.attempts = 1
+        #expect(ConsoleView.render(state).text().contains("attempt 2"))
+    }
+
     @Test func tinyTerminalsSaySo() {
         let state = AppState(size: Size(width: 15, height: 4), now: SampleData.now, user: "x")
         #expect(ConsoleView.render(state).text().hasPrefix("Tower: terminal"))

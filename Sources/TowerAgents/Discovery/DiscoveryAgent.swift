@@ -238,8 +238,8 @@ public struct DiscoveryAgent: Sendable {
         let complexity = repos.count <= 1 && files.count <= 3 ? "Low" : repos.count <= 2 && files.count <= 8 ? "Medium" : "High"
         var parts: [String] = []
         for repo in repos.prefix(3) {
-            let sources = repo.files.filter { $0.type == "source" }.prefix(3).map(\.path)
-            let tests = repo.files.filter { $0.type == "test" }.prefix(2).map(\.path)
+            let sources = repo.files.filter { $0.type == "source" && $0.relevance >= 0.3 }.prefix(3).map(\.path)
+            let tests = repo.files.filter { $0.type == "test" && $0.relevance >= 0.3 }.prefix(2).map(\.path)
             var part = "Change \(repo.name)"
             if !sources.isEmpty { part += " (\(sources.joined(separator: ", ")))" }
             if !tests.isEmpty { part += ", with tests in \(tests.joined(separator: ", "))" }

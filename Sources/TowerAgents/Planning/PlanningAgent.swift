@@ -29,7 +29,7 @@ public struct PlanningAgent: Sendable {
     public func run(_ context: StepContext) async throws -> StepOutcome {
         let forge = try services.requireForge()
         guard let caller = services.caller() else {
-            throw PermanentStepFailure("Planning needs a language model: \(services.llmProblem); set ANTHROPIC_API_KEY, or TOWER_LLM_REPLAY for recorded answers")
+            throw PermanentStepFailure("Planning needs a language model and \(services.llmProblem); or set TOWER_LLM_REPLAY=DIR to answer from recordings")
         }
         let task = context.task
         let ticket = try await Ticket.of(task, jira: services.jira, jiraProblem: services.jiraProblem)

@@ -14,7 +14,11 @@ enum TaskView {
             ConsoleView.status(task.status), Span("  \(task.currentAgent ?? "-")  \(task.progress)%", Style(.muted)),
         ]
         if task.cycle > 0 { summary.append(Span("  CI cycle \(task.cycle)", Style(.warning))) }
-        if task.attempts > 0 { summary.append(Span("  attempt \(task.attempts + 1)", Style(.warning))) }
+        // A failed task tried that many times; a running one is on its next try.
+        if task.attempts > 0 {
+            let text = task.status == .failed ? "after \(task.attempts) attempt\(task.attempts == 1 ? "" : "s")" : "attempt \(task.attempts + 1)"
+            summary.append(Span("  " + text, Style(.warning)))
+        }
         canvas.draw(summary, x: 0, y: body.y, width: body.width)
 
         var tabs: StyledLine = [Span(" ")]
