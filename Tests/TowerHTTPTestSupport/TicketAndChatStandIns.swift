@@ -17,6 +17,9 @@ public final class TicketAndChat: @unchecked Sendable {
     private var issues: [String: Issue] = [:]
     private var jiraComments: [String: [String]] = [:]
     private var slackMessages: [[String: Any]] = []
+    private var holdingSlack = false
+    private var droppingHeld = false
+    private var slackArrivals = 0
     public init() {}
 
     func locked<T>(_ body: (TicketAndChat) -> T) -> T { lock.withLock { body(self) } }
@@ -29,6 +32,17 @@ public final class TicketAndChat: @unchecked Sendable {
     public func comments(_ key: String) -> [String] { locked { $0.jiraComments[key] ?? [] } }
     /// Every Slack message posted, as its JSON body.
     public var messages: [[String: Any]] { locked { $0.slackMessages } }
+    /// `chat.postMessage` requests that arrived, held or not.
+    public var slackRequests: Int { locked { $0.slackArrivals } }
+
+    /// Holds `chat.postMessage` until released, unanswered and unposted (a kill -9 window).
+    /// `drop`: the held requests never reach Slack (the connection died on the way).
+    public func holdSlack(_ hold: Bool, drop: Bool = false) {
+        locked { chat in
+            chat.holdingSlack = hold
+            chat.droppingHeld = drop
+        }
+    }
 
     static func json(_ value: Any, status: HTTPResponse.Status = .ok) -> Response {
         let data = (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])) ?? Data("{}".utf8)
@@ -89,6 +103,13 @@ public final class TicketAndChat: @unchecked Sendable {
         }
         router.post("/slack/api/chat.postMessage") { request, _ in
             guard request.headers[.authorization] == "Bearer \(TestSecrets.slackToken)" else { return Self.json(["ok": false, "error": "invalid_auth"]) }
+            self.locked { $0.slackArrivals += 1 }
+            var held = false
+            while self.locked({ $0.holdingSlack }) {
+                held = true
+                try await Task.sleep(nanoseconds: 20_000_000)
+            }
+            if held, self.locked({ $0.droppingHeld }) { return Self.json(["ok": false, "error": "request_timeout"]) }
             let buffer = try await request.body.collect(upTo: 1 << 20)
             let body = try JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any] ?? [:]
             guard let channel = body["channel"] as? String else { return Self.json(["ok": false, "error": "channel_not_found"]) }
