@@ -22,13 +22,7 @@ struct CICDCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let data: Data
-                if file == "-" {
-                    data = FileHandle.standardInput.readDataToEndOfFile()
-                } else {
-                    guard let read = FileManager.default.contents(atPath: file) else { throw CLIError.failure("cannot read \(file)") }
-                    data = read
-                }
+                guard let data = InputFile.read(file) else { throw CLIError.failure("cannot read \(file)") }
                 let logs = try Self.logs(in: data)
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -40,7 +40,7 @@ enum Format {
         }
         if !report.recentEvents.isEmpty {
             lines.append("  recent log")
-            lines += report.recentEvents.map { "    \(iso($0.at)) \($0.level.rawValue.uppercased().padding(toLength: 7, withPad: " ", startingAt: 0)) \($0.agent): \($0.message)" }
+            lines += report.recentEvents.map { "    " + logLine($0, time: iso) }
         }
         return lines.joined(separator: "\n")
     }
@@ -55,6 +55,16 @@ enum Format {
             throw CLIError.alreadyDecided(
                 "task \(taskId) was already decided: \(a.decision?.rawValue ?? "?") by \(a.decidedBy ?? "?") via \(a.channel?.rawValue ?? "?") at \(a.decidedAt.map(iso) ?? "?")")
         }
+    }
+
+    /// One log line: time, level, agent, message (`tower agent status`, `tower run`).
+    static func logLine(_ event: TaskEvent, time: (Date) -> String) -> String {
+        "\(time(event.at)) \(event.level.rawValue.uppercased().padding(toLength: 7, withPad: " ", startingAt: 0)) \(event.agent): \(event.message)"
+    }
+
+    /// `HH:mm:ss` in UTC, for following a log as it grows.
+    static func clock(_ date: Date) -> String {
+        date.formatted(.iso8601.time(includingFractionalSeconds: false).timeSeparator(.colon))
     }
 
     static func iso(_ date: Date) -> String {

@@ -88,8 +88,7 @@ struct RunCommand: AsyncParsableCommand {
         while true {
             for event in try await store.events(taskId: id, after: last, limit: 500) {
                 last = event.sequence
-                let level = event.level == .info ? "" : "\(event.level.rawValue.uppercased()) "
-                print("\(Self.clock(event.at)) \(event.agent.padding(toLength: 9, withPad: " ", startingAt: 0)) \(level)\(event.message)")
+                print(Format.logLine(event, time: Format.clock))
             }
             guard let task = try await store.task(id: id) else { throw StoreError.unknownTask(id) }
             switch task.status {
@@ -111,11 +110,5 @@ struct RunCommand: AsyncParsableCommand {
         case .rejected: 5
         default: 0
         }
-    }
-
-    static func clock(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "HH:mm:ss"
-        return formatter.string(from: date)
     }
 }

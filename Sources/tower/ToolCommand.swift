@@ -79,13 +79,7 @@ struct ToolCommand: AsyncParsableCommand {
         guard let equals = word.firstIndex(of: "="), word[word.index(after: equals)...].hasPrefix("@") else { return word }
         let key = word[..<equals]
         let source = String(word[word.index(equals, offsetBy: 2)...])
-        let data: Data
-        if source == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard let contents = FileManager.default.contents(atPath: source) else { throw ToolError.badArgument("\(key)=@\(source): cannot read \(source)") }
-            data = contents
-        }
+        guard let data = InputFile.read(source) else { throw ToolError.badArgument("\(key)=@\(source): cannot read \(source)") }
         return "\(key)=\(String(decoding: data, as: UTF8.self))"
     }
 

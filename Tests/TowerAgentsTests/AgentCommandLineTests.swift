@@ -11,11 +11,7 @@ import TowerTestSupport
 @Suite(.serialized) struct AgentCommandLineTests {
     /// The fixture organization in a local forge, and an environment that points `tower` at it.
     func setUp(_ world: AgentWorld, llm: Bool = true) async throws -> [String: String] {
-        let root = world.directory.appendingPathComponent("forge")
-        let forge = LocalForge(root: root, store: world.store)
-        for (name, files) in try FixtureOrganization.files() {
-            try await forge.createRepository(RepositoryRef(owner: "acme", name: name), files: files)
-        }
+        let root = try await world.localForge().root
         var environment = ProcessInfo.processInfo.environment
         for key in environment.keys where key.hasPrefix("GITHUB_") || key.hasPrefix("JIRA_") || key.hasPrefix("SLACK_") || key.hasPrefix("ANTHROPIC_") || key.hasPrefix("TOWER_LLM") {
             environment[key] = nil

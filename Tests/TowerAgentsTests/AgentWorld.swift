@@ -51,6 +51,19 @@ final class AgentWorld: @unchecked Sendable {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("prompts")
     }
 
+    /// The fixture organization as bare repositories of a local forge beside the store, and
+    /// `TOWER_FORGE_DIR` pointing at it.
+    @discardableResult
+    func localForge() async throws -> (forge: LocalForge, root: URL) {
+        let root = directory.appendingPathComponent("forge")
+        let forge = LocalForge(root: root, store: store)
+        for (name, files) in try FixtureOrganization.files() {
+            try await forge.createRepository(RepositoryRef(owner: FixtureOrganization.owner, name: name), files: files)
+        }
+        environment["TOWER_FORGE_DIR"] = root.path
+        return (forge, root)
+    }
+
     func services(prompts: PromptLibrary = PromptLibrary(directories: [AgentWorld.shippedPrompts])) throws -> AgentServices {
         let configuration = try Configuration.load(
             environment: environment, dotEnvPath: directory.appendingPathComponent("none.env").path, configPath: directory.appendingPathComponent("none.toml").path)

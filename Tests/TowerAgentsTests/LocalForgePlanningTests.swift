@@ -10,15 +10,10 @@ import TowerStore
 @Suite struct LocalForgePlanningTests {
     @Test func aDescriptionReachesAwaitingApprovalOverRealBareRepositories() async throws {
         let world = try await AgentWorld()
-        let forgeRoot = world.directory.appendingPathComponent("forge")
-        let forge = LocalForge(root: forgeRoot, store: world.store)
-        for (name, files) in try FixtureOrganization.files() {
-            try await forge.createRepository(RepositoryRef(owner: "acme", name: name), files: files)
-        }
+        let (forge, forgeRoot) = try await world.localForge()
         for key in ["GITHUB_TOKEN", "GITHUB_API_URL", "SLACK_BOT_TOKEN", "SLACK_API_URL", "JIRA_BASE_URL", "JIRA_EMAIL", "JIRA_API_TOKEN"] {
             world.environment[key] = nil
         }
-        world.environment["TOWER_FORGE_DIR"] = forgeRoot.path
 
         let task = try await world.run(title: "VAT is wrong for reduced-rate items", description: "compute_vat applies the standard rate to books; VAT_RATES needs reduced rates.")
         #expect(task.status == .awaitingApproval, "\(task.lastError ?? "")")

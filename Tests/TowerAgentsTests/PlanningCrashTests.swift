@@ -49,11 +49,7 @@ import TowerTestSupport
 
     @Test func overTheLocalForgeKilledBeforeSlackThenRestartedMakesNoTwins() async throws {
         let world = try await AgentWorld()
-        let root = world.directory.appendingPathComponent("forge")
-        let forge = LocalForge(root: root, store: world.store)
-        for (name, files) in try FixtureOrganization.files() {
-            try await forge.createRepository(RepositoryRef(owner: "acme", name: name), files: files)
-        }
+        let root = try await world.localForge().root
         world.chat.holdSlack(true)
         var environment = ProcessInfo.processInfo.environment.merging(world.environment) { _, new in new }
         for key in ["GITHUB_TOKEN", "GITHUB_API_URL", "JIRA_BASE_URL", "JIRA_EMAIL", "JIRA_API_TOKEN"] { environment[key] = nil }

@@ -113,11 +113,10 @@ public struct DiscoveryAgent: Sendable {
             let named = Terms.of(CrossRepoDependencies.shortName(repo)).contains { keywordTerms[$0] != nil }
             return files + (named ? 2 : 0)
         }
+        let weights = organization.map { (name: $0.description, weight: weight($0.description)) }.filter { $0.weight > 0 }
         let candidates =
             pinned.map { [$0.description] }
-            ?? Array(
-                organization.map(\.description).filter { weight($0) > 0 }.sorted { weight($0) != weight($1) ? weight($0) > weight($1) : $0 < $1 }
-                    .prefix(budget.repositories))
+            ?? weights.sorted { $0.weight != $1.weight ? $0.weight > $1.weight : $0.name < $1.name }.prefix(budget.repositories).map(\.name)
 
         // Trees (cached by commit); every file that was hit or has a keyword in its path is ranked,
         // and the most worthwhile across all candidates are read, within the budgets.
@@ -165,10 +164,11 @@ public struct DiscoveryAgent: Sendable {
         }
 
         // How common each searched keyword is in the candidates, from the search's own hits.
+        var candidateHits: [String: Int] = [:]
+        for repo in candidates { for keywords in (hits[repo] ?? [:]).values { for keyword in keywords { candidateHits[keyword, default: 0] += 1 } } }
         var frequency: [String: Int] = [:]
-        for keyword in keywords where hitCounts[keyword.text] != nil {
-            guard let term = Terms.forKeyword(keyword).first else { continue }
-            let count = candidates.map { repo in (hits[repo] ?? [:]).values.filter { $0.contains(keyword.text) }.count }.reduce(0, +)
+        for keyword in keywords {
+            guard let count = candidateHits[keyword.text], let term = Terms.forKeyword(keyword).first else { continue }
             frequency[term] = max(frequency[term] ?? 0, count)
         }
         let index = LexicalIndex(documents, population: LexicalIndex.Population(size: max(populationSize, documents.count), frequency: frequency))

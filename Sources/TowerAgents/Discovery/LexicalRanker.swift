@@ -162,7 +162,8 @@ public struct LexicalRanker: Sendable {
                     keywordScore += parts.map(bm25).reduce(0, +)
                 }
                 var how: [String] = []
-                if let definition = query.definition, let content = document.file.content,
+                // Only a file that names the identifier can define it: the regex runs on those alone.
+                if let definition = query.definition, document.counts[primary] != nil, let content = document.file.content,
                     definition.firstMatch(in: content, range: NSRange(content.startIndex..., in: content)) != nil
                 {
                     keywordScore += definitionBoost * idf(primary)
