@@ -30,6 +30,10 @@ public struct AgentServices: Sendable {
     /// Tower's secret values, kept out of every prompt.
     public var secrets: [String] = []
     public var discoveryBudget = DiscoveryAgent.Budget()
+    /// How code is tested while Execution writes it.
+    public var execution = ExecutionSettings()
+    /// How CI is watched.
+    public var ci = CISettings()
 
     public init(
         forge: (any Forge)?, forgeProblem: String = "", owner: String, llm: (any LLMProvider)?, model: String = AgentServices.defaultModel,
@@ -78,6 +82,8 @@ public struct AgentServices: Sendable {
             jira: gateway.jira, jiraProblem: problem(.jira), slack: gateway.slack, slackProblem: problem(.slack),
             slackChannel: gateway.slackChannel ?? "#ai-agents")
         services.secrets = configuration.secretValues
+        services.execution = ExecutionSettings(configuration)
+        services.ci = CISettings(configuration)
         return services
     }
 

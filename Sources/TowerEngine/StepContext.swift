@@ -23,6 +23,27 @@ public struct StepContext: Sendable {
         for stored in try await store.appendEvents([event]) { bus.publish(.log(stored)) }
     }
 
+    /// Moves the task's progress bar while the step runs (Execution, task by task). Best effort:
+    /// a task that changed meanwhile (cancelled, say) keeps what it has.
+    public func progress(_ percent: Int) async {
+        guard let current = try? await store.task(id: task.id), current.status == task.status, current.step == step, current.progress < percent else { return }
+        var next = current
+        next.progress = min(percent, 100)
+        next.updatedAt = now()
+        if (try? await store.apply(TaskUpdate(task: next, expectedStatus: current.status, expectedStep: step))) != nil {
+            bus.publish(.taskChanged(next))
+        }
+    }
+
+    /// Stores artifacts while the step runs (a CI run as soon as it is classified), so they are
+    /// seen even if the step later fails.
+    public func attach(_ artifacts: [ArtifactDraft]) async {
+        guard let current = try? await store.task(id: task.id), current.status == task.status, current.step == step else { return }
+        if (try? await store.apply(TaskUpdate(task: current, expectedStatus: current.status, expectedStep: step, artifacts: artifacts))) != nil {
+            bus.publish(.taskChanged(current))
+        }
+    }
+
     /// The stored output of an earlier step (latest CI cycle first), e.g. Discovery's result for Planning.
     public func output(of step: StepKind) async throws -> Data? {
         for cycle in stride(from: task.cycle, through: 0, by: -1) {

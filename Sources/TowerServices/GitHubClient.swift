@@ -237,6 +237,52 @@ public struct GitHubClient: Sendable {
         return files.sorted { $0.name < $1.name }
     }
 
+    /// A branch's files (`GET …/tarball/{ref}`, a redirect to a gzipped tar), unpacked into
+    /// `directory` without GitHub's top-level folder. At most `limit` bytes are downloaded.
+    public func downloadTarball(owner: String, repo: String, ref: String, into directory: URL, limit: Int = 512 << 20) async throws {
+        var tarball = request(.get, "/repos/\(owner)/\(repo)/tarball/\(ref)")
+        tarball.maxResponseBytes = limit
+        tarball.timeout = 600
+        let response = try await http.send(tarball)
+        guard response.status.kind == .successful else {
+            let _: GitHubErrorBody = try decode(response)
+            return
+        }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        // --no-same-owner and no absolute names: tar's defaults for an unprivileged extract.
+        let outcome = try await ProcessRunner().run(
+            "tar", ["-xz", "--strip-components=1", "--no-same-owner", "--no-same-permissions", "-C", directory.path], input: response.body, timeout: 600)
+        guard outcome.succeeded else {
+            throw ServiceError(service: "GitHub", status: response.status.code, message: "the tarball of \(owner)/\(repo)@\(ref) did not unpack: \(outcome.error.prefix(300))")
+        }
+    }
+
+    /// The newest commits on a branch (`GET …/commits?sha=BRANCH`), newest first.
+    public func listCommits(owner: String, repo: String, branch: String, limit: Int = 100) async throws -> [CommitSummary] {
+        struct Item: Decodable {
+            struct Commit: Decodable { var message: String }
+            var sha: String
+            var commit: Commit
+        }
+        let items: [Item] = try decode(try await send(.get, "/repos/\(owner)/\(repo)/commits", query: ["sha": branch, "per_page": String(min(100, max(1, limit)))]))
+        return items.map { CommitSummary(sha: $0.sha, message: $0.commit.message) }
+    }
+
+    /// What changed from `base` to `head` (`GET …/compare/BASE...HEAD`), one patch per file.
+    /// GitHub leaves the patch out of binary and very large files; those are named without one.
+    public func compare(owner: String, repo: String, base: String, head: String) async throws -> [FilePatch] {
+        struct Comparison: Decodable {
+            struct File: Decodable { var filename: String; var status: String; var patch: String? }
+            var files: [File]?
+        }
+        let comparison: Comparison = try decode(try await send(.get, "/repos/\(owner)/\(repo)/compare/\(base)...\(head)"))
+        return (comparison.files ?? []).map { file in
+            let from = file.status == "added" ? "/dev/null" : "a/\(file.filename)"
+            let to = file.status == "removed" ? "/dev/null" : "b/\(file.filename)"
+            return FilePatch(path: file.filename, patch: "--- \(from)\n+++ \(to)\n" + (file.patch.map { $0 + "\n" } ?? "(GitHub shows no patch for this file: \(file.status))\n"))
+        }
+    }
+
     /// One pull request by number.
     public func getPullRequest(owner: String, repo: String, number: Int) async throws -> PullRequest {
         try decode(try await send(.get, "/repos/\(owner)/\(repo)/pulls/\(number)"))

@@ -31,6 +31,27 @@ public enum LogClass: String, Sendable, Codable, CaseIterable, Comparable {
         }
     }
 
+    /// The command that confirms a fix locally before it is pushed (the tool in check mode).
+    public var checkCommand: String? {
+        switch self {
+        case .eslint: "npx eslint ."
+        case .prettier: "npx prettier --check ."
+        case .ruff: "ruff check ."
+        case .black: "black --check ."
+        case .isort: "isort --check-only ."
+        case .mypy: "mypy ."
+        default: nil
+        }
+    }
+
+    /// Failures only a change to the code can fix: CI sends the task back to Execution.
+    public var needsCode: Bool {
+        switch self {
+        case .testFailure, .compileError, .importError: true
+        default: false
+        }
+    }
+
     public static func < (a: LogClass, b: LogClass) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }

@@ -60,9 +60,11 @@ public struct PlanningStep: WorkflowStep {
 }
 
 extension Workflow {
-    /// The agents that exist, by step: Discovery and Planning. Steps without an agent fail their
-    /// task with a message saying so, and `retry` resumes there once a build has the agent.
+    /// Every step's agent: Discovery, Planning, Execution, CI/CD and the completion notice.
     public static func agents(_ services: AgentServices) -> Workflow {
-        Workflow(steps: [.discovery: DiscoveryStep(services: services), .planning: PlanningStep(services: services)])
+        Workflow(steps: [
+            .discovery: DiscoveryStep(services: services), .planning: PlanningStep(services: services), .execution: ExecutionStep(services: services),
+            .ciMonitoring: CICDStep(services: services), .completion: CompletionStep(services: services),
+        ])
     }
 }

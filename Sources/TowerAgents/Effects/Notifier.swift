@@ -73,6 +73,21 @@ public struct Notifier: Sendable {
         }
     }
 
+    /// A Slack notice (CI passed, an escalation, the task done), once per key.
+    @discardableResult
+    public func slackNotice(_ text: String, kind: String, key: String) async throws -> OutboxMessage {
+        if let sent = try await alreadySent(key) { return sent }
+        guard let slack else { return try await notSent("slack", slackChannel, kind, text, key, slackProblem) }
+        do {
+            let posted = try await slack.postMessage(channel: slackChannel, text: text)
+            await log(.info, "Slack \(kind) posted in \(posted.channel)")
+            return try await record("slack", slackChannel, kind, text, key, .sent, nil)
+        } catch {
+            await log(.warning, "Slack \(kind) failed: \(error); it stays in the outbox as failed")
+            return try await record("slack", slackChannel, kind, text, key, .failed, String(describing: error))
+        }
+    }
+
     private func alreadySent(_ key: String) async throws -> OutboxMessage? {
         guard let existing = try await store.outboxMessage(key: key), existing.status == .sent else { return nil }
         await log(.info, "\(existing.service) \(existing.kind) to \(existing.target) was sent by an earlier run; not sending it again")

@@ -38,6 +38,29 @@ public struct FileChange: Sendable, Equatable {
     }
 }
 
+/// A commit on a branch, as a re-run looks for the one it made (by a line in its message).
+public struct CommitSummary: Sendable, Equatable {
+    public var sha: String
+    public var message: String
+
+    public init(sha: String, message: String) {
+        self.sha = sha
+        self.message = message
+    }
+}
+
+/// One file's change between two commits, as a unified diff.
+public struct FilePatch: Sendable, Equatable {
+    public var path: String
+    /// `---`/`+++` headers and hunks.
+    public var patch: String
+
+    public init(path: String, patch: String) {
+        self.path = path
+        self.patch = patch
+    }
+}
+
 /// A code search hit.
 public struct CodeSearchHit: Sendable, Equatable, Codable {
     public var repository: String
@@ -95,4 +118,35 @@ public protocol Forge: Sendable {
     func comment(_ body: String, onPullRequest number: Int, in repo: RepositoryRef) async throws
     /// The branch's CI runs, newest first.
     func ciRuns(branch: String, in repo: RepositoryRef) async throws -> [CIRun]
+    /// The logs of a finished run, one text per job (what the CI/CD agent classifies).
+    func ciLogs(of run: CIRun, in repo: RepositoryRef) async throws -> [String]
+    /// A working copy of `branch` in `directory` (which must not exist yet): the files, no
+    /// credentials, for tests and fixes to run on.
+    func checkout(_ branch: String, in repo: RepositoryRef, to directory: URL) async throws
+    /// The newest commits on `branch`, newest first: how a re-run finds a commit it made.
+    func commits(on branch: String, in repo: RepositoryRef, limit: Int) async throws -> [CommitSummary]
+    /// What changed from `base` to `head`, file by file.
+    func diff(base: String, head: String, in repo: RepositoryRef) async throws -> [FilePatch]
+}
+
+extension FilePatch {
+    /// The files of a `git diff` output, split at each `diff --git` header (which is kept).
+    public static func split(_ output: String) -> [FilePatch] {
+        var patches: [FilePatch] = []
+        var current: [Substring] = []
+        func flush() {
+            guard let header = current.first else { return }
+            // "diff --git a/PATH b/PATH": the b side is the file as it now is.
+            let path = header.range(of: " b/", options: .backwards).map { String(header[$0.upperBound...]) } ?? String(header.dropFirst("diff --git ".count))
+            patches.append(FilePatch(path: path, patch: current.joined(separator: "\n") + "\n"))
+            current = []
+        }
+        for line in output.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("diff --git ") { flush() }
+            if !current.isEmpty || line.hasPrefix("diff --git ") { current.append(line) }
+        }
+        if current.last?.isEmpty == true { current.removeLast() }
+        flush()
+        return patches
+    }
 }

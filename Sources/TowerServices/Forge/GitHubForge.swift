@@ -76,6 +76,22 @@ public struct GitHubForge: Forge {
         }
     }
 
+    public func ciLogs(of run: CIRun, in repo: RepositoryRef) async throws -> [String] {
+        try await client.getWorkflowRunLogs(owner: repo.owner, repo: repo.name, runId: Int(run.id)).map(\.text)
+    }
+
+    public func checkout(_ branch: String, in repo: RepositoryRef, to directory: URL) async throws {
+        try await client.downloadTarball(owner: repo.owner, repo: repo.name, ref: branch, into: directory)
+    }
+
+    public func commits(on branch: String, in repo: RepositoryRef, limit: Int) async throws -> [CommitSummary] {
+        try await client.listCommits(owner: repo.owner, repo: repo.name, branch: branch, limit: limit)
+    }
+
+    public func diff(base: String, head: String, in repo: RepositoryRef) async throws -> [FilePatch] {
+        try await client.compare(owner: repo.owner, repo: repo.name, base: base, head: head)
+    }
+
     private func record(_ pr: GitHubClient.PullRequest, head: String, base: String, body: String, in repo: RepositoryRef) -> PullRequestRecord {
         PullRequestRecord(
             repository: repo.description, number: pr.number, head: pr.head?.ref ?? head, base: pr.base?.ref ?? base, title: pr.title, body: pr.body ?? body,

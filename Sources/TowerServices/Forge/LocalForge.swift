@@ -180,7 +180,35 @@ public struct LocalForge: Forge {
         try await store.addPullRequestComment(repository: repo.description, number: number, body: body, author: author.name, at: Date())
     }
 
+    // MARK: Working copies and history
+
+    public func checkout(_ branch: String, in repo: RepositoryRef, to directory: URL) async throws {
+        try await git.checkBranchName(branch)
+        try await git.run(["clone", "--quiet", "--branch", branch, "--single-branch", git.directory(of: repo).path, directory.path], repo: nil)
+    }
+
+    public func commits(on branch: String, in repo: RepositoryRef, limit: Int) async throws -> [CommitSummary] {
+        let sha = try await head(of: branch, in: repo)
+        // Records end with RS (0x1E); the sha and the message are split by NUL.
+        let output = try await git.output(["log", "--format=%H%x00%B%x1e", "-n", String(max(1, limit)), sha], repo: repo)
+        return output.split(separator: "\u{1E}").compactMap { record in
+            let parts = record.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\0", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2 else { return nil }
+            return CommitSummary(sha: String(parts[0]), message: String(parts[1]).trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+    }
+
+    public func diff(base: String, head: String, in repo: RepositoryRef) async throws -> [FilePatch] {
+        let output = try await git.output(
+            ["diff", "--no-color", "--no-ext-diff", "--no-renames", "\(try git.commitish(base))...\(try git.commitish(head))"], repo: repo)
+        return FilePatch.split(output)
+    }
+
     // MARK: CI
+
+    public func ciLogs(of run: CIRun, in repo: RepositoryRef) async throws -> [String] {
+        [run.output]
+    }
 
     public func ciRuns(branch: String, in repo: RepositoryRef) async throws -> [CIRun] {
         try await store.ciRuns(repository: repo.description, branch: branch)

@@ -93,6 +93,35 @@ public struct Sandbox: Sendable {
         return String(decoding: try Data(contentsOf: url), as: UTF8.self)
     }
 
+    /// Removes a file inside the sandbox (undoing a change that failed its tests); a link is
+    /// removed itself, never what it points at.
+    public func removeFile(_ path: String) throws {
+        let url = try resolve(path)
+        let parent = url.deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: parent), contains(try Self.realPath(parent)) else { throw SandboxError.outside(path) }
+        if unlink(url.path) != 0, errno != ENOENT { throw SandboxError.cannotWrite(path, String(cString: strerror(errno))) }
+    }
+
+    /// Every file below the sandbox directory, relative to it (git's directory and `.tower`
+    /// left out), without following links.
+    public func listFiles(limit: Int = 50_000) -> [String] {
+        var paths: [String] = []
+        guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey, .isSymbolicLinkKey]) else { return [] }
+        for case let url as URL in walker {
+            let name = url.lastPathComponent
+            if [".git", ".tower", "node_modules", "__pycache__", ".venv"].contains(name) {
+                walker.skipDescendants()
+                continue
+            }
+            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true else { continue }
+            let full = url.resolvingSymlinksInPath().path
+            guard full.hasPrefix(root.path + "/") else { continue }
+            paths.append(String(full.dropFirst(root.path.count + 1)))
+            if paths.count >= limit { break }
+        }
+        return paths.sorted()
+    }
+
     /// Whether a real (link-free) path is the sandbox directory or below it.
     private func contains(_ realPath: String) -> Bool {
         realPath == root.path || realPath.hasPrefix(root.path + "/")

@@ -1,0 +1,37 @@
+import Foundation
+import TowerCore
+import TowerEngine
+import TowerServices
+
+/// The original's notify-completion: Slack and the Jira ticket are told the work is done, with
+/// the pull requests to review, once each (keyed like every other message).
+public struct CompletionStep: WorkflowStep {
+    let services: AgentServices
+
+    public init(services: AgentServices) {
+        self.services = services
+    }
+
+    public func run(_ context: StepContext) async throws -> StepOutcome {
+        let planning = try await context.output(of: .planning).flatMap { try? JSONDecoder().decode(PlanningOutput.self, from: $0) }
+        let execution = try await context.output(of: .execution).flatMap { try? JSONDecoder().decode(ExecutionOutput.self, from: $0) }
+        let pullRequests = execution?.pullRequests ?? planning?.pullRequests ?? []
+        let links = pullRequests.map { $0.url.isEmpty ? "\($0.repository)#\($0.number)" : $0.url }
+        let ticket = planning?.ticket.key
+        let notifier = Notifier(
+            store: context.store, taskId: context.task.id, jira: services.jira, jiraProblem: services.jiraProblem, slack: services.slack,
+            slackProblem: services.slackProblem, slackChannel: services.slackChannel
+        ) { level, message in try? await context.log(level, message) }
+        let commits = execution?.commits.count ?? 0
+        let untested = execution?.untested ?? []
+        let text = "Done: \(ticket.map { "\($0) " } ?? "")\(context.task.title). \(commits) commit\(commits == 1 ? "" : "s"), CI green; ready for review: "
+            + links.joined(separator: ", ") + (untested.isEmpty ? "" : ". Not tested by the agent: \(untested.joined(separator: ", "))")
+        try await notifier.slackNotice(text, kind: "completed", key: "\(context.idempotencyKey)/slack-completed")
+        if let ticket, planning?.ticket.fromJira == true {
+            try await notifier.jiraComment(
+                issue: ticket, markdown: "*AI Agent: implementation ready for review*\n\n" + pullRequests.map { "- \($0.repository)#\($0.number): \($0.url)" }.joined(separator: "\n"),
+                kind: "comment", key: "\(context.idempotencyKey)/jira-comment")
+        }
+        return .completed(StepOutput(summary: "ready for review: \(links.joined(separator: ", "))"))
+    }
+}

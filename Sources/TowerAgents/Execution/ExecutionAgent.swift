@@ -1,0 +1,308 @@
+import Foundation
+import TowerCore
+import TowerEngine
+import TowerServices
+import TowerStore
+
+/// What Execution stores for CI/CD: the commits it made (or found), by plan task.
+public struct ExecutionOutput: Codable, Sendable, Equatable {
+    public struct Commit: Codable, Sendable, Equatable {
+        /// `plan-task N` or `ci-fix CYCLE`.
+        public var work: String
+        public var title: String
+        public var repository: String
+        public var sha: String
+        /// False when the repository has no test command: the change was not tested.
+        public var tested: Bool
+        public var attempts: Int
+    }
+
+    public var branch: String
+    public var commits: [Commit]
+    /// Repositories whose changes were not tested (no test command was found).
+    public var untested: [String]
+    public var pullRequests: [PullRequestRecord]
+}
+
+/// Execution: the approved PLAN.md, read from the branch (a reviewer may have edited it), its
+/// tasks in dependency order, each one a durable sub-step: read the files it touches and their
+/// tests, ask for changes, write them in a sandboxed checkout, run the repository's tests, feed a
+/// failure back (three attempts in all), and commit once they pass. Each commit carries a
+/// `Tower-Task:` line, so a re-run (after a crash, or `retry` after a task failed) finds what is
+/// done and goes on from the first task that is not. In a CI cycle, the CI failure becomes one
+/// more piece of work. At the end: a diff per file, and a checklist in each PR.
+public struct ExecutionAgent: Sendable {
+    let services: AgentServices
+    /// Bytes of code shown per prompt.
+    var codeBudget = 64 << 10
+
+    public init(services: AgentServices) {
+        self.services = services
+    }
+
+    /// One piece of work: a plan task, or the fix of a CI failure.
+    struct Work {
+        var key: String
+        var title: String
+        var repository: RepositoryRef
+        var instructions: String
+        var failure: String?
+    }
+
+    public func run(_ context: StepContext) async throws -> StepOutcome {
+        let forge = try services.requireForge()
+        guard let caller = services.caller()?.recording(to: context.store, taskId: context.task.id, step: "execution") else {
+            throw PermanentStepFailure("Execution needs a language model and \(services.llmProblem); or set TOWER_LLM_REPLAY=DIR to answer from recordings")
+        }
+        let task = context.task
+        guard let stored = try await context.output(of: .planning) else { throw PermanentStepFailure("Planning's result is missing; retry the task from Planning") }
+        let planning = try JSONDecoder().decode(PlanningOutput.self, from: stored)
+        let discovery = try await context.output(of: .discovery).flatMap { try? JSONDecoder().decode(DiscoveryResult.self, from: $0) }
+        let repositories = planning.pullRequests.compactMap { RepositoryRef($0.repository) }
+        guard let first = repositories.first else { throw PermanentStepFailure("Planning opened no pull request; nothing to execute") }
+        let branch = planning.branch
+
+        // The plan as approved: PLAN.md on the branch, where a reviewer may have changed it.
+        let (plan, planText) = try await approvedPlan(planning, forge: forge, context: context)
+        let ordered: [PlanDocument.Task]
+        do {
+            ordered = try plan.tasksInDependencyOrder()
+        } catch {
+            throw PermanentStepFailure("the approved PLAN.md cannot be ordered: \(error.description)")
+        }
+        var work = try ordered.map { item -> Work in
+            let name = item.repository ?? first.description
+            guard let repo = repositories.first(where: { $0.description == name }) ?? (plan.tasks.allSatisfy { $0.repository == nil } ? first : nil) else {
+                throw PermanentStepFailure("plan task \(item.number) names \(name), which has no branch of this plan (\(repositories.map(\.description).joined(separator: ", ")))")
+            }
+            return Work(key: "plan-task \(item.number)", title: "\(item.number). \(item.title)", repository: repo, instructions: item.title)
+        }
+        if task.cycle > 0, let failure = try await context.output(of: .ciMonitoring).flatMap({ try? JSONDecoder().decode(CICDOutput.self, from: $0) }) {
+            for failed in failure.failures {
+                guard let repo = RepositoryRef(failed.repository) else { continue }
+                work.append(
+                    Work(
+                        key: "ci-fix \(task.cycle)", title: "Fix CI (\(failed.classes.map(\.rawValue).joined(separator: ", ")))", repository: repo,
+                        instructions: "CI failed on this branch after the plan's tasks were committed. Fix the cause so that CI passes; do not weaken or delete tests.",
+                        failure: failed.excerpt))
+            }
+        }
+
+        // What a run before this one already committed.
+        var done: [String: [String: String]] = [:]
+        for repo in repositories {
+            for commit in try await forge.commits(on: branch, in: repo, limit: 100) {
+                for line in commit.message.split(separator: "\n") where line.hasPrefix(Self.marker(task.id, "")) {
+                    done[repo.description, default: [:]][String(line.dropFirst(Self.marker(task.id, "").count))] = commit.sha
+                }
+            }
+        }
+
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tower-execution-\(task.id)-\(UUID().uuidString.prefix(6))")
+        defer { try? FileManager.default.removeItem(at: root) }
+        var workspaces: [String: Workspace] = [:]
+        var commits: [ExecutionOutput.Commit] = []
+        let startProgress = StepKind.planning.progressWhenDone
+        for (index, item) in work.enumerated() {
+            if let sha = done[item.repository.description]?[item.key] {
+                try await context.log(.info, "\(item.key) (\(item.title)) is already committed on \(item.repository) as \(sha.prefix(8)); not redone")
+                commits.append(.init(work: item.key, title: item.title, repository: item.repository.description, sha: sha, tested: true, attempts: 0))
+                continue
+            }
+            let workspace: Workspace
+            if let open = workspaces[item.repository.description] {
+                workspace = open
+            } else {
+                workspace = try await prepare(item.repository, branch: branch, forge: forge, directory: root.appendingPathComponent(item.repository.name), context: context)
+                workspaces[item.repository.description] = workspace
+            }
+            let commit = try await perform(
+                item, in: workspace, plan: planText, planDocument: plan, planning: planning, discovery: discovery, caller: caller, forge: forge, branch: branch,
+                context: context)
+            commits.append(commit)
+            await context.progress(startProgress + (StepKind.execution.progressWhenDone - startProgress) * (index + 1) / max(1, work.count))
+        }
+
+        // Diffs, one artifact per file, and the checklist in each PR.
+        var artifacts: [ArtifactDraft] = []
+        for pr in planning.pullRequests {
+            guard let repo = RepositoryRef(pr.repository) else { continue }
+            for patch in try await forge.diff(base: pr.base, head: branch, in: repo) where patch.path != "PLAN.md" {
+                let name = repositories.count > 1 ? "\(repo.name)/\(patch.path)" : patch.path
+                artifacts.append(ArtifactDraft(kind: .diff, name: name, content: Data(patch.patch.utf8)))
+            }
+        }
+        let untested = Set(workspaces.values.filter { $0.commands.test == nil }.map(\.repository.description)).sorted()
+        for pr in planning.pullRequests {
+            guard let repo = RepositoryRef(pr.repository) else { continue }
+            let body =
+                PlanMessages.pullRequestBody(
+                    plan: plan, ticket: planning.ticket, taskId: task.id, repository: pr.repository, others: planning.pullRequests.filter { $0 != pr })
+                + "\n\n" + ExecutionMessages.checklist(plan: plan, commits: commits, repository: pr.repository, untested: untested.contains(pr.repository))
+            try await forge.updatePullRequestBody(body, number: pr.number, in: repo)
+        }
+        try await context.log(.info, "PR checklist\(planning.pullRequests.count == 1 ? "" : "s") updated: \(commits.count) of \(work.count) done")
+        let output = ExecutionOutput(branch: branch, commits: commits, untested: untested, pullRequests: planning.pullRequests)
+        let made = commits.filter { $0.attempts > 0 }.count
+        return .completed(
+            try StepOutput(
+                encoding: output, artifacts: artifacts,
+                summary: "\(commits.count) commits (\(made) new) on \(branch); \(artifacts.count) files changed" + (untested.isEmpty ? "" : "; not tested: \(untested.joined(separator: ", "))")))
+    }
+
+    /// The line a commit carries so that a re-run finds it.
+    static func marker(_ taskId: String, _ key: String) -> String { "Tower-Task: \(taskId) \(key)" }
+
+    /// PLAN.md from the branch of each repository; one a reviewer changed wins over the one
+    /// Planning wrote.
+    func approvedPlan(_ planning: PlanningOutput, forge: any Forge, context: StepContext) async throws -> (PlanDocument, String) {
+        let written = planning.plan.render()
+        var chosen: (PlanDocument, String)?
+        for pr in planning.pullRequests {
+            guard let repo = RepositoryRef(pr.repository), let text = try await forge.file("PLAN.md", in: repo, ref: planning.branch) else { continue }
+            let parsed: PlanDocument
+            do {
+                parsed = try PlanDocument.parse(text)
+            } catch {
+                throw PermanentStepFailure("PLAN.md on \(pr.repository)@\(planning.branch) cannot be read: \(error.description)")
+            }
+            if text != written {
+                try await context.log(.info, "PLAN.md on \(pr.repository)@\(planning.branch) was edited after planning; executing the edited plan (\(parsed.tasks.count) tasks)")
+                return (parsed, text)
+            }
+            if chosen == nil { chosen = (parsed, text) }
+        }
+        guard let chosen else { throw PermanentStepFailure("PLAN.md is not on \(planning.branch) any more; nothing approved to execute") }
+        return chosen
+    }
+
+    /// A checkout of the branch with its setup done.
+    func prepare(_ repo: RepositoryRef, branch: String, forge: any Forge, directory: URL, context: StepContext) async throws -> Workspace {
+        let workspace = try await Workspace.open(repo, branch: branch, forge: forge, directory: directory, testCommand: services.execution.testCommand)
+        if let test = workspace.commands.test {
+            try await context.log(.info, "\(repo): tests run with `\(test)` (\(workspace.commands.source))")
+        } else {
+            try await context.log(.warning, "\(repo): no test command found (TOWER_TEST_COMMAND, .tower.toml, or a known layout); its changes will not be tested")
+        }
+        if let setup = workspace.commands.setup {
+            let network = services.execution.setupNetwork
+            try await context.log(.info, "\(repo): setup `\(setup)`\(network ? "" : " (no network; TOWER_SETUP_NETWORK=1 allows it)")")
+            let run = try await workspace.run(setup, timeout: services.execution.testTimeout, network: network)
+            guard run.succeeded else {
+                throw PermanentStepFailure("\(repo): setup `\(setup)` " + (run.timedOut ? "timed out" : "exited \(run.exitCode)") + ": " + TestOutput.excerpt(run.output).prefix(400))
+            }
+        }
+        return workspace
+    }
+
+    /// One piece of work, up to the attempts allowed: ask, apply, test, and commit when it passes.
+    func perform(
+        _ item: Work, in workspace: Workspace, plan: String, planDocument: PlanDocument, planning: PlanningOutput, discovery: DiscoveryResult?,
+        caller: StructuredCaller, forge: any Forge, branch: String, context: StepContext
+    ) async throws -> ExecutionOutput.Commit {
+        let attempts = services.execution.attempts
+        var feedback = item.failure.map { "CI output:\n" + $0 }
+        for attempt in 1...attempts {
+            try await context.log(.info, "\(item.key): \(item.title) in \(item.repository) (attempt \(attempt) of \(attempts))")
+            let prompt = try prompt(for: item, workspace: workspace, plan: plan, planDocument: planDocument, planning: planning, discovery: discovery, feedback: feedback, attempt: attempt)
+            let answer: CodeChangeAnswer
+            do {
+                answer = try await caller.ask(
+                    CodeChangeAnswer.self, system: try services.prompts.render("execution", "system", [:]), prompt: prompt,
+                    purpose: "\(item.key) attempt \(attempt)"
+                ) { ChangeApplier.apply($0, current: workspace.read).problems }
+            } catch let error as StructuredCallError {
+                guard case .malformed(_, let problems) = error else { throw error }
+                try await context.log(.warning, "\(item.key) attempt \(attempt): the changes were refused whole: \(problems.joined(separator: "; ").prefix(600))")
+                feedback = "Your previous answer was refused and nothing of it was applied:\n" + problems.map { "- \($0)" }.joined(separator: "\n")
+                continue
+            }
+            let changes = ChangeApplier.apply(answer, current: workspace.read).changes
+            let before: [String: String?]
+            do {
+                before = try workspace.write(changes)
+            } catch let error as SandboxError {
+                try await context.log(.warning, "\(item.key) attempt \(attempt): refused: \(error)")
+                feedback = "Your previous answer was refused and nothing of it was applied: \(error)"
+                continue
+            }
+            let paths = changes.map(\.path).joined(separator: ", ")
+            var tested = false
+            if let command = workspace.commands.test {
+                let run = try await workspace.run(command, timeout: services.execution.testTimeout)
+                if !run.succeeded {
+                    let excerpt = (run.timedOut ? "The tests were stopped after \(Int(services.execution.testTimeout)) s.\n" : "") + TestOutput.excerpt(run.output)
+                    try await context.log(
+                        .warning,
+                        "\(item.key) attempt \(attempt): tests failed (\(run.timedOut ? "timed out" : "exit \(run.exitCode)"), \(String(format: "%.1f", run.duration)) s): "
+                            + (excerpt.split(separator: "\n").first.map(String.init) ?? ""))
+                    try workspace.restore(before)
+                    feedback = "Your previous change (\(paths)) was undone because `\(command)` failed:\n" + excerpt
+                    continue
+                }
+                tested = true
+                try await context.log(.info, "\(item.key) attempt \(attempt): tests pass (\(String(format: "%.1f", run.duration)) s)")
+            }
+            let ticket = planning.ticket.key ?? context.task.id
+            let message = "\(item.key.hasPrefix("ci-fix") ? "fix" : "feat")(\(ticket)): \(item.title)\n\n\(answer.summary)\n\n"
+                + (tested ? "" : "Not tested: \(item.repository) has no test command.\n") + Self.marker(context.task.id, item.key)
+            let sha = try await forge.commit(changes, message: message, on: branch, in: item.repository)
+            try await context.log(.info, "\(item.key) committed on \(item.repository)@\(branch) as \(sha.prefix(8)): \(paths)")
+            return .init(work: item.key, title: item.title, repository: item.repository.description, sha: sha, tested: tested, attempts: attempt)
+        }
+        throw PermanentStepFailure(
+            "\(item.key) (\(item.title)) in \(item.repository) still fails after \(attempts) attempts; the commits before it stay, and retry resumes here. Last failure: "
+                + (feedback?.split(separator: "\n").dropFirst().first.map(String.init) ?? feedback ?? ""))
+    }
+
+    /// The prompt for one attempt: the ticket, the approved plan, the work, the files it touches
+    /// with their tests, how they are tested, and the last failure. Everything from outside is fenced.
+    func prompt(
+        for item: Work, workspace: Workspace, plan: String, planDocument: PlanDocument, planning: PlanningOutput, discovery: DiscoveryResult?, feedback: String?,
+        attempt: Int
+    ) throws -> String {
+        let components = planDocument.components.map(\.path)
+        let discovered = discovery?.relevantRepos.first { $0.name == item.repository.name }?.files.map(\.path) ?? []
+        let files = workspace.sandbox.listFiles()
+        let (existing, new) = ContextFiles.select(components: components, discovered: discovered, files: files)
+        var budget = codeBudget
+        var shown: [String] = []
+        for path in existing {
+            guard budget > 0, let text = workspace.read(path) else { continue }
+            let kept = text.utf8.count <= budget ? text : String(text.prefix(budget)) + "\n[… cut: the file goes on]"
+            budget -= kept.utf8.count
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+            shown.append(Fence.wrap(kept, tag: "file", attributes: ["path": path, "lines": String(lines)]))
+        }
+        return try services.prompts.render(
+            "execution", "task",
+            [
+                "ticket_id": planning.ticket.key ?? "",
+                "ticket": Fence.wrap("Title: \(planning.ticket.title)\n\n\(planning.ticket.description)", tag: "ticket"),
+                "plan": Fence.wrap(plan, tag: "plan"),
+                "task": item.title,
+                "instructions": item.instructions,
+                "repository": item.repository.description,
+                "files": shown.joined(separator: "\n\n"),
+                "new_paths": new.joined(separator: ", "),
+                "tree": Fence.wrap(files.prefix(300).joined(separator: "\n"), tag: "tree"),
+                "test_command": workspace.commands.test ?? "",
+                "whole_file_lines": String(ChangeApplier.wholeFileLines),
+                "feedback": feedback.map { Fence.wrap($0, tag: "previous_attempt") } ?? "",
+                "attempt": String(attempt),
+            ])
+    }
+}
+
+/// Execution as the engine runs it.
+public struct ExecutionStep: WorkflowStep {
+    let agent: ExecutionAgent
+
+    public init(services: AgentServices) {
+        self.agent = ExecutionAgent(services: services)
+    }
+
+    public func run(_ context: StepContext) async throws -> StepOutcome {
+        try await agent.run(context)
+    }
+}
