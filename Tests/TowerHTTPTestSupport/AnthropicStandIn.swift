@@ -20,6 +20,10 @@ public final class AnthropicStandIn: @unchecked Sendable {
 
     /// Every request body, in order.
     public var requests: [JSONValue] { lock.withLock { bodies } }
+    private var holding: (@Sendable (JSONValue) -> Bool)?
+
+    /// Holds every request `predicate` picks until released with `nil` (a kill -9 window).
+    public func hold(_ predicate: (@Sendable (JSONValue) -> Bool)?) { lock.withLock { holding = predicate } }
 
     /// The tool a request forces (`tool_choice.name`).
     public static func forcedTool(_ body: JSONValue) -> String? { body["tool_choice"]?["name"]?.string }
@@ -50,6 +54,7 @@ public final class AnthropicStandIn: @unchecked Sendable {
             }
             let buffer = try await request.body.collect(upTo: 16 << 20)
             let body = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: buffer))
+            while let hold = self.lock.withLock({ self.holding }), hold(body) { try await Task.sleep(nanoseconds: 20_000_000) }
             let index = self.lock.withLock { () -> Int in
                 self.bodies.append(body)
                 return self.bodies.count

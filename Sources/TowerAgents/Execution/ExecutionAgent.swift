@@ -274,23 +274,23 @@ public struct ExecutionAgent: Sendable {
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
             shown.append(Fence.wrap(kept, tag: "file", attributes: ["path": path, "lines": String(lines)]))
         }
-        return try services.prompts.render(
-            "execution", "task",
-            [
-                "ticket_id": planning.ticket.key ?? "",
-                "ticket": Fence.wrap("Title: \(planning.ticket.title)\n\n\(planning.ticket.description)", tag: "ticket"),
-                "plan": Fence.wrap(plan, tag: "plan"),
-                "task": item.title,
-                "instructions": item.instructions,
-                "repository": item.repository.description,
-                "files": shown.joined(separator: "\n\n"),
-                "new_paths": new.joined(separator: ", "),
-                "tree": Fence.wrap(files.prefix(300).joined(separator: "\n"), tag: "tree"),
-                "test_command": workspace.commands.test ?? "",
-                "whole_file_lines": String(ChangeApplier.wholeFileLines),
-                "feedback": feedback.map { Fence.wrap($0, tag: "previous_attempt") } ?? "",
-                "attempt": String(attempt),
-            ])
+        // Optional sections are left out when empty (Mustache treats an empty string as true).
+        var values: [String: Any] = [
+            "ticket_id": planning.ticket.key ?? "",
+            "ticket": Fence.wrap("Title: \(planning.ticket.title)\n\n\(planning.ticket.description)", tag: "ticket"),
+            "plan": Fence.wrap(plan, tag: "plan"),
+            "task": item.title,
+            "instructions": item.instructions,
+            "repository": item.repository.description,
+            "files": shown.joined(separator: "\n\n"),
+            "tree": Fence.wrap(files.prefix(300).joined(separator: "\n"), tag: "tree"),
+            "whole_file_lines": String(ChangeApplier.wholeFileLines),
+            "attempt": String(attempt),
+        ]
+        if !new.isEmpty { values["new_paths"] = new.joined(separator: ", ") }
+        if let test = workspace.commands.test { values["test_command"] = test }
+        if let feedback { values["feedback"] = Fence.wrap(feedback, tag: "previous_attempt") }
+        return try services.prompts.render("execution", "task", values)
     }
 }
 

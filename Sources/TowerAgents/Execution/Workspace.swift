@@ -49,8 +49,12 @@ public struct Workspace: Sendable {
 
     /// Runs a command in the sandbox without network, limited to `timeout` seconds.
     public func run(_ command: String, timeout: TimeInterval, network: Bool = false) async throws -> Sandbox.Run {
-        try await sandbox.execute(command, limits: Sandbox.Limits(timeout: timeout, network: network, outputLimit: 512 << 10), environment: ["CI": "true"])
+        try await sandbox.execute(command, limits: Sandbox.Limits(timeout: timeout, network: network, outputLimit: 512 << 10), environment: Self.environment)
     }
+
+    /// Caches of the tools (black, ruff, pip) go to the sandbox's private /tmp, never into the
+    /// checkout where a fix would commit them.
+    static let environment = ["CI": "true", "HOME": "/tmp", "XDG_CACHE_HOME": "/tmp/.cache", "PYTHONDONTWRITEBYTECODE": "1"]
 
     /// Removes the working copy.
     public func remove() {

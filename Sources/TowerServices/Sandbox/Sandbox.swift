@@ -109,7 +109,7 @@ public struct Sandbox: Sendable {
         guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey, .isSymbolicLinkKey]) else { return [] }
         for case let url as URL in walker {
             let name = url.lastPathComponent
-            if [".git", ".tower", "node_modules", "__pycache__", ".venv"].contains(name) {
+            if [".git", ".tower", "node_modules", "__pycache__", ".venv", ".cache", ".mypy_cache", ".ruff_cache", ".pytest_cache"].contains(name) {
                 walker.skipDescendants()
                 continue
             }
