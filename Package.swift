@@ -98,6 +98,7 @@ let package = Package(
         .target(name: "TowerHTTPTestSupport", dependencies: [
             "TowerTestLog", "TowerCore",
             .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -18,17 +18,22 @@ final class AgentWorld: @unchecked Sendable {
     let github = OrgGitHub(owner: FixtureOrganization.owner)
     let chat = TicketAndChat()
     let anthropic: AnthropicStandIn
+    let actions: GitHubActions?
     let server: TestServer
     let directory: URL
     let store: SQLiteStore
     var environment: [String: String]
 
     /// `answer` is what the model says to each forced tool call.
-    init(answer: @escaping @Sendable (JSONValue) -> JSONValue = PlanScript.standard) async throws {
+    /// `ci` is the GitHub workflow's verdict on a commit (Actions routes are served only with one).
+    init(answer: @escaping @Sendable (JSONValue) -> JSONValue = PlanScript.standard, ci: GitHubActions.Workflow? = nil) async throws {
         anthropic = AnthropicStandIn(answer: answer)
         let github = github, chat = chat, anthropic = anthropic
+        let actions = ci.map { GitHubActions(github: github, ci: $0) }
+        self.actions = actions
         server = try await TestServer.start { router in
             github.routes(router)
+            actions?.routes(router)
             chat.routes(router)
             anthropic.routes(router)
         }
@@ -36,6 +41,7 @@ final class AgentWorld: @unchecked Sendable {
         store = try SQLiteStore(directory: directory.appendingPathComponent("state"))
         environment = ServiceStandIns.environment(base: server.base)
         environment["TOWER_HOME"] = directory.appendingPathComponent("state").path
+        environment["TOWER_CI_POLL_INTERVAL"] = "0.05"
         for (name, files) in try FixtureOrganization.files() {
             github.addRepository(name, files: Dictionary(uniqueKeysWithValues: files.map { ($0.path, $0.content) }))
         }

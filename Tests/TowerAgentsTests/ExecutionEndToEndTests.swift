@@ -88,4 +88,35 @@ import TowerTestSupport
         let pr = try #require(try await world.store.openPullRequest(repository: "acme/billing-service", head: branch))
         #expect(pr.body.contains("- [x] 4. Document the reduced rates"))
     }
+
+    @Test func overGitHubTheBranchIsCheckedOutFromTheTarballAndCIIsReadFromZippedLogs() async throws {
+        let blackLog = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/ci/black.log"), encoding: .utf8)
+        // The workflow: black's check fails while tax.py has single-quoted keys.
+        let world = try await AgentWorld(answer: CodeScript.standard) { repository, files in
+            let unformatted = files["billing_service/tax.py"]?.contains("'DE'") ?? false
+            return (!unformatted, unformatted ? blackLog : "2026-11-30T10:00:00.0000000Z All done! ✨ 🍰 ✨\n")
+        }
+        let planned = try await world.run(title: "Reduced VAT for books", description: Self.description)
+        #expect(planned.status == .awaitingApproval, "\(planned.lastError ?? "")")
+        try await approve(world, planned.id)
+        let task = try await world.drive(planned.id, timeout: 180)
+        let log = try await world.log(task.id)
+        #expect(task.status == .completed, "\(task.lastError ?? "")\n\(log)\n\(world.github.requests.suffix(15).joined(separator: "\n"))")
+        #expect(world.github.headerProblems.isEmpty)
+        let branch = "ai/\(task.id)-reduced-vat-for-books"
+        for prefix in ["feat(\(task.id)): 1.", "feat(\(task.id)): 2.", "feat(\(task.id)): 3.", "ci: auto-fix black"] {
+            #expect(world.github.commits("billing-service", messagePrefix: prefix) == 1, "\(prefix)\n\(log)")
+        }
+        #expect(world.github.file("billing_service/tax.py", in: "billing-service", branch: branch)?.contains(#"{"DE": 7, "FR": 5, "NL": 9}"#) == true)
+        #expect(world.actions?.logDownloads == 1)
+        #expect(world.github.requests.contains { $0.hasPrefix("GET /github/repos/acme/billing-service/tarball/") })
+        let diffs = try await world.store.artifacts(taskId: task.id, kind: .diff)
+        #expect(Set(diffs.map(\.name)) == ["billing_service/tax.py", "tests/test_tax_reduced.py"])
+        #expect(diffs.allSatisfy { String(decoding: $0.content, as: UTF8.self).contains("@@") })
+        let body = try #require(world.github.pullRequests.first?.body)
+        #expect(body.contains("- [x] 3. Pass the item category through"))
+        let reports = try await world.store.artifacts(taskId: task.id, kind: .ciLog).map { try JSONDecoder().decode(CIRunReport.self, from: $0.content) }
+        #expect(reports.map(\.conclusion) == ["failure", "success"])
+        #expect(reports.first?.excerpt.contains("would reformat") == true)
+    }
 }

@@ -89,6 +89,27 @@ public final class OrgGitHub: @unchecked Sendable {
         locked { github in github.repositories[repository]?.refs[branch].flatMap { github.commits[$0]?.tree[path] } }
     }
 
+    /// The files of a branch or commit.
+    func tree(_ ref: String, in repository: String) -> [String: String]? {
+        locked { github in github.resolve(ref, in: repository).flatMap { github.commits[$0]?.tree } }
+    }
+
+    /// The commit a ref names.
+    func commitSha(_ ref: String, in repository: String) -> String? { locked { $0.resolve(ref, in: repository) } }
+
+    /// A branch's history, newest first.
+    func history(_ ref: String, in repository: String) -> [(sha: String, message: String)] {
+        locked { github in
+            var out: [(String, String)] = []
+            var current = github.resolve(ref, in: repository)
+            while let sha = current, let commit = github.commits[sha], out.count < 500 {
+                out.append((sha, commit.message))
+                current = commit.parent
+            }
+            return out
+        }
+    }
+
     /// Holds `GET …/pulls` until released (the kill -9 window after the branch, before the PR).
     public func holdPullLookups(_ hold: Bool) { locked { $0.holdingPullLookups = hold } }
 
