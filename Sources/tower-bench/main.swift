@@ -5,6 +5,7 @@
 //   seed-console --state-dir DIR               only build that store (for scripts/bench-console)
 //   gateway [--requests N]                     HTTP requests/s and latency, SSE decoding, sandbox start-up
 //   discovery --forge DIR --owner O --tickets F Discovery vs plain BM25 on mined tickets (scripts/bench-discovery)
+//   execution --repo GIT_DIR [--test CMD]      Tower's time around the LLM per plan task vs the tests alone
 import Foundation
 
 func option(_ name: String, _ fallback: String) -> String {
@@ -32,7 +33,8 @@ case "console": try await consoleBench()
 case "seed-console": try await seedConsoleStore(URL(fileURLWithPath: option("--state-dir", "")))
 case "gateway": try await gatewayBench()
 case "discovery": try await discoveryBench()
+case "execution": try await executionBench()
 default:
-    FileHandle.standardError.write(Data("usage: tower-bench workflow|console|seed-console|gateway|discovery\n".utf8))
+    FileHandle.standardError.write(Data("usage: tower-bench workflow|console|seed-console|gateway|discovery|execution\n".utf8))
     exit(64)
 }

@@ -45,7 +45,7 @@ enum Fixture {
                 answer: "{\n  \"summary\": \"Add Google OAuth login\"\n}", inputTokens: 6100, outputTokens: 1040, cost: 0.0339, durationMs: 15870,
                 at: SampleData.now.addingTimeInterval(-185)),
         ]
-        detail.ciCycles = [CICycle(cycle: 0, outcome: "CI failed: eslint: 2 errors; back to execution", logs: ["run 812.log"]), CICycle(cycle: 1, outcome: "passed", logs: [])]
+        detail.ciCycles = [CICycle(cycle: 0, outcome: "CI failed: eslint: 2 errors; back to execution", logs: ["acme/web-dashboard CI #812 on 9f3e2a1c: failure [eslint] → auto-fix 1: eslint → 4be0c2d1"]), CICycle(cycle: 1, outcome: "passed", logs: [])]
         return detail
     }
 

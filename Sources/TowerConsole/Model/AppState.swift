@@ -154,7 +154,7 @@ public struct TaskDetail: Equatable, Sendable {
     public var diffs: [FileDiff] = []
     public var discovery: DiscoveryResult?
     public var discoveryError: String?
-    /// CI cycles: the cycle, its outcome line and the names of its stored logs.
+    /// CI cycles: the cycle, its outcome line and a line per CI run (classes and the fix or escalation).
     public var ciCycles: [CICycle] = []
     /// Transitions, approvals and operator actions, oldest first.
     public var timeline: [TaskEvent] = []

@@ -38,10 +38,32 @@ enum DetailLoader {
                 cycles.append(CICycle(cycle: cycle, outcome: "passed", logs: []))
             }
         }
-        for log in artifacts where log.kind == .ciLog {
-            if let index = cycles.indices.last { cycles[index].logs.append(log.name) }
+        // Each run the CI/CD agent classified, as one line: what ran, what failed, what was done.
+        let runs = artifacts.filter { $0.kind == .ciLog }.map { describe($0) }
+        if cycles.isEmpty, !runs.isEmpty {
+            let last = detail.timeline.last { $0.agent == StepKind.ciMonitoring.agent }
+            cycles.append(CICycle(cycle: 0, outcome: last?.message ?? "in progress", logs: []))
         }
+        if let index = cycles.indices.last { cycles[index].logs += runs }
         detail.ciCycles = cycles
         return detail
+    }
+
+    /// A CI run report (`{"repository", "runId", "conclusion", "classes", "action", …}`) as a line;
+    /// a log stored in another shape by its name.
+    static func describe(_ artifact: Artifact) -> String {
+        struct Report: Decodable {
+            var repository: String
+            var runId: Int64
+            var name: String
+            var headSha: String
+            var conclusion: String
+            var classes: [String]
+            var action: String
+        }
+        guard let report = try? JSONDecoder().decode(Report.self, from: artifact.content) else { return artifact.name }
+        let classes = report.classes.isEmpty ? "" : " [\(report.classes.joined(separator: ", "))]"
+        let run = report.runId == 0 ? "no run" : "\(report.name) #\(report.runId)"
+        return "\(report.repository) \(run) on \(report.headSha.prefix(8)): \(report.conclusion)\(classes) → \(report.action)"
     }
 }

@@ -163,7 +163,7 @@ enum TaskView {
         for cycle in detail.ciCycles {
             let failed = cycle.outcome.lowercased().contains("fail")
             lines.append([Span("Cycle \(cycle.cycle)  ", Style(.title, bold: true)), Span(cycle.outcome, Style(failed ? .error : .success))])
-            for name in cycle.logs { lines.append([Span("    log: \(name)", Style(.muted))]) }
+            for run in cycle.logs { lines.append([Span("    \(run)", Style(run.contains("escalated") ? .error : .muted))]) }
         }
         scrolled(&canvas, lines, top: state.scroll, inner: inner)
     }
