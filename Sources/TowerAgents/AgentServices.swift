@@ -94,6 +94,14 @@ public struct AgentServices: Sendable {
         return forge
     }
 
+    /// The outbox-backed messenger for a running step, logging to its task.
+    func notifier(_ context: StepContext) -> Notifier {
+        Notifier(
+            store: context.store, taskId: context.task.id, jira: jira, jiraProblem: jiraProblem, slack: slack, slackProblem: slackProblem,
+            slackChannel: slackChannel
+        ) { level, message in try? await context.log(level, message) }
+    }
+
     /// A structured caller over the model, or `nil` when none is configured.
     func caller() -> StructuredCaller? {
         llm.map { StructuredCaller(provider: $0, model: model, secrets: secrets) }

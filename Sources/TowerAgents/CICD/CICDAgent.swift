@@ -12,7 +12,7 @@ import TowerStore
 /// its own fix is not tried a second time. Anything else goes to Slack with the failing excerpt;
 /// failures that need code (tests, compilation, imports) send the task back to Execution with
 /// the excerpt, and the engine counts those cycles against `TOWER_MAX_CI_RETRIES`.
-public struct CICDAgent: Sendable {
+public struct CICDAgent: WorkflowStep {
     let services: AgentServices
 
     public init(services: AgentServices) {
@@ -31,10 +31,7 @@ public struct CICDAgent: Sendable {
         guard let stored = try await context.output(of: .execution) else { throw PermanentStepFailure("Execution's result is missing; retry the task from Execution") }
         let execution = try JSONDecoder().decode(ExecutionOutput.self, from: stored)
         let planning = try await context.output(of: .planning).flatMap { try? JSONDecoder().decode(PlanningOutput.self, from: $0) }
-        let notifier = Notifier(
-            store: context.store, taskId: context.task.id, jira: services.jira, jiraProblem: services.jiraProblem, slack: services.slack,
-            slackProblem: services.slackProblem, slackChannel: services.slackChannel
-        ) { level, message in try? await context.log(level, message) }
+        let notifier = services.notifier(context)
         let ticket = planning?.ticket.key.map { "\($0) " } ?? ""
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("tower-cicd-\(context.task.id)-\(UUID().uuidString.prefix(6))")
         defer { try? FileManager.default.removeItem(at: root) }
@@ -57,7 +54,6 @@ public struct CICDAgent: Sendable {
             case .escalate(let why): escalations.append("\(repo): \(why)")
             }
         }
-        let artifacts: [ArtifactDraft] = []
         let output = CICDOutput(runs: reports, failures: failures)
         let key = context.idempotencyKey
         if !escalations.isEmpty || !failures.isEmpty {
@@ -74,7 +70,7 @@ public struct CICDAgent: Sendable {
         }
         if !failures.isEmpty {
             let reason = failures.map { "\($0.repository): \($0.classes.map(\.rawValue).joined(separator: ", "))" }.joined(separator: "; ")
-            return .ciFailed(try StepOutput(encoding: output, artifacts: artifacts, summary: reason), reason: reason)
+            return .ciFailed(try StepOutput(encoding: output, summary: reason), reason: reason)
         }
         try await notifier.slackNotice(
             "CI passed on \(ticket)\(context.task.title): \(execution.pullRequests.map { $0.url.isEmpty ? "\($0.repository)#\($0.number)" : $0.url }.joined(separator: ", "))",
@@ -82,7 +78,7 @@ public struct CICDAgent: Sendable {
         let fixes = reports.filter { $0.action.hasPrefix("auto-fix") }.count
         return .completed(
             try StepOutput(
-                encoding: output, artifacts: artifacts,
+                encoding: output,
                 summary: "CI passed on \(execution.pullRequests.count) branch\(execution.pullRequests.count == 1 ? "" : "es") after \(reports.count) run\(reports.count == 1 ? "" : "s")" + (fixes > 0 ? ", \(fixes) auto-fix\(fixes == 1 ? "" : "es")" : "")))
     }
 
@@ -145,18 +141,5 @@ public struct CICDAgent: Sendable {
             await report(entry)
             lastFixed = classes
         }
-    }
-}
-
-/// CI/CD as the engine runs it.
-public struct CICDStep: WorkflowStep {
-    let agent: CICDAgent
-
-    public init(services: AgentServices) {
-        self.agent = CICDAgent(services: services)
-    }
-
-    public func run(_ context: StepContext) async throws -> StepOutcome {
-        try await agent.run(context)
     }
 }

@@ -18,10 +18,7 @@ public struct CompletionStep: WorkflowStep {
         let pullRequests = execution?.pullRequests ?? planning?.pullRequests ?? []
         let links = pullRequests.map { $0.url.isEmpty ? "\($0.repository)#\($0.number)" : $0.url }
         let ticket = planning?.ticket.key
-        let notifier = Notifier(
-            store: context.store, taskId: context.task.id, jira: services.jira, jiraProblem: services.jiraProblem, slack: services.slack,
-            slackProblem: services.slackProblem, slackChannel: services.slackChannel
-        ) { level, message in try? await context.log(level, message) }
+        let notifier = services.notifier(context)
         let commits = execution?.commits.count ?? 0
         let untested = execution?.untested ?? []
         let text = "Done: \(ticket.map { "\($0) " } ?? "")\(context.task.title). \(commits) commit\(commits == 1 ? "" : "s"), CI green; ready for review: "

@@ -46,25 +46,12 @@ public struct DiscoveryStep: WorkflowStep {
     }
 }
 
-/// Planning as the engine runs it.
-public struct PlanningStep: WorkflowStep {
-    let agent: PlanningAgent
-
-    public init(services: AgentServices) {
-        self.agent = PlanningAgent(services: services)
-    }
-
-    public func run(_ context: StepContext) async throws -> StepOutcome {
-        try await agent.run(context)
-    }
-}
-
 extension Workflow {
     /// Every step's agent: Discovery, Planning, Execution, CI/CD and the completion notice.
     public static func agents(_ services: AgentServices) -> Workflow {
         Workflow(steps: [
-            .discovery: DiscoveryStep(services: services), .planning: PlanningStep(services: services), .execution: ExecutionStep(services: services),
-            .ciMonitoring: CICDStep(services: services), .completion: CompletionStep(services: services),
+            .discovery: DiscoveryStep(services: services), .planning: PlanningAgent(services: services), .execution: ExecutionAgent(services: services),
+            .ciMonitoring: CICDAgent(services: services), .completion: CompletionStep(services: services),
         ])
     }
 }

@@ -31,7 +31,7 @@ public struct ExecutionOutput: Codable, Sendable, Equatable {
 /// `Tower-Task:` line, so a re-run (after a crash, or `retry` after a task failed) finds what is
 /// done and goes on from the first task that is not. In a CI cycle, the CI failure becomes one
 /// more piece of work. At the end: a diff per file, and a checklist in each PR.
-public struct ExecutionAgent: Sendable {
+public struct ExecutionAgent: WorkflowStep {
     let services: AgentServices
     /// Bytes of code shown per prompt.
     var codeBudget = 64 << 10
@@ -291,18 +291,5 @@ public struct ExecutionAgent: Sendable {
         if let test = workspace.commands.test { values["test_command"] = test }
         if let feedback { values["feedback"] = Fence.wrap(feedback, tag: "previous_attempt") }
         return try services.prompts.render("execution", "task", values)
-    }
-}
-
-/// Execution as the engine runs it.
-public struct ExecutionStep: WorkflowStep {
-    let agent: ExecutionAgent
-
-    public init(services: AgentServices) {
-        self.agent = ExecutionAgent(services: services)
-    }
-
-    public func run(_ context: StepContext) async throws -> StepOutcome {
-        try await agent.run(context)
     }
 }

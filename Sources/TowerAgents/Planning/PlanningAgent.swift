@@ -17,7 +17,7 @@ public struct PlanningOutput: Codable, Sendable, Equatable {
 /// each (linking the others), a Jira comment and a Slack approval request. Every outside effect
 /// is found again by a re-run: the branch by name, the commit by content, the PR by head, the
 /// messages by the step's idempotency key.
-public struct PlanningAgent: Sendable {
+public struct PlanningAgent: WorkflowStep {
     let services: AgentServices
     /// Bytes of code shown to the model per repository.
     var codeBytesPerRepository = 24 << 10
@@ -121,10 +121,7 @@ public struct PlanningAgent: Sendable {
             try await context.log(.info, "each PR links the other \(pullRequests.count - 1)")
         }
 
-        let notifier = Notifier(
-            store: context.store, taskId: task.id, jira: services.jira, jiraProblem: services.jiraProblem, slack: services.slack,
-            slackProblem: services.slackProblem, slackChannel: services.slackChannel
-        ) { level, message in try? await context.log(level, message) }
+        let notifier = services.notifier(context)
         if let key = ticket.key, ticket.fromJira {
             try await notifier.jiraComment(
                 issue: key, markdown: PlanMessages.jiraComment(plan: plan, pullRequests: pullRequests, taskId: task.id), kind: "comment",
