@@ -25,7 +25,7 @@ func executionBench() async throws {
     let runner = ProcessRunner()
     _ = try await runner.run("git", ["clone", "--quiet", "--bare", source, bare.path])
     let base = try await runner.run("git", ["--git-dir", bare.path, "symbolic-ref", "--short", "HEAD"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
-    try await forge.createBranch("ai/bench", from: base, in: repo)
+    _ = try await forge.createBranch("ai/bench", from: base, in: repo)
     let override = option("--test", "")
 
     var direct: [Double] = [], checkout: [Double] = [], write: [Double] = [], test: [Double] = [], commit: [Double] = [], total: [Double] = []
