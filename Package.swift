@@ -26,6 +26,10 @@ let package = Package(
     ],
     targets: [
         .target(name: "TowerCore"),
+        // prompts/, themes/ and demo/ built into the binary as fallbacks (the BundleResources plugin).
+        .executableTarget(name: "bundle-resources"),
+        .plugin(name: "BundleResources", capability: .buildTool(), dependencies: ["bundle-resources"]),
+        .target(name: "TowerResources", plugins: ["BundleResources"]),
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
         // The only code that calls ncursesw: turns canvases into the screen, keys into messages.
         .target(name: "TowerTerminal", dependencies: ["CNcursesw", "TowerConsole"]),
@@ -46,7 +50,7 @@ let package = Package(
         ]),
         // The console's model, update and view: no ncurses here, so every screen renders to text in tests.
         .target(name: "TowerConsole", dependencies: [
-            "TowerCore", "TowerConfig", "TowerStore", "TowerEngine",
+            "TowerCore", "TowerConfig", "TowerResources", "TowerStore", "TowerEngine",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // The outside world as typed APIs: GitHub, Jira, Slack, Sentry, and the local git forge.
@@ -67,7 +71,7 @@ let package = Package(
         // The agents: Discovery and Planning (Execution, CI/CD, Sentry next), prompts, structured calls,
         // ranking and messages as pure logic beside the steps that do the I/O.
         .target(name: "TowerAgents", dependencies: [
-            "TowerCore", "TowerConfig", "TowerStore", "TowerEngine", "TowerServices", "TowerLLM", "TowerGateway",
+            "TowerCore", "TowerConfig", "TowerStore", "TowerEngine", "TowerServices", "TowerLLM", "TowerGateway", "TowerResources",
             .product(name: "Mustache", package: "swift-mustache"),
         ]),
         .executableTarget(name: "tower", dependencies: [

@@ -23,6 +23,8 @@ public struct AgentServices: Sendable {
     public var prompts: PromptLibrary
     public var jira: JiraClient?
     public var jiraProblem: String
+    /// Tickets read from a file when there is no Jira (`TOWER_TICKETS_FILE`, the demo's).
+    public var tickets: TicketFile?
     public var slack: SlackClient?
     public var slackProblem: String
     public var slackChannel: String
@@ -82,6 +84,7 @@ public struct AgentServices: Sendable {
             jira: gateway.jira, jiraProblem: problem(.jira), slack: gateway.slack, slackProblem: problem(.slack),
             slackChannel: gateway.slackChannel ?? "#ai-agents")
         services.secrets = configuration.secretValues
+        if let file = configuration["TOWER_TICKETS_FILE"], !file.isEmpty { services.tickets = TicketFile(url: URL(fileURLWithPath: file)) }
         services.execution = ExecutionSettings(configuration)
         services.ci = CISettings(configuration)
         return services

@@ -29,6 +29,7 @@ public struct ConfigKey: Sendable, Hashable {
         ConfigKey("TOWER_LLM_MODEL", group: "Tower", default: "claude-sonnet-4-20250514", "model the agents ask"),
         ConfigKey("TOWER_LLM_RECORD", group: "Tower", "record every LLM answer into DIR, in the replay format"),
         ConfigKey("TOWER_LLM_REPLAY", group: "Tower", "answer LLM calls from recordings in DIR instead of a model"),
+        ConfigKey("TOWER_TICKETS_FILE", group: "Tower", "Jira issues as JSON (Jira's own shape) for a machine without Jira, as the demo has"),
         ConfigKey("TOWER_PROMPTS_DIR", group: "Tower", "prompt overrides (default ~/.config/tower/prompts)"),
         ConfigKey("TOWER_TEST_COMMAND", group: "Tower", "the command that runs a repository's tests (default: .tower.toml, then detected)"),
         ConfigKey("TOWER_TEST_TIMEOUT", group: "Tower", default: "600", "seconds a sandboxed test run may take; then it is killed with its children"),

@@ -53,10 +53,15 @@ public struct LLMRequest: Sendable, Equatable {
     public var tools: [LLMTool]
     public var toolChoice: LLMToolChoice?
     public var maxTokens: Int
+    /// What the call is for (`plan`, `plan-task 2 attempt 1`). Not sent and not part of a replay
+    /// key: it names the call when a recording is missing.
+    public var purpose: String?
 
     public init(
-        model: String, system: String? = nil, messages: [LLMMessage], tools: [LLMTool] = [], toolChoice: LLMToolChoice? = nil, maxTokens: Int = 4096
+        model: String, system: String? = nil, messages: [LLMMessage], tools: [LLMTool] = [], toolChoice: LLMToolChoice? = nil, maxTokens: Int = 4096,
+        purpose: String? = nil
     ) {
+        self.purpose = purpose
         self.model = model
         self.system = system
         self.messages = messages
@@ -143,15 +148,16 @@ public enum LLMError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The API answered with an error (`overloaded_error`, `authentication_error`, …).
     case api(status: Int?, type: String, message: String)
     case incomplete(String)
-    /// The replay provider has no recording for this request.
-    case noRecording(key: String, question: String, directory: String)
+    /// The replay provider has no recording for this request: which call, its key, and what
+    /// differs from the recording made for that call, when there is one.
+    case noRecording(call: String, key: String, why: String, directory: String)
 
     public var description: String {
         switch self {
         case .notConfigured(let what): "the LLM is not configured: \(what)"
         case .api(let status, let type, let message): "\(status.map { "HTTP \($0) " } ?? "")\(type): \(message)"
         case .incomplete(let why): "incomplete answer: \(why)"
-        case .noRecording(let key, let question, let directory): "no recorded answer \(key).json in \(directory) for \(question)"
+        case .noRecording(let call, let key, let why, let directory): "no recorded answer for the call “\(call)” (\(key).json) in \(directory): \(why)"
         }
     }
 }

@@ -4,7 +4,8 @@ import TowerCore
 /// Answers from recorded transcripts instead of a model: the demo and tests run offline and
 /// repeatably. A request matches a recording by a key over everything that shapes the answer
 /// (model, system prompt, messages, tools); a request with no recording fails loudly, naming
-/// the key and the question, instead of inventing an answer.
+/// the call and saying which part of the question changed since the recording of that call was
+/// made, instead of inventing an answer.
 public struct ReplayProvider: LLMProvider {
     /// One recorded exchange, stored as `KEY.json`.
     public struct Transcript: Codable, Sendable, Equatable {
@@ -16,6 +17,12 @@ public struct ReplayProvider: LLMProvider {
         public var stopReason: String
         public var inputTokens: Int
         public var outputTokens: Int
+        /// What the call was for (the request's `purpose`): how a miss finds the recording it
+        /// was meant to match.
+        public var call: String?
+        /// A digest of each part of the question (`model`, `system`, `tools`, `message 1`, …), so
+        /// a miss can say which part changed.
+        public var parts: [String: String]?
 
         public struct ToolCall: Codable, Sendable, Equatable {
             public var id: String
@@ -36,10 +43,25 @@ public struct ReplayProvider: LLMProvider {
             "tools": .array(request.tools.map(AnthropicProvider.encode)),
         ]
         if let choice = request.toolChoice { fields["tool_choice"] = AnthropicProvider.encode(choice) }
-        let canonical = JSONValue.object(fields)
+        return digest(.object(fields))
+    }
+
+    /// A digest of each part of a request, named as a person would say which part changed.
+    public static func parts(of request: LLMRequest) -> [String: String] {
+        var parts: [String: String] = [
+            "model": digest(.string(request.model)), "system prompt": digest(request.system.map(JSONValue.string) ?? .null),
+            "tools": digest(.array(request.tools.map(AnthropicProvider.encode))),
+            "messages": String(request.messages.count),
+        ]
+        for (index, message) in request.messages.enumerated() { parts["message \(index + 1)"] = digest(AnthropicProvider.encode(message)) }
+        return parts
+    }
+
+    /// FNV-1a (64 bit) over a value's canonical JSON, as 16 hex digits.
+    static func digest(_ value: JSONValue) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let bytes = (try? encoder.encode(canonical)) ?? Data()
+        let bytes = (try? encoder.encode(value)) ?? Data()
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in bytes {
             hash ^= UInt64(byte)
@@ -49,15 +71,51 @@ public struct ReplayProvider: LLMProvider {
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
+    /// The text of a request's last question, for people reading a recording or an error.
+    static func question(_ request: LLMRequest) -> String {
+        request.messages.last.flatMap { $0.content.compactMap { if case .text(let t) = $0 { t } else { nil } }.first } ?? ""
+    }
+
+    /// Why `request` has no recording: which recording was made for the same call, and which
+    /// parts of the question differ from it; or that no recording of that call exists.
+    static func miss(_ request: LLMRequest, key: String, in directory: URL) -> LLMError {
+        let call = request.purpose ?? "\(request.model): \(question(request).prefix(80))"
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        let recorded = files.filter { $0.hasSuffix(".json") }.sorted().compactMap { name -> Transcript? in
+            guard let data = try? Data(contentsOf: directory.appendingPathComponent(name)) else { return nil }
+            return try? JSONDecoder().decode(Transcript.self, from: data)
+        }
+        guard let purpose = request.purpose, let match = recorded.first(where: { $0.call == purpose }) else {
+            return .noRecording(
+                call: call, key: key, why: "nothing was recorded for this call (\(recorded.count) recordings there); record it with TOWER_LLM_RECORD",
+                directory: directory.path)
+        }
+        let now = parts(of: request)
+        let then = match.parts ?? [:]
+        var changed: [String] = []
+        for part in ["model", "system prompt", "tools"] where now[part] != then[part] { changed.append("the \(part)") }
+        if now["messages"] != then["messages"] {
+            changed.append("the number of messages (\(then["messages"] ?? "?") recorded, \(now["messages"] ?? "?") now)")
+        } else {
+            let count = Int(now["messages"] ?? "") ?? 0
+            for index in 0..<count where now["message \(index + 1)"] != then["message \(index + 1)"] { changed.append("message \(index + 1)") }
+        }
+        let what = changed.isEmpty ? "the question" : changed.joined(separator: ", ")
+        return .noRecording(
+            call: call, key: key,
+            why: "the recording of this call (\(match.key).json) was made for another question: \(what) changed since it was recorded (a prompt, or the code or data that builds it); record it again",
+            directory: directory.path)
+    }
+
     /// Stores the answer a real provider gave, so it can be replayed.
     public static func record(_ result: LLMResult, for request: LLMRequest, in directory: URL) throws {
         let key = key(for: request)
-        let question = request.messages.last.flatMap { $0.content.compactMap { if case .text(let t) = $0 { t } else { nil } }.first } ?? ""
         let transcript = Transcript(
-            key: key, summary: "\(request.model): \(question.prefix(120))",
+            key: key, summary: "\(request.model): \(question(request).prefix(120))",
             text: result.content.compactMap { if case .text(let t) = $0 { t } else { nil } },
             toolCalls: result.content.compactMap { if case .toolUse(let id, let name, let input) = $0 { .init(id: id, name: name, input: input) } else { nil } },
-            stopReason: result.stopReason, inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens)
+            stopReason: result.stopReason, inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens,
+            call: request.purpose, parts: parts(of: request))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -69,8 +127,7 @@ public struct ReplayProvider: LLMProvider {
             let key = Self.key(for: request)
             let url = directory.appendingPathComponent("\(key).json")
             guard let data = try? Data(contentsOf: url) else {
-                let question = request.messages.last.flatMap { $0.content.compactMap { if case .text(let t) = $0 { t } else { nil } }.first } ?? ""
-                continuation.finish(throwing: LLMError.noRecording(key: key, question: "\(request.model): \(question.prefix(80))", directory: directory.path))
+                continuation.finish(throwing: Self.miss(request, key: key, in: directory))
                 return
             }
             do {

@@ -15,8 +15,8 @@ import TowerTestLog
         try "You are our house planner. Plans in British English.".write(
             to: overrides.appendingPathComponent("planning/system.md"), atomically: true, encoding: .utf8)
         let library = PromptLibrary(directories: [overrides, AgentWorld.shippedPrompts])
-        #expect(try library.location("planning", "system").path == overrides.appendingPathComponent("planning/system.md").path)
-        #expect(try library.location("planning", "task").path.hasPrefix(AgentWorld.shippedPrompts.path))
+        #expect(try library.location("planning", "system") == overrides.appendingPathComponent("planning/system.md").path)
+        #expect(try library.location("planning", "task").hasPrefix(AgentWorld.shippedPrompts.path))
 
         let world = try await AgentWorld()
         let task = try await world.run(title: "VAT is wrong for reduced-rate items", description: "compute_vat applies the standard rate to books.", prompts: library)
@@ -34,7 +34,7 @@ import TowerTestLog
         let explicit = PromptLibrary.standard(environment: ["TOWER_PROMPTS_DIR": "/etc/tower/prompts", "HOME": "/home/ada"], executable: BuiltProducts.url("tower"))
         #expect(explicit.directories.first?.path == "/etc/tower/prompts")
         // The shipped prompts are found from the binary's place, whatever the working directory.
-        #expect(try explicit.location("planning", "system").path == AgentWorld.shippedPrompts.appendingPathComponent("planning/system.md").standardized.path)
+        #expect(try explicit.location("planning", "system") == AgentWorld.shippedPrompts.appendingPathComponent("planning/system.md").standardized.path)
     }
 
     @Test func towersSecretsNeverReachAPrompt() async throws {

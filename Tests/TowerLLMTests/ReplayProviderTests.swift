@@ -24,8 +24,31 @@ import TowerCore
         await #expect {
             _ = try await replay.complete(other)
         } throws: { error in
-            guard case LLMError.noRecording(let key, let question, _) = error else { return false }
-            return key == ReplayProvider.key(for: other) && question == "claude-sonnet-4-20250514: Add SAML"
+            guard case LLMError.noRecording(let call, let key, let why, _) = error else { return false }
+            return key == ReplayProvider.key(for: other) && call == "claude-sonnet-4-20250514: Add SAML" && why.contains("nothing was recorded")
+        }
+    }
+
+    @Test func aChangedPromptIsAMissThatNamesTheCallAndThePartThatChanged() async throws {
+        var request = LLMRequest(model: "m", system: "Plan well.", messages: [.user("Add OAuth")], purpose: "plan")
+        try ReplayProvider.record(LLMResult(content: [.text("ok")], stopReason: "end_turn", usage: LLMUsage()), for: request, in: directory)
+        let replay = ReplayProvider(directory: directory)
+        #expect(try await replay.complete(request).text == "ok")
+        request.system = "Plan very well."
+        await #expect {
+            _ = try await replay.complete(request)
+        } throws: { error in
+            guard case LLMError.noRecording(let call, _, let why, _) = error else { return false }
+            return call == "plan" && why.contains("the system prompt changed") && !why.contains("message 1")
+                && String(describing: error).contains("no recorded answer for the call “plan”")
+        }
+        request.system = "Plan well."
+        request.messages = [.user("Add SAML")]
+        await #expect {
+            _ = try await replay.complete(request)
+        } throws: { error in
+            guard case LLMError.noRecording(_, _, let why, _) = error else { return false }
+            return why.contains("message 1 changed") && !why.contains("system prompt")
         }
     }
 

@@ -16,7 +16,7 @@ public struct DiscoveryStep: WorkflowStep {
     public func run(_ context: StepContext) async throws -> StepOutcome {
         let forge = try services.requireForge()
         let task = context.task
-        let ticket = try await Ticket.of(task, jira: services.jira, jiraProblem: services.jiraProblem)
+        let ticket = try await Ticket.of(task, services: services)
         let caller = services.caller()?.recording(to: context.store, taskId: task.id, step: "discovery")
         if caller == nil { try await context.log(.info, "no model (\(services.llmProblem)): lexical ranking only") }
         var agent = DiscoveryAgent(

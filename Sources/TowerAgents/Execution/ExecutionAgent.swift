@@ -231,7 +231,7 @@ public struct ExecutionAgent: WorkflowStep {
             if let command = workspace.commands.test {
                 let run = try await workspace.run(command, timeout: services.execution.testTimeout)
                 if !run.succeeded {
-                    let excerpt = (run.timedOut ? "The tests were stopped after \(Int(services.execution.testTimeout)) s.\n" : "") + TestOutput.excerpt(run.output)
+                    let excerpt = (run.timedOut ? "The tests were stopped after \(Int(services.execution.testTimeout)) s.\n" : "") + TestOutput.excerpt(run.output, checkout: workspace.sandbox.root.path)
                     try await context.log(
                         .warning,
                         "\(item.key) attempt \(attempt): tests failed (\(run.timedOut ? "timed out" : "exit \(run.exitCode)"), \(String(format: "%.1f", run.duration)) s): "

@@ -1,5 +1,10 @@
+import Foundation
+
 /// What a failing test run is cut down to before it goes back to the model: no colours, the
 /// first failure first, and short, so the prompt stays small and the model fixes the cause.
+/// Paths inside the checkout are made relative and timings are dropped: this machine's
+/// directories are none of the model's business, and the same failure reads the same each time
+/// (which is also what lets a recorded answer be replayed).
 enum TestOutput {
     static let limit = 3000
 
@@ -12,7 +17,10 @@ enum TestOutput {
 
     /// The excerpt of `output`: from just before the first failure, at most ``limit``
     /// characters, then the run's last lines (its summary) when they were not included.
-    static func excerpt(_ output: String) -> String {
+    static func excerpt(_ output: String, checkout: String? = nil) -> String {
+        var output = output
+        if let checkout, !checkout.isEmpty { output = output.replacingOccurrences(of: checkout.hasSuffix("/") ? checkout : checkout + "/", with: "") }
+        output = output.replacingOccurrences(of: #"\b(in|took) \d+(\.\d+)?m?s\b"#, with: "$1 …s", options: .regularExpression)
         let lines = output.split(separator: "\n", omittingEmptySubsequences: false).map { ActionsLog.clean(String($0)) }
         let first = lines.firstIndex { line in markers.contains { line.contains($0) } } ?? max(0, lines.count - 40)
         var kept: [String] = []

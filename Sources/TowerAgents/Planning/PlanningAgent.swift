@@ -32,7 +32,7 @@ public struct PlanningAgent: WorkflowStep {
             throw PermanentStepFailure("Planning needs a language model and \(services.llmProblem); or set TOWER_LLM_REPLAY=DIR to answer from recordings")
         }
         let task = context.task
-        let ticket = try await Ticket.of(task, jira: services.jira, jiraProblem: services.jiraProblem)
+        let ticket = try await Ticket.of(task, services: services)
         guard let stored = try await context.output(of: .discovery) else { throw PermanentStepFailure("Discovery's result is missing; retry the task from Discovery") }
         let discovery = try JSONDecoder().decode(DiscoveryResult.self, from: stored)
 

@@ -15,12 +15,23 @@ public struct Ticket: Sendable, Equatable, Codable {
     /// Whether it came from Jira (so Planning comments there).
     public var fromJira: Bool
 
-    /// The ticket of `task`, fetched from Jira when the task names one.
-    static func of(_ task: TowerTask, jira: JiraClient?, jiraProblem: String) async throws -> Ticket {
+    /// The ticket of `task`, fetched from Jira when the task names one, or from the ticket file
+    /// (`TOWER_TICKETS_FILE`) when there is no Jira.
+    static func of(_ task: TowerTask, services: AgentServices) async throws -> Ticket {
         guard let key = task.ticketId, task.source == .jira || task.source == .cli || task.source == .console || task.source == .slack else {
             return Ticket(key: task.ticketId, title: task.title, description: task.description, url: nil, fromJira: false)
         }
-        guard let jira else {
+        let jiraProblem = services.jiraProblem
+        if services.jira == nil, let file = services.tickets {
+            do {
+                if let issue = try file.issue(key) {
+                    return Ticket(key: issue.key, title: issue.summary, description: issue.description, url: nil, fromJira: true)
+                }
+            } catch {
+                throw PermanentStepFailure("ticket \(key): \(error)")
+            }
+        }
+        guard let jira = services.jira else {
             // A ticket key without Jira: the task's own text is all there is.
             guard !task.description.isEmpty else {
                 throw PermanentStepFailure("task \(task.id) is for Jira ticket \(key), but \(jiraProblem); give a description instead (tower run --description)")

@@ -49,7 +49,8 @@ public struct StructuredCaller: Sendable {
         var messages = [LLMMessage.user(redacted(prompt))]
         var lastProblems: [String] = []
         for attempt in 1...2 {
-            let request = LLMRequest(model: model, system: system, messages: messages, tools: [tool], toolChoice: .tool(T.toolName), maxTokens: maxTokens)
+            let request = LLMRequest(model: model, system: system, messages: messages, tools: [tool], toolChoice: .tool(T.toolName), maxTokens: maxTokens,
+                purpose: attempt == 1 ? purpose : "\(purpose) (repair)")
             let started = Date()
             let result: LLMResult
             do {
