@@ -74,13 +74,17 @@ let package = Package(
             "TowerCore", "TowerConfig", "TowerStore", "TowerEngine", "TowerServices", "TowerLLM", "TowerGateway", "TowerResources",
             .product(name: "Mustache", package: "swift-mustache"),
         ]),
+        // The demo: the organization, ticket and recordings built into the binary, set up under the state directory.
+        .target(name: "TowerDemo", dependencies: [
+            "TowerAgents", "TowerCore", "TowerConfig", "TowerStore", "TowerEngine", "TowerServices", "TowerGateway", "TowerNet", "TowerLLM", "TowerResources",
+        ]),
         .executableTarget(name: "tower", dependencies: [
-            "TowerAgents", "TowerLLM", "TowerCore", "TowerConfig", "TowerStore", "TowerEngine", "TowerConsole", "TowerTerminal", "TowerGateway", "TowerNet", "TowerServices",
+            "TowerAgents", "TowerDemo", "TowerResources", "TowerLLM", "TowerCore", "TowerConfig", "TowerStore", "TowerEngine", "TowerConsole", "TowerTerminal", "TowerGateway", "TowerNet", "TowerServices",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         .executableTarget(name: "tower-bench", dependencies: [
-            "TowerAgents", "TowerCore", "TowerStore", "TowerEngine", "TowerConsole", "TowerNet", "TowerServices",
+            "TowerAgents", "TowerDemo", "TowerLLM", "TowerConfig", "TowerCore", "TowerStore", "TowerEngine", "TowerConsole", "TowerNet", "TowerServices",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
@@ -132,7 +136,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "TowerAgentsTests", dependencies: [
-            "TowerCore", "TowerAgents", "TowerConfig", "TowerStore", "TowerEngine", "TowerServices", "TowerLLM", "TowerGateway", "TowerNet",
+            "TowerCore", "TowerAgents", "TowerDemo", "TowerResources", "TowerConfig", "TowerStore", "TowerEngine", "TowerServices", "TowerLLM", "TowerGateway", "TowerNet",
             "TowerTestSupport", "TowerTestLog", "TowerHTTPTestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -82,6 +82,17 @@ public struct Configuration: Sendable {
         return config
     }
 
+    /// The built-in defaults and `values`, and nothing from the environment or any file: a
+    /// self-contained setup (the demo) that none of the operator's credentials can reach.
+    public static func fixed(_ values: [String: String]) -> Configuration {
+        var config = Configuration(entries: [:], files: [], warnings: [])
+        for key in ConfigKey.all {
+            if let value = key.defaultValue { config.entries[key.name] = Entry(value: value, source: .builtIn) }
+        }
+        for (name, value) in values { config.entries[name] = Entry(value: value, source: .builtIn) }
+        return config
+    }
+
     private mutating func set(_ key: String, _ value: String, from source: Source) {
         let name = key.uppercased()
         if ConfigKey.named(name) == nil {

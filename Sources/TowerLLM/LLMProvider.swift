@@ -157,7 +157,7 @@ public enum LLMError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notConfigured(let what): "the LLM is not configured: \(what)"
         case .api(let status, let type, let message): "\(status.map { "HTTP \($0) " } ?? "")\(type): \(message)"
         case .incomplete(let why): "incomplete answer: \(why)"
-        case .noRecording(let call, let key, let why, let directory): "no recorded answer for the call “\(call)” (\(key).json) in \(directory): \(why)"
+        case .noRecording(let call, let key, let why, let directory): "no recorded answer for the call “\(call)” (key \(key)) in \(directory): \(why)"
         }
     }
 }

@@ -7,7 +7,7 @@ import TowerCore
 /// the call and saying which part of the question changed since the recording of that call was
 /// made, instead of inventing an answer.
 public struct ReplayProvider: LLMProvider {
-    /// One recorded exchange, stored as `KEY.json`.
+    /// One recorded exchange, stored as `CALL.json` (or `KEY.json`); found by the key it holds.
     public struct Transcript: Codable, Sendable, Equatable {
         public var key: String
         /// The question, for people reading the file.
@@ -32,8 +32,15 @@ public struct ReplayProvider: LLMProvider {
     }
 
     public let directory: URL
+    /// When the key misses, answer with the recording made for the same call (its `purpose`)
+    /// instead of failing. Only for re-recording after a prompt changed (`scripts/record-demo`):
+    /// the answers stay, their keys are made again. Never for a run that should be checked.
+    public let matchingByCall: Bool
 
-    public init(directory: URL) { self.directory = directory }
+    public init(directory: URL, matchingByCall: Bool = false) {
+        self.directory = directory
+        self.matchingByCall = matchingByCall
+    }
 
     /// The recording key of a request: FNV-1a (64 bit) over its canonical JSON.
     public static func key(for request: LLMRequest) -> String {
@@ -76,16 +83,29 @@ public struct ReplayProvider: LLMProvider {
         request.messages.last.flatMap { $0.content.compactMap { if case .text(let t) = $0 { t } else { nil } }.first } ?? ""
     }
 
+    /// The recording made for the call named `purpose`, if any.
+    static func recording(ofCall purpose: String?, in directory: URL) -> Data? {
+        guard let purpose else { return nil }
+        return transcripts(in: directory).first { $0.transcript.call == purpose }?.data
+    }
+
+    /// Every readable recording in `directory`, in file-name order.
+    static func transcripts(in directory: URL) -> [(name: String, transcript: Transcript, data: Data)] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return files.filter { $0.hasSuffix(".json") }.sorted().compactMap { name in
+            guard let data = try? Data(contentsOf: directory.appendingPathComponent(name)),
+                let transcript = try? JSONDecoder().decode(Transcript.self, from: data)
+            else { return nil }
+            return (name, transcript, data)
+        }
+    }
+
     /// Why `request` has no recording: which recording was made for the same call, and which
     /// parts of the question differ from it; or that no recording of that call exists.
     static func miss(_ request: LLMRequest, key: String, in directory: URL) -> LLMError {
         let call = request.purpose ?? "\(request.model): \(question(request).prefix(80))"
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        let recorded = files.filter { $0.hasSuffix(".json") }.sorted().compactMap { name -> Transcript? in
-            guard let data = try? Data(contentsOf: directory.appendingPathComponent(name)) else { return nil }
-            return try? JSONDecoder().decode(Transcript.self, from: data)
-        }
-        guard let purpose = request.purpose, let match = recorded.first(where: { $0.call == purpose }) else {
+        let recorded = transcripts(in: directory)
+        guard let purpose = request.purpose, let (name, match, _) = recorded.first(where: { $0.transcript.call == purpose }) else {
             return .noRecording(
                 call: call, key: key, why: "nothing was recorded for this call (\(recorded.count) recordings there); record it with TOWER_LLM_RECORD",
                 directory: directory.path)
@@ -103,8 +123,21 @@ public struct ReplayProvider: LLMProvider {
         let what = changed.isEmpty ? "the question" : changed.joined(separator: ", ")
         return .noRecording(
             call: call, key: key,
-            why: "the recording of this call (\(match.key).json) was made for another question: \(what) changed since it was recorded (a prompt, or the code or data that builds it); record it again",
+            why: "the recording of this call (\(name)) was made for another question: \(what) changed since it was recorded (a prompt, or the code or data that builds it); record it again",
             directory: directory.path)
+    }
+
+    /// The file a recording is kept in: named after its call (`plan-task-1-attempt-2.json`), so
+    /// that recording again after a prompt changed rewrites the same files; `KEY.json` for a call
+    /// with no name, or when that name's file already holds another question's answer.
+    static func fileName(call: String?, key: String, in directory: URL) -> String {
+        guard let call, !call.isEmpty else { return "\(key).json" }
+        let slug = String(call.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }).split(separator: "-").joined(separator: "-")
+        let plain = directory.appendingPathComponent("\(slug).json")
+        guard let data = try? Data(contentsOf: plain), let existing = try? JSONDecoder().decode(Transcript.self, from: data), existing.key != key else {
+            return "\(slug).json"
+        }
+        return "\(slug)-\(key).json"
     }
 
     /// Stores the answer a real provider gave, so it can be replayed.
@@ -119,14 +152,17 @@ public struct ReplayProvider: LLMProvider {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try encoder.encode(transcript).write(to: directory.appendingPathComponent("\(key).json"))
+        try encoder.encode(transcript).write(to: directory.appendingPathComponent(fileName(call: request.purpose, key: key, in: directory)))
     }
 
     public func stream(_ request: LLMRequest) -> AsyncThrowingStream<LLMStreamEvent, any Error> {
         AsyncThrowingStream { continuation in
             let key = Self.key(for: request)
             let url = directory.appendingPathComponent("\(key).json")
-            guard let data = try? Data(contentsOf: url) else {
+            guard
+                let data = (try? Data(contentsOf: url)) ?? Self.transcripts(in: directory).first(where: { $0.transcript.key == key })?.data
+                    ?? (matchingByCall ? Self.recording(ofCall: request.purpose, in: directory) : nil)
+            else {
                 continuation.finish(throwing: Self.miss(request, key: key, in: directory))
                 return
             }

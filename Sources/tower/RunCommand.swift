@@ -68,13 +68,11 @@ struct RunCommand: AsyncParsableCommand {
             if let lease = try await store.lease(), lease.isLive(at: Date()) {
                 print("queued for the engine in pid \(lease.pid) on \(lease.host); following it here")
             }
-            let engine = Engine(
-                store: store, workflow: WorkflowAssembly.workflow(configuration: config, store: store),
-                configuration: EngineConfiguration(
-                    maxConcurrentTasks: config.integer("TOWER_MAX_CONCURRENT_TASKS", default: 4),
-                    maxCIRetries: config.integer("TOWER_MAX_CI_RETRIES", default: 3)))
+            let engine = RunConsole.engine(store: store, workflow: WorkflowAssembly.workflow(configuration: config, store: store), config)
             let running = Task { await engine.run() }
-            let final = try await Self.follow(task.id, store: store)
+            var last: Int64?
+            let final = try await Self.follow(task.id, store: store, after: &last) { [.awaitingApproval, .completed, .failed, .rejected].contains($0.status) }
+            Self.explain(final)
             running.cancel()
             await running.value
             outcome = Self.exitStatus(final)
@@ -82,25 +80,35 @@ struct RunCommand: AsyncParsableCommand {
         if outcome != 0 { throw ExitCode(outcome) }
     }
 
-    /// Prints the task's log as it grows until the task stops moving; returns it then.
-    static func follow(_ id: String, store: any Store) async throws -> TowerTask {
-        var last: Int64?
+    /// Prints the task's log as it grows (after event `last`) until `done` says the task has
+    /// reached a state worth stopping at; returns it then.
+    static func follow(_ id: String, store: any Store, after last: inout Int64?, until done: (TowerTask) -> Bool) async throws -> TowerTask {
         while true {
             for event in try await store.events(taskId: id, after: last, limit: 500) {
                 last = event.sequence
                 print(Format.logLine(event, time: Format.clock))
             }
             guard let task = try await store.task(id: id) else { throw StoreError.unknownTask(id) }
-            switch task.status {
-            case .awaitingApproval:
-                print("\nTask \(id) waits for approval: tower agent approve \(id) (or reject), in Slack, or in the console.")
+            if done(task) {
+                // The lines written with the change of state.
+                for event in try await store.events(taskId: id, after: last, limit: 500) {
+                    last = event.sequence
+                    print(Format.logLine(event, time: Format.clock))
+                }
                 return task
-            case .completed, .failed, .rejected:
-                if task.status == .failed { print("\nTask \(id) failed at \(task.failedStep?.rawValue ?? "?"): \(task.lastError ?? "")\nRetry with tower agent retry \(id).") }
-                return task
-            default:
-                try await Task.sleep(nanoseconds: 200_000_000)
             }
+            try await Task.sleep(nanoseconds: 200_000_000)
+        }
+    }
+
+    /// What the operator can do next with a task that stopped moving.
+    static func explain(_ task: TowerTask, approve: String? = nil) {
+        switch task.status {
+        case .awaitingApproval:
+            print("\nTask \(task.id) waits for approval: \(approve ?? "tower agent approve \(task.id)") (or reject), in Slack, or in the console.")
+        case .failed:
+            print("\nTask \(task.id) failed at \(task.failedStep?.rawValue ?? "?"): \(task.lastError ?? "")\nRetry with tower agent retry \(task.id).")
+        default: break
         }
     }
 

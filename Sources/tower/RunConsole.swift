@@ -32,33 +32,43 @@ struct RunConsole: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let env = ProcessInfo.processInfo.environment
             let config = try global.loadConfiguration()
             let store = try global.openStore()
-            let engine: Engine? =
-                noEngine
-                ? nil
-                : Engine(
-                    store: store, workflow: WorkflowAssembly.workflow(configuration: config, store: store),
-                    configuration: EngineConfiguration(
-                        maxConcurrentTasks: config.integer("TOWER_MAX_CONCURRENT_TASKS", default: 4),
-                        maxCIRetries: config.integer("TOWER_MAX_CI_RETRIES", default: 3)))
-            let terminal: NcursesTerminal
-            do {
-                terminal = try NcursesTerminal(environment: env)
-            } catch {
-                throw CLIError.failure(String(describing: error))
-            }
+            let engine: Engine? = noEngine ? nil : Self.engine(store: store, workflow: WorkflowAssembly.workflow(configuration: config, store: store), config)
             let (integrations, checks) = Self.integrationChecks(config, enabled: !noChecks)
-            let runtime = ConsoleRuntime(
-                store: store, engine: engine, terminal: terminal,
-                themes: ThemeLibrary.standard(environment: env, executable: URL(fileURLWithPath: CommandLine.arguments[0])),
-                options: ConsoleRuntime.Options(user: who.actor.user, themeName: theme, bell: !noBell),
-                integrations: integrations,
-                checkIntegrations: checks,
-                colorless: terminal.depth == .none)
-            await runtime.run()
+            try await Self.present(
+                store: store, engine: engine, options: ConsoleRuntime.Options(user: who.actor.user, themeName: theme, bell: !noBell),
+                integrations: integrations, checks: checks)
         }
+    }
+
+    /// The engine as the configuration sets its limits.
+    static func engine(store: any Store, workflow: Workflow, _ config: Configuration) -> Engine {
+        Engine(
+            store: store, workflow: workflow,
+            configuration: EngineConfiguration(
+                maxConcurrentTasks: config.integer("TOWER_MAX_CONCURRENT_TASKS", default: 4),
+                maxCIRetries: config.integer("TOWER_MAX_CI_RETRIES", default: 3)))
+    }
+
+    /// Opens the terminal and runs the console until the operator quits.
+    static func present(
+        store: any Store, engine: Engine?, options: ConsoleRuntime.Options, integrations: [Health.Integration],
+        checks: (@Sendable () async -> [Health.Integration])?, prepare: (@Sendable () async throws -> String)? = nil
+    ) async throws {
+        let env = ProcessInfo.processInfo.environment
+        let terminal: NcursesTerminal
+        do {
+            terminal = try NcursesTerminal(environment: env)
+        } catch {
+            throw CLIError.failure(String(describing: error))
+        }
+        let runtime = ConsoleRuntime(
+            store: store, engine: engine, terminal: terminal,
+            themes: ThemeLibrary.standard(environment: env, executable: URL(fileURLWithPath: CommandLine.arguments[0])),
+            options: options, integrations: integrations, checkIntegrations: checks, prepare: prepare,
+            colorless: terminal.depth == .none)
+        await runtime.run()
     }
 
     /// The health line's services as configured, and the check that asks each who we are

@@ -38,6 +38,9 @@ public actor ConsoleRuntime {
     let options: Options
     /// Checks every integration (the wiring passes `tower doctor`'s checks); `nil`: none.
     let checkIntegrations: (@Sendable () async -> [Health.Integration])?
+    /// Work that must be done before the engine starts but must not delay the first frame (the
+    /// demo loads its organization here); its answer is shown in the status line.
+    let prepare: (@Sendable () async throws -> String)?
     private var state: AppState
     private var theme: Theme
     private var inbox: AsyncStream<Message>.Continuation?
@@ -54,8 +57,9 @@ public actor ConsoleRuntime {
     ///     `integrationCheckInterval` and on `:doctor`.
     public init(
         store: any Store, engine: Engine?, terminal: any Terminal, themes: ThemeLibrary, options: Options, integrations: [Health.Integration],
-        checkIntegrations: (@Sendable () async -> [Health.Integration])? = nil, colorless: Bool
+        checkIntegrations: (@Sendable () async -> [Health.Integration])? = nil, prepare: (@Sendable () async throws -> String)? = nil, colorless: Bool
     ) {
+        self.prepare = prepare
         self.store = store
         self.commands = OperatorCommands(store: store)
         self.engine = engine
@@ -124,7 +128,19 @@ public actor ConsoleRuntime {
         })
         if let engine {
             let events = engine.bus.subscribe()
-            engineTask = Task { await engine.run() }
+            let prepare = self.prepare
+            engineTask = Task { [weak self] in
+                if let prepare {
+                    do {
+                        let done = try await prepare()
+                        await self?.send(.actionFinished(StatusMessage(text: done, level: .info)))
+                    } catch {
+                        await self?.send(.actionFinished(StatusMessage(text: "cannot start: \(error)", level: .error)))
+                        return
+                    }
+                }
+                await engine.run()
+            }
             background.append(Task { [weak self] in
                 for await event in events {
                     guard let self else { return }
