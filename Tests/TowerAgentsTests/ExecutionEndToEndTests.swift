@@ -76,7 +76,7 @@ import TowerTestSupport
         let repo = RepositoryRef(owner: "acme", name: "billing-service")
         var plan = try PlanDocument.parse(try #require(try await forge.file("PLAN.md", in: repo, ref: branch)))
         plan.tasks.append(PlanDocument.Task(number: 4, title: "Document the reduced rates", dependencies: [3], estimatedHours: 0.5))
-        try await forge.commit([FileChange(path: "PLAN.md", content: plan.render())], message: "PLAN.md: document the rates (review)", on: branch, in: repo)
+        _ = try await forge.commit([FileChange(path: "PLAN.md", content: plan.render())], message: "PLAN.md: document the rates (review)", on: branch, in: repo)
         try await approve(world, planned.id)
         let task = try await world.drive(planned.id, timeout: 180)
         let log = try await world.log(task.id)

@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+import TowerCore
+import TowerStore
+import TowerTestSupport
+
+extension ProcessTests {
+    /// `tower demo --no-console --auto-approve`, the real binary on a fresh state directory: the
+    /// story from the shipped recordings, over real git, the sandbox, python3's unittest and black.
+    @Suite(.serialized) struct DemoTests {
+        /// The commits on `branch` that `main` does not have, oldest first, as `subject` lines.
+        private func commits(_ forge: URL, _ repo: String, _ branch: String) async throws -> [String] {
+            let git = URL(fileURLWithPath: "/usr/bin/git")
+            let log = try await ChildProcess.run(git, ["--git-dir", forge.appendingPathComponent("demo/\(repo).git").path, "log", "--reverse", "--format=%s", "main..\(branch)"])
+            #expect(log.status == 0, "\(log.err)")
+            return log.out.split(separator: "\n").map(String.init)
+        }
+
+        @Test func theHeadlessStoryCompletesOverTheLocalForge() async throws {
+            let state = TemporaryDirectory.make("demo").appendingPathComponent("state")
+            let env = isolatedEnvironment()
+            let run = try await ChildProcess.run(towerBinary, ["demo", "--no-console", "--auto-approve", "--state-dir", state.path], environment: env, timeout: 240)
+            #expect(run.status == 0, "\(run.out)\n\(run.err)")
+            #expect(run.out.contains("DEMO-1 completed"))
+
+            let store = try SQLiteStore(directory: state.appendingPathComponent("demo/state"))
+            let task = try #require(try await store.tasks(status: nil, limit: nil).first { $0.ticketId == "DEMO-1" })
+            #expect(task.status == .completed)
+
+            // Both repositories' branches: PLAN.md, one commit per plan task, and black's auto-fix.
+            let forge = state.appendingPathComponent("demo/forge")
+            let branch = "ai/DEMO-1-discount-codes-at-checkout"
+            let service = try await commits(forge, "inventory-service", branch)
+            #expect(service.count == 4, "\(service)")
+            #expect(service.first?.hasPrefix("docs: PLAN.md for DEMO-1") == true)
+            #expect(service.dropFirst().first?.contains("Discount codes in order_total") == true)
+            #expect(service.last == "ci: auto-fix black")
+            let client = try await commits(forge, "inventory-client", branch)
+            #expect(client.count == 2, "\(client)")
+            #expect(client.last?.contains("InventoryClient.order_total passes discount_code") == true)
+            let storefront = try await ChildProcess.run(
+                URL(fileURLWithPath: "/usr/bin/git"), ["--git-dir", forge.appendingPathComponent("demo/storefront.git").path, "branch", "--list", branch])
+            #expect(storefront.out.isEmpty, "the storefront was not part of the plan")
+
+            // Task 1's first attempt failed its tests and the failure went back; the second passed.
+            let log = try await store.events(taskId: task.id, after: nil, limit: nil).map(\.message)
+            let failed = try #require(log.firstIndex { $0.hasPrefix("plan-task 1 attempt 1: tests failed") })
+            let passed = try #require(log.firstIndex { $0.hasPrefix("plan-task 1 attempt 2: tests pass") })
+            #expect(failed < passed)
+            let calls = try await store.llmCalls(taskId: task.id)
+            let retry = try #require(calls.first { $0.purpose == "plan-task 1 attempt 2" })
+            #expect(retry.prompt.contains("AssertionError: 261 != 262"))
+            #expect(!retry.prompt.contains(state.path) && !retry.prompt.contains("/tmp/tower-execution"), "the checkout's path stays out of the prompt")
+            #expect(calls.map(\.purpose).sorted() == [
+                "discovery approach", "discovery keywords", "plan", "plan-task 1 attempt 1", "plan-task 1 attempt 2", "plan-task 2 attempt 1", "plan-task 3 attempt 1",
+            ])
+
+            // The outbox: each message exactly once, kept (not sent: the demo has no Slack or Jira).
+            let outbox = try await store.outbox(taskId: task.id)
+            let kinds = outbox.map { "\($0.service) \($0.kind)" }.sorted()
+            #expect(kinds == ["jira comment", "jira comment", "slack approval_request", "slack ci_passed", "slack completed"], "\(kinds)")
+            #expect(outbox.allSatisfy { $0.status == .notSent })
+
+            // Every tab of the task view has something to show.
+            #expect(try await store.artifacts(taskId: task.id, kind: .discovery).count == 1)
+            #expect(try await store.artifacts(taskId: task.id, kind: .plan).count == 1)
+            let diffs = try await store.artifacts(taskId: task.id, kind: .diff).map(\.name)
+            #expect(diffs.contains("inventory-service/inventory/pricing.py") && diffs.contains("inventory-client/inventory_client/client.py"), "\(diffs)")
+            let ci = try await store.artifacts(taskId: task.id, kind: .ciLog)
+            #expect(ci.count == 3, "\(ci.map(\.name))")
+            let discovery = try #require(try await store.phaseResult(taskId: task.id, step: .discovery, cycle: 0))
+            let result = String(decoding: discovery.output, as: UTF8.self)
+            #expect(result.contains("inventory-client") && result.contains("inventory-service") && result.contains("crossRepoDependencies"))
+
+            // Run again: the same sandbox, the same task, nothing made twice.
+            let again = try await ChildProcess.run(towerBinary, ["demo", "--no-console", "--state-dir", state.path], environment: env, timeout: 60)
+            #expect(again.status == 0, "\(again.out)\n\(again.err)")
+            #expect(again.out.contains("DEMO-1 continues"))
+            #expect(try await store.tasks(status: nil, limit: nil).count == 1)
+            #expect(try await commits(forge, "inventory-service", branch).count == 4)
+        }
+    }
+}
