@@ -64,26 +64,39 @@ struct DemoCommand: AsyncParsableCommand {
                 throw CLIError.failure(String(describing: error))
             }
             let config = site.configuration()
-            let engine = RunConsole.engine(store: store, workflow: Workflow.agents(site.services(store: store)), config)
+            var services = site.services(store: store)
+            if !noConsole, let llm = services.llm { services.llm = PacedProvider(llm) }
+            let engine = RunConsole.engine(store: store, workflow: Workflow.agents(services), config)
             let actor = who.actor
             if noConsole {
                 outcome = try await headless(site: site, store: store, engine: engine, actor: actor)
             } else {
-                let (integrations, _) = RunConsole.integrationChecks(config, enabled: false)
+                // What the demo really talks to: the local forge and the recordings; no Jira or Slack.
+                let integrations = [
+                    Health.Integration(name: "Forge", condition: .ok(headroom: "local")), Health.Integration(name: "Model", condition: .ok(headroom: "recorded")),
+                    Health.Integration(name: "Jira", condition: .notConfigured), Health.Integration(name: "Slack", condition: .notConfigured),
+                ]
                 let autoApprove = autoApprove
                 try await RunConsole.present(
-                    store: store, engine: engine, options: ConsoleRuntime.Options(user: actor.user, themeName: theme, bell: !noBell),
+                    store: store, engine: engine, options: ConsoleRuntime.Options(user: actor.user, themeName: theme, bell: !noBell, guide: Self.guide),
                     integrations: integrations, checks: nil,
                     prepare: {
                         let loaded = try await site.prepare(store: store)
                         let (task, isNew) = try await site.task(store: store, by: Actor(user: actor.user, channel: .console))
                         if autoApprove { Self.approveWhenAsked(task.id, store: store, actor: actor) }
-                        return "demo: \(loaded); \(task.ticketId ?? task.id) \(isNew ? "started" : "is \(task.status.rawValue)") — press a on it when it waits for approval"
+                        return "demo: \(loaded); \(task.ticketId ?? task.id) \(isNew ? "started" : "is \(task.status.rawValue)"): press a when it waits for approval, ? for help"
                     })
             }
         }
         if outcome != 0 { throw ExitCode(outcome) }
     }
+
+    /// The demo's walk-through, at the top of the console's help.
+    static let guide = [
+        "The demo: DEMO-1 (discount codes) goes through Discovery and Planning over three local repositories, then waits for you.",
+        "Enter opens it; 1 log, 2 PLAN.md, 3 diffs, 4 discovery, 5 CI, 6 timeline, 7 LLM calls; Esc goes back. o shows the outbox.",
+        "When it waits for approval (the bell rings): a approves. Execution then writes and tests the code (the first attempt at task 1 fails), and CI auto-fixes a black failure.",
+    ]
 
     /// The story without a terminal: prints the log, approves if asked to, exits with the outcome.
     func headless(site: DemoSite, store: SQLiteStore, engine: Engine, actor: Actor) async throws -> Int32 {

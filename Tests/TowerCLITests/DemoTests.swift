@@ -64,8 +64,12 @@ extension ProcessTests {
             // Every tab of the task view has something to show.
             #expect(try await store.artifacts(taskId: task.id, kind: .discovery).count == 1)
             #expect(try await store.artifacts(taskId: task.id, kind: .plan).count == 1)
-            let diffs = try await store.artifacts(taskId: task.id, kind: .diff).map(\.name)
+            let diffArtifacts = try await store.artifacts(taskId: task.id, kind: .diff)
+            let diffs = diffArtifacts.map(\.name)
             #expect(diffs.contains("inventory-service/inventory/pricing.py") && diffs.contains("inventory-client/inventory_client/client.py"), "\(diffs)")
+            // The Diff tab shows the branch after black's fix, not the model's first formatting.
+            let pricing = try #require(diffArtifacts.last { $0.name == "inventory-service/inventory/pricing.py" })
+            #expect(String(decoding: pricing.content, as: UTF8.self).contains(#"+DISCOUNT_RATES = {"SAVE10": Decimal("0.10"), "SAVE25": Decimal("0.25")}"#))
             let ci = try await store.artifacts(taskId: task.id, kind: .ciLog)
             #expect(ci.count == 3, "\(ci.map(\.name))")
             let discovery = try #require(try await store.phaseResult(taskId: task.id, step: .discovery, cycle: 0))

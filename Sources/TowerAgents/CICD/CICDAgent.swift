@@ -41,7 +41,7 @@ public struct CICDAgent: WorkflowStep {
         var escalations: [String] = []
         for pr in execution.pullRequests {
             guard let repo = RepositoryRef(pr.repository) else { continue }
-            let verdict = try await watch(repo, branch: execution.branch, forge: forge, root: root, context: context) { report in
+            let verdict = try await watch(repo, branch: execution.branch, pullRequests: execution.pullRequests, forge: forge, root: root, context: context) { report in
                 reports.append(report)
                 // Each run is shown in the CI tab as soon as it is classified, not when CI/CD ends.
                 if let content = try? JSONEncoder().encode(report) {
@@ -84,7 +84,8 @@ public struct CICDAgent: WorkflowStep {
 
     /// Watches one repository until its CI passes, or the failure is handed on.
     func watch(
-        _ repo: RepositoryRef, branch: String, forge: any Forge, root: URL, context: StepContext, report: (CIRunReport) async -> Void
+        _ repo: RepositoryRef, branch: String, pullRequests: [PullRequestRecord]? = nil, forge: any Forge, root: URL, context: StepContext,
+        report: (CIRunReport) async -> Void
     ) async throws -> Verdict {
         var attempts = 0
         var lastFixed: Set<LogClass> = []
@@ -137,6 +138,13 @@ public struct CICDAgent: WorkflowStep {
                     classification, repo: repo, branch: branch, attempt: attempts, directory: root.appendingPathComponent("\(repo.name)-fix-\(attempts)"), context: context)
             }
             guard let sha = fixed else { return await escalate("\(attempts) auto-fix attempts did not fix it") }
+            // The Diff tab shows the branch as it now is.
+            if let pullRequests = pullRequests, let fresh = try? await DiffArtifacts.of(pullRequests, branch: branch, forge: forge),
+                let stored = try? await context.store.artifacts(taskId: context.task.id, kind: .diff)
+            {
+                let changed = DiffArtifacts.changed(fresh, stored: stored)
+                if !changed.isEmpty { await context.attach(changed) }
+            }
             entry.action = "auto-fix \(attempts): \(classification.classes.map(\.rawValue).joined(separator: ", ")) → \(sha.prefix(8))"
             await report(entry)
             lastFixed = classes

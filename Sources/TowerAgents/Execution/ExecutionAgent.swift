@@ -124,14 +124,7 @@ public struct ExecutionAgent: WorkflowStep {
         }
 
         // Diffs, one artifact per file, and the checklist in each PR.
-        var artifacts: [ArtifactDraft] = []
-        for pr in planning.pullRequests {
-            guard let repo = RepositoryRef(pr.repository) else { continue }
-            for patch in try await forge.diff(base: pr.base, head: branch, in: repo) where patch.path != "PLAN.md" {
-                let name = repositories.count > 1 ? "\(repo.name)/\(patch.path)" : patch.path
-                artifacts.append(ArtifactDraft(kind: .diff, name: name, content: Data(patch.patch.utf8)))
-            }
-        }
+        let artifacts = try await DiffArtifacts.of(planning.pullRequests, branch: branch, forge: forge)
         let untested = Set(workspaces.values.filter { $0.commands.test == nil }.map(\.repository.description)).sorted()
         for pr in planning.pullRequests {
             guard let repo = RepositoryRef(pr.repository) else { continue }

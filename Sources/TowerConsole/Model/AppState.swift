@@ -251,6 +251,8 @@ public struct AppState: Equatable, Sendable {
     public var prompt: Prompt?
     public var dialog: Dialog?
     public var showHelp = false
+    /// Lines shown above the keys in the help: what to do first (the demo's walk-through).
+    public var guide: [String] = []
     public var status: StatusMessage?
 
     public var freeze = FreezeState(frozen: false)

@@ -16,11 +16,14 @@ public actor ConsoleRuntime {
         public var pollInterval: TimeInterval
         /// How often the integrations are checked again (as `tower doctor` does).
         public var integrationCheckInterval: TimeInterval
+        /// What to do first, shown at the top of the help (the demo's walk-through).
+        public var guide: [String]
 
         public init(
             user: String, themeName: String = "dark", bell: Bool = true, frameInterval: TimeInterval = 1.0 / 60, pollInterval: TimeInterval = 0.25,
-            integrationCheckInterval: TimeInterval = 300
+            integrationCheckInterval: TimeInterval = 300, guide: [String] = []
         ) {
+            self.guide = guide
             self.user = user
             self.themeName = themeName
             self.bell = bell
@@ -82,6 +85,7 @@ public actor ConsoleRuntime {
             size: terminal.size, now: Date(), user: options.user, glyphs: terminal.supportsUnicode ? .unicode : .ascii,
             theme: theme.name, themes: available.isEmpty ? [theme.name] : available)
         state.bellOnAttention = options.bell
+        state.guide = options.guide
         state.status = status
         state.health = Health(engine: engine == nil ? .none : .runningHere, integrations: integrations)
         self.state = state

@@ -13,15 +13,21 @@ enum Overlays {
         }
         let rows = max(1, state.size.height - 6)
         let columns = state.size.width >= 150 || entries.count > rows ? 2 : 1
-        let perColumn = (entries.count + columns - 1) / columns
         let columnWidth = min(72, (state.size.width - 6) / columns)
-        let frame = centered(state.size, width: columnWidth * columns + 4, height: perColumn + 4)
+        var guide: [StyledLine] = []
+        for line in state.guide { guide += StyledWrap.wrap([Span(line, Style(.text))], width: columnWidth * columns - 2, indent: 2) }
+        if !guide.isEmpty { guide.append([]) }
+        let perColumn = (entries.count + columns - 1) / columns
+        let frame = centered(state.size, width: columnWidth * columns + 4, height: guide.count + perColumn + 4)
         canvas.fill(frame, style: Style(.dialog))
         canvas.box(frame, glyphs: state.glyphs, title: "Keys — any key closes")
         let inner = frame.inset(1)
+        for (row, line) in guide.enumerated() where row + 1 < inner.height {
+            canvas.draw(line, x: inner.x + 1, y: inner.y + row, width: inner.width - 2)
+        }
         for (i, entry) in entries.enumerated() {
             let column = i / perColumn
-            let row = i % perColumn
+            let row = guide.count + i % perColumn
             guard row + 1 < inner.height else { continue }
             canvas.draw(entry, x: inner.x + 1 + column * columnWidth, y: inner.y + row, width: columnWidth - 1)
         }
