@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import TowerAgents
 import TowerConfig
+import TowerConsole
 import TowerGateway
 
 /// `tower config`: the effective configuration, every secret redacted.
@@ -43,6 +45,12 @@ struct ConfigCommand: AsyncParsableCommand {
             let gateway = Gateway(configuration: config)
             lines.append("  \("forge".padding(toLength: 10, withPad: " ", startingAt: 0)) \(gateway.forgeDescription)")
             lines.append("  \("model".padding(toLength: 10, withPad: " ", startingAt: 0)) \(Self.modelDescription(config, gateway))")
+            let executable = URL(fileURLWithPath: CommandLine.arguments[0])
+            lines.append("")
+            lines.append("Files")
+            lines.append("  prompts    \(PromptLibrary.standard(environment: env, executable: executable).origin())")
+            let themes = ThemeLibrary.standard(environment: env, executable: executable)
+            lines.append("  themes     \(themes.names().map { "\($0) (\(themes.origin($0) ?? "?"))" }.joined(separator: ", "))")
             if !config.warnings.isEmpty {
                 lines.append("")
                 lines.append("Warnings")

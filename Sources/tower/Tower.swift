@@ -7,7 +7,7 @@ struct Tower: AsyncParsableCommand {
         commandName: "tower",
         abstract: "A control tower for autonomous coding agents.",
         discussion: """
-            Tickets go Discovery → Planning → approval → Execution → CI → done; every step is stored
+            Tickets go through Discovery, Planning, approval, Execution and CI to done; every step is stored
             before the next begins, and approvals, rejections and retries can come from any process.
             """,
         subcommands: [RunConsole.self, DemoCommand.self, RunCommand.self, DiscoverCommand.self, CICDCommand.self, AgentCommand.self, ConfigCommand.self, DoctorCommand.self, ToolCommand.self],
