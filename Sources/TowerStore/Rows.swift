@@ -9,6 +9,16 @@ enum Rows {
         step, failed_step, cycle, created_at, updated_at, expires_at, repository
         """
 
+    /// Every row of a query made into a value as it is stepped, without the array of copied
+    /// rows `fetchAll` builds first: a board of 10,000 tasks or a page of log lines is loaded
+    /// without holding every row twice.
+    static func all<T>(_ db: Database, sql: String, arguments: StatementArguments, _ make: (Row) -> T) throws -> [T] {
+        var values: [T] = []
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        while let row = try rows.next() { values.append(make(row)) }
+        return values
+    }
+
     static func task(_ row: Row) -> TowerTask {
         TowerTask(
             id: row["id"], ticketId: row["ticket_id"], title: row["title"], description: row["description"],

@@ -119,7 +119,7 @@ extension SQLiteStore {
 
     public func tasks(updatedSince date: Date) async throws -> [TowerTask] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT \(Rows.taskColumns) FROM tasks WHERE updated_at >= ? ORDER BY updated_at", arguments: [date]).map(Rows.task)
+            try Rows.all(db, sql: "SELECT \(Rows.taskColumns) FROM tasks WHERE updated_at >= ? ORDER BY updated_at", arguments: [date], Rows.task)
         }
     }
 }

@@ -30,7 +30,7 @@ extension SQLiteStore {
                 sql += " LIMIT ?"
                 arguments += [limit]
             }
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Rows.task)
+            return try Rows.all(db, sql: sql, arguments: arguments, Rows.task)
         }
     }
 
@@ -101,18 +101,15 @@ extension SQLiteStore {
 
     public func events(taskId: String, after sequence: Int64?, limit: Int?) async throws -> [TaskEvent] {
         try await read { db in
-            try Row.fetchAll(
+            try Rows.all(
                 db, sql: "SELECT * FROM events WHERE task_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-                arguments: [taskId, sequence ?? 0, limit ?? -1]
-            ).map(Rows.event)
+                arguments: [taskId, sequence ?? 0, limit ?? -1], Rows.event)
         }
     }
 
     public func lastEvents(taskId: String, count: Int) async throws -> [TaskEvent] {
         try await read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM events WHERE task_id = ? ORDER BY seq DESC LIMIT ?", arguments: [taskId, count]
-            ).map(Rows.event).reversed()
+            try Rows.all(db, sql: "SELECT * FROM events WHERE task_id = ? ORDER BY seq DESC LIMIT ?", arguments: [taskId, count], Rows.event).reversed()
         }
     }
 

@@ -58,6 +58,10 @@ public final class SQLiteStore: Store {
         config.maximumReaderCount = max(1, readers)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // 512 KiB of page cache per connection instead of SQLite's 2 MB: the reads are by
+            // index, the operating system caches the file anyway, and the console, which keeps
+            // three connections open for days, stays small.
+            try db.execute(sql: "PRAGMA cache_size = -512")
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)

@@ -98,6 +98,7 @@ public actor ConsoleRuntime {
         startSources()
         await initialLoad()
         present()
+        HeapTrim.now()
         for await message in messages {
             var isKey = false
             if case .key = message { isKey = true }

@@ -32,20 +32,38 @@ enum LogWidget {
 }
 
 /// Times and ages as the console shows them (UTC, so every operator sees the same clock).
+/// Plain arithmetic on the epoch: no calendar, time zone or format string, whose first use
+/// loads ICU's data and code on the way to the first frame.
 enum Clock {
-    private static let calendar: Calendar = {
-        var c = Calendar(identifier: .gregorian)
-        c.timeZone = TimeZone(identifier: "UTC")!
-        return c
-    }()
-
     static func time(_ date: Date) -> String {
-        let c = calendar.dateComponents([.hour, .minute, .second], from: date)
-        return String(format: "%02d:%02d:%02d", c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let day = seconds - 86_400 * floorDivide(seconds, 86_400)
+        return "\(two(day / 3600)):\(two(day / 60 % 60)):\(two(day % 60))"
     }
 
     static func dateTime(_ date: Date) -> String {
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        return String(format: "%04d-%02d-%02d %02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let days = floorDivide(seconds, 86_400)
+        let day = seconds - 86_400 * days
+        let (year, month, dayOfMonth) = civil(days)
+        return "\(year)-\(two(month))-\(two(dayOfMonth)) \(two(day / 3600)):\(two(day / 60 % 60))"
+    }
+
+    private static func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+
+    private static func floorDivide(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
+
+    /// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's
+    /// `civil_from_days`).
+    static func civil(_ days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 }
