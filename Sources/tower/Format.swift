@@ -1,10 +1,17 @@
 import Foundation
 import TowerCore
+
 import TowerEngine
 import TowerStore
 
 /// Plain-text renderings for the command line.
 enum Format {
+    /// Pushes out what was printed: a log followed through a pipe or into a file (CI, `| tee`)
+    /// shows each batch of lines as it happens, not when the buffer fills or Tower exits.
+    static func flush() {
+        fflush(nil)
+    }
+
     static func table(_ tasks: [TowerTask], now: Date) -> String {
         guard !tasks.isEmpty else { return "No tasks." }
         let header = ["ID", "TICKET", "STATUS", "AGENT", "PROG", "TRIES", "AGE", "TITLE"]

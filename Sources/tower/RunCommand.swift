@@ -88,6 +88,7 @@ struct RunCommand: AsyncParsableCommand {
                 last = event.sequence
                 print(Format.logLine(event, time: Format.clock))
             }
+            Format.flush()
             guard let task = try await store.task(id: id) else { throw StoreError.unknownTask(id) }
             if done(task) {
                 // The lines written with the change of state.
@@ -95,6 +96,7 @@ struct RunCommand: AsyncParsableCommand {
                     last = event.sequence
                     print(Format.logLine(event, time: Format.clock))
                 }
+                Format.flush()
                 return task
             }
             try await Task.sleep(nanoseconds: 200_000_000)
@@ -106,6 +108,7 @@ struct RunCommand: AsyncParsableCommand {
         switch task.status {
         case .awaitingApproval:
             print("\nTask \(task.id) waits for approval: \(approve ?? "tower agent approve \(task.id)") (or reject), in Slack, or in the console.")
+            Format.flush()
         case .failed:
             print("\nTask \(task.id) failed at \(task.failedStep?.rawValue ?? "?"): \(task.lastError ?? "")\nRetry with tower agent retry \(task.id).")
         default: break

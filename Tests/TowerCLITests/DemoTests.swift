@@ -83,5 +83,24 @@ extension ProcessTests {
             #expect(try await store.tasks(status: nil, limit: nil).count == 1)
             #expect(try await commits(forge, "inventory-service", branch).count == 4)
         }
+
+        @Test func withoutAutoApproveItPrintsAsItGoesAndWaitsForAnApprovalFromAnotherProcess() async throws {
+            let state = TemporaryDirectory.make("demo-wait").appendingPathComponent("state")
+            let demo = try ChildProcess(towerBinary, ["demo", "--no-console", "--state-dir", state.path], environment: isolatedEnvironment())
+            // Line by line through a pipe, as a CI log would show it, while the process still runs.
+            let waiting = await demo.waitForLines(timeout: 60) { $0.contains("waits for approval: tower agent approve") }
+            #expect(waiting, "\(demo.output.joined(separator: "\n"))\n\(demo.errorOutput)")
+            let line = try #require(demo.output.first { $0.contains("waits for approval") })
+            #expect(line.contains("--state-dir \(state.path)/demo/state"), "\(line)")
+
+            let store = try SQLiteStore(directory: state.appendingPathComponent("demo/state"))
+            let task = try #require(try await store.tasks(status: .awaitingApproval, limit: nil).first)
+            let approve = try await ChildProcess.run(
+                towerBinary, ["agent", "approve", task.id, "--state-dir", state.appendingPathComponent("demo/state").path, "--as", "eve"], environment: isolatedEnvironment())
+            #expect(approve.status == 0, "\(approve.err)")
+            #expect(await demo.wait(timeout: 120) == 0, "\(demo.output.suffix(5).joined(separator: "\n"))")
+            #expect(demo.output.contains { $0.contains("DEMO-1 completed") })
+            #expect(try await store.approval(taskId: task.id)?.decidedBy == "eve")
+        }
     }
 }

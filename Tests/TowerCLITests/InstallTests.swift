@@ -19,7 +19,7 @@ extension ProcessTests {
             let elsewhere = scratch.appendingPathComponent("somewhere/else")
             try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
             let env = isolatedEnvironment([
-                "TOWER_BINARY": towerBinary.path, "TOWER_GENERATE_MANUAL": BuiltProducts.url("generate-manual").path,
+                "TOWER_BINARY": towerBinary.path, "TOWER_GENERATE_MANUAL": BuiltProducts.url("generate-manual-tool").path,
             ])
             let install = try await sh("'\(Self.packageRoot.path)/scripts/install' '\(prefix.path)'", in: elsewhere, environment: env)
             #expect(install.status == 0, "\(install.out)\n\(install.err)")
