@@ -4,7 +4,10 @@ import PackagePlugin
 /// Builds the shipped prompts, themes and the demo organization into the binary
 /// (`TowerResources`), so an installed `tower` with no `share/` beside it still has its
 /// default theme, its prompts and its demo. The files stay plain files in the source tree;
-/// this turns them into one generated Swift file at build time.
+/// this turns them into one generated Swift file at build time. SwiftPM re-runs the plugin only
+/// when the package changes: an edited file is picked up by the next build, but after adding or
+/// removing one, `touch Package.swift` (a removed file otherwise stops the build with "missing
+/// inputs"). `scripts/record-demo` keeps the recordings' file names, so it needs neither.
 @main
 struct BundleResources: BuildToolPlugin {
     /// The top-level directories bundled, relative to the package.
