@@ -36,6 +36,10 @@ public struct AgentServices: Sendable {
     public var execution = ExecutionSettings()
     /// How CI is watched.
     public var ci = CISettings()
+    /// Sentry, when configured, for the Sentry monitor.
+    public var sentryClient: SentryClient?
+    /// How the Sentry monitor runs.
+    public var sentry = SentrySettings()
 
     public init(
         forge: (any Forge)?, forgeProblem: String = "", owner: String, llm: (any LLMProvider)?, model: String = AgentServices.defaultModel,
@@ -87,6 +91,13 @@ public struct AgentServices: Sendable {
         if let file = configuration["TOWER_TICKETS_FILE"], !file.isEmpty { services.tickets = TicketFile(url: URL(fileURLWithPath: file)) }
         services.execution = ExecutionSettings(configuration)
         services.ci = CISettings(configuration)
+        services.sentry = SentrySettings(configuration)
+        if let unavailable = gateway.unavailable[.sentry] {
+            services.sentry.problem = "Sentry is \(unavailable)"
+        } else if services.sentry.problem.hasPrefix("Sentry is not configured") {
+            // A readable thresholds setting: the client is all the monitor needs.
+            services.sentryClient = gateway.sentry
+        }
         return services
     }
 

@@ -54,6 +54,9 @@ public struct ConfigKey: Sendable, Hashable {
         ConfigKey("SENTRY_AUTH_TOKEN", group: "Sentry", secret: true, required: true, "auth token"),
         ConfigKey("SENTRY_WEBHOOK_SECRET", group: "Sentry", secret: true, "webhook client secret"),
         ConfigKey("SENTRY_URL", group: "Sentry", default: "https://sentry.io", "base URL (self-hosted Sentry)"),
+        ConfigKey("SENTRY_PROJECTS", group: "Sentry", "projects the monitor reads, comma-separated (default: every project of the organization)"),
+        ConfigKey("TOWER_SENTRY_INTERVAL", group: "Sentry", default: "3600", "seconds between the engine's Sentry passes"),
+        ConfigKey("TOWER_SENTRY_THRESHOLDS", group: "Sentry", default: "fatal=1,error=10,warning=50,info=100", "events in 24 h that file a bug, by level"),
     ]
 
     /// A known key by name.

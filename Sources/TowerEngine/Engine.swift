@@ -24,6 +24,9 @@ public actor Engine {
     let now: @Sendable () -> Date
 
     private var runners: [String: Task<Void, Never>] = [:]
+    /// Scheduled jobs running now, by name, and when each may next be asked whether it is due.
+    private var jobRunners: [String: Task<Void, Never>] = [:]
+    private var jobNotBefore: [String: Date] = [:]
     private var holding = false
     private var lastRenewal = Date.distantPast
     private var lastSweep = Date.distantPast
@@ -115,6 +118,37 @@ public actor Engine {
             }
             if !frozen { try await schedule() }
         }
+        if !frozen { try await scheduleJobs(now: now) }
+    }
+
+    /// Starts each scheduled job that is due and not already running. Frozen: none start.
+    private func scheduleJobs(now: Date) async throws {
+        for job in workflow.jobs where jobRunners[job.name] == nil && now >= jobNotBefore[job.name, default: .distantPast] {
+            let due = try await job.due(now: now)
+            // Asked again when due, and at least every few seconds (another process may have run it).
+            jobNotBefore[job.name] = min(due, now.addingTimeInterval(5))
+            guard due <= now else { continue }
+            let name = job.name
+            jobRunners[name] = Task {
+                var failure: String?
+                do {
+                    try await job.run()
+                } catch {
+                    if !(error is CancellationError) { failure = "\(name): \(error)" }
+                }
+                self.jobFinished(name, failure: failure, retryAfter: job.retryDelay)
+            }
+        }
+    }
+
+    private func jobFinished(_ name: String, failure: String?, retryAfter: TimeInterval) {
+        jobRunners[name] = nil
+        if let failure {
+            lastError = failure
+            jobNotBefore[name] = now().addingTimeInterval(retryAfter)
+        } else {
+            jobNotBefore[name] = nil
+        }
     }
 
     private func keepLease(now: Date) async throws {
@@ -156,10 +190,11 @@ public actor Engine {
     }
 
     private func stopRunners() async {
-        let all = runners
-        for runner in all.values { runner.cancel() }
-        for runner in all.values { await runner.value }
+        let all = Array(runners.values) + Array(jobRunners.values)
+        for runner in all { runner.cancel() }
+        for runner in all { await runner.value }
         runners = [:]
+        jobRunners = [:]
     }
 
     private func pause(_ seconds: TimeInterval) async {

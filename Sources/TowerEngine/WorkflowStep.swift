@@ -55,12 +55,18 @@ public struct PermanentStepFailure: Error, CustomStringConvertible, Sendable {
 /// The implementation of every step, by kind.
 public struct Workflow: Sendable {
     public var steps: [StepKind: any WorkflowStep]
+    /// What the engine runs on a schedule besides the tasks (the Sentry monitor).
+    public var jobs: [any ScheduledJob]
 
-    public init(steps: [StepKind: any WorkflowStep]) { self.steps = steps }
+    public init(steps: [StepKind: any WorkflowStep], jobs: [any ScheduledJob] = []) {
+        self.steps = steps
+        self.jobs = jobs
+    }
 
     /// Every kind in order, each with the same implementation (tests and benchmarks).
     public init(uniform step: any WorkflowStep) {
         self.steps = Dictionary(uniqueKeysWithValues: StepKind.allCases.map { ($0, step) })
+        self.jobs = []
     }
 }
 

@@ -1,10 +1,12 @@
 import TowerCore
 
 /// Markdown-ish text (what the agents write: headings, bullets, checkboxes, code fences,
-/// paragraphs, `inline code`, **bold**) as Atlassian Document Format, so a plan summary reads as
-/// a document in a Jira comment instead of a wall of symbols.
+/// paragraphs, `inline code`, **bold**, *emphasis*, `---` rules) as Atlassian Document Format, so
+/// a plan summary reads as a document in a Jira comment instead of a wall of symbols.
 public enum AtlassianDocument {
-    public static func from(markdown: String) -> JSONValue {
+    /// `hardLineBreaks`: every line of a paragraph keeps its own line (a ticket template's
+    /// `**Error:**` / `**Type:**` lines), instead of markdown's joining them into one.
+    public static func from(markdown: String, hardLineBreaks: Bool = false) -> JSONValue {
         var content: [JSONValue] = []
         var paragraph: [String] = []
         var bullets: [String] = []
@@ -13,7 +15,11 @@ public enum AtlassianDocument {
 
         func flushParagraph() {
             guard !paragraph.isEmpty else { return }
-            content.append(.object(["type": .string("paragraph"), "content": .array(inline(paragraph.joined(separator: " ")))]))
+            let nodes: [JSONValue] =
+                hardLineBreaks
+                ? paragraph.enumerated().flatMap { index, line in (index == 0 ? [] : [.object(["type": .string("hardBreak")])]) + inline(line) }
+                : inline(paragraph.joined(separator: " "))
+            content.append(.object(["type": .string("paragraph"), "content": .array(nodes)]))
             paragraph = []
         }
         func flushBullets() {
@@ -46,7 +52,11 @@ public enum AtlassianDocument {
                 continue
             }
             let hashes = line.prefix { $0 == "#" }.count
-            if (1...6).contains(hashes), line.dropFirst(hashes).first == " " {
+            if line == "---" || line == "***" {
+                flushParagraph()
+                flushBullets()
+                content.append(.object(["type": .string("rule")]))
+            } else if (1...6).contains(hashes), line.dropFirst(hashes).first == " " {
                 flushParagraph()
                 flushBullets()
                 content.append(.object([
@@ -72,7 +82,7 @@ public enum AtlassianDocument {
         return .object(["type": .string("doc"), "version": .number(1), "content": .array(content)])
     }
 
-    /// Text with `code` and **strong** marks.
+    /// Text with `code`, **strong** and *em* marks.
     static func inline(_ text: String) -> [JSONValue] {
         var nodes: [JSONValue] = []
         var current = ""
@@ -94,6 +104,10 @@ public enum AtlassianDocument {
                 flush()
                 mark = mark == "strong" ? nil : "strong"
                 chars = chars.dropFirst(2)
+            } else if c == "*", mark == "em" || (mark == nil && chars.dropFirst().first.map { !$0.isWhitespace } == true && chars.dropFirst().contains("*")) {
+                flush()
+                mark = mark == "em" ? nil : "em"
+                chars = chars.dropFirst()
             } else {
                 current.append(c)
                 chars = chars.dropFirst()

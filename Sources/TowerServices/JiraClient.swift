@@ -52,11 +52,14 @@ public struct JiraClient: Sendable {
         return issues
     }
 
-    /// Creates an issue; returns its key.
-    public func createIssue(project: String, issueType: String, summary: String, description: String, labels: [String] = []) async throws -> String {
+    /// Creates an issue; returns its key. `hardLineBreaks`: the description's lines stay lines
+    /// (a filled-in template), see ``AtlassianDocument/from(markdown:hardLineBreaks:)``.
+    public func createIssue(
+        project: String, issueType: String, summary: String, description: String, labels: [String] = [], hardLineBreaks: Bool = false
+    ) async throws -> String {
         let fields: JSONValue = .object([
             "project": .object(["key": .string(project)]), "issuetype": .object(["name": .string(issueType)]), "summary": .string(summary),
-            "description": AtlassianDocument.from(markdown: description), "labels": .array(labels.map(JSONValue.string)),
+            "description": AtlassianDocument.from(markdown: description, hardLineBreaks: hardLineBreaks), "labels": .array(labels.map(JSONValue.string)),
         ])
         let created = try await call(.post, "/rest/api/3/issue", body: .object(["fields": fields]))
         guard let key = created["key"]?.string else { throw ServiceError(service: "Jira", status: 201, message: "no key in the answer") }
@@ -143,6 +146,8 @@ public struct JiraClient: Sendable {
     static func plainText(_ node: JSONValue) -> String {
         if let text = node.string { return text }
         if node["type"]?.string == "text" { return node["text"]?.string ?? "" }
+        if node["type"]?.string == "hardBreak" { return "\n" }
+        if node["type"]?.string == "rule" { return "---\n" }
         guard case .array(let children) = node["content"] else { return "" }
         let block = ["paragraph", "heading", "listItem", "codeBlock"].contains(node["type"]?.string ?? "")
         return children.map(plainText).joined() + (block ? "\n" : "")

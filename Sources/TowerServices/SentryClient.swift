@@ -31,6 +31,34 @@ public struct SentryClient: Sendable {
         public var culprit: String?
         public var permalink: String?
         public var project: String?
+        /// Events in the period the list asked for (`stats` of `statsPeriod`, summed), when given.
+        public var eventsInPeriod: Int?
+        /// The exception type (`metadata.type`), else the issue's type.
+        public var type: String?
+        public var platform: String?
+        public var firstSeen: String?
+        public var lastSeen: String?
+
+        public init(
+            id: String, shortId: String, title: String, level: String, count: Int, userCount: Int, culprit: String? = nil, permalink: String? = nil,
+            project: String? = nil, eventsInPeriod: Int? = nil, type: String? = nil, platform: String? = nil, firstSeen: String? = nil,
+            lastSeen: String? = nil
+        ) {
+            self.id = id
+            self.shortId = shortId
+            self.title = title
+            self.level = level
+            self.count = count
+            self.userCount = userCount
+            self.culprit = culprit
+            self.permalink = permalink
+            self.project = project
+            self.eventsInPeriod = eventsInPeriod
+            self.type = type
+            self.platform = platform
+            self.firstSeen = firstSeen
+            self.lastSeen = lastSeen
+        }
     }
 
     /// The latest event, reduced to what a bug ticket shows.
@@ -69,6 +97,20 @@ public struct SentryClient: Sendable {
             url = next
         }
         return issues
+    }
+
+    /// The organization's projects' slugs, over Sentry's cursor pages.
+    public func listProjects(maxPages: Int = 10) async throws -> [String] {
+        var url = endpoint("/api/0/organizations/\(organization)/projects/")
+        var slugs: [String] = []
+        for _ in 0..<maxPages {
+            let response = try await http.send(request(.get, url))
+            guard case .array(let page) = try decode(response) else { break }
+            slugs += page.compactMap { $0["slug"]?.string }
+            guard let next = Self.nextCursorPage(response.headers[HTTPField.Name("Link")!]) else { break }
+            url = next
+        }
+        return slugs
     }
 
     /// One issue by its numeric id.
@@ -145,10 +187,18 @@ public struct SentryClient: Sendable {
     }
 
     static func issue(_ json: JSONValue) -> Issue {
-        Issue(
+        var inPeriod: Int?
+        if case .object(let stats) = json["stats"], let buckets = stats.values.first, case .array(let points) = buckets {
+            inPeriod = points.reduce(0) { sum, point in
+                guard case .array(let pair) = point, pair.count == 2 else { return sum }
+                return sum + Int(pair[1].number ?? 0)
+            }
+        }
+        return Issue(
             id: json["id"]?.string ?? "", shortId: json["shortId"]?.string ?? "", title: json["title"]?.string ?? "",
             level: json["level"]?.string ?? "error", count: Int(json["count"]?.string ?? "") ?? Int(json["count"]?.number ?? 0),
             userCount: Int(json["userCount"]?.number ?? 0), culprit: json["culprit"]?.string, permalink: json["permalink"]?.string,
-            project: json["project"]?["slug"]?.string)
+            project: json["project"]?["slug"]?.string, eventsInPeriod: inPeriod, type: json["metadata"]?["type"]?.string ?? json["type"]?.string,
+            platform: json["platform"]?.string, firstSeen: json["firstSeen"]?.string, lastSeen: json["lastSeen"]?.string)
     }
 }

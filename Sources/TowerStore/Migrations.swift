@@ -189,6 +189,36 @@ enum Migrations {
                 t.column("at", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v5-sentry") { db in
+            // A fingerprint is reserved before its Jira bug is created and confirmed with the
+            // ticket after: a pass killed in between leaves a reservation the next pass confirms
+            // through Jira instead of filing a twin.
+            try db.drop(table: "sentry_fingerprints")
+            try db.create(table: "sentry_fingerprints") { t in
+                t.primaryKey("fingerprint", .text)
+                t.column("ticket_id", .text)
+                t.column("title", .text).notNull()
+                t.column("level", .text).notNull()
+                t.column("project", .text).notNull()
+                t.column("reserved_at", .datetime).notNull()
+                t.column("ticketed_at", .datetime)
+                t.column("expires_at", .datetime).notNull()
+            }
+            // Every Sentry pass: when, why, its counts, and its error when it failed.
+            try db.create(table: "sentry_passes") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("trigger", .text).notNull()
+                t.column("started_at", .datetime).notNull()
+                t.column("finished_at", .datetime)
+                t.column("checked", .integer).notNull().defaults(to: 0)
+                t.column("over_threshold", .integer).notNull().defaults(to: 0)
+                t.column("deduplicated", .integer).notNull().defaults(to: 0)
+                t.column("created", .integer).notNull().defaults(to: 0)
+                t.column("failed", .integer).notNull().defaults(to: 0)
+                t.column("error", .text)
+            }
+            try db.create(index: "sentry_passes_trigger", on: "sentry_passes", columns: ["trigger", "started_at"])
+        }
         return migrator
     }
 }

@@ -35,25 +35,4 @@ extension SQLiteStore {
             return db.changesCount == 1
         }
     }
-
-    public func ticket(forFingerprint fingerprint: String, now: Date) async throws -> String? {
-        try await read { db in
-            try String.fetchOne(
-                db, sql: "SELECT ticket_id FROM sentry_fingerprints WHERE fingerprint = ? AND expires_at > ?", arguments: [fingerprint, now])
-        }
-    }
-
-    public func recordFingerprint(_ fingerprint: String, ticketId: String, at: Date) async throws -> Bool {
-        try await write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO sentry_fingerprints (fingerprint, ticket_id, created_at, expires_at) VALUES (?, ?, ?, ?)
-                    ON CONFLICT(fingerprint) DO UPDATE SET ticket_id = excluded.ticket_id, created_at = excluded.created_at,
-                      expires_at = excluded.expires_at
-                    WHERE sentry_fingerprints.expires_at <= excluded.created_at
-                    """,
-                arguments: [fingerprint, ticketId, at, at.addingTimeInterval(TaskRetention.sentryFingerprint)])
-            return db.changesCount == 1
-        }
-    }
 }

@@ -68,6 +68,13 @@ public protocol Store: Sendable {
     func releaseLease(holder: String) async throws
     /// The lease as stored, whether live or expired.
     func lease() async throws -> EngineLease?
+    /// Takes or renews the named lease (`sentry`: one Sentry pass at a time, whichever process
+    /// runs it); `false` while another live holder has it.
+    func acquireLease(named name: String, _ claim: LeaseClaim, ttl: TimeInterval, now: Date) async throws -> Bool
+    /// Gives a named lease back.
+    func releaseLease(named name: String, holder: String) async throws
+    /// A named lease's holder, if any.
+    func lease(named name: String) async throws -> EngineLease?
 
     // MARK: Webhook inbox
 
@@ -80,10 +87,21 @@ public protocol Store: Sendable {
 
     // MARK: Sentry fingerprints
 
-    /// The ticket filed for a Sentry fingerprint within its 90 days, if any.
-    func ticket(forFingerprint fingerprint: String, now: Date) async throws -> String?
-    /// Remembers the ticket filed for a fingerprint; `false` if a live record already exists.
-    func recordFingerprint(_ fingerprint: String, ticketId: String, at: Date) async throws -> Bool
+    /// Claims a Sentry fingerprint before its ticket is filed: `.claimed` when there was no live
+    /// record (none, or one past its 90 days), else what the live record holds.
+    func claimFingerprint(_ fingerprint: SentryFingerprint, at: Date) async throws -> FingerprintClaim
+    /// Records the ticket filed for a claimed fingerprint; its 90 days start now.
+    func confirmFingerprint(_ fingerprint: String, ticketId: String, at: Date) async throws
+    /// A fingerprint's live record (within its 90 days), without claiming it.
+    func fingerprint(_ fingerprint: String, at: Date) async throws -> SentryFingerprint?
+    /// The fingerprints on record, newest first.
+    func fingerprints(limit: Int) async throws -> [SentryFingerprint]
+    /// Records that a Sentry pass started; returns it with its id.
+    func startSentryPass(_ pass: SentryPass) async throws -> SentryPass
+    /// Records how a Sentry pass ended: its counts, and its error if it failed.
+    func finishSentryPass(_ pass: SentryPass) async throws
+    /// The last Sentry passes, newest first; only those of `trigger` when given.
+    func sentryPasses(trigger: SentryPass.Trigger?, limit: Int) async throws -> [SentryPass]
 
     // MARK: Freeze switch and outbox
 

@@ -292,3 +292,88 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+/// A Sentry issue's fingerprint (its issue id, as the original keys it) and the Jira bug filed
+/// for it. `ticketId` is `nil` while the bug is being filed, or when a pass died in between.
+public struct SentryFingerprint: Sendable, Equatable {
+    public var fingerprint: String
+    public var title: String
+    public var level: String
+    /// The Sentry project's slug.
+    public var project: String
+    public var ticketId: String?
+    public var reservedAt: Date
+    public var ticketedAt: Date?
+    /// When the record lapses and a recurrence is ticketed again (90 days).
+    public var expiresAt: Date
+
+    public init(
+        fingerprint: String, title: String, level: String, project: String, ticketId: String? = nil, reservedAt: Date = Date(), ticketedAt: Date? = nil,
+        expiresAt: Date = Date()
+    ) {
+        self.fingerprint = fingerprint
+        self.title = title
+        self.level = level
+        self.project = project
+        self.ticketId = ticketId
+        self.reservedAt = reservedAt
+        self.ticketedAt = ticketedAt
+        self.expiresAt = expiresAt
+    }
+}
+
+/// What claiming a fingerprint found.
+public enum FingerprintClaim: Sendable, Equatable {
+    /// No live record: this caller files the bug.
+    case claimed
+    /// A bug was filed within the 90 days.
+    case ticketed(String)
+    /// Claimed earlier, no ticket recorded: that pass died or failed between claiming and
+    /// recording; Jira must say whether the bug exists.
+    case reserved(since: Date)
+}
+
+/// One Sentry pass: what set it off, when, its counts, and its error if it failed.
+public struct SentryPass: Sendable, Equatable {
+    public enum Trigger: String, Sendable, Codable {
+        /// The engine's hourly schedule.
+        case scheduled
+        /// `tower monitor-sentry`.
+        case manual
+        /// One issue from a Sentry alert.
+        case alert
+    }
+
+    public struct Counts: Sendable, Equatable, Codable {
+        public var checked = 0
+        public var overThreshold = 0
+        public var deduplicated = 0
+        public var created = 0
+        public var failed = 0
+
+        public init(checked: Int = 0, overThreshold: Int = 0, deduplicated: Int = 0, created: Int = 0, failed: Int = 0) {
+            self.checked = checked
+            self.overThreshold = overThreshold
+            self.deduplicated = deduplicated
+            self.created = created
+            self.failed = failed
+        }
+    }
+
+    public var id: Int64?
+    public var trigger: Trigger
+    public var startedAt: Date
+    /// `nil` while running, or for a pass whose process died.
+    public var finishedAt: Date?
+    public var counts: Counts
+    public var error: String?
+
+    public init(id: Int64? = nil, trigger: Trigger, startedAt: Date, finishedAt: Date? = nil, counts: Counts = Counts(), error: String? = nil) {
+        self.id = id
+        self.trigger = trigger
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.counts = counts
+        self.error = error
+    }
+}

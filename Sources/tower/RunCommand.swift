@@ -68,7 +68,8 @@ struct RunCommand: AsyncParsableCommand {
             if let lease = try await store.lease(), lease.isLive(at: Date()) {
                 print("queued for the engine in pid \(lease.pid) on \(lease.host); following it here")
             }
-            let engine = RunConsole.engine(store: store, workflow: WorkflowAssembly.workflow(configuration: config, store: store), config)
+            let engine = RunConsole.engine(
+                store: store, workflow: WorkflowAssembly.workflow(configuration: config, store: store, sentryLog: WorkflowAssembly.stderrLog), config)
             let running = Task { await engine.run() }
             var last: Int64?
             let final = try await Self.follow(task.id, store: store, after: &last) { [.awaitingApproval, .completed, .failed, .rejected].contains($0.status) }

@@ -16,7 +16,14 @@ enum WorkflowAssembly {
         return AgentServices.configured(configuration, gateway: gateway, store: store, prompts: prompts)
     }
 
-    static func workflow(configuration: Configuration, store: any Store) -> Workflow {
-        Workflow.agents(services(configuration: configuration, store: store))
+    /// The Sentry monitor's lines on standard error, for commands without a screen.
+    static let stderrLog: @Sendable (String) async -> Void = { message in
+        FileHandle.standardError.write(Data("tower sentry: \(message)\n".utf8))
+    }
+
+    /// `sentryLog`: where the Sentry monitor's lines go (`nil` in the console, which shows its
+    /// passes from the store).
+    static func workflow(configuration: Configuration, store: any Store, sentryLog: (@Sendable (String) async -> Void)? = nil) -> Workflow {
+        Workflow.agents(services(configuration: configuration, store: store), store: store, sentryLog: sentryLog)
     }
 }

@@ -172,14 +172,46 @@ private func seed(_ store: SQLiteStore, status: TaskStatus = .started, step: Ste
         #expect(try await store.pendingDeliveries(limit: 10).isEmpty)
     }
 
-    @Test func sentryFingerprintsExpireAfterNinetyDays() async throws {
+    @Test func aSentryFingerprintIsClaimedThenConfirmedAndLapsesAfterNinetyDays() async throws {
         let store = try makeStore()
-        #expect(try await store.recordFingerprint("fp", ticketId: "PROJ-7", at: t0))
-        #expect(try await !store.recordFingerprint("fp", ticketId: "PROJ-8", at: t0.addingTimeInterval(86400)))
-        #expect(try await store.ticket(forFingerprint: "fp", now: t0.addingTimeInterval(89 * 86400)) == "PROJ-7")
-        #expect(try await store.ticket(forFingerprint: "fp", now: t0.addingTimeInterval(91 * 86400)) == nil)
-        #expect(try await store.recordFingerprint("fp", ticketId: "PROJ-9", at: t0.addingTimeInterval(91 * 86400)))
-        #expect(try await store.ticket(forFingerprint: "fp", now: t0.addingTimeInterval(92 * 86400)) == "PROJ-9")
+        let fp = SentryFingerprint(fingerprint: "fp", title: "KeyError: 'sku'", level: "error", project: "web")
+        let day: TimeInterval = 86400
+        #expect(try await store.claimFingerprint(fp, at: t0) == .claimed)
+        // Claimed and not confirmed (the filing pass died): later passes see the reservation.
+        #expect(try await store.claimFingerprint(fp, at: t0.addingTimeInterval(60)) == .reserved(since: t0))
+        try await store.confirmFingerprint("fp", ticketId: "PROJ-7", at: t0.addingTimeInterval(120))
+        #expect(try await store.claimFingerprint(fp, at: t0.addingTimeInterval(89 * day)) == .ticketed("PROJ-7"))
+        // 90 days after the ticket, a recurrence is claimed again.
+        #expect(try await store.claimFingerprint(fp, at: t0.addingTimeInterval(120 + 90 * day + 1)) == .claimed)
+        let records = try await store.fingerprints(limit: 10)
+        #expect(records.count == 1 && records[0].ticketId == nil && records[0].title == "KeyError: 'sku'")
+    }
+
+    @Test func sentryPassesKeepTheirCountsAndErrors() async throws {
+        let store = try makeStore()
+        var pass = try await store.startSentryPass(SentryPass(trigger: .scheduled, startedAt: t0))
+        #expect(pass.id != nil)
+        #expect(try await store.sentryPasses(trigger: nil, limit: 5).first?.finishedAt == nil)
+        pass.finishedAt = t0.addingTimeInterval(3)
+        pass.counts = SentryPass.Counts(checked: 7, overThreshold: 3, deduplicated: 1, created: 1, failed: 1)
+        pass.error = "Jira answered 500"
+        try await store.finishSentryPass(pass)
+        _ = try await store.startSentryPass(SentryPass(trigger: .manual, startedAt: t0.addingTimeInterval(10)))
+        #expect(try await store.sentryPasses(trigger: .scheduled, limit: 5) == [pass])
+        #expect(try await store.sentryPasses(trigger: nil, limit: 5).map(\.trigger) == [.manual, .scheduled])
+    }
+
+    @Test func namedLeasesAreIndependentOfTheEngines() async throws {
+        let store = try makeStore()
+        let a = LeaseClaim(holder: "a", pid: 1, host: "h")
+        let b = LeaseClaim(holder: "b", pid: 2, host: "h")
+        #expect(try await store.acquireLease(a, ttl: 30, now: t0))
+        #expect(try await store.acquireLease(named: "sentry", b, ttl: 30, now: t0))
+        #expect(try await !store.acquireLease(named: "sentry", a, ttl: 30, now: t0.addingTimeInterval(10)))
+        #expect(try await store.acquireLease(named: "sentry", a, ttl: 30, now: t0.addingTimeInterval(31)))
+        try await store.releaseLease(named: "sentry", holder: "a")
+        #expect(try await store.lease(named: "sentry") == nil)
+        #expect(try await store.lease()?.holder == "a")
     }
 
     @Test func sweepDeletesOnlyExpiredFinishedRows() async throws {
@@ -187,7 +219,7 @@ private func seed(_ store: SQLiteStore, status: TaskStatus = .started, step: Ste
         let done = try await seed(store, status: .completed, step: nil)
         let active = try await seed(store, status: .executing, step: .execution)
         try await store.appendEvents([TaskEvent(taskId: done.id, at: t0, level: .info, agent: "a", message: "x")])
-        _ = try await store.recordFingerprint("old", ticketId: "P-1", at: t0)
+        _ = try await store.claimFingerprint(SentryFingerprint(fingerprint: "old", title: "t", level: "error", project: "p"), at: t0)
         let later = t0.addingTimeInterval(TaskRetention.sentryFingerprint + 1)
         let report = try await store.sweepExpired(now: later)
         #expect(report == SweepReport(tasks: 1, fingerprints: 1, deliveries: 0))

@@ -45,13 +45,3 @@ public struct DiscoveryStep: WorkflowStep {
                 title: ticket.fromJira ? ticket.title : nil))
     }
 }
-
-extension Workflow {
-    /// Every step's agent: Discovery, Planning, Execution, CI/CD and the completion notice.
-    public static func agents(_ services: AgentServices) -> Workflow {
-        Workflow(steps: [
-            .discovery: DiscoveryStep(services: services), .planning: PlanningAgent(services: services), .execution: ExecutionAgent(services: services),
-            .ciMonitoring: CICDAgent(services: services), .completion: CompletionStep(services: services),
-        ])
-    }
-}

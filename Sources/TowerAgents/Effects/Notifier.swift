@@ -11,7 +11,7 @@ import TowerStore
 /// posted what it did not post.
 public struct Notifier: Sendable {
     let store: any Store
-    let taskId: String
+    let taskId: String?
     let jira: JiraClient?
     let jiraProblem: String
     let slack: SlackClient?
@@ -20,7 +20,7 @@ public struct Notifier: Sendable {
     let log: @Sendable (LogLevel, String) async -> Void
 
     public init(
-        store: any Store, taskId: String, jira: JiraClient?, jiraProblem: String, slack: SlackClient?, slackProblem: String, slackChannel: String,
+        store: any Store, taskId: String?, jira: JiraClient?, jiraProblem: String, slack: SlackClient?, slackProblem: String, slackChannel: String,
         log: @escaping @Sendable (LogLevel, String) async -> Void
     ) {
         self.store = store
@@ -63,6 +63,7 @@ public struct Notifier: Sendable {
         let text = "Plan ready for approval: \(ticket.map { "\($0): " } ?? "")\(title)\n\(summary)" + (pullRequest.map { "\n\($0)" } ?? "")
         if let sent = try await alreadySent(key) { return sent }
         guard let slack else { return try await notSent("slack", slackChannel, "approval_request", text, key, slackProblem) }
+        guard let taskId else { return try await notSent("slack", slackChannel, "approval_request", text, key, "an approval needs a task") }
         do {
             let posted = try await slack.sendApprovalRequest(channel: slackChannel, taskId: taskId, ticket: ticket, title: title, summary: summary, pullRequest: pullRequest)
             await log(.info, "asked for approval in Slack \(posted.channel)")
