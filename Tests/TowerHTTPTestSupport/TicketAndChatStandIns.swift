@@ -11,6 +11,9 @@ public final class TicketAndChat: @unchecked Sendable {
         public var key: String
         public var summary: String
         public var description: String
+        public var issueType = "Story"
+        public var labels: [String] = []
+        public var project = "PROJ"
     }
 
     private let lock = NSLock()
@@ -20,7 +23,25 @@ public final class TicketAndChat: @unchecked Sendable {
     private var holdingSlack = false
     private var droppingHeld = false
     private var slackArrivals = 0
+    private var created: [String] = []
+    private var createArrivals = 0
+    private var holdingCreates = false
+    private var failingCreates: [String: Int] = [:]
+    private var searches: [String] = []
     public init() {}
+
+    /// Keys of the issues created through the API, in order.
+    public var createdKeys: [String] { locked { $0.created } }
+    /// An issue by key.
+    public func issue(_ key: String) -> Issue? { locked { $0.issues[key] } }
+    /// `POST /issue` requests that arrived.
+    public var createRequests: Int { locked { $0.createArrivals } }
+    /// The JQL of every search.
+    public var searchQueries: [String] { locked { $0.searches } }
+    /// Creates issues but holds the answer until released (a kill -9 after Jira created it).
+    public func holdCreates(_ hold: Bool) { locked { $0.holdingCreates = hold } }
+    /// The next `times` creates whose summary contains `summary` answer 500 and create nothing.
+    public func failCreates(containing summary: String, times: Int = 1) { locked { $0.failingCreates[summary] = times } }
 
     func locked<T>(_ body: (TicketAndChat) -> T) -> T { lock.withLock { body(self) } }
 
@@ -53,8 +74,10 @@ public final class TicketAndChat: @unchecked Sendable {
     static func text(_ node: Any?) -> String {
         guard let node = node as? [String: Any] else { return "" }
         if let text = node["text"] as? String { return text }
+        if node["type"] as? String == "hardBreak" { return "\n" }
+        if node["type"] as? String == "rule" { return "---\n" }
         let children = (node["content"] as? [Any] ?? []).map(text).joined()
-        return ["paragraph", "heading", "listItem"].contains(node["type"] as? String ?? "") ? children + "\n" : children
+        return ["paragraph", "heading", "listItem", "codeBlock"].contains(node["type"] as? String ?? "") ? children + "\n" : children
     }
 
     public func routes(_ router: Router<BasicRequestContext>) {
@@ -75,6 +98,67 @@ public final class TicketAndChat: @unchecked Sendable {
                     "summary": issue.summary, "status": ["name": "To Do"], "issuetype": ["name": "Story"], "labels": ["AI"], "description": description,
                 ],
             ])
+        }
+        // Creating an issue: the fields Jira requires, an ADF description, a key in the project.
+        router.post("/jira/rest/api/3/issue") { request, _ in
+            guard request.headers[.authorization] == jiraAuth else { return unauthenticated }
+            let buffer = try await request.body.collect(upTo: 1 << 20)
+            let body = try JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any] ?? [:]
+            let fields = body["fields"] as? [String: Any] ?? [:]
+            guard let project = (fields["project"] as? [String: Any])?["key"] as? String, let summary = fields["summary"] as? String,
+                let type = (fields["issuetype"] as? [String: Any])?["name"] as? String
+            else {
+                return Self.json(["errorMessages": [], "errors": ["project": "project is required", "summary": "You must specify a summary of the issue."]], status: .badRequest)
+            }
+            guard (fields["description"] as? [String: Any])?["type"] as? String == "doc" else {
+                return Self.json(["errorMessages": [], "errors": ["description": "Operation value must be an Atlassian Document (see the Atlassian Document Format)"]], status: .badRequest)
+            }
+            let failing = self.locked { chat -> Bool in
+                chat.createArrivals += 1
+                guard let match = chat.failingCreates.first(where: { summary.contains($0.key) && $0.value > 0 }) else { return false }
+                chat.failingCreates[match.key] = match.value - 1
+                return true
+            }
+            if failing { return Self.json(["errorMessages": ["Internal server error"], "errors": [:]], status: .internalServerError) }
+            let key = self.locked { chat -> String in
+                let key = "\(project)-\(100 + chat.created.count + 1)"
+                chat.issues[key] = Issue(
+                    key: key, summary: summary, description: Self.text(fields["description"]), issueType: type, labels: fields["labels"] as? [String] ?? [],
+                    project: project)
+                chat.created.append(key)
+                return key
+            }
+            while self.locked({ $0.holdingCreates }) { try await Task.sleep(nanoseconds: 20_000_000) }
+            return Self.json(["id": "\(10_000 + Int(key.split(separator: "-").last ?? "0")!)", "key": key, "self": "https://acme.atlassian.net/rest/api/3/issue/\(key)"], status: .created)
+        }
+        // Enhanced JQL search: `project = "P"` and `text ~ "\"phrase\""` are understood; a phrase
+        // matches a description or summary that contains its words in order.
+        router.post("/jira/rest/api/3/search/jql") { request, _ in
+            guard request.headers[.authorization] == jiraAuth else { return unauthenticated }
+            let buffer = try await request.body.collect(upTo: 1 << 20)
+            let body = try JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any] ?? [:]
+            let jql = body["jql"] as? String ?? ""
+            self.locked { $0.searches.append(jql) }
+            let project = jql.range(of: #"project = "([^"]+)""#, options: .regularExpression).map { String(jql[$0].dropFirst(11).dropLast()) }
+            let phrase = jql.range(of: #"text ~ "\\"[^\\]+\\"""#, options: .regularExpression).map { String(jql[$0].dropFirst(10).dropLast(3)) }
+            let found = self.locked { chat in
+                chat.issues.values.filter { issue in
+                    (project == nil || issue.project == project) && (phrase.map { issue.description.contains($0) || issue.summary.contains($0) } ?? true)
+                }.sorted { $0.key < $1.key }
+            }
+            let issues = found.map { issue -> [String: Any] in
+                [
+                    "id": "1", "key": issue.key,
+                    "fields": [
+                        "summary": issue.summary, "status": ["name": "To Do"], "issuetype": ["name": issue.issueType], "labels": issue.labels,
+                        "description": [
+                            "type": "doc", "version": 1,
+                            "content": issue.description.split(separator: "\n").map { ["type": "paragraph", "content": [["type": "text", "text": String($0)]]] },
+                        ],
+                    ],
+                ]
+            }
+            return Self.json(["issues": issues, "isLast": true])
         }
         router.get("/jira/rest/api/3/issue/:key/comment") { request, context in
             guard request.headers[.authorization] == jiraAuth else { return unauthenticated }

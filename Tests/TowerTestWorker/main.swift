@@ -144,6 +144,16 @@ case "agents":
     await running.value
     say("idle")
 
+case "sentry-pass":
+    // One Sentry pass against the stand-ins the environment names (the kill -9 test).
+    let environment = ProcessInfo.processInfo.environment
+    let configuration = try Configuration.load(environment: environment, dotEnvPath: "\(stateDir)/none.env", configPath: "\(stateDir)/none.toml")
+    let gateway = Gateway(configuration: configuration, http: HTTPClient(redactor: Redactor(secrets: configuration.secretValues)))
+    let services = AgentServices.configured(configuration, gateway: gateway, store: store, prompts: .bundled)
+    let monitor = SentryMonitor(services: services, store: store) { say($0) }
+    let outcome = try await monitor.pass(trigger: .manual)
+    say("pass created \(outcome.pass.counts.created) deduplicated \(outcome.pass.counts.deduplicated) failed \(outcome.pass.counts.failed)")
+
 default:
     FileHandle.standardError.write(Data("unknown command \(CommandLine.arguments[1])\n".utf8))
     exit(64)

@@ -221,8 +221,11 @@ public struct SentryMonitor: Sendable {
         let line = SentryBugReport.fingerprintLine(issueId)
         let jql = "project = \"\(jira.project)\" AND text ~ \"\\\"\(line)\\\"\" ORDER BY created ASC"
         let found = try await jira.client.searchIssues(jql: jql, maxResults: 20)
-        // Jira's text search matches words, not lines: keep only a description with the exact line.
-        return found.first { $0.description.split(whereSeparator: \.isNewline).contains { $0.trimmingCharacters(in: .whitespaces) == line } }?.key
+        // Jira's text search matches words, not lines: keep only a description with the exact line
+        // (its emphasis, if the text kept it, aside).
+        return found.first { issue in
+            issue.description.split(whereSeparator: \.isNewline).contains { $0.trimmingCharacters(in: CharacterSet(charactersIn: " *_\t")) == line }
+        }?.key
     }
 
     private func file(_ issue: SentryClient.Issue, name: String, events: Int) async -> Handled {
