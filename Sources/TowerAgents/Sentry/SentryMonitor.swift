@@ -204,6 +204,8 @@ public struct SentryMonitor: Sendable {
                 if let found = try await filedEarlier(issue.id) {
                     try await store.confirmFingerprint(issue.id, ticketId: found, at: now())
                     await log("\(name): \(found) was filed by the pass of \(since) that did not record it; recorded now")
+                    // That pass may have died before telling Slack; the outbox key keeps it to once.
+                    await notify(issue, ticket: found, events: events)
                     return .deduplicated(found)
                 }
             } catch {
@@ -258,14 +260,19 @@ public struct SentryMonitor: Sendable {
             return .created(key)
         }
         await log("\(name): filed \(key) (\(issue.level), \(events) events in 24 h): \(issue.title)")
-        let url = jira.client.baseURL.appendingPathComponent("browse").appendingPathComponent(key).absoluteString
+        await notify(issue, ticket: key, events: events)
+        return .created(key)
+    }
+
+    /// The Slack notice of a bug filed, once per fingerprint and ticket (the outbox's key).
+    private func notify(_ issue: SentryClient.Issue, ticket: String, events: Int) async {
+        let url = services.jira?.baseURL.appendingPathComponent("browse").appendingPathComponent(ticket).absoluteString
         let notifier = Notifier(
             store: store, taskId: nil, jira: nil, jiraProblem: services.jiraProblem, slack: services.slack, slackProblem: services.slackProblem,
             slackChannel: services.slackChannel
         ) { _, message in await log(message) }
         _ = try? await notifier.slackNotice(
-            SentryBugReport.notice(issue: issue, ticket: key, events: events, jiraURL: url), kind: "sentry_bug", key: "sentry/\(issue.id)/\(key)")
-        return .created(key)
+            SentryBugReport.notice(issue: issue, ticket: ticket, events: events, jiraURL: url), kind: "sentry_bug", key: "sentry/\(issue.id)/\(ticket)")
     }
 
     // MARK: Services
