@@ -77,6 +77,31 @@ enum Fixture {
             id: 1, taskId: "t-7k2m9q4x", service: "jira", target: "PROJ-123", kind: "comment", text: "Plan summary", status: .failed,
             error: "401 Unauthorized: check JIRA_EMAIL and JIRA_API_TOKEN", at: SampleData.now.addingTimeInterval(-175)),
     ]
+
+    /// Three Sentry passes (one failed) and the fingerprints they filed, one still only claimed.
+    static let sentryPasses: [SentryPass] = [
+        SentryPass(
+            id: 3, trigger: .scheduled, startedAt: SampleData.now.addingTimeInterval(-120), finishedAt: SampleData.now.addingTimeInterval(-117),
+            counts: SentryPass.Counts(checked: 42, overThreshold: 3, deduplicated: 1, created: 1, failed: 1)),
+        SentryPass(
+            id: 2, trigger: .manual, startedAt: SampleData.now.addingTimeInterval(-1800), finishedAt: SampleData.now.addingTimeInterval(-1799),
+            error: "Sentry answered 401: Invalid token"),
+        SentryPass(
+            id: 1, trigger: .scheduled, startedAt: SampleData.now.addingTimeInterval(-3720), finishedAt: SampleData.now.addingTimeInterval(-3715),
+            counts: SentryPass.Counts(checked: 40, overThreshold: 2, deduplicated: 0, created: 2, failed: 0)),
+    ]
+
+    static let sentryFingerprints: [SentryFingerprint] = [
+        SentryFingerprint(
+            fingerprint: "6507376925", title: "OperationalError: database is locked", level: "error", project: "billing", ticketId: nil,
+            reservedAt: SampleData.now.addingTimeInterval(-118), expiresAt: SampleData.now.addingTimeInterval(90 * 86400)),
+        SentryFingerprint(
+            fingerprint: "6507376001", title: "KeyError: 'sku'", level: "error", project: "web", ticketId: "PROJ-131",
+            reservedAt: SampleData.now.addingTimeInterval(-3718), ticketedAt: SampleData.now.addingTimeInterval(-3717), expiresAt: SampleData.now.addingTimeInterval(89 * 86400)),
+        SentryFingerprint(
+            fingerprint: "6507375777", title: "Segmentation fault in image worker", level: "fatal", project: "media", ticketId: "PROJ-130",
+            reservedAt: SampleData.now.addingTimeInterval(-3719), ticketedAt: SampleData.now.addingTimeInterval(-3718), expiresAt: SampleData.now.addingTimeInterval(89 * 86400)),
+    ]
 }
 
 /// Compares rendered text with `__Snapshots__/NAME.txt`. A missing snapshot is written and the

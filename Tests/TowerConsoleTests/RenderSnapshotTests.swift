@@ -40,6 +40,18 @@ private let sizes: [(String, Size)] = [("80x24", Size(width: 80, height: 24)), (
     }
 
     @Test(arguments: [0, 1])
+    func sentry(_ i: Int) {
+        let (name, size) = sizes[i]
+        var state = Fixture.board(size)
+        _ = Console.update(&state, .key(.character("S")))
+        _ = Console.update(&state, .sentryLoaded(passes: Fixture.sentryPasses, fingerprints: Fixture.sentryFingerprints))
+        var health = state.health
+        health.sentryPass = Fixture.sentryPasses[1]
+        _ = Console.update(&state, .healthChanged(health))
+        expectSnapshot(ConsoleView.render(state), "sentry-\(name)")
+    }
+
+    @Test(arguments: [0, 1])
     func help(_ i: Int) {
         let (name, size) = sizes[i]
         var state = Fixture.board(size)

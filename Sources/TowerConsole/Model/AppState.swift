@@ -7,6 +7,8 @@ public enum Screen: Equatable, Sendable {
     case board
     case task(String)
     case outbox
+    /// The Sentry monitor's passes and the bugs it filed.
+    case sentry
 }
 
 /// The board's groups, shown as tabs with counts.
@@ -213,11 +215,14 @@ public struct Health: Equatable, Sendable {
     public var integrations: [Integration]
     /// LLM spend today, when any was recorded.
     public var llm: String?
+    /// The last Sentry pass, when there was one: the line shows when, and its error if it failed.
+    public var sentryPass: SentryPass?
 
-    public init(engine: EngineMode = .none, integrations: [Integration] = [], llm: String? = nil) {
+    public init(engine: EngineMode = .none, integrations: [Integration] = [], llm: String? = nil, sentryPass: SentryPass? = nil) {
         self.engine = engine
         self.integrations = integrations
         self.llm = llm
+        self.sentryPass = sentryPass
     }
 }
 
@@ -259,6 +264,10 @@ public struct AppState: Equatable, Sendable {
     public var health = Health()
     public var outbox: [OutboxMessage] = []
     public var outboxTop = 0
+    /// The last Sentry passes, newest first, and the fingerprints on record.
+    public var sentryPasses: [SentryPass] = []
+    public var sentryFingerprints: [SentryFingerprint] = []
+    public var sentryTop = 0
     /// Tasks that started waiting for approval, failed or escalated since the operator last looked.
     public var attention: Set<String> = []
     public var bellOnAttention = true
@@ -326,6 +335,7 @@ public struct AppState: Equatable, Sendable {
             default: [.task, .global]
             }
         case .outbox: [.outbox, .global]
+        case .sentry: [.sentry, .global]
         }
     }
 }

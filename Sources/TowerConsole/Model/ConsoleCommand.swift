@@ -13,6 +13,7 @@ public enum ConsoleCommand {
         ("freeze | unfreeze", "stop or resume new runs, pushes and auto-fixes"),
         ("theme NAME", "switch the colour theme"),
         ("outbox", "Slack and Jira messages"),
+        ("sentry", "the Sentry monitor's passes and the bugs it filed"),
         ("doctor", "check every integration now (as `tower doctor`)"),
         ("help", "keys and commands"),
         ("quit", "leave the console"),
@@ -72,6 +73,7 @@ public enum ConsoleCommand {
             guard state.themes.contains(name) else { return fail("no theme \(name); themes: \(state.themes.joined(separator: ", "))") }
             return [.setTheme(name)]
         case "outbox": return Console.perform(.outbox, &state)
+        case "sentry": return Console.perform(.sentry, &state)
         case "doctor":
             state.status = StatusMessage(text: "checking integrations…", level: .info)
             return [.checkIntegrations]

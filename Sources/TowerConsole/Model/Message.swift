@@ -19,6 +19,7 @@ public enum Message: Sendable {
     case previewLoaded(taskId: String, lines: [TaskEvent])
     case detailLoaded(TaskDetail)
     case outboxLoaded([OutboxMessage])
+    case sentryLoaded(passes: [SentryPass], fingerprints: [SentryFingerprint])
     case freezeChanged(FreezeState)
     case healthChanged(Health)
     /// A round of integration checks came back (`:doctor`, or the periodic check).
@@ -40,6 +41,7 @@ public enum Effect: Equatable, Sendable {
     case loadPreview(taskId: String)
     case loadDetail(taskId: String)
     case loadOutbox
+    case loadSentry
     case setTheme(String)
     /// Checks every integration now (the same calls as `tower doctor`).
     case checkIntegrations

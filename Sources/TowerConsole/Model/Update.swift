@@ -68,6 +68,11 @@ public enum Console {
         case .outboxLoaded(let messages):
             state.outbox = messages
             return []
+        case .sentryLoaded(let passes, let fingerprints):
+            state.sentryPasses = passes
+            state.sentryFingerprints = fingerprints
+            state.sentryTop = min(state.sentryTop, max(0, fingerprints.count - 1))
+            return []
         case .freezeChanged(let freeze):
             state.freeze = freeze
             return []
@@ -213,6 +218,10 @@ public enum Console {
             state.screen = .outbox
             state.outboxTop = 0
             return [.loadOutbox]
+        case .sentry:
+            state.screen = .sentry
+            state.sentryTop = 0
+            return [.loadSentry]
         case .filter:
             state.prompt = .filter(TextField(state.filter))
             return []
@@ -503,6 +512,9 @@ public enum Console {
             return previewEffects(state)
         case .outbox:
             state.outboxTop = min(max(0, state.outboxTop + max(-100_000, min(100_000, delta))), max(0, state.outbox.count - 1))
+            return []
+        case .sentry:
+            state.sentryTop = min(max(0, state.sentryTop + max(-100_000, min(100_000, delta))), max(0, state.sentryFingerprints.count - 1))
             return []
         case .task:
             if state.tab == .log, var log = state.log {

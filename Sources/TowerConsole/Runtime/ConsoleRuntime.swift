@@ -227,6 +227,7 @@ public actor ConsoleRuntime {
                 lines += try await store.events(taskId: preview, after: state.preview.last?.sequence ?? 0, limit: Console.previewLines)
             }
             if !lines.isEmpty { send(.logAppended(lines)) }
+            if state.screen == .sentry { await perform(.loadSentry) }
             let freeze = try await store.freezeState()
             if freeze != state.freeze { send(.freezeChanged(freeze)) }
             await refreshHealth()
@@ -236,7 +237,9 @@ public actor ConsoleRuntime {
     }
 
     private func refreshHealth() async {
-        var health = Health(engine: .none, integrations: state.health.integrations, llm: state.health.llm)
+        var health = Health(
+            engine: .none, integrations: state.health.integrations, llm: state.health.llm,
+            sentryPass: (try? await store.sentryPasses(trigger: nil, limit: 1).first) ?? state.health.sentryPass)
         if let engine, await engine.isActive {
             health.engine = .runningHere
         } else if let lease = try? await store.lease(), lease.isLive(at: Date()) {
@@ -303,7 +306,7 @@ public actor ConsoleRuntime {
                 self.send(.freezeChanged(freeze))
                 return on ? "frozen: no new runs, pushes or auto-fixes until unfrozen" : "unfrozen"
             }
-        case .loadLog, .loadPreview, .loadDetail, .loadOutbox:
+        case .loadLog, .loadPreview, .loadDetail, .loadOutbox, .loadSentry:
             // Loads never hold up the frame that answers a key: they report back as messages.
             background.append(Task { await self.load(effect) })
             background.removeAll { $0.isCancelled }
@@ -357,6 +360,10 @@ public actor ConsoleRuntime {
             }
         case .loadOutbox:
             if let messages = try? await store.outbox(limit: 1000) { send(.outboxLoaded(messages)) }
+        case .loadSentry:
+            if let passes = try? await store.sentryPasses(trigger: nil, limit: 20), let fingerprints = try? await store.fingerprints(limit: 1000) {
+                send(.sentryLoaded(passes: passes, fingerprints: fingerprints))
+            }
         default:
             break
         }

@@ -14,6 +14,7 @@ public enum ConsoleView {
         case .board: BoardView.draw(&canvas, state)
         case .task(let id): TaskView.draw(&canvas, state, taskId: id)
         case .outbox: OutboxView.draw(&canvas, state)
+        case .sentry: SentryView.draw(&canvas, state)
         }
         healthLine(&canvas, state)
         footer(&canvas, state)
@@ -31,6 +32,7 @@ public enum ConsoleView {
         case .board: place = "Board"
         case .task(let id): place = "Task \(id)"
         case .outbox: place = "Outbox"
+        case .sentry: place = "Sentry"
         }
         var left = " Tower \(state.glyphs.pointer) \(place)"
         let attention = state.attention.count
@@ -73,6 +75,20 @@ public enum ConsoleView {
                 spans.append(Span(glyphs.ok, Style(.success)))
                 if let headroom, detail == 2 { spans.append(Span(" \(headroom)", Style(.muted))) }
             case .failed: spans.append(Span(glyphs.failed, Style(.error, bold: true)))
+            }
+        }
+        if let pass = state.health.sentryPass {
+            // Terse at 80 columns: "pass 08:30 ✗"; in full: the time to the second and the error.
+            let time = detail > 0 ? Clock.time(pass.startedAt) : String(Clock.time(pass.startedAt).prefix(5))
+            spans.append(Span(detail > 0 ? "  Sentry pass " : "  pass ", Style(.muted)))
+            if pass.finishedAt == nil {
+                spans.append(Span(detail > 0 ? "running since \(time)" : "\(time) \(glyphs.ellipsis)", Style(.accent)))
+            } else if let error = pass.error {
+                spans.append(Span(detail > 0 ? "\(time) failed" : "\(time) \(glyphs.failed)", Style(.error, bold: true)))
+                if detail == 2 { spans.append(Span(": \(error.prefix(60))", Style(.error))) }
+            } else {
+                spans.append(Span(time, Style(.success)))
+                if detail > 0 { spans.append(Span(" +\(pass.counts.created)\(pass.counts.failed > 0 ? " \(pass.counts.failed) failed" : "")", Style(pass.counts.failed > 0 ? .warning : .muted))) }
             }
         }
         if detail > 0 || state.health.llm != nil {

@@ -27,6 +27,7 @@ public enum Layout {
         case .board: max(1, tableRows(state))
         case .task: max(1, taskFrame(state.size).height - 2)
         case .outbox: max(1, body(state.size).height - 3)
+        case .sentry: max(1, SentryView.fingerprintRows(state))
         }
     }
 }
