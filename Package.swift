@@ -74,12 +74,21 @@ let package = Package(
             "TowerCore", "TowerConfig", "TowerStore", "TowerEngine", "TowerServices", "TowerLLM", "TowerGateway", "TowerResources",
             .product(name: "Mustache", package: "swift-mustache"),
         ]),
+        // The webhook listener: verification, intake, routing, and the inbox's processing.
+        .target(name: "TowerWebhooks", dependencies: [
+            "TowerCore", "TowerConfig", "TowerStore", "TowerEngine", "TowerAgents", "TowerServices",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The demo: the organization, ticket and recordings built into the binary, set up under the state directory.
         .target(name: "TowerDemo", dependencies: [
             "TowerAgents", "TowerCore", "TowerConfig", "TowerStore", "TowerEngine", "TowerServices", "TowerGateway", "TowerNet", "TowerLLM", "TowerResources",
         ]),
         .executableTarget(name: "tower", dependencies: [
-            "TowerAgents", "TowerDemo", "TowerResources", "TowerLLM", "TowerCore", "TowerConfig", "TowerStore", "TowerEngine", "TowerConsole", "TowerTerminal", "TowerGateway", "TowerNet", "TowerServices",
+            "TowerAgents", "TowerDemo", "TowerResources", "TowerWebhooks", "TowerLLM", "TowerCore", "TowerConfig", "TowerStore", "TowerEngine", "TowerConsole", "TowerTerminal", "TowerGateway", "TowerNet", "TowerServices",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
@@ -142,6 +151,10 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOCore", package: "swift-nio"),
         ], exclude: ["Fixtures"]),
+        .testTarget(name: "TowerWebhooksTests", dependencies: [
+            "TowerCore", "TowerWebhooks", "TowerStore", "TowerEngine", "TowerTestSupport", "TowerTestLog", "TowerHTTPTestSupport",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "TowerGatewayTests", dependencies: [
             "TowerCore", "TowerConfig", "TowerGateway", "TowerServices", "TowerNet", "TowerTestLog", "TowerHTTPTestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
