@@ -154,7 +154,7 @@ let package = Package(
         .testTarget(name: "TowerWebhooksTests", dependencies: [
             "TowerCore", "TowerWebhooks", "TowerStore", "TowerEngine", "TowerTestSupport", "TowerTestLog", "TowerHTTPTestSupport",
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        ], exclude: ["Fixtures"]),
         .testTarget(name: "TowerGatewayTests", dependencies: [
             "TowerCore", "TowerConfig", "TowerGateway", "TowerServices", "TowerNet", "TowerTestLog", "TowerHTTPTestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),

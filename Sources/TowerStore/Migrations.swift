@@ -219,6 +219,10 @@ enum Migrations {
             }
             try db.create(index: "sentry_passes_trigger", on: "sentry_passes", columns: ["trigger", "started_at"])
         }
+        migrator.registerMigration("v6-inbox-outcome") { db in
+            // What processing a delivery did (started t-…, approved, ignored and why, failed and why).
+            try db.alter(table: "webhook_inbox") { t in t.add(column: "outcome", .text) }
+        }
         return migrator
     }
 }

@@ -27,11 +27,11 @@ extension SQLiteStore {
         }
     }
 
-    public func markDeliveryProcessed(id: String, at: Date) async throws -> Bool {
+    public func markDeliveryProcessed(id: String, at: Date, outcome: String? = nil) async throws -> Bool {
         try await write { db in
             try db.execute(
-                sql: "UPDATE webhook_inbox SET processed_at = ?, expires_at = ? WHERE delivery_id = ? AND processed_at IS NULL",
-                arguments: [at, at.addingTimeInterval(WebhookDelivery.retention), id])
+                sql: "UPDATE webhook_inbox SET processed_at = ?, expires_at = ?, outcome = ? WHERE delivery_id = ? AND processed_at IS NULL",
+                arguments: [at, at.addingTimeInterval(WebhookDelivery.retention), outcome, id])
             return db.changesCount == 1
         }
     }

@@ -83,7 +83,7 @@ public protocol Store: Sendable {
     /// Deliveries not yet processed, oldest first.
     func pendingDeliveries(limit: Int) async throws -> [WebhookDelivery]
     /// Marks a delivery processed; `false` if another worker already did (processed exactly once).
-    func markDeliveryProcessed(id: String, at: Date) async throws -> Bool
+    func markDeliveryProcessed(id: String, at: Date, outcome: String?) async throws -> Bool
 
     // MARK: Sentry fingerprints
 

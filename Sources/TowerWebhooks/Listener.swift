@@ -1,0 +1,155 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import TowerCore
+import TowerStore
+
+/// The HTTP endpoints the outside world calls: one route per source, `GET /healthz`. A request
+/// is verified on its raw bytes before anything reads it, its size is capped per route, and a
+/// verified delivery is stored in the inbox *before* the 2xx answer, so nothing the sender was
+/// told is received can be lost. The answer never waits for the engine: processing happens
+/// from the inbox.
+public struct Listener: Sendable {
+    public let host: String
+    public let port: Int
+    let store: any Store
+    let secrets: [WebhookSource: [String]]
+    let counters: ListenerCounters
+    /// Told when a new delivery is stored (the engine looks at once).
+    let received: @Sendable () async -> Void
+    /// `/healthz`'s body besides the store's state.
+    let health: @Sendable () async -> [String: String]
+    let log: @Sendable (String) -> Void
+
+    public init(
+        host: String, port: Int, store: any Store, secrets: [WebhookSource: [String]], counters: ListenerCounters = ListenerCounters(),
+        received: @escaping @Sendable () async -> Void = {}, health: @escaping @Sendable () async -> [String: String] = { [:] },
+        log: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
+        self.host = host
+        self.port = port
+        self.store = store
+        self.secrets = secrets
+        self.counters = counters
+        self.received = received
+        self.health = health
+        self.log = log
+    }
+
+    /// `HOST:PORT` (`TOWER_LISTEN`), default `127.0.0.1:8001`.
+    public static func address(_ setting: String?) -> (host: String, port: Int)? {
+        let text = (setting ?? "").trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty else { return ("127.0.0.1", 8001) }
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
+        let host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return (host.isEmpty ? "0.0.0.0" : host, port)
+    }
+
+    /// Serves until cancelled, or, with `signals`, until SIGTERM or SIGINT, after which the
+    /// requests in flight are answered before it returns. `bound` gets the port (0 picks one).
+    public func run(signals: Bool, bound: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        let router = Router()
+        for source in WebhookSource.allCases {
+            router.post(RouterPath(stringLiteral: source.path)) { request, _ in await self.handle(source, request) }
+        }
+        router.get("/healthz") { _, _ in await self.healthz() }
+        var logger = Logger(label: "tower-listener")
+        logger.logLevel = .critical
+        let app = Application(
+            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "tower"),
+            onServerRunning: { channel in bound(channel.localAddress?.port ?? 0) }, logger: logger)
+        try await app.runService(gracefulShutdownSignals: signals ? [.sigterm, .sigint] : [])
+    }
+
+    func handle(_ source: WebhookSource, _ request: Request) async -> Response {
+        let limit = source.bodyLimit
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            return refuse(source, 413, "a \(length)-byte body is over this route's \(limit) bytes")
+        }
+        let body: Data
+        do {
+            body = Data(buffer: try await request.body.collect(upTo: limit))
+        } catch {
+            return refuse(source, 413, "the body is over this route's \(limit) bytes")
+        }
+        let decision = Intake.decide(source, body: body, header: { name in HTTPField.Name(name).flatMap { request.headers[$0] } }, secrets: secrets[source] ?? [], now: Date())
+        switch decision {
+        case .refused(let status, let reason):
+            return refuse(source, status, reason)
+        case .accepted(let delivery, let reply):
+            let fresh: Bool
+            do {
+                fresh = try await store.enqueueDelivery(delivery)
+            } catch {
+                // Not stored: the sender is told to try again, not that it was received.
+                counters.count(source, "unavailable")
+                log("\(source.rawValue) \(delivery.event) \(delivery.id): cannot store it: \(error)")
+                return Self.text(503, "cannot store the delivery now; send it again")
+            }
+            counters.count(source, fresh ? "accepted" : "duplicate")
+            if fresh { await received() }
+            return answer(source, reply: reply, duplicate: !fresh)
+        }
+    }
+
+    func refuse(_ source: WebhookSource, _ status: Int, _ reason: String) -> Response {
+        counters.count(source, status == 401 ? "unverified" : "refused")
+        log("\(source.rawValue): refused \(status): \(reason)")
+        let text = status == 401 ? "signature not verified" : status == 413 ? "body too large" : "malformed request"
+        return Self.text(status, text)
+    }
+
+    func answer(_ source: WebhookSource, reply: String, duplicate: Bool) -> Response {
+        switch source {
+        case .slack:
+            // Slack shows this to the user alone, at once; the outcome follows by response_url.
+            let text = duplicate ? "Already received." : reply
+            return Self.json(["response_type": "ephemeral", "text": text])
+        case .slackInteraction:
+            return Response(status: .ok)
+        default:
+            return Self.text(200, duplicate ? "already received" : reply)
+        }
+    }
+
+    func healthz() async -> Response {
+        var body = await health()
+        do {
+            _ = try await store.freezeState()
+            body["store"] = "ok"
+        } catch {
+            body["store"] = "unavailable: \(error)"
+        }
+        body["status"] = body["store"] == "ok" ? "ok" : "degraded"
+        return Self.json(body, status: body["store"] == "ok" ? 200 : 503)
+    }
+
+    static func text(_ status: Int, _ text: String) -> Response {
+        Response(
+            status: HTTPResponse.Status(code: status), headers: [.contentType: "text/plain; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
+    }
+
+    static func json(_ object: [String: String], status: Int = 200) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return Response(status: HTTPResponse.Status(code: status), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: data)))
+    }
+}
+
+/// Deliveries by source and outcome (accepted, duplicate, unverified, refused, unavailable),
+/// for the health line and `/metrics`.
+public final class ListenerCounters: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counts: [String: Int] = [:]
+
+    public init() {}
+
+    func count(_ source: WebhookSource, _ outcome: String) {
+        lock.withLock { counts["\(source.rawValue) \(outcome)", default: 0] += 1 }
+    }
+
+    /// `"github accepted": 3`, …
+    public var snapshot: [String: Int] { lock.withLock { counts } }
+}
