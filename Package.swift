@@ -152,7 +152,8 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ], exclude: ["Fixtures"]),
         .testTarget(name: "TowerWebhooksTests", dependencies: [
-            "TowerCore", "TowerWebhooks", "TowerStore", "TowerEngine", "TowerTestSupport", "TowerTestLog", "TowerHTTPTestSupport",
+            "TowerCore", "TowerWebhooks", "TowerStore", "TowerEngine", "TowerNet", "TowerTestSupport", "TowerTestLog", "TowerHTTPTestSupport",
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["Fixtures"]),
         .testTarget(name: "TowerGatewayTests", dependencies: [

@@ -27,6 +27,12 @@ extension SQLiteStore {
         }
     }
 
+    public func deliveries(limit: Int) async throws -> [WebhookDelivery] {
+        try await read { db in
+            try Rows.all(db, sql: "SELECT * FROM webhook_inbox ORDER BY received_at DESC, delivery_id LIMIT ?", arguments: [limit], Rows.delivery)
+        }
+    }
+
     public func markDeliveryProcessed(id: String, at: Date, outcome: String? = nil) async throws -> Bool {
         try await write { db in
             try db.execute(

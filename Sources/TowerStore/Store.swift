@@ -84,6 +84,8 @@ public protocol Store: Sendable {
     func pendingDeliveries(limit: Int) async throws -> [WebhookDelivery]
     /// Marks a delivery processed; `false` if another worker already did (processed exactly once).
     func markDeliveryProcessed(id: String, at: Date, outcome: String?) async throws -> Bool
+    /// The newest deliveries, processed or not, with their outcomes.
+    func deliveries(limit: Int) async throws -> [WebhookDelivery]
 
     // MARK: Sentry fingerprints
 

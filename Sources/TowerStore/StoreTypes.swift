@@ -138,14 +138,17 @@ public struct WebhookDelivery: Sendable, Equatable {
     public var body: Data
     public var receivedAt: Date
     public var processedAt: Date?
+    /// What processing it did (started t-…, ignored and why, failed and why).
+    public var outcome: String?
 
-    public init(id: String, source: String, event: String, body: Data, receivedAt: Date, processedAt: Date? = nil) {
+    public init(id: String, source: String, event: String, body: Data, receivedAt: Date, processedAt: Date? = nil, outcome: String? = nil) {
         self.id = id
         self.source = source
         self.event = event
         self.body = body
         self.receivedAt = receivedAt
         self.processedAt = processedAt
+        self.outcome = outcome
     }
 
     /// Processed deliveries are kept this long for dedup, then swept.

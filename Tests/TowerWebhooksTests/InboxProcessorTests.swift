@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+import TowerAgents
+import TowerCore
+import TowerEngine
+import TowerStore
+import TowerTestSupport
+
+@testable import TowerWebhooks
+
+/// The inbox's processing, in-process over a real store: what each routed action does.
+@Suite struct InboxProcessorTests {
+    let store: SQLiteStore
+    let processor: InboxProcessor
+
+    init() throws {
+        store = try SQLiteStore(directory: TemporaryDirectory.make("inbox").appendingPathComponent("state"))
+        let services = AgentServices(forge: nil, owner: "", llm: nil, prompts: .bundled)
+        processor = InboxProcessor(store: store, services: services, slackApprovers: ["U777"]) {}
+    }
+
+    func delivery(_ id: String, _ source: WebhookSource, _ body: Data) -> WebhookDelivery {
+        WebhookDelivery(id: id, source: source.rawValue, event: "", body: body, receivedAt: Date())
+    }
+
+    @Test func aTicketWithALiveTaskGetsNoSecondOne() async throws {
+        let body = ServeTests.labelledIssue("OPS-11")
+        #expect(await processor.process(delivery("j-1", .jira, body)).hasPrefix("started t-"))
+        let second = await processor.process(delivery("j-2", .jira, body))
+        #expect(second.hasPrefix("ignored: OPS-11 already has task t-"), "\(second)")
+        #expect(try await store.tasks(status: nil, limit: nil).count == 1)
+    }
+
+    @Test func slackUsersOutsideTheApproversAreRefusedAndTheOthersDecideOnce() async throws {
+        var task = TowerTask.new(ticketId: "OPS-12", title: "Plan", description: "", source: .jira, now: Date())
+        task.status = .planning
+        task.step = .planning
+        try await store.insertTask(task, event: nil, actor: Actor(user: "t", channel: .api))
+        var waiting = task
+        waiting.status = .awaitingApproval
+        waiting.step = nil
+        _ = try await store.apply(
+            TaskUpdate(task: waiting, expectedStatus: .planning, expectedStep: .planning, approvalRequest: Approval(token: Token.generate(), taskId: task.id, requestedAt: Date())))
+        func command(_ user: String, _ text: String) -> Data {
+            Data("user_id=\(user)&user_name=\(user.lowercased())&command=%2Fagent&text=\(text.replacingOccurrences(of: " ", with: "+"))&trigger_id=\(UUID().uuidString)".utf8)
+        }
+        let refused = await processor.process(delivery("s-1", .slack, command("U999", "approve \(task.id)")))
+        #expect(refused.hasPrefix("⛔ u999 may not approve here"), "\(refused)")
+        #expect(try await store.approval(taskId: task.id)?.decision == nil)
+        let approved = await processor.process(delivery("s-2", .slack, command("U777", "approve \(task.id) ship it")))
+        #expect(approved == "✅ Plan approved for `\(task.id)` by u777", "\(approved)")
+        let late = await processor.process(delivery("s-3", .slack, command("U777", "reject \(task.id) too late")))
+        #expect(late.hasPrefix("Already decided: approved by u777 via slack_command"), "\(late)")
+        let approval = try #require(try await store.approval(taskId: task.id))
+        #expect(approval.decidedBy == "u777" && approval.channel == .slackCommand && approval.reason == "ship it")
+    }
+}
