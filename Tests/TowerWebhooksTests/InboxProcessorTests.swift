@@ -54,4 +54,39 @@ import TowerTestSupport
         let approval = try #require(try await store.approval(taskId: task.id))
         #expect(approval.decidedBy == "u777" && approval.channel == .slackCommand && approval.reason == "ship it")
     }
+
+    @Test func anAgentCommentAndASlackButtonRaceForOneTaskAndOneDecides() async throws {
+        for round in 0..<10 {
+            var task = TowerTask.new(ticketId: "OPS-2\(round)", title: "Plan", description: "", source: .jira, now: Date())
+            task.status = .planning
+            task.step = .planning
+            try await store.insertTask(task, event: nil, actor: Actor(user: "t", channel: .api))
+            var waiting = task
+            waiting.status = .awaitingApproval
+            waiting.step = nil
+            _ = try await store.apply(
+                TaskUpdate(task: waiting, expectedStatus: .planning, expectedStep: .planning, approvalRequest: Approval(token: Token.generate(), taskId: task.id, requestedAt: Date())))
+            var comment = WebhookFixtures.json("github/issue_comment.created.on_pull_request.json")
+            var body = comment["comment"] as! [String: Any]
+            body["body"] = "@agent approve"
+            comment["comment"] = body
+            var issue = comment["issue"] as! [String: Any]
+            issue["body"] = "_Opened by the AI Agent (Tower task `\(task.id)`)._"
+            comment["issue"] = issue
+            var payload = WebhookFixtures.json("slack/block_actions.json")
+            payload["actions"] = [["action_id": "reject", "value": task.id, "type": "button", "action_ts": "1.\(round)"]]
+            payload["user"] = ["id": "U777", "username": "sam"]
+            let click = Data(("payload=" + String(decoding: WebhookFixtures.encode(payload), as: UTF8.self).addingPercentEncoding(withAllowedCharacters: .alphanumerics)!).utf8)
+            let github = WebhookDelivery(id: "g-\(round)", source: "github", event: "issue_comment.created", body: WebhookFixtures.encode(comment), receivedAt: Date())
+            let slack = delivery("b-\(round)", .slackInteraction, click)
+            async let a = processor.process(github)
+            async let b = processor.process(slack)
+            let answers = await [a, b]
+            let decided = answers.filter { $0.hasPrefix("✅") || $0.hasPrefix("❌") }
+            let told = answers.filter { $0.hasPrefix("Already decided") }
+            #expect(decided.count == 1 && told.count == 1, "\(answers)")
+            let approval = try #require(try await store.approval(taskId: task.id))
+            #expect(approval.channel == (approval.decision == .approved ? .githubComment : .slackButton))
+        }
+    }
 }
