@@ -33,6 +33,15 @@ extension SQLiteStore {
         }
     }
 
+    public func redeliver(id: String) async throws -> Bool {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE webhook_inbox SET processed_at = NULL, outcome = NULL, expires_at = ? WHERE delivery_id = ?",
+                arguments: [Date().addingTimeInterval(WebhookDelivery.retention), id])
+            return db.changesCount == 1
+        }
+    }
+
     public func markDeliveryProcessed(id: String, at: Date, outcome: String? = nil) async throws -> Bool {
         try await write { db in
             try db.execute(

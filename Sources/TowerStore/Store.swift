@@ -86,6 +86,9 @@ public protocol Store: Sendable {
     func markDeliveryProcessed(id: String, at: Date, outcome: String?) async throws -> Bool
     /// The newest deliveries, processed or not, with their outcomes.
     func deliveries(limit: Int) async throws -> [WebhookDelivery]
+    /// Puts a delivery back in line to be processed again (after a failure was fixed);
+    /// `false` if the inbox has no such delivery.
+    func redeliver(id: String) async throws -> Bool
 
     // MARK: Sentry fingerprints
 

@@ -13,7 +13,7 @@ struct AgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent",
         abstract: "Task status, approvals, rejections and retries (the Slack /agent commands).",
-        subcommands: [Status.self, Approve.self, Reject.self, Retry.self, List.self, Help.self]
+        subcommands: [Status.self, Approve.self, Reject.self, Retry.self, List.self, Deliveries.self, Redeliver.self, Help.self]
     )
 
     /// Who is acting: `--as`, else `$TOWER_USER`, else the login name.
@@ -103,6 +103,36 @@ struct AgentCommand: AsyncParsableCommand {
                 }
                 let tasks = try await OperatorCommands(store: try global.openStore()).list(status: filter, limit: limit)
                 print(Format.table(tasks, now: Date()))
+            }
+        }
+    }
+
+    struct Deliveries: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The webhook inbox, newest first: source, event, delivery id, outcome.")
+        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: "At most this many.") var limit: Int = 30
+
+        func run() async throws {
+            try await reportingErrors {
+                let deliveries = try await global.openStore().deliveries(limit: limit)
+                guard !deliveries.isEmpty else {
+                    print("No deliveries yet.")
+                    return
+                }
+                print(Format.deliveries(deliveries))
+            }
+        }
+    }
+
+    struct Redeliver: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Process a stored delivery again (after what made it fail was fixed).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The delivery id, as tower agent deliveries shows it.") var id: String
+
+        func run() async throws {
+            try await reportingErrors {
+                guard try await global.openStore().redeliver(id: id) else { throw CLIError.failure("the inbox has no delivery \(id)") }
+                print("\(id) is queued again; the engine processes it next")
             }
         }
     }

@@ -65,6 +65,19 @@ enum Format {
     }
 
     /// One log line: time, level, agent, message (`tower agent status`, `tower run`).
+    /// The inbox as a table: when, source, event, delivery id, outcome (or pending).
+    static func deliveries(_ deliveries: [WebhookDelivery]) -> String {
+        var lines = ["RECEIVED  SOURCE             EVENT                          DELIVERY                               OUTCOME"]
+        for d in deliveries {
+            let event = d.event.count > 30 ? String(d.event.prefix(29)) + "…" : d.event
+            let id = d.id.count > 38 ? String(d.id.prefix(37)) + "…" : d.id
+            lines.append(
+                "\(clock(d.receivedAt))  \(d.source.padding(toLength: 17, withPad: " ", startingAt: 0))  \(event.padding(toLength: 30, withPad: " ", startingAt: 0)) "
+                    + "\(id.padding(toLength: 38, withPad: " ", startingAt: 0)) \(d.processedAt == nil ? "pending" : d.outcome ?? "processed")")
+        }
+        return lines.joined(separator: "\n")
+    }
+
     static func logLine(_ event: TaskEvent, time: (Date) -> String) -> String {
         "\(time(event.at)) \(event.level.rawValue.uppercased().padding(toLength: 7, withPad: " ", startingAt: 0)) \(event.agent): \(event.message)"
     }

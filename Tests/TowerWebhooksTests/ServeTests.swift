@@ -123,5 +123,18 @@ import TowerTestSupport
         #expect(try await post(base2, "/webhooks/jira", body, jiraHeaders(body, id: "jira-kill-1")) == (200, "already received\n"))
         try await Task.sleep(nanoseconds: 500_000_000)
         #expect(try await store.tasks(status: nil, limit: nil).count == 1)
+
+        // The operator's view of the inbox, and putting a delivery back in line.
+        let tower = BuiltProducts.url("tower")
+        let list = try await ChildProcess.run(tower, ["agent", "deliveries", "--state-dir", state.path])
+        #expect(list.status == 0 && list.out.contains("jira-jira-kill-1") && list.out.contains("started t-"), "\(list.out)")
+        let again = try await ChildProcess.run(tower, ["agent", "redeliver", "jira-jira-kill-1", "--state-dir", state.path])
+        #expect(again.status == 0 && again.out.contains("queued again"), "\(again.err)")
+        while try await store.pendingDeliveries(limit: 10).count > 0 && Date() < deadline.addingTimeInterval(20) { try await Task.sleep(nanoseconds: 50_000_000) }
+        // Processed again: the ticket has its live task, so nothing new starts.
+        let outcome = try await store.deliveries(limit: 5).first { $0.id == "jira-jira-kill-1" }?.outcome ?? ""
+        #expect(outcome.hasPrefix("ignored: OPS-9 already has task") || outcome.hasPrefix("started"), "\(outcome)")
+        let unknown = try await ChildProcess.run(tower, ["agent", "redeliver", "nope", "--state-dir", state.path])
+        #expect(unknown.status == 1 && unknown.err.contains("the inbox has no delivery nope"))
     }
 }
