@@ -3,6 +3,33 @@ import GRDB
 import TowerCore
 
 extension SQLiteStore {
+    public func enqueueDeliveries(_ deliveries: [WebhookDelivery]) async throws -> [Bool] {
+        try await write { db in
+            let statement = try db.cachedStatement(
+                sql: """
+                    INSERT OR IGNORE INTO webhook_inbox (delivery_id, source, event, body, received_at, processed_at, expires_at)
+                    VALUES (?, ?, ?, ?, ?, NULL, ?)
+                    """)
+            return try deliveries.map { delivery in
+                try statement.execute(arguments: [
+                    delivery.id, delivery.source, delivery.event, delivery.body, delivery.receivedAt,
+                    delivery.receivedAt.addingTimeInterval(WebhookDelivery.retention),
+                ])
+                return db.changesCount == 1
+            }
+        }
+    }
+
+    public func markDeliveriesProcessed(_ outcomes: [(id: String, outcome: String?)], at: Date) async throws {
+        try await write { db in
+            let statement = try db.cachedStatement(
+                sql: "UPDATE webhook_inbox SET processed_at = ?, expires_at = ?, outcome = ? WHERE delivery_id = ? AND processed_at IS NULL")
+            for (id, outcome) in outcomes {
+                try statement.execute(arguments: [at, at.addingTimeInterval(WebhookDelivery.retention), outcome, id])
+            }
+        }
+    }
+
     public func enqueueDelivery(_ delivery: WebhookDelivery) async throws -> Bool {
         try await write { db in
             try db.execute(

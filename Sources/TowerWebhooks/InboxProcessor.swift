@@ -34,10 +34,13 @@ public struct InboxProcessor: ScheduledJob {
     public func due(now: Date) async throws -> Date { now }
 
     public func run() async throws {
-        for delivery in try await store.pendingDeliveries(limit: 50) {
-            let outcome = await process(delivery)
-            _ = try await store.markDeliveryProcessed(id: delivery.id, at: now(), outcome: String(outcome.prefix(500)))
+        // Marked together after the batch: one commit for many deliveries under load. A crash
+        // before it acts on the batch again, which each action tolerates (see above).
+        var done: [(id: String, outcome: String?)] = []
+        for delivery in try await store.pendingDeliveries(limit: 100) {
+            done.append((delivery.id, String(await process(delivery).prefix(500))))
         }
+        if !done.isEmpty { try await store.markDeliveriesProcessed(done, at: now()) }
     }
 
     /// Acts on one delivery; returns what was done, for the inbox's record.

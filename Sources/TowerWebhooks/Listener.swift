@@ -22,6 +22,7 @@ public struct Listener: Sendable {
     /// `/healthz`'s body besides the store's state.
     let health: @Sendable () async -> [String: String]
     let log: @Sendable (String) -> Void
+    let inbox: InboxWriter
 
     public init(
         host: String, port: Int, store: any Store, secrets: [WebhookSource: [String]], counters: ListenerCounters = ListenerCounters(),
@@ -36,6 +37,7 @@ public struct Listener: Sendable {
         self.received = received
         self.health = health
         self.log = log
+        self.inbox = InboxWriter(store: store)
     }
 
     /// `HOST:PORT` (`TOWER_LISTEN`), default `127.0.0.1:8001`.
@@ -81,7 +83,7 @@ public struct Listener: Sendable {
         case .accepted(let delivery, let reply):
             let fresh: Bool
             do {
-                fresh = try await store.enqueueDelivery(delivery)
+                fresh = try await inbox.store(delivery)
             } catch {
                 // Not stored: the sender is told to try again, not that it was received.
                 counters.count(source, "unavailable")
