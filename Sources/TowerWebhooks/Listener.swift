@@ -98,6 +98,7 @@ public struct Listener: Sendable {
 
     func refuse(_ source: WebhookSource, _ status: Int, _ reason: String) -> Response {
         counters.count(source, status == 401 ? "unverified" : "refused")
+        counters.refused(source, status: status, reason: reason)
         log("\(source.rawValue): refused \(status): \(reason)")
         let text = status == 401 ? "signature not verified" : status == 413 ? "body too large" : "malformed request"
         return Self.text(status, text)
@@ -141,10 +142,21 @@ public struct Listener: Sendable {
 }
 
 /// Deliveries by source and outcome (accepted, duplicate, unverified, refused, unavailable),
-/// for the health line and `/metrics`.
+/// the latest refusals with their reasons, and why the listener is not listening if it is not:
+/// for the console's health line and Deliveries screen. Refusals are kept here, in memory and
+/// bounded, never in the store: an unverified sender must not be able to write to it.
 public final class ListenerCounters: @unchecked Sendable {
+    public struct Refusal: Sendable, Equatable {
+        public var at: Date
+        public var source: String
+        public var status: Int
+        public var reason: String
+    }
+
     private let lock = NSLock()
     private var counts: [String: Int] = [:]
+    private var refusals: [Refusal] = []
+    private var failure: String?
 
     public init() {}
 
@@ -152,6 +164,26 @@ public final class ListenerCounters: @unchecked Sendable {
         lock.withLock { counts["\(source.rawValue) \(outcome)", default: 0] += 1 }
     }
 
+    func refused(_ source: WebhookSource, status: Int, reason: String) {
+        lock.withLock {
+            refusals.insert(Refusal(at: Date(), source: source.rawValue, status: status, reason: String(reason.prefix(200))), at: 0)
+            if refusals.count > 20 { refusals.removeLast() }
+        }
+    }
+
+    /// Records why the listener stopped or never started (the port is taken).
+    public func fail(_ why: String) { lock.withLock { failure = why } }
+
     /// `"github accepted": 3`, …
     public var snapshot: [String: Int] { lock.withLock { counts } }
+    /// The latest refusals, newest first.
+    public var recentRefusals: [Refusal] { lock.withLock { refusals } }
+    public var problem: String? { lock.withLock { failure } }
+
+    /// Totals over every source: accepted, redelivered, refused (unverified, too large, malformed).
+    public var totals: (accepted: Int, duplicates: Int, refused: Int) {
+        let all = snapshot
+        func sum(_ outcome: String) -> Int { all.filter { $0.key.hasSuffix(" \(outcome)") }.map(\.value).reduce(0, +) }
+        return (sum("accepted"), sum("duplicate"), sum("unverified") + sum("refused"))
+    }
 }

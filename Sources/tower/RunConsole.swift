@@ -8,6 +8,7 @@ import TowerGateway
 import TowerNet
 import TowerStore
 import TowerTerminal
+import TowerWebhooks
 
 /// `tower` (no arguments) or `tower console`: the full-screen console, with the engine embedded
 /// unless another process runs it (then this one watches, and takes over if that one dies).
@@ -34,11 +35,40 @@ struct RunConsole: AsyncParsableCommand {
         try await reportingErrors {
             let config = try global.loadConfiguration()
             let store = try global.openStore()
-            let engine: Engine? = noEngine ? nil : Self.engine(store: store, workflow: WorkflowAssembly.workflow(configuration: config, store: store), config)
+            let box = EngineBox()
+            let engine: Engine? =
+                noEngine ? nil : Self.engine(store: store, workflow: WorkflowAssembly.workflow(configuration: config, store: store, wake: { await box.engine?.wake() }), config)
+            if let engine { await box.set(engine) }
             let (integrations, checks) = Self.integrationChecks(config, enabled: !noChecks)
+            let report = try Self.startListener(config, store: store, engine: engine)
             try await Self.present(
                 store: store, engine: engine, options: ConsoleRuntime.Options(user: who.actor.user, themeName: theme, bell: !noBell),
-                integrations: integrations, checks: checks)
+                integrations: integrations, checks: checks, listenerReport: report)
+        }
+    }
+
+    /// The webhook listener, in the background, when a webhook secret is set (a route without one
+    /// refuses everything, so with none there is nothing to listen for). Its state for the health
+    /// line and the Deliveries screen; a port that is taken (`tower serve` runs) is shown there.
+    static func startListener(_ config: Configuration, store: any Store, engine: Engine?) throws -> (@Sendable () -> ListenerReport)? {
+        let secrets = WorkflowAssembly.webhookSecrets(config)
+        guard secrets.values.contains(where: { !$0.isEmpty }) else { return nil }
+        guard let address = Listener.address(config["TOWER_LISTEN"]) else { throw CLIError.failure("TOWER_LISTEN is not HOST:PORT") }
+        let counters = ListenerCounters()
+        let listener = Listener(host: address.host, port: address.port, store: store, secrets: secrets, counters: counters, received: { await engine?.wake() })
+        Task {
+            do {
+                try await listener.run(signals: false)
+            } catch {
+                counters.fail("not listening: \(error)")
+            }
+        }
+        let shown = "\(address.host):\(address.port)"
+        return {
+            let totals = counters.totals
+            return ListenerReport(
+                address: shown, problem: counters.problem, accepted: totals.accepted, duplicates: totals.duplicates, refused: totals.refused,
+                refusals: counters.recentRefusals.map { ListenerReport.Refusal(at: $0.at, source: $0.source, status: $0.status, reason: $0.reason) })
         }
     }
 
@@ -54,7 +84,8 @@ struct RunConsole: AsyncParsableCommand {
     /// Opens the terminal and runs the console until the operator quits.
     static func present(
         store: any Store, engine: Engine?, options: ConsoleRuntime.Options, integrations: [Health.Integration],
-        checks: (@Sendable () async -> [Health.Integration])?, prepare: (@Sendable () async throws -> String)? = nil
+        checks: (@Sendable () async -> [Health.Integration])?, prepare: (@Sendable () async throws -> String)? = nil,
+        listenerReport: (@Sendable () -> ListenerReport)? = nil
     ) async throws {
         let env = ProcessInfo.processInfo.environment
         let terminal: NcursesTerminal
@@ -66,7 +97,7 @@ struct RunConsole: AsyncParsableCommand {
         let runtime = ConsoleRuntime(
             store: store, engine: engine, terminal: terminal,
             themes: ThemeLibrary.standard(environment: env, executable: URL(fileURLWithPath: CommandLine.arguments[0])),
-            options: options, integrations: integrations, checkIntegrations: checks, prepare: prepare,
+            options: options, integrations: integrations, checkIntegrations: checks, prepare: prepare, listenerReport: listenerReport,
             colorless: terminal.depth == .none)
         await runtime.run()
     }

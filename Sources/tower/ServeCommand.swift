@@ -32,17 +32,11 @@ struct ServeCommand: AsyncParsableCommand {
             let config = try global.loadConfiguration()
             let store = try global.openStore()
             guard let address = Listener.address(config["TOWER_LISTEN"]) else { throw CLIError.failure("TOWER_LISTEN is not HOST:PORT") }
-            let services = WorkflowAssembly.services(configuration: config, store: store)
             let engineBox = EngineBox()
-            let inbox = InboxProcessor(
-                store: store, services: services, slackApprovers: Set(Signatures.secrets(config["TOWER_SLACK_APPROVERS"]))
-            ) { await engineBox.engine?.wake() }
-            var workflow = Workflow.agents(services, store: store, sentryLog: WorkflowAssembly.stderrLog)
-            workflow.jobs.append(inbox)
+            let workflow = WorkflowAssembly.workflow(configuration: config, store: store, sentryLog: WorkflowAssembly.stderrLog) { await engineBox.engine?.wake() }
             let engine = RunConsole.engine(store: store, workflow: workflow, config)
             await engineBox.set(engine)
-            var secrets: [WebhookSource: [String]] = [:]
-            for source in WebhookSource.allCases { secrets[source] = Signatures.secrets(config[source.secretKey]) }
+            let secrets = WorkflowAssembly.webhookSecrets(config)
             let missing = Set(WebhookSource.allCases.filter { secrets[$0]?.isEmpty ?? true }.map(\.secretKey)).sorted()
             let listener = Listener(
                 host: host ?? address.host, port: port ?? address.port, store: store, secrets: secrets, received: { await engine.wake() },

@@ -5,6 +5,7 @@ import TowerEngine
 import TowerGateway
 import TowerNet
 import TowerStore
+import TowerWebhooks
 
 /// Which implementation runs each workflow step in this build: the agents over the services
 /// the configuration allows.
@@ -23,7 +24,22 @@ enum WorkflowAssembly {
 
     /// `sentryLog`: where the Sentry monitor's lines go (`nil` in the console, which shows its
     /// passes from the store).
-    static func workflow(configuration: Configuration, store: any Store, sentryLog: (@Sendable (String) async -> Void)? = nil) -> Workflow {
-        Workflow.agents(services(configuration: configuration, store: store), store: store, sentryLog: sentryLog)
+    /// `wake`: how the inbox's processing wakes the engine (CI news, a new task).
+    static func workflow(
+        configuration: Configuration, store: any Store, sentryLog: (@Sendable (String) async -> Void)? = nil, wake: @escaping @Sendable () async -> Void = {}
+    ) -> Workflow {
+        let services = services(configuration: configuration, store: store)
+        var workflow = Workflow.agents(services, store: store, sentryLog: sentryLog)
+        // Whichever process listens, the engine that holds the lease processes the inbox.
+        workflow.jobs.append(
+            InboxProcessor(store: store, services: services, slackApprovers: Set(Signatures.secrets(configuration["TOWER_SLACK_APPROVERS"])), wake: wake))
+        return workflow
+    }
+
+    /// Each source's secrets, as the configuration holds them.
+    static func webhookSecrets(_ configuration: Configuration) -> [WebhookSource: [String]] {
+        var secrets: [WebhookSource: [String]] = [:]
+        for source in WebhookSource.allCases { secrets[source] = Signatures.secrets(configuration[source.secretKey]) }
+        return secrets
     }
 }

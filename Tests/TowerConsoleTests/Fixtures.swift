@@ -102,6 +102,28 @@ enum Fixture {
             fingerprint: "6507375777", title: "Segmentation fault in image worker", level: "fatal", project: "media", ticketId: "PROJ-130",
             reservedAt: SampleData.now.addingTimeInterval(-3719), ticketedAt: SampleData.now.addingTimeInterval(-3718), expiresAt: SampleData.now.addingTimeInterval(89 * 86400)),
     ]
+
+    /// Inbox rows: processed with outcomes, one refused from Slack, one pending.
+    static let deliveries: [WebhookDelivery] = [
+        WebhookDelivery(
+            id: "slack-398738663015.47445629121", source: "slack", event: "command /agent", body: Data(), receivedAt: SampleData.now.addingTimeInterval(-20),
+            processedAt: nil),
+        WebhookDelivery(
+            id: "github-72d3162e-cc78-11e3", source: "github", event: "issue_comment.created", body: Data(), receivedAt: SampleData.now.addingTimeInterval(-300),
+            processedAt: SampleData.now.addingTimeInterval(-299), outcome: "✅ Plan approved for `t-7k2m9q4x` by octocat"),
+        WebhookDelivery(
+            id: "jira-4bd2c1f0-77aa", source: "jira", event: "jira:issue_created", body: Data(), receivedAt: SampleData.now.addingTimeInterval(-5400),
+            processedAt: SampleData.now.addingTimeInterval(-5399), outcome: "started t-9x8w7v6u for PROJ-140"),
+        WebhookDelivery(
+            id: "jira-4bd2c1f0-77ab", source: "jira", event: "jira:issue_updated", body: Data(), receivedAt: SampleData.now.addingTimeInterval(-5500),
+            processedAt: SampleData.now.addingTimeInterval(-5499), outcome: "ignored: PROJ-141: the AI label was not added"),
+    ]
+
+    static let listener = ListenerReport(
+        address: "127.0.0.1:8001", accepted: 4, duplicates: 1, refused: 2,
+        refusals: [
+            ListenerReport.Refusal(at: SampleData.now.addingTimeInterval(-60), source: "slack", status: 401, reason: "the signed timestamp is 412 s away from now (at most 300 either way)")
+        ])
 }
 
 /// Compares rendered text with `__Snapshots__/NAME.txt`. A missing snapshot is written and the

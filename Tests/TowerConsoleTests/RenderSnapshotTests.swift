@@ -52,6 +52,20 @@ private let sizes: [(String, Size)] = [("80x24", Size(width: 80, height: 24)), (
     }
 
     @Test(arguments: [0, 1])
+    func deliveries(_ i: Int) {
+        let (name, size) = sizes[i]
+        var state = Fixture.board(size)
+        _ = Console.update(&state, .key(.character("D")))
+        _ = Console.update(&state, .deliveriesLoaded(Fixture.deliveries))
+        var health = state.health
+        health.listener = Fixture.listener
+        _ = Console.update(&state, .healthChanged(health))
+        _ = Console.update(&state, .key(.character("j")))
+        expectSnapshot(ConsoleView.render(state), "deliveries-\(name)")
+        #expect(Console.update(&state, .key(.character("R"))) == [.redeliver(id: "github-72d3162e-cc78-11e3")])
+    }
+
+    @Test(arguments: [0, 1])
     func help(_ i: Int) {
         let (name, size) = sizes[i]
         var state = Fixture.board(size)

@@ -9,6 +9,8 @@ public enum Screen: Equatable, Sendable {
     case outbox
     /// The Sentry monitor's passes and the bugs it filed.
     case sentry
+    /// The webhook inbox and the listener's counts.
+    case deliveries
 }
 
 /// The board's groups, shown as tabs with counts.
@@ -217,6 +219,8 @@ public struct Health: Equatable, Sendable {
     public var llm: String?
     /// The last Sentry pass, when there was one: the line shows when, and its error if it failed.
     public var sentryPass: SentryPass?
+    /// The webhook listener in this process, when there is one.
+    public var listener: ListenerReport?
 
     public init(engine: EngineMode = .none, integrations: [Integration] = [], llm: String? = nil, sentryPass: SentryPass? = nil) {
         self.engine = engine
@@ -268,6 +272,9 @@ public struct AppState: Equatable, Sendable {
     public var sentryPasses: [SentryPass] = []
     public var sentryFingerprints: [SentryFingerprint] = []
     public var sentryTop = 0
+    /// The newest webhook deliveries; the one at `deliveriesTop` is selected.
+    public var deliveries: [WebhookDelivery] = []
+    public var deliveriesTop = 0
     /// Tasks that started waiting for approval, failed or escalated since the operator last looked.
     public var attention: Set<String> = []
     public var bellOnAttention = true
@@ -336,6 +343,7 @@ public struct AppState: Equatable, Sendable {
             }
         case .outbox: [.outbox, .global]
         case .sentry: [.sentry, .global]
+        case .deliveries: [.deliveries, .global]
         }
     }
 }

@@ -14,6 +14,7 @@ public enum ConsoleCommand {
         ("theme NAME", "switch the colour theme"),
         ("outbox", "Slack and Jira messages"),
         ("sentry", "the Sentry monitor's passes and the bugs it filed"),
+        ("deliveries", "the webhook inbox and the listener"),
         ("doctor", "check every integration now (as `tower doctor`)"),
         ("help", "keys and commands"),
         ("quit", "leave the console"),
@@ -74,6 +75,7 @@ public enum ConsoleCommand {
             return [.setTheme(name)]
         case "outbox": return Console.perform(.outbox, &state)
         case "sentry": return Console.perform(.sentry, &state)
+        case "deliveries": return Console.perform(.deliveries, &state)
         case "doctor":
             state.status = StatusMessage(text: "checking integrations…", level: .info)
             return [.checkIntegrations]

@@ -1,7 +1,7 @@
 /// Everything a key can do.
 public enum Action: String, Sendable, CaseIterable {
     case moveDown, moveUp, pageDown, pageUp, top, bottom
-    case open, back, quit, help, command, outbox, sentry
+    case open, back, quit, help, command, outbox, sentry, deliveries, redeliver
     case filter, nextGroup, previousGroup, sort
     case approve, reject, retry, freeze
     case nextTab, previousTab, tab1, tab2, tab3, tab4, tab5, tab6, tab7
@@ -12,7 +12,7 @@ public enum Action: String, Sendable, CaseIterable {
 
 /// Where a binding applies. The most specific context wins.
 public enum KeyContext: String, Sendable, CaseIterable {
-    case global, board, task, log, diff, outbox, sentry
+    case global, board, task, log, diff, outbox, sentry, deliveries
 }
 
 /// One line of the key map: the keys, what they do, where, and whether the footer hints at it.
@@ -86,6 +86,9 @@ public struct KeyMap: Sendable, Equatable {
         KeyBinding(keys: [.escape, .character("h"), .left], action: .back, summary: "back to the board", context: .outbox, footer: "back"),
         // Sentry
         KeyBinding(keys: [.escape, .character("h"), .left], action: .back, summary: "back to the board", context: .sentry, footer: "back"),
+        // Deliveries
+        KeyBinding(keys: [.escape, .character("h"), .left], action: .back, summary: "back to the board", context: .deliveries, footer: "back"),
+        KeyBinding(keys: [.character("R")], action: .redeliver, summary: "process the selected delivery again", context: .deliveries, footer: "redeliver"),
         // Everywhere
         KeyBinding(keys: [.character("j"), .down], action: .moveDown, summary: "down", context: .global, footer: nil),
         KeyBinding(keys: [.character("k"), .up], action: .moveUp, summary: "up", context: .global, footer: nil),
@@ -99,6 +102,7 @@ public struct KeyMap: Sendable, Equatable {
         KeyBinding(keys: [.character("F")], action: .freeze, summary: "freeze/unfreeze: no new runs, pushes or auto-fixes", context: .global, footer: nil),
         KeyBinding(keys: [.character("o")], action: .outbox, summary: "outbox: Slack and Jira messages", context: .global, footer: nil),
         KeyBinding(keys: [.character("S")], action: .sentry, summary: "Sentry: the monitor's passes and the bugs it filed", context: .global, footer: nil),
+        KeyBinding(keys: [.character("D")], action: .deliveries, summary: "deliveries: the webhook inbox and the listener", context: .global, footer: nil),
         KeyBinding(keys: [.character(":")], action: .command, summary: "command line (the tower agent commands, run, theme, freeze)", context: .global, footer: "cmd"),
         KeyBinding(keys: [.control("l")], action: .redraw, summary: "redraw the screen", context: .global, footer: nil),
         KeyBinding(keys: [.character("?")], action: .help, summary: "this help", context: .global, footer: "help"),

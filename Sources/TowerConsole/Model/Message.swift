@@ -20,6 +20,7 @@ public enum Message: Sendable {
     case detailLoaded(TaskDetail)
     case outboxLoaded([OutboxMessage])
     case sentryLoaded(passes: [SentryPass], fingerprints: [SentryFingerprint])
+    case deliveriesLoaded([WebhookDelivery])
     case freezeChanged(FreezeState)
     case healthChanged(Health)
     /// A round of integration checks came back (`:doctor`, or the periodic check).
@@ -42,6 +43,9 @@ public enum Effect: Equatable, Sendable {
     case loadDetail(taskId: String)
     case loadOutbox
     case loadSentry
+    case loadDeliveries
+    /// Put a delivery back in the inbox's line.
+    case redeliver(id: String)
     case setTheme(String)
     /// Checks every integration now (the same calls as `tower doctor`).
     case checkIntegrations

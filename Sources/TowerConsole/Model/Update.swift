@@ -68,6 +68,11 @@ public enum Console {
         case .outboxLoaded(let messages):
             state.outbox = messages
             return []
+        case .deliveriesLoaded(let deliveries):
+            let selected = state.deliveries.indices.contains(state.deliveriesTop) ? state.deliveries[state.deliveriesTop].id : nil
+            state.deliveries = deliveries
+            state.deliveriesTop = selected.flatMap { id in deliveries.firstIndex { $0.id == id } } ?? min(state.deliveriesTop, max(0, deliveries.count - 1))
+            return []
         case .sentryLoaded(let passes, let fingerprints):
             state.sentryPasses = passes
             state.sentryFingerprints = fingerprints
@@ -222,6 +227,13 @@ public enum Console {
             state.screen = .sentry
             state.sentryTop = 0
             return [.loadSentry]
+        case .deliveries:
+            state.screen = .deliveries
+            state.deliveriesTop = 0
+            return [.loadDeliveries]
+        case .redeliver:
+            guard state.screen == .deliveries, state.deliveries.indices.contains(state.deliveriesTop) else { return [] }
+            return [.redeliver(id: state.deliveries[state.deliveriesTop].id)]
         case .filter:
             state.prompt = .filter(TextField(state.filter))
             return []
@@ -515,6 +527,9 @@ public enum Console {
             return []
         case .sentry:
             state.sentryTop = min(max(0, state.sentryTop + max(-100_000, min(100_000, delta))), max(0, state.sentryFingerprints.count - 1))
+            return []
+        case .deliveries:
+            state.deliveriesTop = min(max(0, state.deliveriesTop + max(-100_000, min(100_000, delta))), max(0, state.deliveries.count - 1))
             return []
         case .task:
             if state.tab == .log, var log = state.log {

@@ -44,6 +44,8 @@ public actor ConsoleRuntime {
     /// Work that must be done before the engine starts but must not delay the first frame (the
     /// demo loads its organization here); its answer is shown in the status line.
     let prepare: (@Sendable () async throws -> String)?
+    /// The webhook listener running in this process, for the health line and the Deliveries screen.
+    let listenerReport: (@Sendable () -> ListenerReport)?
     private var state: AppState
     private var theme: Theme
     private var inbox: AsyncStream<Message>.Continuation?
@@ -60,9 +62,11 @@ public actor ConsoleRuntime {
     ///     `integrationCheckInterval` and on `:doctor`.
     public init(
         store: any Store, engine: Engine?, terminal: any Terminal, themes: ThemeLibrary, options: Options, integrations: [Health.Integration],
-        checkIntegrations: (@Sendable () async -> [Health.Integration])? = nil, prepare: (@Sendable () async throws -> String)? = nil, colorless: Bool
+        checkIntegrations: (@Sendable () async -> [Health.Integration])? = nil, prepare: (@Sendable () async throws -> String)? = nil,
+        listenerReport: (@Sendable () -> ListenerReport)? = nil, colorless: Bool
     ) {
         self.prepare = prepare
+        self.listenerReport = listenerReport
         self.store = store
         self.commands = OperatorCommands(store: store)
         self.engine = engine
@@ -228,6 +232,7 @@ public actor ConsoleRuntime {
             }
             if !lines.isEmpty { send(.logAppended(lines)) }
             if state.screen == .sentry { await perform(.loadSentry) }
+            if state.screen == .deliveries { await perform(.loadDeliveries) }
             let freeze = try await store.freezeState()
             if freeze != state.freeze { send(.freezeChanged(freeze)) }
             await refreshHealth()
@@ -240,6 +245,7 @@ public actor ConsoleRuntime {
         var health = Health(
             engine: .none, integrations: state.health.integrations, llm: state.health.llm,
             sentryPass: (try? await store.sentryPasses(trigger: nil, limit: 1).first) ?? state.health.sentryPass)
+        health.listener = listenerReport?()
         if let engine, await engine.isActive {
             health.engine = .runningHere
         } else if let lease = try? await store.lease(), lease.isLive(at: Date()) {
@@ -306,7 +312,7 @@ public actor ConsoleRuntime {
                 self.send(.freezeChanged(freeze))
                 return on ? "frozen: no new runs, pushes or auto-fixes until unfrozen" : "unfrozen"
             }
-        case .loadLog, .loadPreview, .loadDetail, .loadOutbox, .loadSentry:
+        case .loadLog, .loadPreview, .loadDetail, .loadOutbox, .loadSentry, .loadDeliveries, .redeliver:
             // Loads never hold up the frame that answers a key: they report back as messages.
             background.append(Task { await self.load(effect) })
             background.removeAll { $0.isCancelled }
@@ -360,6 +366,17 @@ public actor ConsoleRuntime {
             }
         case .loadOutbox:
             if let messages = try? await store.outbox(limit: 1000) { send(.outboxLoaded(messages)) }
+        case .loadDeliveries:
+            if let deliveries = try? await store.deliveries(limit: 500) { send(.deliveriesLoaded(deliveries)) }
+        case .redeliver(let id):
+            do {
+                let queued = try await store.redeliver(id: id)
+                send(.actionFinished(StatusMessage(text: queued ? "\(id) queued again" : "\(id) is no longer in the inbox", level: queued ? .info : .error)))
+                await engine?.wake()
+                await perform(.loadDeliveries)
+            } catch {
+                send(.actionFinished(StatusMessage(text: "cannot queue \(id) again: \(error)", level: .error)))
+            }
         case .loadSentry:
             if let passes = try? await store.sentryPasses(trigger: nil, limit: 20), let fingerprints = try? await store.fingerprints(limit: 1000) {
                 send(.sentryLoaded(passes: passes, fingerprints: fingerprints))

@@ -15,6 +15,7 @@ public enum ConsoleView {
         case .task(let id): TaskView.draw(&canvas, state, taskId: id)
         case .outbox: OutboxView.draw(&canvas, state)
         case .sentry: SentryView.draw(&canvas, state)
+        case .deliveries: DeliveriesView.draw(&canvas, state)
         }
         healthLine(&canvas, state)
         footer(&canvas, state)
@@ -33,6 +34,7 @@ public enum ConsoleView {
         case .task(let id): place = "Task \(id)"
         case .outbox: place = "Outbox"
         case .sentry: place = "Sentry"
+        case .deliveries: place = "Deliveries"
         }
         var left = " Tower \(state.glyphs.pointer) \(place)"
         let attention = state.attention.count
@@ -75,6 +77,16 @@ public enum ConsoleView {
                 spans.append(Span(glyphs.ok, Style(.success)))
                 if let headroom, detail == 2 { spans.append(Span(" \(headroom)", Style(.muted))) }
             case .failed: spans.append(Span(glyphs.failed, Style(.error, bold: true)))
+            }
+        }
+        if let listener = state.health.listener {
+            spans.append(Span(detail > 0 ? "  listen " : "  ", Style(.muted)))
+            if let problem = listener.problem {
+                spans.append(Span(detail > 0 ? "\(listener.address) \(problem)" : "listen \(glyphs.failed)", Style(.error, bold: true)))
+            } else {
+                spans.append(Span(detail > 0 ? listener.address : ":\(listener.address.split(separator: ":").last ?? "")", Style(.text)))
+                spans.append(Span(" \(glyphs.ok)\(listener.accepted)", Style(.success)))
+                if listener.refused > 0 { spans.append(Span(" \(glyphs.failed)\(listener.refused)", Style(.error, bold: true))) }
             }
         }
         if let pass = state.health.sentryPass {

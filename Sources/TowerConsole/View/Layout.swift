@@ -28,6 +28,7 @@ public enum Layout {
         case .task: max(1, taskFrame(state.size).height - 2)
         case .outbox: max(1, body(state.size).height - 3)
         case .sentry: max(1, SentryView.fingerprintRows(state))
+        case .deliveries: max(1, DeliveriesView.rows(state))
         }
     }
 }
