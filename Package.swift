@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
@@ -41,7 +42,10 @@ let package = Package(
             "TowerCore",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .target(name: "TowerEngine", dependencies: ["TowerCore", "TowerStore"]),
+        .target(name: "TowerEngine", dependencies: [
+            "TowerCore", "TowerStore",
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+        ]),
         // HTTP for the service clients: retry rules, Server-Sent Events, Link pagination, redaction.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "TowerNet", dependencies: [
@@ -82,6 +86,7 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
         ]),
         // The demo: the organization, ticket and recordings built into the binary, set up under the state directory.
         .target(name: "TowerDemo", dependencies: [
@@ -91,6 +96,7 @@ let package = Package(
             "TowerAgents", "TowerDemo", "TowerResources", "TowerWebhooks", "TowerLLM", "TowerCore", "TowerConfig", "TowerStore", "TowerEngine", "TowerConsole", "TowerTerminal", "TowerGateway", "TowerNet", "TowerServices",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
         ]),
         .executableTarget(name: "tower-bench", dependencies: [
             "TowerAgents", "TowerDemo", "TowerLLM", "TowerConfig", "TowerCore", "TowerStore", "TowerEngine", "TowerConsole", "TowerNet", "TowerServices",

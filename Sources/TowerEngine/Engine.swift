@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import TowerCore
 import TowerStore
@@ -238,9 +239,16 @@ public actor Engine {
                     idempotencyKey: StepContext.idempotencyKey(taskId: task.id, step: step, cycle: task.cycle),
                     store: store, bus: bus, now: now)
                 let outcome: StepOutcome
+                let started = DispatchTime.now().uptimeNanoseconds
+                func timed(_ result: String) {
+                    Timer(label: "tower_step_duration_seconds", dimensions: [("step", step.rawValue), ("outcome", result)])
+                        .recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
+                }
                 do {
                     outcome = try await handler.run(context)
+                    timed("completed")
                 } catch {
+                    timed(Task.isCancelled ? "stopped" : "failed")
                     if Task.isCancelled || error is CancellationError { return }
                     let permanent = error is PermanentStepFailure
                     let retry = !permanent && attempt < step.maxAttempts

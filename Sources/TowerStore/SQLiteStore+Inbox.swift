@@ -54,6 +54,21 @@ extension SQLiteStore {
         }
     }
 
+    public func metrics() async throws -> StoreMetrics {
+        try await read { db in
+            var metrics = StoreMetrics()
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM tasks GROUP BY status") {
+                metrics.tasksByStatus[row["status"]] = row["n"]
+            }
+            metrics.pendingDeliveries = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM webhook_inbox WHERE processed_at IS NULL") ?? 0
+            if let row = try Row.fetchOne(db, sql: "SELECT COALESCE(SUM(input_tokens), 0) AS i, COALESCE(SUM(output_tokens), 0) AS o FROM llm_calls") {
+                metrics.inputTokens = row["i"]
+                metrics.outputTokens = row["o"]
+            }
+            return metrics
+        }
+    }
+
     public func deliveries(limit: Int) async throws -> [WebhookDelivery] {
         try await read { db in
             try Rows.all(db, sql: "SELECT * FROM webhook_inbox ORDER BY received_at DESC, delivery_id LIMIT ?", arguments: [limit], Rows.delivery)

@@ -89,6 +89,8 @@ public protocol Store: Sendable {
     func pendingDeliveries(limit: Int) async throws -> [WebhookDelivery]
     /// Marks a delivery processed; `false` if another worker already did (processed exactly once).
     func markDeliveryProcessed(id: String, at: Date, outcome: String?) async throws -> Bool
+    /// Counts for `/metrics`: tasks by status, deliveries waiting, LLM tokens spent.
+    func metrics() async throws -> StoreMetrics
     /// The newest deliveries, processed or not, with their outcomes.
     func deliveries(limit: Int) async throws -> [WebhookDelivery]
     /// Puts a delivery back in line to be processed again (after a failure was fixed);

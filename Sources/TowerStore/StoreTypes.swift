@@ -380,3 +380,25 @@ public struct SentryPass: Sendable, Equatable {
         self.error = error
     }
 }
+
+/// What `/metrics` reads from the store at each scrape, so every process reports the same.
+public struct StoreMetrics: Sendable, Equatable {
+    public var tasksByStatus: [String: Int] = [:]
+    public var pendingDeliveries = 0
+    public var inputTokens = 0
+    public var outputTokens = 0
+
+    public init() {}
+
+    /// The store's figures in Prometheus's text format.
+    public var prometheus: String {
+        var lines = ["# TYPE tower_tasks gauge"]
+        for status in TaskStatus.allCases.map(\.rawValue) { lines.append("tower_tasks{status=\"\(status)\"} \(tasksByStatus[status] ?? 0)") }
+        lines += ["# TYPE tower_webhook_inbox_pending gauge", "tower_webhook_inbox_pending \(pendingDeliveries)"]
+        lines += [
+            "# TYPE tower_llm_tokens_total counter", "tower_llm_tokens_total{direction=\"input\"} \(inputTokens)",
+            "tower_llm_tokens_total{direction=\"output\"} \(outputTokens)",
+        ]
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -21,14 +22,17 @@ public struct Listener: Sendable {
     let received: @Sendable () async -> Void
     /// `/healthz`'s body besides the store's state.
     let health: @Sendable () async -> [String: String]
+    /// `/metrics`'s text, when metrics are kept.
+    let metrics: (@Sendable () async -> String)?
     let log: @Sendable (String) -> Void
     let inbox: InboxWriter
 
     public init(
         host: String, port: Int, store: any Store, secrets: [WebhookSource: [String]], counters: ListenerCounters = ListenerCounters(),
         received: @escaping @Sendable () async -> Void = {}, health: @escaping @Sendable () async -> [String: String] = { [:] },
-        log: @escaping @Sendable (String) -> Void = { _ in }
+        metrics: (@Sendable () async -> String)? = nil, log: @escaping @Sendable (String) -> Void = { _ in }
     ) {
+        self.metrics = metrics
         self.host = host
         self.port = port
         self.store = store
@@ -57,6 +61,11 @@ public struct Listener: Sendable {
             router.post(RouterPath(stringLiteral: source.path)) { request, _ in await self.handle(source, request) }
         }
         router.get("/healthz") { _, _ in await self.healthz() }
+        router.get("/metrics") { _, _ in
+            guard let metrics = self.metrics else { return Self.text(404, "metrics are not kept in this process") }
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: await metrics())))
+        }
         var logger = Logger(label: "tower-listener")
         logger.logLevel = .critical
         let app = Application(
@@ -162,6 +171,8 @@ public final class ListenerCounters: @unchecked Sendable {
 
     func count(_ source: WebhookSource, _ outcome: String) {
         lock.withLock { counts["\(source.rawValue) \(outcome)", default: 0] += 1 }
+        Counter(label: "tower_webhook_deliveries_total", dimensions: [("source", source.rawValue), ("outcome", outcome)]).increment()
+        if outcome == "unverified" { Counter(label: "tower_webhook_verification_failures_total", dimensions: [("source", source.rawValue)]).increment() }
     }
 
     func refused(_ source: WebhookSource, status: Int, reason: String) {

@@ -55,7 +55,9 @@ struct RunConsole: AsyncParsableCommand {
         guard secrets.values.contains(where: { !$0.isEmpty }) else { return nil }
         guard let address = Listener.address(config["TOWER_LISTEN"]) else { throw CLIError.failure("TOWER_LISTEN is not HOST:PORT") }
         let counters = ListenerCounters()
-        let listener = Listener(host: address.host, port: address.port, store: store, secrets: secrets, counters: counters, received: { await engine?.wake() })
+        let listener = Listener(
+            host: address.host, port: address.port, store: store, secrets: secrets, counters: counters, received: { await engine?.wake() },
+            metrics: WorkflowAssembly.metrics(store: store))
         Task {
             do {
                 try await listener.run(signals: false)

@@ -32,6 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
             let config = try global.loadConfiguration()
             let store = try global.openStore()
             guard let address = Listener.address(config["TOWER_LISTEN"]) else { throw CLIError.failure("TOWER_LISTEN is not HOST:PORT") }
+            _ = WorkflowAssembly.metricsRegistry
             let engineBox = EngineBox()
             let workflow = WorkflowAssembly.workflow(configuration: config, store: store, sentryLog: WorkflowAssembly.stderrLog) { await engineBox.engine?.wake() }
             let engine = RunConsole.engine(store: store, workflow: workflow, config)
@@ -40,7 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
             let missing = Set(WebhookSource.allCases.filter { secrets[$0]?.isEmpty ?? true }.map(\.secretKey)).sorted()
             let listener = Listener(
                 host: host ?? address.host, port: port ?? address.port, store: store, secrets: secrets, received: { await engine.wake() },
-                health: { ["engine": await engine.isActive ? "running here" : "waiting for the lease"] },
+                health: { ["engine": await engine.isActive ? "running here" : "waiting for the lease"] }, metrics: WorkflowAssembly.metrics(store: store),
                 log: { FileHandle.standardError.write(Data("tower serve: \($0)\n".utf8)) })
             let running = Task { await engine.run() }
             do {

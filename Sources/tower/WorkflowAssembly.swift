@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import TowerAgents
 import TowerConfig
@@ -34,6 +35,22 @@ enum WorkflowAssembly {
         workflow.jobs.append(
             InboxProcessor(store: store, services: services, slackApprovers: Set(Signatures.secrets(configuration["TOWER_SLACK_APPROVERS"])), wake: wake))
         return workflow
+    }
+
+    /// This process's metrics, set up on first use (swift-metrics takes one backend per process).
+    static let metricsRegistry: PrometheusMetrics = {
+        let registry = PrometheusMetrics()
+        MetricsSystem.bootstrap(registry)
+        return registry
+    }()
+
+    /// `/metrics`: what this process recorded, then the store's shared figures.
+    static func metrics(store: any Store) -> @Sendable () async -> String {
+        let registry = metricsRegistry
+        return {
+            let shared = (try? await store.metrics().prometheus) ?? "# the store cannot be read\n"
+            return registry.render() + shared
+        }
     }
 
     /// Each source's secrets, as the configuration holds them.

@@ -137,4 +137,30 @@ import TowerTestSupport
         let unknown = try await ChildProcess.run(tower, ["agent", "redeliver", "nope", "--state-dir", state.path])
         #expect(unknown.status == 1 && unknown.err.contains("the inbox has no delivery nope"))
     }
+
+    @Test func metricsCountDeliveriesRefusalsTasksAndStepsAndSIGTERMStopsCleanly() async throws {
+        let (server, base) = try await serve()
+        let body = Self.labelledIssue("OPS-30")
+        #expect(try await post(base, "/webhooks/jira", body, jiraHeaders(body, id: "m-1")).status == 200)
+        #expect(try await post(base, "/webhooks/jira", body, jiraHeaders(body, id: "m-1")).status == 200)
+        #expect(try await post(base, "/webhooks/jira", body, ["X-Hub-Signature": "sha256=00"]).status == 401)
+        let store = try SQLiteStore(directory: state)
+        let deadline = Date().addingTimeInterval(20)
+        // The task fails at Discovery at once (no forge here): one step timed.
+        while try await store.tasks(status: .failed, limit: nil).isEmpty && Date() < deadline { try await Task.sleep(nanoseconds: 50_000_000) }
+        let response = try await http.send(HTTPClientRequest(url: base.appendingPathComponent("/metrics")))
+        let text = String(decoding: response.body, as: UTF8.self)
+        #expect(response.status.code == 200)
+        #expect(text.contains(#"tower_webhook_deliveries_total{outcome="accepted",source="jira"} 1"#), "\(text)")
+        #expect(text.contains(#"tower_webhook_deliveries_total{outcome="duplicate",source="jira"} 1"#))
+        #expect(text.contains(#"tower_webhook_verification_failures_total{source="jira"} 1"#))
+        #expect(text.contains(#"tower_tasks{status="failed"} 1"#))
+        #expect(text.contains("tower_webhook_inbox_pending 0") || text.contains("tower_webhook_inbox_pending 1"))
+        #expect(text.contains(#"tower_step_duration_seconds_count{outcome="failed",step="discovery"} 1"#), "\(text)")
+        #expect(text.contains(#"tower_llm_tokens_total{direction="input"} 0"#))
+
+        kill(server.process.processIdentifier, SIGTERM)
+        #expect(await server.wait(timeout: 20) == 0)
+        #expect(server.output.contains { $0.contains("tower serve: stopped") })
+    }
 }
