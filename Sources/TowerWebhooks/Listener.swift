@@ -169,10 +169,23 @@ public final class ListenerCounters: @unchecked Sendable {
 
     public init() {}
 
+    /// The swift-metrics counters, made once per series (not on every request).
+    private var metricCounters: [String: Counter] = [:]
+
     func count(_ source: WebhookSource, _ outcome: String) {
-        lock.withLock { counts["\(source.rawValue) \(outcome)", default: 0] += 1 }
-        Counter(label: "tower_webhook_deliveries_total", dimensions: [("source", source.rawValue), ("outcome", outcome)]).increment()
-        if outcome == "unverified" { Counter(label: "tower_webhook_verification_failures_total", dimensions: [("source", source.rawValue)]).increment() }
+        let key = "\(source.rawValue) \(outcome)"
+        let (delivered, failed) = lock.withLock { () -> (Counter, Counter?) in
+            counts[key, default: 0] += 1
+            let delivered = metricCounters[key] ?? Counter(label: "tower_webhook_deliveries_total", dimensions: [("source", source.rawValue), ("outcome", outcome)])
+            metricCounters[key] = delivered
+            guard outcome == "unverified" else { return (delivered, nil) }
+            let failedKey = "\(source.rawValue) verification"
+            let failed = metricCounters[failedKey] ?? Counter(label: "tower_webhook_verification_failures_total", dimensions: [("source", source.rawValue)])
+            metricCounters[failedKey] = failed
+            return (delivered, failed)
+        }
+        delivered.increment()
+        failed?.increment()
     }
 
     func refused(_ source: WebhookSource, status: Int, reason: String) {
