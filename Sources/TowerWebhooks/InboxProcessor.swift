@@ -89,6 +89,11 @@ public struct InboxProcessor: ScheduledJob {
                     + (slackApprovers.isEmpty ? " (no Slack approvers are configured: TOWER_SLACK_APPROVERS)" : " (not in TOWER_SLACK_APPROVERS)")
             }
         }
+        if request.actor.channel == .githubComment, deciding.contains(request.verb),
+            !["OWNER", "MEMBER", "COLLABORATOR"].contains(request.githubAssociation ?? "NONE")
+        {
+            return "⛔ @\(request.actor.user) may not \(request.verb.rawValue): only the repository's owners, members and collaborators decide"
+        }
         do {
             switch request.verb {
             case .help:

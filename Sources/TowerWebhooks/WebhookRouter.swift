@@ -39,6 +39,9 @@ public struct OperatorRequest: Equatable, Sendable {
     public var actor: Actor
     /// The Slack user id, checked against the approvers.
     public var slackUser: String?
+    /// GitHub's `author_association` of the commenter (OWNER, MEMBER, COLLABORATOR, …): only
+    /// the repository's own people may decide, whoever can comment on a public repository.
+    public var githubAssociation: String? = nil
     public var reply: Reply?
 }
 
@@ -117,7 +120,7 @@ public enum WebhookRouter {
             return .command(
                 OperatorRequest(
                     verb: command.verb, taskId: taskId, text: command.text, actor: Actor(user: user, channel: .githubComment), slackUser: nil,
-                    reply: .pullRequest(repository: repository, number: Int(number))))
+                    githubAssociation: json["comment"]?["author_association"]?.string ?? "NONE", reply: .pullRequest(repository: repository, number: Int(number))))
         case "pull_request":
             guard ["opened", "synchronize", "reopened"].contains(json["action"]?.string ?? "") else { return .ignore("pull_request \(json["action"]?.string ?? "?")") }
             guard (json["pull_request"]?["body"]?.string ?? "").contains(marker) else { return .ignore("the PR does not carry the \(marker) marker") }

@@ -67,6 +67,34 @@ import TowerTestSupport
         #expect(try await store.approval(taskId: task.id)?.channel == .githubComment)
     }
 
+    @Test func onlyTheRepositorysOwnPeopleDecideByComment() async throws {
+        let (store, forge, task, pr) = try await world()
+        let processor = InboxProcessor(store: store, services: AgentServices(forge: forge, owner: "acme", llm: nil, prompts: .bundled), slackApprovers: []) {}
+        func comment(_ text: String, association: String) -> WebhookDelivery {
+            var json = WebhookFixtures.json("github/issue_comment.created.on_pull_request.json")
+            var body = json["comment"] as! [String: Any]
+            body["body"] = text
+            body["author_association"] = association
+            json["comment"] = body
+            var issue = json["issue"] as! [String: Any]
+            issue["number"] = pr.number
+            issue["body"] = pr.body
+            json["issue"] = issue
+            var repository = json["repository"] as! [String: Any]
+            repository["full_name"] = "acme/web"
+            json["repository"] = repository
+            return WebhookDelivery(id: UUID().uuidString, source: "github", event: "issue_comment.created", body: WebhookFixtures.encode(json), receivedAt: Date())
+        }
+        // Anyone may comment on a public repository: a drive-by approval is refused, and said so on the PR.
+        let refused = await processor.process(comment("@agent approve", association: "NONE"))
+        #expect(refused.hasPrefix("⛔ @"), "\(refused)")
+        #expect(try await store.approval(taskId: task.id)?.decision == nil)
+        // Asking for the status is not deciding.
+        #expect(await processor.process(comment("@agent status", association: "CONTRIBUTOR")).hasPrefix("`\(task.id)` awaiting_approval"))
+        #expect(await processor.process(comment("@agent approve", association: "MEMBER")).hasPrefix("✅"))
+        #expect(try await store.pullRequestComments(repository: "acme/web", number: pr.number).count == 3)
+    }
+
     @Test func aSlackCommandsOutcomeGoesToItsResponseURL() async throws {
         let (store, _, task, _) = try await world()
         let hooks = Hooks()
