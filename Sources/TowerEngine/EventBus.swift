@@ -11,6 +11,9 @@ public enum EngineEvent: Sendable, Equatable {
     case leaseChanged(held: Bool)
     /// The freeze switch was turned on (`true`) or off.
     case frozen(Bool)
+    /// A webhook says CI has news for a repository's branch (a run completed, a push): the
+    /// CI/CD agent waiting on it looks now instead of at its next poll.
+    case ciNews(repository: String, branch: String?)
 }
 
 /// Fan-out of ``EngineEvent``s to any number of subscribers. A slow subscriber gets the newest

@@ -23,6 +23,23 @@ public struct StepContext: Sendable {
         for stored in try await store.appendEvents([event]) { bus.publish(.log(stored)) }
     }
 
+    /// Waits `seconds`, or less when a webhook brings CI news for `repository` (and `branch`,
+    /// when the news names one) in this process meanwhile: polling stays the floor, webhooks
+    /// make it prompt.
+    public func sleepUntilCINews(repository: String, branch: String, seconds: TimeInterval) async throws {
+        let events = bus.subscribe()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1_000_000_000)) }
+            group.addTask {
+                for await event in events {
+                    if case .ciNews(let repo, let news) = event, repo.lowercased() == repository.lowercased(), news == nil || news == branch { return }
+                }
+            }
+            _ = try await group.next()
+            group.cancelAll()
+        }
+    }
+
     /// Moves the task's progress bar while the step runs (Execution, task by task). Best effort:
     /// a task that changed meanwhile (cancelled, say) keeps what it has.
     public func progress(_ percent: Int) async {

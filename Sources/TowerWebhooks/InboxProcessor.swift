@@ -14,14 +14,17 @@ public struct InboxProcessor: ScheduledJob {
     let services: AgentServices
     /// Slack user ids that may approve, reject and retry.
     let slackApprovers: Set<String>
-    /// Wakes the engine (CI news, a new task).
+    /// Wakes the engine (a new task, a decision).
     let wake: @Sendable () async -> Void
+    /// Tells a CI/CD agent waiting on a repository's branch to look now.
+    let ciNews: @Sendable (String, String?) async -> Void
     let now: @Sendable () -> Date
 
     public init(
         store: any Store, services: AgentServices, slackApprovers: Set<String>, now: @escaping @Sendable () -> Date = Date.init,
-        wake: @escaping @Sendable () async -> Void
+        ciNews: @escaping @Sendable (String, String?) async -> Void = { _, _ in }, wake: @escaping @Sendable () async -> Void
     ) {
+        self.ciNews = ciNews
         self.store = store
         self.services = services
         self.slackApprovers = slackApprovers
@@ -49,6 +52,7 @@ public struct InboxProcessor: ScheduledJob {
         case .ignore(let why): return "ignored: \(why)"
         case .pong: return "pong"
         case .wakeCI(let repository, let branch):
+            await ciNews(repository, branch)
             await wake()
             return "woke CI for \(repository)\(branch.map { "@\($0)" } ?? "")"
         case .startWorkflow(let ticket, let title, let description):

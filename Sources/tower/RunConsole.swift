@@ -37,7 +37,10 @@ struct RunConsole: AsyncParsableCommand {
             let store = try global.openStore()
             let box = EngineBox()
             let engine: Engine? =
-                noEngine ? nil : Self.engine(store: store, workflow: WorkflowAssembly.workflow(configuration: config, store: store, wake: { await box.engine?.wake() }), config)
+                noEngine ? nil : Self.engine(store: store, workflow: WorkflowAssembly.workflow(
+                    configuration: config, store: store,
+                    ciNews: { repository, branch in await box.engine?.bus.publish(.ciNews(repository: repository, branch: branch)) },
+                    wake: { await box.engine?.wake() }), config)
             if let engine { await box.set(engine) }
             let (integrations, checks) = Self.integrationChecks(config, enabled: !noChecks)
             let report = try Self.startListener(config, store: store, engine: engine)

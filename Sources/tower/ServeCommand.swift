@@ -34,7 +34,10 @@ struct ServeCommand: AsyncParsableCommand {
             guard let address = Listener.address(config["TOWER_LISTEN"]) else { throw CLIError.failure("TOWER_LISTEN is not HOST:PORT") }
             _ = WorkflowAssembly.metricsRegistry
             let engineBox = EngineBox()
-            let workflow = WorkflowAssembly.workflow(configuration: config, store: store, sentryLog: WorkflowAssembly.stderrLog) { await engineBox.engine?.wake() }
+            let workflow = WorkflowAssembly.workflow(
+                configuration: config, store: store, sentryLog: WorkflowAssembly.stderrLog,
+                ciNews: { repository, branch in await engineBox.engine?.bus.publish(.ciNews(repository: repository, branch: branch)) },
+                wake: { await engineBox.engine?.wake() })
             let engine = RunConsole.engine(store: store, workflow: workflow, config)
             await engineBox.set(engine)
             let secrets = WorkflowAssembly.webhookSecrets(config)

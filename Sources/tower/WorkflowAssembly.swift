@@ -27,13 +27,15 @@ enum WorkflowAssembly {
     /// passes from the store).
     /// `wake`: how the inbox's processing wakes the engine (CI news, a new task).
     static func workflow(
-        configuration: Configuration, store: any Store, sentryLog: (@Sendable (String) async -> Void)? = nil, wake: @escaping @Sendable () async -> Void = {}
+        configuration: Configuration, store: any Store, sentryLog: (@Sendable (String) async -> Void)? = nil,
+        ciNews: @escaping @Sendable (String, String?) async -> Void = { _, _ in }, wake: @escaping @Sendable () async -> Void = {}
     ) -> Workflow {
         let services = services(configuration: configuration, store: store)
         var workflow = Workflow.agents(services, store: store, sentryLog: sentryLog)
         // Whichever process listens, the engine that holds the lease processes the inbox.
         workflow.jobs.append(
-            InboxProcessor(store: store, services: services, slackApprovers: Set(Signatures.secrets(configuration["TOWER_SLACK_APPROVERS"])), wake: wake))
+            InboxProcessor(
+                store: store, services: services, slackApprovers: Set(Signatures.secrets(configuration["TOWER_SLACK_APPROVERS"])), ciNews: ciNews, wake: wake))
         return workflow
     }
 

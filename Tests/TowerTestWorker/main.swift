@@ -102,7 +102,7 @@ case "engine":
             switch event {
             case .taskChanged(let task): say("committed \(task.id) \(task.status.rawValue)")
             case .leaseChanged(let held): say(held ? "lease held" : "lease lost")
-            case .log, .frozen: break
+            case .log, .frozen, .ciNews: break
             }
         }
     }

@@ -91,7 +91,10 @@ public struct CICDAgent: WorkflowStep {
         var lastFixed: Set<LogClass> = []
         while true {
             let head = try await forge.headCommit(of: branch, in: repo)
-            guard let run = try await CIWatcher(forge: forge, settings: services.ci, testCommand: services.execution.testCommand).finishedRun(
+            let watcher = CIWatcher(forge: forge, settings: services.ci, testCommand: services.execution.testCommand) { seconds in
+                try await context.sleepUntilCINews(repository: repo.description, branch: branch, seconds: seconds)
+            }
+            guard let run = try await watcher.finishedRun(
                 of: repo, branch: branch, head: head, log: { try? await context.log(.info, $0) })
             else {
                 try await context.log(.warning, "\(repo): no CI ran for \(head.prefix(8)) within \(Int(services.ci.waitForRuns)) s; nothing to watch")

@@ -11,6 +11,8 @@ struct CIWatcher {
     let forge: any Forge
     let settings: CISettings
     let testCommand: String?
+    /// Waits between polls; returns early when a webhook brings news (``StepContext/sleepUntilCINews``).
+    var sleep: @Sendable (TimeInterval) async throws -> Void = { try await Task.sleep(nanoseconds: UInt64($0 * 1e9)) }
 
     /// The finished run for `head` (a failed one first when several workflows ran), or `nil`
     /// when none appeared.
@@ -34,7 +36,7 @@ struct CIWatcher {
                 await log("\(repo): watching \(runs.map(\.name).joined(separator: ", ")) on \(head.prefix(8))")
                 announced = true
             }
-            try await Task.sleep(nanoseconds: UInt64(interval * 1e9))
+            try await sleep(interval)
             interval = min(interval * 2, settings.pollInterval * 8)
         }
     }

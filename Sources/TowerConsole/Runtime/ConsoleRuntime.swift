@@ -157,6 +157,7 @@ public actor ConsoleRuntime {
                     case .taskChanged(let task): await self.send(.tasksChanged([task]))
                     case .log(let line): await self.send(.logAppended([line]))
                     case .frozen(let frozen): await self.send(.freezeChanged(FreezeState(frozen: frozen)))
+                    case .ciNews: break
                     case .leaseChanged: await self.refreshHealth()
                     }
                 }
