@@ -30,21 +30,6 @@ extension SQLiteStore {
         }
     }
 
-    public func enqueueDelivery(_ delivery: WebhookDelivery) async throws -> Bool {
-        try await write { db in
-            try db.execute(
-                sql: """
-                    INSERT OR IGNORE INTO webhook_inbox (delivery_id, source, event, body, received_at, processed_at, expires_at)
-                    VALUES (?, ?, ?, ?, ?, NULL, ?)
-                    """,
-                arguments: [
-                    delivery.id, delivery.source, delivery.event, delivery.body, delivery.receivedAt,
-                    delivery.receivedAt.addingTimeInterval(WebhookDelivery.retention),
-                ])
-            return db.changesCount == 1
-        }
-    }
-
     public func pendingDeliveries(limit: Int) async throws -> [WebhookDelivery] {
         try await read { db in
             try Row.fetchAll(
@@ -80,15 +65,6 @@ extension SQLiteStore {
             try db.execute(
                 sql: "UPDATE webhook_inbox SET processed_at = NULL, outcome = NULL, expires_at = ? WHERE delivery_id = ?",
                 arguments: [Date().addingTimeInterval(WebhookDelivery.retention), id])
-            return db.changesCount == 1
-        }
-    }
-
-    public func markDeliveryProcessed(id: String, at: Date, outcome: String? = nil) async throws -> Bool {
-        try await write { db in
-            try db.execute(
-                sql: "UPDATE webhook_inbox SET processed_at = ?, expires_at = ?, outcome = ? WHERE delivery_id = ? AND processed_at IS NULL",
-                arguments: [at, at.addingTimeInterval(WebhookDelivery.retention), outcome, id])
             return db.changesCount == 1
         }
     }

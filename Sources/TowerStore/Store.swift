@@ -78,17 +78,13 @@ public protocol Store: Sendable {
 
     // MARK: Webhook inbox
 
-    /// Stores an accepted delivery; `false` when its delivery id was seen before (a redelivery).
-    func enqueueDelivery(_ delivery: WebhookDelivery) async throws -> Bool
-    /// Stores several deliveries in one transaction (the listener's group commit); for each,
-    /// whether it was new.
+    /// Stores accepted deliveries in one transaction (the listener's group commit); for each,
+    /// whether it was new (`false`: its delivery id was seen before, a redelivery).
     func enqueueDeliveries(_ deliveries: [WebhookDelivery]) async throws -> [Bool]
     /// Marks several deliveries processed in one transaction, each with its outcome.
     func markDeliveriesProcessed(_ outcomes: [(id: String, outcome: String?)], at: Date) async throws
     /// Deliveries not yet processed, oldest first.
     func pendingDeliveries(limit: Int) async throws -> [WebhookDelivery]
-    /// Marks a delivery processed; `false` if another worker already did (processed exactly once).
-    func markDeliveryProcessed(id: String, at: Date, outcome: String?) async throws -> Bool
     /// Counts for `/metrics`: tasks by status, deliveries waiting, LLM tokens spent.
     func metrics() async throws -> StoreMetrics
     /// The newest deliveries, processed or not, with their outcomes.

@@ -164,12 +164,19 @@ private func seed(_ store: SQLiteStore, status: TaskStatus = .started, step: Ste
     @Test func webhookDeliveriesAreStoredOnceAndProcessedOnce() async throws {
         let store = try makeStore()
         let delivery = WebhookDelivery(id: "d-1", source: "github", event: "ping", body: Data("{}".utf8), receivedAt: t0)
-        #expect(try await store.enqueueDelivery(delivery))
-        #expect(try await !store.enqueueDelivery(delivery))
-        #expect(try await store.pendingDeliveries(limit: 10).map(\.id) == ["d-1"])
-        #expect(try await store.markDeliveryProcessed(id: "d-1", at: t0))
-        #expect(try await !store.markDeliveryProcessed(id: "d-1", at: t0))
-        #expect(try await store.pendingDeliveries(limit: 10).isEmpty)
+        let other = WebhookDelivery(id: "d-2", source: "jira", event: "jira:issue_created", body: Data("{}".utf8), receivedAt: t0)
+        // One transaction: a second copy in the same batch, or a later one, is not new.
+        #expect(try await store.enqueueDeliveries([delivery, other, delivery]) == [true, true, false])
+        #expect(try await store.enqueueDeliveries([delivery]) == [false])
+        #expect(try await store.pendingDeliveries(limit: 10).map(\.id) == ["d-1", "d-2"])
+        try await store.markDeliveriesProcessed([("d-1", "pong")], at: t0)
+        // Marked once: a second mark does not overwrite the outcome.
+        try await store.markDeliveriesProcessed([("d-1", "again")], at: t0.addingTimeInterval(5))
+        #expect(try await store.pendingDeliveries(limit: 10).map(\.id) == ["d-2"])
+        #expect(try await store.deliveries(limit: 10).first { $0.id == "d-1" }?.outcome == "pong")
+        #expect(try await store.redeliver(id: "d-1"))
+        #expect(try await store.pendingDeliveries(limit: 10).map(\.id) == ["d-1", "d-2"])
+        #expect(try await !store.redeliver(id: "nope"))
     }
 
     @Test func aSentryFingerprintIsClaimedThenConfirmedAndLapsesAfterNinetyDays() async throws {
