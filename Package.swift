@@ -72,7 +72,7 @@ let package = Package(
         ]),
         // The services as configured: clients built from the configuration, `doctor`'s checks, `tool`'s catalog.
         .target(name: "TowerGateway", dependencies: ["TowerCore", "TowerConfig", "TowerNet", "TowerServices", "TowerLLM", "TowerStore"]),
-        // The agents: Discovery, Planning, Execution, CI/CD (Sentry next), prompts, structured calls,
+        // The agents: Discovery, Planning, Execution, CI/CD and Sentry, prompts, structured calls,
         // ranking and messages as pure logic beside the steps that do the I/O.
         .target(name: "TowerAgents", dependencies: [
             "TowerCore", "TowerConfig", "TowerStore", "TowerEngine", "TowerServices", "TowerLLM", "TowerGateway", "TowerResources",
