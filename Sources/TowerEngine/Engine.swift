@@ -157,7 +157,11 @@ public actor Engine {
         guard !holding || renewDue else { return }
         var held = false
         if !holding, let lease = try await store.lease(), lease.holder != claim.holder, lease.isLive(at: now) {
-            held = false
+            // A holder on this machine that was killed is not waited for until its lease lapses.
+            if lease.holderIsGone(onHost: claim.host) {
+                try await store.releaseLease(holder: lease.holder)
+                held = try await store.acquireLease(claim, ttl: configuration.leaseTTL, now: now)
+            }
         } else {
             held = try await store.acquireLease(claim, ttl: configuration.leaseTTL, now: now)
         }

@@ -1,6 +1,10 @@
 import Foundation
 import TowerCore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Everything that lands together when a step starts, finishes or fails: the new task row,
 /// the step's output, artifacts, log lines and (after Planning) the approval request.
 public struct TaskUpdate: Sendable {
@@ -127,6 +131,13 @@ public struct EngineLease: Sendable, Equatable {
 
     /// Whether the holder still counts as alive at `now`.
     public func isLive(at now: Date) -> Bool { expiresAt > now }
+
+    /// Whether the holder ran on `host` (this machine) and its process is gone: killed, so
+    /// its lease need not be waited out. A reused pid reads as alive, which only means waiting.
+    public func holderIsGone(onHost host: String) -> Bool {
+        guard self.host == host, pid > 0 else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
+    }
 }
 
 /// A webhook delivery accepted by the listener, stored before it answers.

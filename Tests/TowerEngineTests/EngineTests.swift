@@ -94,6 +94,37 @@ private func keys(_ id: String, _ steps: [(StepKind, Int)]) -> [String] {
         #expect(try await harness.store.lease() == nil)
     }
 
+    @Test func aLeaseHeldByAKilledProcessOnThisHostIsTakenAtOnce() async throws {
+        let harness = try Harness()
+        // A process that has exited: its pid is gone, its lease still has a minute to run.
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        let dead = LeaseClaim(holder: "dead-engine", pid: gone.processIdentifier, host: ProcessInfo.processInfo.hostName)
+        #expect(try await harness.store.acquireLease(dead, ttl: 60, now: Date()))
+        // One held by a live process elsewhere on this host is waited for.
+        let engine = harness.engine()
+        let running = Task { await engine.run() }
+        defer { running.cancel() }
+        let deadline = Date().addingTimeInterval(10)
+        while await !engine.isActive && Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
+        #expect(await engine.isActive)
+        #expect(try await harness.store.lease()?.holder == engine.claim.holder)
+    }
+
+    @Test func aLeaseHeldByALiveProcessIsWaitedFor() async throws {
+        let harness = try Harness()
+        let alive = LeaseClaim(holder: "live-engine", pid: getpid(), host: ProcessInfo.processInfo.hostName)
+        #expect(try await harness.store.acquireLease(alive, ttl: 60, now: Date()))
+        let engine = harness.engine()
+        let running = Task { await engine.run() }
+        defer { running.cancel() }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        #expect(await !engine.isActive)
+        #expect(try await harness.store.lease()?.holder == "live-engine")
+    }
+
     @Test func rejectionEndsTheTaskWithoutExecution() async throws {
         let h = try Harness()
         let engine = h.engine()

@@ -4,10 +4,6 @@ import TowerEngine
 import TowerServices
 import TowerStore
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// The Sentry agent: unresolved Sentry issues over the level thresholds become one Jira bug
 /// each, from the original's template, deduplicated by fingerprint for 90 days, with a Slack
 /// notice. It never files a twin: the fingerprint is claimed before the bug is created and
@@ -144,17 +140,13 @@ public struct SentryMonitor: Sendable {
     /// process is gone (killed mid-pass) is not waited for.
     private func takeLease(_ claim: LeaseClaim) async throws {
         if try await store.acquireLease(named: Self.leaseName, claim, ttl: leaseTTL, now: now()) { return }
-        if let holder = try await store.lease(named: Self.leaseName), holder.host == claim.host, !Self.processExists(holder.pid) {
+        if let holder = try await store.lease(named: Self.leaseName), holder.holderIsGone(onHost: claim.host) {
             await log("the Sentry pass of pid \(holder.pid) died; taking over")
             try await store.releaseLease(named: Self.leaseName, holder: holder.holder)
             if try await store.acquireLease(named: Self.leaseName, claim, ttl: leaseTTL, now: now()) { return }
         }
         let holder = try await store.lease(named: Self.leaseName)
         throw SentryMonitorError.busy("a Sentry pass is running in \(holder.map { "pid \($0.pid) on \($0.host)" } ?? "another process"); try again when it ends")
-    }
-
-    static func processExists(_ pid: Int32) -> Bool {
-        kill(pid, 0) == 0 || errno != ESRCH
     }
 
     // MARK: One issue
