@@ -8,6 +8,7 @@ public struct SentryThresholds: Sendable, Equatable {
 
     public init(minimum: [String: Int]) { self.minimum = minimum }
 
+    /// The original's table: fatal 1+, error 10+, warning 50+, info 100+.
     public static let original = SentryThresholds(minimum: ["fatal": 1, "error": 10, "warning": 50, "info": 100])
 
     /// The thresholds a `level=count,…` setting gives, or why it cannot be read.

@@ -4,6 +4,7 @@ import Foundation
 /// does not), what it took in and refused, and the latest refusals with their reasons (refused
 /// requests are never stored: an unverified sender must not be able to write to the store).
 public struct ListenerReport: Equatable, Sendable {
+    /// One refused request: when, from which route, the status answered and why.
     public struct Refusal: Equatable, Sendable {
         public var at: Date
         public var source: String
