@@ -191,6 +191,19 @@ private func type(_ state: inout AppState, _ text: String) -> [Effect] {
         #expect(!Console.update(&state, .tasksChanged([other])).contains(.bell))
     }
 
+    @Test func aTaskDecidedElsewhereNoLongerNeedsAttention() {
+        var state = Fixture.board(size)
+        var task = SampleData.tasks[1]
+        task.status = .awaitingApproval
+        _ = Console.update(&state, .tasksChanged([task]))
+        #expect(state.attention.contains(task.id))
+        // Approved in Slack: the operator has nothing left to do for it.
+        task.status = .approved
+        #expect(!Console.update(&state, .tasksChanged([task])).contains(.bell))
+        #expect(state.attention.isEmpty)
+        #expect(!ConsoleView.render(state).text().contains("needs attention"))
+    }
+
     @Test func theCommandLineTakesTheAgentCommands() {
         var state = Fixture.board(size)
         press(&state, .character(":"))

@@ -121,6 +121,9 @@ public enum Console {
             if old?.status != task.status, task.status == .awaitingApproval || task.status == .failed {
                 state.attention.insert(task.id)
                 ring = true
+            } else if old?.status != task.status {
+                // Decided or retried, here or elsewhere: it no longer waits for anyone.
+                state.attention.remove(task.id)
             }
             if case .task(let open) = state.screen, open == task.id, old?.status != task.status || old?.step != task.step {
                 effects.append(.loadDetail(taskId: open))
