@@ -142,8 +142,9 @@ public struct JiraClient: Sendable {
             issueType: fields?["issuetype"]?["name"]?.string, labels: labels, description: fields?["description"].map(plainText) ?? "")
     }
 
-    /// The text of an ADF document (or a plain string, as v2 answers have).
-    static func plainText(_ node: JSONValue) -> String {
+    /// The text of an ADF document (or a plain string, as v2 answers have): the API's answers
+    /// and the webhooks' payloads alike.
+    public static func plainText(_ node: JSONValue) -> String {
         if let text = node.string { return text }
         if node["type"]?.string == "text" { return node["text"]?.string ?? "" }
         if node["type"]?.string == "hardBreak" { return "\n" }

@@ -1,5 +1,6 @@
 import Foundation
 import TowerCore
+import TowerServices
 import TowerStore
 
 /// What a delivery asks Tower to do, as the original's webhook router decides it.
@@ -70,7 +71,7 @@ public enum WebhookRouter {
         var labels: [String] = []
         if case .array(let list)? = fields?["labels"] { labels = list.compactMap(\.string) }
         let start = WebhookAction.startWorkflow(
-            ticket: key, title: fields?["summary"]?.string ?? key, description: fields?["description"].map(plainText) ?? "")
+            ticket: key, title: fields?["summary"]?.string ?? key, description: fields?["description"].map(JiraClient.plainText) ?? "")
         switch json["webhookEvent"]?.string {
         case "jira:issue_created":
             return labels.contains(label) ? start : .ignore("\(key) has no \(label) label")
@@ -86,15 +87,6 @@ public enum WebhookRouter {
         default:
             return .ignore("Jira event \(json["webhookEvent"]?.string ?? "?") is not routed")
         }
-    }
-
-    /// The text of a description: a plain string (v2) or an ADF document (v3).
-    static func plainText(_ node: JSONValue) -> String {
-        if let text = node.string { return text }
-        if node["type"]?.string == "text" { return node["text"]?.string ?? "" }
-        guard case .array(let children)? = node["content"] else { return "" }
-        let block = ["paragraph", "heading", "listItem", "codeBlock"].contains(node["type"]?.string ?? "")
-        return children.map(plainText).joined() + (block ? "\n" : "")
     }
 
     // MARK: GitHub

@@ -31,22 +31,6 @@ func isolatedEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
     return env.merging(extra) { _, new in new }
 }
 
-/// Stores a task that Planning has just finished: awaiting approval with a pending token.
-func seedAwaitingApproval(_ store: SQLiteStore, title: String = "Add OAuth") async throws -> TowerTask {
-    var task = TowerTask.new(ticketId: "PROJ-42", title: title, description: "", source: .jira, now: Date())
-    task.status = .planning
-    task.step = .planning
-    try await store.insertTask(task, event: nil, actor: testActor)
-    var waiting = task
-    waiting.status = .awaitingApproval
-    waiting.step = nil
-    try await store.apply(
-        TaskUpdate(
-            task: waiting, expectedStatus: .planning, expectedStep: .planning,
-            approvalRequest: Approval(token: Token.generate(), taskId: task.id, requestedAt: Date())))
-    return waiting
-}
-
 /// Polls until `condition` holds; `false` after `timeout`.
 func eventually(timeout: TimeInterval = 30, _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = Date().addingTimeInterval(timeout)

@@ -32,15 +32,7 @@ import TowerTestSupport
     }
 
     @Test func slackUsersOutsideTheApproversAreRefusedAndTheOthersDecideOnce() async throws {
-        var task = TowerTask.new(ticketId: "OPS-12", title: "Plan", description: "", source: .jira, now: Date())
-        task.status = .planning
-        task.step = .planning
-        try await store.insertTask(task, event: nil, actor: Actor(user: "t", channel: .api))
-        var waiting = task
-        waiting.status = .awaitingApproval
-        waiting.step = nil
-        _ = try await store.apply(
-            TaskUpdate(task: waiting, expectedStatus: .planning, expectedStep: .planning, approvalRequest: Approval(token: Token.generate(), taskId: task.id, requestedAt: Date())))
+        let task = try await seedAwaitingApproval(store, ticket: "OPS-12", title: "Plan")
         func command(_ user: String, _ text: String) -> Data {
             Data("user_id=\(user)&user_name=\(user.lowercased())&command=%2Fagent&text=\(text.replacingOccurrences(of: " ", with: "+"))&trigger_id=\(UUID().uuidString)".utf8)
         }
@@ -57,15 +49,7 @@ import TowerTestSupport
 
     @Test func anAgentCommentAndASlackButtonRaceForOneTaskAndOneDecides() async throws {
         for round in 0..<10 {
-            var task = TowerTask.new(ticketId: "OPS-2\(round)", title: "Plan", description: "", source: .jira, now: Date())
-            task.status = .planning
-            task.step = .planning
-            try await store.insertTask(task, event: nil, actor: Actor(user: "t", channel: .api))
-            var waiting = task
-            waiting.status = .awaitingApproval
-            waiting.step = nil
-            _ = try await store.apply(
-                TaskUpdate(task: waiting, expectedStatus: .planning, expectedStep: .planning, approvalRequest: Approval(token: Token.generate(), taskId: task.id, requestedAt: Date())))
+            let task = try await seedAwaitingApproval(store, ticket: "OPS-2\(round)", title: "Plan")
             var comment = WebhookFixtures.json("github/issue_comment.created.on_pull_request.json")
             var body = comment["comment"] as! [String: Any]
             body["body"] = "@agent approve"

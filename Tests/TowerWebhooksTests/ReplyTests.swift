@@ -31,15 +31,7 @@ import TowerTestSupport
         let repo = RepositoryRef(owner: "acme", name: "web")
         _ = try await forge.createRepository(repo, files: [FileChange(path: "README.md", content: "web\n")])
         _ = try await forge.createBranch("ai/OPS-40-x", from: "main", in: repo)
-        var task = TowerTask.new(ticketId: "OPS-40", title: "Plan", description: "", source: .jira, now: Date())
-        task.status = .planning
-        task.step = .planning
-        try await store.insertTask(task, event: nil, actor: Actor(user: "t", channel: .api))
-        var waiting = task
-        waiting.status = .awaitingApproval
-        waiting.step = nil
-        _ = try await store.apply(
-            TaskUpdate(task: waiting, expectedStatus: .planning, expectedStep: .planning, approvalRequest: Approval(token: Token.generate(), taskId: task.id, requestedAt: Date())))
+        let task = try await seedAwaitingApproval(store, ticket: "OPS-40", title: "Plan")
         let pr = try await forge.openPullRequest(
             head: "ai/OPS-40-x", base: "main", title: "[AI Agent] OPS-40", body: "## 🤖 AI Agent plan\n\n_Opened by the AI Agent (Tower task `\(task.id)`)._", draft: true, in: repo)
         return (store, forge, task, pr)

@@ -1,0 +1,22 @@
+import Foundation
+import TowerCore
+import TowerStore
+
+/// Stores a task that Planning has just finished: awaiting approval with a pending token, as
+/// the engine leaves it, for tests of whatever decides it (the CLI, the console, webhooks).
+public func seedAwaitingApproval(
+    _ store: any Store, ticket: String = "PROJ-42", title: String = "Add OAuth", by actor: Actor = Actor(user: "test", channel: .api)
+) async throws -> TowerTask {
+    var task = TowerTask.new(ticketId: ticket, title: title, description: "", source: .jira, now: Date())
+    task.status = .planning
+    task.step = .planning
+    try await store.insertTask(task, event: nil, actor: actor)
+    var waiting = task
+    waiting.status = .awaitingApproval
+    waiting.step = nil
+    _ = try await store.apply(
+        TaskUpdate(
+            task: waiting, expectedStatus: .planning, expectedStep: .planning,
+            approvalRequest: Approval(token: Token.generate(), taskId: task.id, requestedAt: Date())))
+    return waiting
+}
