@@ -9,20 +9,24 @@ public enum JSONValue: Codable, Sendable, Equatable {
     case array([JSONValue])
     case object([String: JSONValue])
 
+    /// Decoding inside another `Codable` type, where the decoder cannot be asked what comes
+    /// next: each kind is tried in the order values are most common in the services' payloads
+    /// (strings, then numbers, booleans, objects, arrays), so few attempts throw. A whole
+    /// document is read faster by ``parse(_:)-swift.type.method``, which never throws per value.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode([String: JSONValue].self) {
+            self = .object(value)
         } else {
-            self = .object(try container.decode([String: JSONValue].self))
+            self = .array(try container.decode([JSONValue].self))
         }
     }
 
@@ -38,9 +42,23 @@ public enum JSONValue: Codable, Sendable, Equatable {
         }
     }
 
-    /// Parses JSON text.
+    /// Why a document could not be read.
+    public struct ParseError: Error, Equatable, CustomStringConvertible {
+        /// The byte at which reading stopped.
+        public var offset: Int
+        public init(offset: Int) { self.offset = offset }
+        public var description: String { "not a valid JSON document (reading stopped at byte \(offset))" }
+    }
+
+    /// Parses JSON text (``JSONReader``: no error thrown per value, nesting bounded).
     public static func parse(_ text: String) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        var text = text
+        return try text.withUTF8 { bytes in try JSONReader.parseOrFail(bytes).get() }
+    }
+
+    /// Parses a JSON document's bytes.
+    public static func parse(_ data: Data) throws -> JSONValue {
+        try JSONReader.parseOrFail(data).get()
     }
 
     /// A member of an object.

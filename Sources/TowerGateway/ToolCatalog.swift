@@ -40,7 +40,7 @@ private func optional(_ name: String, _ summary: String) -> ToolMethod.Parameter
 
 /// Any `Encodable` result as JSON.
 func json<T: Encodable>(_ value: T) throws -> JSONValue {
-    try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
+    try JSONValue.parse(JSONEncoder().encode(value))
 }
 
 /// Every tool method, by service.

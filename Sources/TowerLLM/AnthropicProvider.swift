@@ -160,7 +160,7 @@ public struct AnthropicProvider: LLMProvider {
         headers[.accept] = "application/json"
         let response = try await http.send(
             HTTPClientRequest(url: baseURL.endpoint("/v1/models", query: ["limit": "100"]), headers: headers))
-        guard response.status.code == 200, let json = try? JSONDecoder().decode(JSONValue.self, from: response.body) else {
+        guard response.status.code == 200, let json = try? JSONValue.parse(response.body) else {
             throw Self.apiError(status: response.status.code, body: response.body)
         }
         var models: [String] = []
@@ -174,7 +174,7 @@ public struct AnthropicProvider: LLMProvider {
 
     /// `{"type":"error","error":{"type":"…","message":"…"}}`, or the raw body when it is not that.
     static func apiError(status: Int?, body: Data) -> LLMError {
-        let json = try? JSONDecoder().decode(JSONValue.self, from: body)
+        let json = try? JSONValue.parse(body)
         let type = json?["error"]?["type"]?.string ?? "http_error"
         let message = json?["error"]?["message"]?.string ?? String(decoding: body.prefix(300), as: UTF8.self)
         return .api(status: status, type: type, message: message)

@@ -122,7 +122,7 @@ public struct JiraClient: Sendable {
         headers[.accept] = "application/json"
         if body != nil { headers[.contentType] = "application/json" }
         let response = try await http.send(HTTPClientRequest(method: method, url: baseURL.endpoint(path, query: query), headers: headers, body: try body.map { try JSONEncoder().encode($0) }))
-        let json = response.body.isEmpty ? JSONValue.object([:]) : (try? JSONDecoder().decode(JSONValue.self, from: response.body))
+        let json = response.body.isEmpty ? JSONValue.object([:]) : (try? JSONValue.parse(response.body))
         guard response.status.kind == .successful else {
             var messages: [String] = []
             if case .array(let list) = json?["errorMessages"] { messages += list.compactMap(\.string) }

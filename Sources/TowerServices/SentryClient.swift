@@ -169,7 +169,7 @@ public struct SentryClient: Sendable {
     }
 
     func decode(_ response: HTTPClientResponse) throws -> JSONValue {
-        let json = try? JSONDecoder().decode(JSONValue.self, from: response.body)
+        let json = try? JSONValue.parse(response.body)
         guard response.status.kind == .successful, let json else {
             throw ServiceError(service: "Sentry", status: response.status.code, message: json?["detail"]?.string ?? String(decoding: response.body.prefix(200), as: UTF8.self))
         }

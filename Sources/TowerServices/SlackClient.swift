@@ -114,7 +114,7 @@ public struct SlackClient: Sendable {
         headers[.contentType] = "application/json; charset=utf-8"
         let request = HTTPClientRequest(method: .post, url: baseURL.appendingPathComponent(method), headers: headers, body: try JSONEncoder().encode(payload))
         let response = try await http.send(request)
-        let answer = try? JSONDecoder().decode(JSONValue.self, from: response.body)
+        let answer = try? JSONValue.parse(response.body)
         guard response.status.kind == .successful, let answer else {
             throw ServiceError(service: "Slack", status: response.status.code, message: String(decoding: response.body.prefix(200), as: UTF8.self))
         }

@@ -19,7 +19,7 @@ public struct TicketFile: Sendable {
         }
         let json: JSONValue
         do {
-            json = try JSONDecoder().decode(JSONValue.self, from: data)
+            json = try JSONValue.parse(data)
         } catch {
             throw ServiceError(service: "ticket file", status: 0, message: "\(url.path) is not JSON: \(error)")
         }

@@ -223,6 +223,11 @@ enum Migrations {
             // What processing a delivery did (started t-…, approved, ignored and why, failed and why).
             try db.alter(table: "webhook_inbox") { t in t.add(column: "outcome", .text) }
         }
+        migrator.registerMigration("v7-inbox-body-digest") { db in
+            // Replays: the same signed body under a fresh delivery id is the same delivery.
+            try db.alter(table: "webhook_inbox") { t in t.add(column: "body_digest", .text) }
+            try db.create(index: "webhook_inbox_body_digest", on: "webhook_inbox", columns: ["body_digest"], unique: true, condition: Column("body_digest") != nil)
+        }
         return migrator
     }
 }

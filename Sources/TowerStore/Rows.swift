@@ -69,7 +69,7 @@ enum Rows {
     static func delivery(_ row: Row) -> WebhookDelivery {
         WebhookDelivery(
             id: row["delivery_id"], source: row["source"], event: row["event"], body: row["body"],
-            receivedAt: row["received_at"], processedAt: row["processed_at"], outcome: row["outcome"])
+            receivedAt: row["received_at"], processedAt: row["processed_at"], outcome: row["outcome"], bodyDigest: row["body_digest"])
     }
 
     static func command(_ row: Row) -> OperatorCommand {

@@ -7,13 +7,13 @@ extension SQLiteStore {
         try await write { db in
             let statement = try db.cachedStatement(
                 sql: """
-                    INSERT OR IGNORE INTO webhook_inbox (delivery_id, source, event, body, received_at, processed_at, expires_at)
-                    VALUES (?, ?, ?, ?, ?, NULL, ?)
+                    INSERT OR IGNORE INTO webhook_inbox (delivery_id, source, event, body, received_at, processed_at, expires_at, body_digest)
+                    VALUES (?, ?, ?, ?, ?, NULL, ?, ?)
                     """)
             return try deliveries.map { delivery in
                 try statement.execute(arguments: [
                     delivery.id, delivery.source, delivery.event, delivery.body, delivery.receivedAt,
-                    delivery.receivedAt.addingTimeInterval(WebhookDelivery.retention),
+                    delivery.receivedAt.addingTimeInterval(WebhookDelivery.retention), delivery.bodyDigest,
                 ])
                 return db.changesCount == 1
             }

@@ -79,7 +79,8 @@ public protocol Store: Sendable {
     // MARK: Webhook inbox
 
     /// Stores accepted deliveries in one transaction (the listener's group commit); for each,
-    /// whether it was new (`false`: its delivery id was seen before, a redelivery).
+    /// whether it was new (`false`: its delivery id, or its body digest, was seen before: a
+    /// redelivery or a replay under a fresh id).
     func enqueueDeliveries(_ deliveries: [WebhookDelivery]) async throws -> [Bool]
     /// Marks several deliveries processed in one transaction, each with its outcome.
     func markDeliveriesProcessed(_ outcomes: [(id: String, outcome: String?)], at: Date) async throws

@@ -151,8 +151,15 @@ public struct WebhookDelivery: Sendable, Equatable {
     public var processedAt: Date?
     /// What processing it did (started t-…, ignored and why, failed and why).
     public var outcome: String?
+    /// The signed body's digest, with its source: a second delivery of the same body under
+    /// another id is a replay, answered as a duplicate and not acted on again.
+    public var bodyDigest: String?
 
-    public init(id: String, source: String, event: String, body: Data, receivedAt: Date, processedAt: Date? = nil, outcome: String? = nil) {
+    public init(
+        id: String, source: String, event: String, body: Data, receivedAt: Date, processedAt: Date? = nil, outcome: String? = nil,
+        bodyDigest: String? = nil
+    ) {
+        self.bodyDigest = bodyDigest
         self.id = id
         self.source = source
         self.event = event

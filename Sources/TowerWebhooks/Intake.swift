@@ -15,35 +15,44 @@ public enum Intake {
         case accepted(WebhookDelivery, reply: String)
     }
 
+    /// The longest delivery id accepted (GitHub's are 36-character GUIDs, Jira's and Slack's shorter).
+    public static let maximumIdLength = 200
+
     public static func decide(
         _ source: WebhookSource, body: Data, header: (String) -> String?, secrets: [String], now: Date
     ) -> Decision {
         if let refusal = Signatures.verify(source, body: body, header: header, secrets: secrets, now: now) {
             return .refused(status: 401, reason: refusal.description)
         }
+        let digest = bodyDigest(body)
         switch source {
         case .github:
             guard let id = header("X-GitHub-Delivery"), !id.isEmpty else { return .refused(status: 400, reason: "no X-GitHub-Delivery header") }
             guard let event = header("X-GitHub-Event"), !event.isEmpty else { return .refused(status: 400, reason: "no X-GitHub-Event header") }
-            guard let json = object(body) else { return .refused(status: 400, reason: "the body is not a JSON object") }
+            guard isDeliveryId(id) else { return .refused(status: 400, reason: badId("X-GitHub-Delivery")) }
+            guard let json = members(body, "action") else { return .refused(status: 400, reason: "the body is not a JSON object") }
             let action = json["action"]?.string.map { ".\($0)" } ?? ""
-            return .accepted(delivery("github-\(id)", source, "\(event)\(action)", body, now), reply: event == "ping" ? "pong" : "received")
+            return .accepted(delivery("github-\(id)", source, "\(event)\(action)", body, digest, now), reply: event == "ping" ? "pong" : "received")
         case .jira:
-            guard let json = object(body) else { return .refused(status: 400, reason: "the body is not a JSON object") }
+            guard let json = members(body, "webhookEvent") else { return .refused(status: 400, reason: "the body is not a JSON object") }
             let event = json["webhookEvent"]?.string ?? "unknown"
-            let id = header("X-Atlassian-Webhook-Identifier").flatMap { $0.isEmpty ? nil : $0 } ?? "sha256-\(digest(body))"
-            return .accepted(delivery("jira-\(id)", source, event, body, now), reply: "received")
+            guard let id = idHeader("X-Atlassian-Webhook-Identifier", header) else { return .refused(status: 400, reason: badId("X-Atlassian-Webhook-Identifier")) }
+            return .accepted(delivery("jira-\(id ?? "sha256-\(digest.prefix(32))")", source, event, body, digest, now), reply: "received")
         case .sentry:
-            guard let json = object(body) else { return .refused(status: 400, reason: "the body is not a JSON object") }
+            guard let json = members(body, "action") else { return .refused(status: 400, reason: "the body is not a JSON object") }
             let resource = header("Sentry-Hook-Resource") ?? "unknown"
-            let id = header("Request-ID").flatMap { $0.isEmpty ? nil : $0 } ?? "sha256-\(digest(body))"
-            return .accepted(delivery("sentry-\(id)", source, "\(resource).\(json["action"]?.string ?? "unknown")", body, now), reply: "received")
+            guard let id = idHeader("Request-ID", header) else { return .refused(status: 400, reason: badId("Request-ID")) }
+            return .accepted(
+                delivery("sentry-\(id ?? "sha256-\(digest.prefix(32))")", source, "\(resource).\(json["action"]?.string ?? "unknown")", body, digest, now), reply: "received")
         case .slack:
             guard let form = FormBody(body), let command = form["command"] else { return .refused(status: 400, reason: "not a slash command form") }
             // A retry (X-Slack-Retry-Num) carries the same trigger: it lands on the same inbox row.
-            let id = form["trigger_id"].flatMap { $0.isEmpty ? nil : $0 } ?? "sha256-\(digest(body))"
+            let trigger = form["trigger_id"].flatMap { $0.isEmpty ? nil : $0 }
+            guard trigger.map(isDeliveryId) ?? true else { return .refused(status: 400, reason: badId("trigger_id")) }
             let text = (form["text"] ?? "").trimmingCharacters(in: .whitespaces)
-            return .accepted(delivery("slack-\(id)", source, "command \(command)", body, now), reply: SlackReplies.acknowledgement(command: command, text: text))
+            return .accepted(
+                delivery("slack-\(trigger ?? "sha256-\(digest.prefix(32))")", source, "command \(command)", body, digest, now),
+                reply: SlackReplies.acknowledgement(command: command, text: text))
         case .slackInteraction:
             guard let form = FormBody(body), let payload = form["payload"], let json = object(Data(payload.utf8)) else {
                 return .refused(status: 400, reason: "not an interaction form with a JSON payload")
@@ -53,22 +62,57 @@ public enum Intake {
                 if case .array(let actions)? = json["actions"] { return actions.first?["action_ts"]?.string }
                 return nil
             }()
-            let id = json["trigger_id"]?.string ?? action ?? "sha256-\(digest(body))"
-            return .accepted(delivery("slack-\(id)", source, "interaction \(type)", body, now), reply: "")
+            guard let id = json["trigger_id"]?.string ?? action else {
+                return .accepted(delivery("slack-sha256-\(digest.prefix(32))", source, "interaction \(type)", body, digest, now), reply: "")
+            }
+            guard isDeliveryId(id) else { return .refused(status: 400, reason: badId("trigger_id")) }
+            return .accepted(delivery("slack-\(id)", source, "interaction \(type)", body, digest, now), reply: "")
         }
     }
 
-    static func delivery(_ id: String, _ source: WebhookSource, _ event: String, _ body: Data, _ now: Date) -> WebhookDelivery {
-        WebhookDelivery(id: String(id.prefix(200)), source: source.rawValue, event: String(event.prefix(120)), body: body, receivedAt: now)
+    /// Whether `id` can name a delivery: printable ASCII, at most ``maximumIdLength`` bytes. Ids
+    /// are compared as text, so bytes that are not ASCII could make two distinct ids one.
+    public static func isDeliveryId(_ id: String) -> Bool {
+        let bytes = id.utf8
+        return !bytes.isEmpty && bytes.count <= maximumIdLength && bytes.allSatisfy { (0x21...0x7E).contains($0) }
     }
 
+    /// An optional id header: `.some(nil)` when absent or empty, `nil` when present but not an id.
+    private static func idHeader(_ name: String, _ header: (String) -> String?) -> String?? {
+        guard let value = header(name), !value.isEmpty else { return .some(nil) }
+        return isDeliveryId(value) ? .some(value) : nil
+    }
+
+    private static func badId(_ name: String) -> String {
+        "\(name) is not printable ASCII of at most \(maximumIdLength) bytes"
+    }
+
+    static func delivery(_ id: String, _ source: WebhookSource, _ event: String, _ body: Data, _ digest: String, _ now: Date) -> WebhookDelivery {
+        WebhookDelivery(
+            id: id, source: source.rawValue, event: String(event.prefix(120)), body: body, receivedAt: now, bodyDigest: "\(source.rawValue)-\(digest)")
+    }
+
+    /// The whole body, parsed (the router's reading, after the answer).
     static func object(_ body: Data) -> JSONValue? {
-        guard let json = try? JSONDecoder().decode(JSONValue.self, from: body), case .object = json else { return nil }
+        guard let json = try? JSONValue.parse(body), case .object = json else { return nil }
         return json
     }
 
-    static func digest(_ body: Data) -> String {
-        SHA256.hash(data: body).prefix(16).map { String(format: "%02x", $0) }.joined()
+    /// Only the top-level members the answer needs; the rest of the body is checked, not built.
+    static func members(_ body: Data, _ keys: String...) -> [String: JSONValue]? {
+        JSONReader.members(body, Set(keys))
+    }
+
+    /// The signed body's SHA-256, hex: the replay key, whatever id the request carries.
+    static func bodyDigest(_ body: Data) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var hex = [UInt8]()
+        hex.reserveCapacity(SHA256.byteCount * 2)
+        for byte in SHA256.hash(data: body) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 }
 
@@ -79,17 +123,25 @@ struct FormBody {
     init?(_ body: Data) {
         guard let text = String(data: body, encoding: .utf8) else { return nil }
         var fields: [String: String] = [:]
-        for pair in text.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-            guard let name = Self.decode(parts[0]) else { return nil }
-            fields[name] = parts.count == 2 ? Self.decode(parts[1]) ?? "" : ""
+        // Empty pairs (`&&`, a leading or trailing `&`) are skipped; `=value` has the empty name.
+        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
+            let name: Substring
+            let value: Substring
+            if let equals = pair.firstIndex(of: "=") {
+                name = pair[..<equals]
+                value = pair[pair.index(after: equals)...]
+            } else {
+                (name, value) = (pair, "")
+            }
+            guard let decodedName = Self.decode(name) else { return nil }
+            fields[decodedName] = Self.decode(value) ?? ""
         }
         self.fields = fields
     }
 
     subscript(_ name: String) -> String? { fields[name] }
 
-    static func decode(_ text: String) -> String? {
+    static func decode(_ text: Substring) -> String? {
         text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
     }
 }

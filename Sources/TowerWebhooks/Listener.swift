@@ -2,8 +2,10 @@ import CoreMetrics
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
+import ServiceLifecycle
 import TowerCore
 import TowerStore
 
@@ -26,12 +28,15 @@ public struct Listener: Sendable {
     let metrics: (@Sendable () async -> String)?
     let log: @Sendable (String) -> Void
     let inbox: InboxWriter
+    /// Connections, timeouts and the shutdown bound.
+    public let limits: ListenerLimits
 
     public init(
         host: String, port: Int, store: any Store, secrets: [WebhookSource: [String]], counters: ListenerCounters = ListenerCounters(),
         received: @escaping @Sendable () async -> Void = {}, health: @escaping @Sendable () async -> [String: String] = { [:] },
-        metrics: (@Sendable () async -> String)? = nil, log: @escaping @Sendable (String) -> Void = { _ in }
+        metrics: (@Sendable () async -> String)? = nil, limits: ListenerLimits = ListenerLimits(), log: @escaping @Sendable (String) -> Void = { _ in }
     ) {
+        self.limits = limits
         self.metrics = metrics
         self.host = host
         self.port = port
@@ -68,20 +73,34 @@ public struct Listener: Sendable {
         }
         var logger = Logger(label: "tower-listener")
         logger.logLevel = .critical
+        let limits = self.limits
         let app = Application(
-            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "tower"),
+            router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [RequestDeadlineHandler(limits: limits)])),
+            configuration: .init(
+                address: .hostname(host, port: port), serverName: "tower", backlog: 1024,
+                availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
             onServerRunning: { channel in bound(channel.localAddress?.port ?? 0) }, logger: logger)
-        try await app.runService(gracefulShutdownSignals: signals ? [.sigterm, .sigint] : [])
+        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: signals ? [.sigterm, .sigint] : [], logger: logger)
+        // Requests still arriving get what is left of the shutdown timeout (then 503); this bound
+        // is for whatever else would hold the server past it.
+        group.maximumGracefulShutdownDuration = Duration.milliseconds(Int64((limits.shutdownTimeout + 2) * 1000))
+        group.maximumCancellationDuration = Duration.seconds(2)
+        try await ServiceGroup(configuration: group).run()
     }
 
     func handle(_ source: WebhookSource, _ request: Request) async -> Response {
         let limit = source.bodyLimit
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            return refuse(source, 413, "a \(length)-byte body is over this route's \(limit) bytes")
+        if let length = request.headers[.contentLength], Self.exceeds(length, limit) {
+            return refuse(source, 413, "a \(length.prefix(24))-byte body is over this route's \(limit) bytes")
         }
         let body: Data
         do {
             body = Data(buffer: try await request.body.collect(upTo: limit))
+        } catch RequestCutOff.bodyTimeout {
+            return refuse(source, 408, "the body did not arrive within \(limits.bodyTimeout) s of the head")
+        } catch RequestCutOff.shuttingDown {
+            return refuse(source, 503, "the listener is stopping; the body had not arrived")
         } catch {
             return refuse(source, 413, "the body is over this route's \(limit) bytes")
         }
@@ -109,8 +128,26 @@ public struct Listener: Sendable {
         counters.count(source, status == 401 ? "unverified" : "refused")
         counters.refused(source, status: status, reason: reason)
         log("\(source.rawValue): refused \(status): \(reason)")
-        let text = status == 401 ? "signature not verified" : status == 413 ? "body too large" : "malformed request"
-        return Self.text(status, text)
+        let text =
+            switch status {
+            case 401: "signature not verified"
+            case 413: "body too large"
+            case 408: "request body timed out"
+            case 503: "shutting down; send it again"
+            default: "malformed request"
+            }
+        var response = Self.text(status, text)
+        // A body that is refused or cut off is not read to its end: the connection closes.
+        if [408, 413, 503].contains(status) { response.headers[.connection] = "close" }
+        return response
+    }
+
+    /// Whether a `Content-Length` is over `limit`, however many digits it has (a length past
+    /// `Int.max` is over any limit, not unparsable).
+    static func exceeds(_ length: String, _ limit: Int) -> Bool {
+        let digits = length.trimmingCharacters(in: .whitespaces)
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ (48...57).contains($0) }) else { return false }
+        return Int(digits).map { $0 > limit } ?? true
     }
 
     func answer(_ source: WebhookSource, reply: String, duplicate: Bool) -> Response {

@@ -4,6 +4,7 @@ import TowerAgents
 import TowerConfig
 import TowerConsole
 import TowerGateway
+import TowerWebhooks
 
 /// `tower config`: the effective configuration, every secret redacted.
 struct ConfigCommand: AsyncParsableCommand {
@@ -45,6 +46,9 @@ struct ConfigCommand: AsyncParsableCommand {
             let gateway = Gateway(configuration: config)
             lines.append("  \("forge".padding(toLength: 10, withPad: " ", startingAt: 0)) \(gateway.forgeDescription)")
             lines.append("  \("model".padding(toLength: 10, withPad: " ", startingAt: 0)) \(Self.modelDescription(config, gateway))")
+            let descriptors = ListenerLimits.raiseDescriptorLimit()
+            let limits = ListenerLimits(config, descriptorLimit: descriptors)
+            lines.append("  \("listener".padding(toLength: 10, withPad: " ", startingAt: 0)) \(limits.summary) (\(descriptors) descriptors)")
             let executable = URL(fileURLWithPath: CommandLine.arguments[0])
             lines.append("")
             lines.append("Files")

@@ -60,7 +60,7 @@ struct RunConsole: AsyncParsableCommand {
         let counters = ListenerCounters()
         let listener = Listener(
             host: address.host, port: address.port, store: store, secrets: secrets, counters: counters, received: { await engine?.wake() },
-            metrics: WorkflowAssembly.metrics(store: store))
+            metrics: WorkflowAssembly.metrics(store: store), limits: WorkflowAssembly.listenerLimits(config))
         Task {
             do {
                 try await listener.run(signals: false)

@@ -45,11 +45,13 @@ struct ServeCommand: AsyncParsableCommand {
             let listener = Listener(
                 host: host ?? address.host, port: port ?? address.port, store: store, secrets: secrets, received: { await engine.wake() },
                 health: { ["engine": await engine.isActive ? "running here" : "waiting for the lease"] }, metrics: WorkflowAssembly.metrics(store: store),
+                limits: WorkflowAssembly.listenerLimits(config),
                 log: { FileHandle.standardError.write(Data("tower serve: \($0)\n".utf8)) })
             let running = Task { await engine.run() }
             do {
                 try await listener.run(signals: true) { bound in
                     print("tower serve: listening on \(listener.host):\(bound)" + (missing.isEmpty ? "" : "; refusing every request on routes without a secret (\(missing.joined(separator: ", ")))"))
+                    print("tower serve: \(listener.limits.summary)")
                     Format.flush()
                 }
             } catch {

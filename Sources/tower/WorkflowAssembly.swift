@@ -61,4 +61,10 @@ enum WorkflowAssembly {
         for source in WebhookSource.allCases { secrets[source] = Signatures.secrets(configuration[source.secretKey]) }
         return secrets
     }
+
+    /// The listener's limits: the descriptor limit raised to its hard limit first, so the cap
+    /// on connections is taken from what this process really has.
+    static func listenerLimits(_ configuration: Configuration) -> ListenerLimits {
+        ListenerLimits(configuration, descriptorLimit: ListenerLimits.raiseDescriptorLimit())
+    }
 }
