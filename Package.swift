@@ -121,7 +121,7 @@ let package = Package(
         .executableTarget(name: "tower-test-worker", dependencies: [
             "TowerCore", "TowerStore", "TowerEngine", "TowerTestSupport", "TowerAgents", "TowerConfig", "TowerGateway", "TowerNet",
         ], path: "Tests/TowerTestWorker"),
-        .testTarget(name: "TowerCoreTests", dependencies: ["TowerCore"]),
+        .testTarget(name: "TowerCoreTests", dependencies: ["TowerCore", "TowerTestSupport"]),
         .testTarget(name: "TowerStoreTests", dependencies: ["TowerCore", "TowerStore", "TowerTestSupport"]),
         .testTarget(name: "TowerEngineTests", dependencies: ["TowerCore", "TowerStore", "TowerEngine", "TowerTestSupport"]),
         .testTarget(name: "TowerConsoleTests", dependencies: ["TowerCore", "TowerStore", "TowerEngine", "TowerConsole", "TowerTestSupport"], exclude: ["__Snapshots__"]),

@@ -5,18 +5,6 @@ import TowerNet
 import TowerStore
 import TowerTestSupport
 
-/// A seeded generator, so a failing run can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Ten thousand random and mutated requests at the real `tower serve`: each is answered 2xx or
 /// 4xx, nothing crashes it, and it is healthy afterwards. A third are signed correctly after
 /// the mutation, so the bodies get past verification into parsing, the inbox and the router.
