@@ -115,6 +115,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
+        // The parsers of outside input under libFuzzer (scripts/fuzz builds it with -DFUZZING and
+        // -sanitize=fuzzer,address); a plain build replays saved inputs through the same targets.
+        .executableTarget(name: "tower-fuzz", dependencies: [
+            "TowerAgents", "TowerCore", "TowerNet", "TowerServices", "TowerStore", "TowerWebhooks", "TowerTestSupport",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], linkerSettings: [.unsafeFlags(["-use-ld=lld"], .when(platforms: [.linux]))]),
         // Helpers shared by the tests and the test worker (temporary dirs, child processes, recording steps).
         .target(name: "TowerTestSupport", dependencies: ["TowerCore", "TowerStore", "TowerEngine", "TowerTestLog"], path: "Tests/TowerTestSupport"),
         // A child process for the multi-process tests: runs the engine with recording steps.

@@ -209,16 +209,18 @@ public struct JSONReader {
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
         index += 1
         let start = index
+        var ascii = true
         // The common case: no escapes, so the bytes are the string.
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let text = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
-                return text
+                return Self.string(slice, ascii: ascii)
             }
             if byte == UInt8(ascii: "\\") { break }
             guard byte >= 0x20 else { return nil }
+            if byte >= 0x80 { ascii = false }
             index += 1
         }
         guard index < bytes.count else { return nil }
@@ -228,7 +230,7 @@ public struct JSONReader {
             index += 1
             switch byte {
             case UInt8(ascii: "\""):
-                return String(validating: scalars, as: UTF8.self)
+                return scalars.withUnsafeBufferPointer { Self.string($0, ascii: ascii) }
             case UInt8(ascii: "\\"):
                 guard index < bytes.count else { return nil }
                 let escape = bytes[index]
@@ -242,15 +244,69 @@ public struct JSONReader {
                 case UInt8(ascii: "t"): scalars.append(0x09)
                 case UInt8(ascii: "u"):
                     guard let scalar = unicodeEscape() else { return nil }
-                    scalars.append(contentsOf: String(Character(scalar)).utf8)
+                    // Written as UTF-8 here, so the whole is checked again below.
+                    UTF8.encode(scalar) { scalars.append($0) }
+                    if scalar.value >= 0x80 { ascii = false }
                 default: return nil
                 }
             default:
                 guard byte >= 0x20 else { return nil }
+                if byte >= 0x80 { ascii = false }
                 scalars.append(byte)
             }
         }
         return nil
+    }
+
+    /// The bytes as a string, if they are UTF-8. `String(validating:as:)` would do, but it is
+    /// generic over the encoding and looks its metadata up on every call: a third of the time
+    /// of reading a webhook body.
+    private static func string(_ bytes: UnsafeBufferPointer<UInt8>, ascii: Bool) -> String? {
+        guard ascii || isUTF8(bytes) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Whether `bytes` are well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates,
+    /// nothing past U+10FFFF, no stray continuation bytes.
+    static func isUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        let count = bytes.count
+        while i < count {
+            let lead = bytes[i]
+            if lead < 0x80 {
+                i += 1
+                continue
+            }
+            func continuation(_ offset: Int, _ range: ClosedRange<UInt8> = 0x80...0xBF) -> Bool {
+                i + offset < count && range.contains(bytes[i + offset])
+            }
+            switch lead {
+            case 0xC2...0xDF:
+                guard continuation(1) else { return false }
+                i += 2
+            case 0xE0:
+                guard continuation(1, 0xA0...0xBF), continuation(2) else { return false }
+                i += 3
+            case 0xE1...0xEC, 0xEE...0xEF:
+                guard continuation(1), continuation(2) else { return false }
+                i += 3
+            case 0xED:
+                guard continuation(1, 0x80...0x9F), continuation(2) else { return false }
+                i += 3
+            case 0xF0:
+                guard continuation(1, 0x90...0xBF), continuation(2), continuation(3) else { return false }
+                i += 4
+            case 0xF1...0xF3:
+                guard continuation(1), continuation(2), continuation(3) else { return false }
+                i += 4
+            case 0xF4:
+                guard continuation(1, 0x80...0x8F), continuation(2), continuation(3) else { return false }
+                i += 4
+            default:
+                return false
+            }
+        }
+        return true
     }
 
     /// After `\u`: four hex digits, a surrogate pair as one scalar; a lone surrogate becomes
@@ -301,7 +357,7 @@ public struct JSONReader {
             if byte == UInt8(ascii: "\"") {
                 index += 1
                 // UTF-8 is checked only where it is not plain ASCII.
-                return plain || String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index - 1]), as: UTF8.self) != nil
+                return plain || Self.isUTF8(UnsafeBufferPointer(rebasing: bytes[start..<index - 1]))
             }
             if byte == UInt8(ascii: "\\") {
                 guard index + 1 < bytes.count else { return false }

@@ -6,6 +6,7 @@
 //   gateway [--requests N]                     HTTP requests/s and latency, SSE decoding, sandbox start-up
 //   discovery --forge DIR --owner O --tickets F Discovery vs plain BM25 on mined tickets (scripts/bench-discovery)
 //   execution --repo GIT_DIR [--test CMD]      Tower's time around the LLM per plan task vs the tests alone
+//   json [--fixtures DIR]                      every JSONValue read site on real inputs, before and after JSONReader
 //   record-demo [--recordings DIR]             re-key the demo's recordings after a prompt changed (scripts/record-demo)
 import Foundation
 
@@ -35,8 +36,9 @@ case "seed-console": try await seedConsoleStore(URL(fileURLWithPath: option("--s
 case "gateway": try await gatewayBench()
 case "discovery": try await discoveryBench()
 case "execution": try await executionBench()
+case "json": try jsonBench()
 case "record-demo": try await recordDemo()
 default:
-    FileHandle.standardError.write(Data("usage: tower-bench workflow|console|seed-console|gateway|discovery|execution|record-demo\n".utf8))
+    FileHandle.standardError.write(Data("usage: tower-bench workflow|console|seed-console|gateway|discovery|execution|json|record-demo\n".utf8))
     exit(64)
 }

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-import TowerCore
 import TowerTestSupport
+
+@testable import TowerCore
 
 /// ``JSONReader`` against what nobody here wrote: Foundation's `JSONDecoder` and
 /// `JSONSerialization` on the services' real payloads, the grammar's edges, and tens of
@@ -47,6 +48,21 @@ import TowerTestSupport
         }
         let error = try #require(JSONReader.parseOrFail(Array(#"{"a": [1, 2,, 3]}"#.utf8)).failure)
         #expect(error.offset == 12 && "\(error)".contains("byte 12"))
+    }
+
+    /// The reader's own UTF-8 check against the standard library's, on 200,000 random byte runs
+    /// biased toward the edges (lead bytes, continuations, surrogates, past U+10FFFF).
+    @Test func utf8ValidationAgreesWithTheStandardLibrary() {
+        var rng = SplitMix64(state: UInt64(Date().timeIntervalSince1970))
+        let interesting: [UInt8] = [0x00, 0x41, 0x7F, 0x80, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xA0, 0x9F, 0xED, 0xEF, 0xF0, 0x90, 0x8F, 0xF4, 0xF5, 0xFF]
+        for _ in 0..<200_000 {
+            let bytes = (0..<Int.random(in: 0...6, using: &rng)).map { _ in
+                Bool.random(using: &rng) ? interesting.randomElement(using: &rng)! : UInt8.random(in: 0...255, using: &rng)
+            }
+            bytes.withUnsafeBufferPointer { buffer in
+                #expect(JSONReader.isUTF8(buffer) == (String(validating: buffer, as: UTF8.self) != nil), "\(bytes)")
+            }
+        }
     }
 
     @Test func nestingIsBoundedAndDeepInputDoesNotExhaustTheStack() {

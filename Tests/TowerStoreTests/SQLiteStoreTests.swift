@@ -179,6 +179,22 @@ private func seed(_ store: SQLiteStore, status: TaskStatus = .started, step: Ste
         #expect(try await !store.redeliver(id: "nope"))
     }
 
+    @Test func aBodySeenBeforeUnderAnotherIdIsAReplayUntilItIsSwept() async throws {
+        let store = try makeStore()
+        func delivery(_ id: String, _ digest: String?) -> WebhookDelivery {
+            WebhookDelivery(id: id, source: "github", event: "issue_comment.created", body: Data("{}".utf8), receivedAt: t0, bodyDigest: digest)
+        }
+        #expect(try await store.enqueueDeliveries([delivery("a", "github-d1"), delivery("b", "github-d1"), delivery("c", "github-d2")]) == [true, false, true])
+        #expect(try await store.enqueueDeliveries([delivery("d", "github-d2"), delivery("e", nil), delivery("f", nil)]) == [false, true, true])
+        #expect(try await store.deliveries(limit: 10).map(\.id).sorted() == ["a", "c", "e", "f"])
+        #expect(try await store.deliveries(limit: 10).first { $0.id == "a" }?.bodyDigest == "github-d1")
+        // Swept after its retention, the body is new again (the signed timestamps of Slack and
+        // Sentry, and GitHub's and Jira's own ids, are what stand between then and a replay).
+        try await store.markDeliveriesProcessed([("a", "done")], at: t0)
+        _ = try await store.sweepExpired(now: t0.addingTimeInterval(WebhookDelivery.retention + 1))
+        #expect(try await store.enqueueDeliveries([delivery("g", "github-d1")]) == [true])
+    }
+
     @Test func aSentryFingerprintIsClaimedThenConfirmedAndLapsesAfterNinetyDays() async throws {
         let store = try makeStore()
         let fp = SentryFingerprint(fingerprint: "fp", title: "KeyError: 'sku'", level: "error", project: "web")
