@@ -128,7 +128,7 @@ let package = Package(
             "TowerCore", "TowerStore", "TowerEngine", "TowerTestSupport", "TowerAgents", "TowerConfig", "TowerGateway", "TowerNet",
         ], path: "Tests/TowerTestWorker"),
         .testTarget(name: "TowerCoreTests", dependencies: ["TowerCore", "TowerTestSupport"]),
-        .testTarget(name: "TowerStoreTests", dependencies: ["TowerCore", "TowerStore", "TowerTestSupport"]),
+        .testTarget(name: "TowerStoreTests", dependencies: ["TowerCore", "TowerStore", "TowerTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TowerEngineTests", dependencies: ["TowerCore", "TowerStore", "TowerEngine", "TowerTestSupport"]),
         .testTarget(name: "TowerConsoleTests", dependencies: ["TowerCore", "TowerStore", "TowerEngine", "TowerConsole", "TowerTestSupport"], exclude: ["__Snapshots__"]),
         // The secrets the tests use, and the run log that is scanned for them afterwards.

@@ -223,10 +223,18 @@ enum Migrations {
             // What processing a delivery did (started t-…, approved, ignored and why, failed and why).
             try db.alter(table: "webhook_inbox") { t in t.add(column: "outcome", .text) }
         }
-        migrator.registerMigration("v7-inbox-body-digest") { db in
+        migrator.registerMigration("v7-inbox-replays-and-bodies") { db in
             // Replays: the same signed body under a fresh delivery id is the same delivery.
             try db.alter(table: "webhook_inbox") { t in t.add(column: "body_digest", .text) }
             try db.create(index: "webhook_inbox_body_digest", on: "webhook_inbox", columns: ["body_digest"], unique: true, condition: Column("body_digest") != nil)
+            // Bodies in a table of their own: marking a delivery processed rewrites its small
+            // row, not a 15 KB body's overflow pages.
+            try db.create(table: "webhook_bodies") { t in
+                t.primaryKey("delivery_id", .text).references("webhook_inbox", column: "delivery_id", onDelete: .cascade)
+                t.column("body", .blob).notNull()
+            }
+            try db.execute(sql: "INSERT INTO webhook_bodies (delivery_id, body) SELECT delivery_id, body FROM webhook_inbox")
+            try db.alter(table: "webhook_inbox") { t in t.drop(column: "body") }
         }
         return migrator
     }

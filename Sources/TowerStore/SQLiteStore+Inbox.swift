@@ -5,17 +5,20 @@ import TowerCore
 extension SQLiteStore {
     public func enqueueDeliveries(_ deliveries: [WebhookDelivery]) async throws -> [Bool] {
         try await write { db in
-            let statement = try db.cachedStatement(
+            let row = try db.cachedStatement(
                 sql: """
-                    INSERT OR IGNORE INTO webhook_inbox (delivery_id, source, event, body, received_at, processed_at, expires_at, body_digest)
-                    VALUES (?, ?, ?, ?, ?, NULL, ?, ?)
+                    INSERT OR IGNORE INTO webhook_inbox (delivery_id, source, event, received_at, processed_at, expires_at, body_digest)
+                    VALUES (?, ?, ?, ?, NULL, ?, ?)
                     """)
+            let body = try db.cachedStatement(sql: "INSERT INTO webhook_bodies (delivery_id, body) VALUES (?, ?)")
             return try deliveries.map { delivery in
-                try statement.execute(arguments: [
-                    delivery.id, delivery.source, delivery.event, delivery.body, delivery.receivedAt,
+                try row.execute(arguments: [
+                    delivery.id, delivery.source, delivery.event, delivery.receivedAt,
                     delivery.receivedAt.addingTimeInterval(WebhookDelivery.retention), delivery.bodyDigest,
                 ])
-                return db.changesCount == 1
+                guard db.changesCount == 1 else { return false }
+                try body.execute(arguments: [delivery.id, delivery.body])
+                return true
             }
         }
     }
@@ -33,7 +36,7 @@ extension SQLiteStore {
     public func pendingDeliveries(limit: Int) async throws -> [WebhookDelivery] {
         try await read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM webhook_inbox WHERE processed_at IS NULL ORDER BY received_at, delivery_id LIMIT ?",
+                db, sql: "SELECT * FROM webhook_inbox JOIN webhook_bodies USING (delivery_id) WHERE processed_at IS NULL ORDER BY received_at, delivery_id LIMIT ?",
                 arguments: [limit]
             ).map(Rows.delivery)
         }
@@ -56,7 +59,7 @@ extension SQLiteStore {
 
     public func deliveries(limit: Int) async throws -> [WebhookDelivery] {
         try await read { db in
-            try Rows.all(db, sql: "SELECT * FROM webhook_inbox ORDER BY received_at DESC, delivery_id LIMIT ?", arguments: [limit], Rows.delivery)
+            try Rows.all(db, sql: "SELECT * FROM webhook_inbox JOIN webhook_bodies USING (delivery_id) ORDER BY received_at DESC, delivery_id LIMIT ?", arguments: [limit], Rows.delivery)
         }
     }
 

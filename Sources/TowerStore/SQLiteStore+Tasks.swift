@@ -150,6 +150,9 @@ extension SQLiteStore {
             try db.execute(sql: "DELETE FROM llm_calls WHERE task_id IS NOT NULL AND task_id NOT IN (SELECT id FROM tasks)")
             try db.execute(sql: "DELETE FROM sentry_fingerprints WHERE expires_at < ?", arguments: [now])
             report.fingerprints = db.changesCount
+            try db.execute(
+                sql: "DELETE FROM webhook_bodies WHERE delivery_id IN (SELECT delivery_id FROM webhook_inbox WHERE expires_at < ? AND processed_at IS NOT NULL)",
+                arguments: [now])
             try db.execute(sql: "DELETE FROM webhook_inbox WHERE expires_at < ? AND processed_at IS NOT NULL", arguments: [now])
             report.deliveries = db.changesCount
             return report
