@@ -22,11 +22,6 @@ public final class SQLiteStore: Store {
     /// Where the database lives.
     public let path: String
     private let commitCounter = CommitCounter()
-    private let checkpointer: Task<Void, Never>
-
-    /// WAL bytes past which the background checkpointer copies the log into the database (what
-    /// SQLite's own autocheckpoint does at 1,000 pages, but on the writer, inside a commit).
-    static let checkpointThreshold = 4 << 20
 
     /// Opens (creating and migrating if needed) the store in `directory`.
     ///
@@ -67,37 +62,12 @@ public final class SQLiteStore: Store {
             // index, the operating system caches the file anyway, and the console, which keeps
             // three connections open for days, stays small.
             try db.execute(sql: "PRAGMA cache_size = -512")
-            // Checkpoints run beside the writer (``startCheckpointer``), not inside its commits,
-            // where their copying and fsync stalled every request waiting on that commit. The
-            // writer still checkpoints itself should the WAL reach ten times the usual size.
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
             try Migrations.migrator.migrate(pool)
         } catch {
             throw StoreError.cannotOpen(path: path, reason: Self.reason(error))
-        }
-        checkpointer = Self.startCheckpointer(path: path, busyTimeout: busyTimeout)
-    }
-
-    deinit { checkpointer.cancel() }
-
-    /// A connection of its own that runs passive checkpoints whenever the WAL has grown past
-    /// ``checkpointThreshold``. A passive checkpoint takes no write lock, so writers (of this
-    /// process or another) go on while it copies and syncs.
-    private static func startCheckpointer(path: String, busyTimeout: TimeInterval) -> Task<Void, Never> {
-        Task.detached(priority: .utility) {
-            var config = Configuration()
-            config.busyMode = .timeout(busyTimeout)
-            config.label = "tower-checkpoint"
-            guard let connection = try? DatabaseQueue(path: path, configuration: config) else { return }
-            while !Task.isCancelled {
-                try? await Task.sleep(nanoseconds: 200_000_000)
-                let size = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
-                guard size > checkpointThreshold else { continue }
-                _ = try? await connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
-            }
         }
     }
 

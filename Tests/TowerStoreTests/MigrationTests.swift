@@ -40,24 +40,4 @@ import TowerTestSupport
         let bodies = try await store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM webhook_bodies") ?? -1 }
         #expect(bodies == 2)
     }
-
-    /// The background checkpointer copies a grown WAL into the database while writers go on:
-    /// 6 MB written is in the main file within seconds, though the writer's own autocheckpoint
-    /// would wait for 40 MB.
-    @Test func aGrownWALIsCheckpointedBesideTheWriter() async throws {
-        let directory = TemporaryDirectory.make("checkpoint")
-        let store = try SQLiteStore(directory: directory)
-        let path = directory.appendingPathComponent(SQLiteStore.fileName).path
-        func size(_ path: String) -> Int { (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 }
-        let before = size(path)
-        let body = Data(repeating: 0x61, count: 20_000)
-        for batch in 0..<30 {
-            let deliveries = (0..<10).map { WebhookDelivery(id: "d-\(batch)-\($0)", source: "github", event: "ping", body: body, receivedAt: Date()) }
-            _ = try await store.enqueueDeliveries(deliveries)
-        }
-        let deadline = Date().addingTimeInterval(10)
-        while size(path) - before < 5_000_000 && Date() < deadline { try await Task.sleep(nanoseconds: 50_000_000) }
-        #expect(size(path) - before >= 5_000_000, "database \(size(path)) bytes, WAL \(size(path + "-wal")) bytes")
-        #expect(try await store.deliveries(limit: 1_000).count == 300)
-    }
 }

@@ -227,8 +227,6 @@ import TowerTestSupport
             if sequence % 5 == 0, await healthy(port) { healthyDuringFlood += 1 }
             #expect(server.process.isRunning)
             if !server.process.isRunning { break }
-            // About 20 a second: a steady arrival, not a load test beside the other suites.
-            try await Task.sleep(nanoseconds: 50_000_000)
         }
         let reconnections = flood.reconnections
         let open = flood.open
