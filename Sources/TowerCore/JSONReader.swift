@@ -262,51 +262,8 @@ public struct JSONReader {
     /// generic over the encoding and looks its metadata up on every call: a third of the time
     /// of reading a webhook body.
     private static func string(_ bytes: UnsafeBufferPointer<UInt8>, ascii: Bool) -> String? {
-        guard ascii || isUTF8(bytes) else { return nil }
+        guard ascii || UTF8Text.isValid(bytes) else { return nil }
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// Whether `bytes` are well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates,
-    /// nothing past U+10FFFF, no stray continuation bytes.
-    static func isUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var i = 0
-        let count = bytes.count
-        while i < count {
-            let lead = bytes[i]
-            if lead < 0x80 {
-                i += 1
-                continue
-            }
-            func continuation(_ offset: Int, _ range: ClosedRange<UInt8> = 0x80...0xBF) -> Bool {
-                i + offset < count && range.contains(bytes[i + offset])
-            }
-            switch lead {
-            case 0xC2...0xDF:
-                guard continuation(1) else { return false }
-                i += 2
-            case 0xE0:
-                guard continuation(1, 0xA0...0xBF), continuation(2) else { return false }
-                i += 3
-            case 0xE1...0xEC, 0xEE...0xEF:
-                guard continuation(1), continuation(2) else { return false }
-                i += 3
-            case 0xED:
-                guard continuation(1, 0x80...0x9F), continuation(2) else { return false }
-                i += 3
-            case 0xF0:
-                guard continuation(1, 0x90...0xBF), continuation(2), continuation(3) else { return false }
-                i += 4
-            case 0xF1...0xF3:
-                guard continuation(1), continuation(2), continuation(3) else { return false }
-                i += 4
-            case 0xF4:
-                guard continuation(1, 0x80...0x8F), continuation(2), continuation(3) else { return false }
-                i += 4
-            default:
-                return false
-            }
-        }
-        return true
     }
 
     /// After `\u`: four hex digits, a surrogate pair as one scalar; a lone surrogate becomes
@@ -357,7 +314,7 @@ public struct JSONReader {
             if byte == UInt8(ascii: "\"") {
                 index += 1
                 // UTF-8 is checked only where it is not plain ASCII.
-                return plain || Self.isUTF8(UnsafeBufferPointer(rebasing: bytes[start..<index - 1]))
+                return plain || UTF8Text.isValid(UnsafeBufferPointer(rebasing: bytes[start..<index - 1]))
             }
             if byte == UInt8(ascii: "\\") {
                 guard index + 1 < bytes.count else { return false }

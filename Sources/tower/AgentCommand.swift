@@ -13,7 +13,7 @@ struct AgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent",
         abstract: "Task status, approvals, rejections and retries (the Slack /agent commands).",
-        subcommands: [Status.self, Approve.self, Reject.self, Retry.self, List.self, Deliveries.self, Redeliver.self, Help.self]
+        subcommands: [Status.self, Approve.self, Reject.self, Retry.self, List.self, Deliveries.self, Redeliver.self, Freeze.self, Unfreeze.self, Help.self]
     )
 
     /// Who is acting: `--as`, else `$TOWER_USER`, else the login name.
@@ -137,6 +137,34 @@ struct AgentCommand: AsyncParsableCommand {
         }
     }
 
+    /// The console's freeze switch, for a script or a shell: no engine starts a step, pushes or
+    /// auto-fixes until `unfreeze`; the inbox waits too. Recorded with who and `cli`.
+    struct Freeze: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Freeze every engine on this store (no new steps, pushes or auto-fixes).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var who: ActorOptions
+
+        func run() async throws {
+            try await reportingErrors {
+                _ = try await OperatorCommands(store: try global.openStore()).setFrozen(true, by: who.actor)
+                print("frozen by \(who.actor.user)")
+            }
+        }
+    }
+
+    struct Unfreeze: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Let the engines work again after a freeze.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var who: ActorOptions
+
+        func run() async throws {
+            try await reportingErrors {
+                _ = try await OperatorCommands(store: try global.openStore()).setFrozen(false, by: who.actor)
+                print("unfrozen by \(who.actor.user)")
+            }
+        }
+    }
+
     struct Help: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "help", abstract: "Show help.")
 
@@ -145,6 +173,8 @@ struct AgentCommand: AsyncParsableCommand {
             for entry in OperatorCommands.reference {
                 print("  \(entry.usage.padding(toLength: 16, withPad: " ", startingAt: 0)) \(entry.summary)")
             }
+            print("  \("freeze".padding(toLength: 16, withPad: " ", startingAt: 0)) Stop every engine on this store (here only, not in Slack)")
+            print("  \("unfreeze".padding(toLength: 16, withPad: " ", startingAt: 0)) Let them work again")
             print("\nOptions: --as NAME (who decides), --state-dir DIR; exit 3 when someone decided first.")
         }
     }

@@ -104,9 +104,18 @@ extension ProcessTests {
             #expect(try await store.task(id: failed.id)?.status == .executing)
 
             let help = try await ChildProcess.run(towerBinary, ["agent", "help"], environment: env)
-            for usage in ["status <id>", "approve <id>", "reject <id>", "retry <id>", "list [status]", "help"] {
+            for usage in ["status <id>", "approve <id>", "reject <id>", "retry <id>", "list [status]", "help", "freeze", "unfreeze"] {
                 #expect(help.out.contains(usage))
             }
+
+            // The console's freeze switch from a shell, recorded with who.
+            let freeze = try await ChildProcess.run(towerBinary, ["agent", "freeze", "--as", "dana", "--state-dir", state.path], environment: env)
+            #expect(freeze.status == 0 && freeze.out == "frozen by dana")
+            let frozen = try await store.freezeState()
+            #expect(frozen.frozen && frozen.by == "dana")
+            let thaw = try await ChildProcess.run(towerBinary, ["agent", "unfreeze", "--as", "dana", "--state-dir", state.path], environment: env)
+            #expect(thaw.status == 0)
+            #expect(try await !store.freezeState().frozen)
         }
     }
 }

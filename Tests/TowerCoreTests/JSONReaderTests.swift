@@ -60,7 +60,7 @@ import TowerTestSupport
                 Bool.random(using: &rng) ? interesting.randomElement(using: &rng)! : UInt8.random(in: 0...255, using: &rng)
             }
             bytes.withUnsafeBufferPointer { buffer in
-                #expect(JSONReader.isUTF8(buffer) == (String(validating: buffer, as: UTF8.self) != nil), "\(bytes)")
+                #expect(UTF8Text.isValid(buffer) == (String(validating: buffer, as: UTF8.self) != nil), "\(bytes)")
             }
         }
     }

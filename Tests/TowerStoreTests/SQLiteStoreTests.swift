@@ -188,8 +188,8 @@ private func seed(_ store: SQLiteStore, status: TaskStatus = .started, step: Ste
         #expect(try await store.enqueueDeliveries([delivery("d", "github-d2"), delivery("e", nil), delivery("f", nil)]) == [false, true, true])
         #expect(try await store.deliveries(limit: 10).map(\.id).sorted() == ["a", "c", "e", "f"])
         #expect(try await store.deliveries(limit: 10).first { $0.id == "a" }?.bodyDigest == "github-d1")
-        // Swept after its retention, the body is new again (the signed timestamps of Slack and
-        // Sentry, and GitHub's and Jira's own ids, are what stand between then and a replay).
+        // Swept after its retention, the body is new again: Slack's and Sentry's signed
+        // timestamps refuse such a late replay, but nothing signed dates GitHub's or Jira's.
         try await store.markDeliveriesProcessed([("a", "done")], at: t0)
         _ = try await store.sweepExpired(now: t0.addingTimeInterval(WebhookDelivery.retention + 1))
         #expect(try await store.enqueueDeliveries([delivery("g", "github-d1")]) == [true])

@@ -22,8 +22,22 @@ import TowerTestSupport
         #expect(FormBody(Data(many.utf8))?.fields.count == 10_000)
     }
 
-    /// 20,000 mutations of Slack's signed example and a button press: none traps.
-    @Test func mutatedSlackFormsNeverTrap() throws {
+    /// Foundation's reading of a form, the reference the byte-level reader must agree with.
+    static func foundationFields(_ body: Data) -> [String: String]? {
+        guard let text = String(data: body, encoding: .utf8) else { return nil }
+        func decode(_ part: Substring) -> String? { part.replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
+        var fields: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let name = pair.firstIndex(of: "=").map { pair[..<$0] } ?? pair[...]
+            guard let decoded = decode(name) else { return nil }
+            fields[decoded] = pair.firstIndex(of: "=").map { decode(pair[pair.index(after: $0)...]) ?? "" } ?? ""
+        }
+        return fields
+    }
+
+    /// 20,000 mutations of Slack's signed example and a button press: none traps, and each
+    /// reads as Foundation's percent-decoding reads it.
+    @Test func mutatedSlackFormsNeverTrapAndReadAsFoundationReadsThem() throws {
         let seed = UInt64(Date().timeIntervalSince1970)
         print("form mutation seed \(seed)")
         var rng = SplitMix64(state: seed)
@@ -32,7 +46,9 @@ import TowerTestSupport
         var parsed = 0
         for _ in 0..<20_000 {
             let body = Data(ByteMutations.mutate(seeds.randomElement(using: &rng)!, &rng))
-            if FormBody(body) != nil { parsed += 1 }
+            let form = FormBody(body)
+            if form != nil { parsed += 1 }
+            #expect(form?.fields == Self.foundationFields(body), "\(String(decoding: body.prefix(200), as: UTF8.self))")
             _ = Intake.decide(.slack, body: body, header: { _ in nil }, secrets: [], now: Date())
         }
         #expect(parsed > 1_000)
