@@ -1,5 +1,12 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+/// `TOWER_FUZZ_BUILD=1` (scripts/fuzz, in its own scratch path): the modules that parse outside
+/// input are built with libFuzzer's coverage and AddressSanitizer, and tower-fuzz becomes a
+/// libFuzzer binary. Only these modules: the build tools (the resource bundler) stay plain.
+let fuzzing = ProcessInfo.processInfo.environment["TOWER_FUZZ_BUILD"] == "1"
+let parserSettings: [SwiftSetting] = fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address"]), .define("FUZZING")] : []
 
 /// Tower: one program that runs coding agents through a durable, approval-gated workflow.
 /// Modules depend downward only (see docs/ARCHITECTURE.md and ../shared/DESIGN.md §3).
@@ -28,7 +35,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
-        .target(name: "TowerCore"),
+        .target(name: "TowerCore", swiftSettings: parserSettings),
         // prompts/, themes/ and demo/ built into the binary as fallbacks (the BundleResources plugin).
         .executableTarget(name: "bundle-resources"),
         .plugin(name: "BundleResources", capability: .buildTool(), dependencies: ["bundle-resources"]),
@@ -53,7 +60,7 @@ let package = Package(
         .target(name: "TowerNet", dependencies: [
             "TowerCore", "CCurl",
             .product(name: "HTTPTypes", package: "swift-http-types"),
-        ]),
+        ], swiftSettings: parserSettings),
         // The console's model, update and view: no ncurses here, so every screen renders to text in tests.
         .target(name: "TowerConsole", dependencies: [
             "TowerCore", "TowerConfig", "TowerResources", "TowerStore", "TowerEngine",
@@ -66,7 +73,7 @@ let package = Package(
             .product(name: "SystemPackage", package: "swift-system"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-        ]),
+        ], swiftSettings: parserSettings),
         // Language models behind one protocol: Anthropic (streaming, tools) first.
         .target(name: "TowerLLM", dependencies: [
             "TowerCore", "TowerNet",
@@ -79,7 +86,7 @@ let package = Package(
         .target(name: "TowerAgents", dependencies: [
             "TowerCore", "TowerConfig", "TowerStore", "TowerEngine", "TowerServices", "TowerLLM", "TowerGateway", "TowerResources",
             .product(name: "Mustache", package: "swift-mustache"),
-        ]),
+        ], swiftSettings: parserSettings),
         // The webhook listener: verification, intake, routing, and the inbox's processing.
         .target(name: "TowerWebhooks", dependencies: [
             "TowerCore", "TowerConfig", "TowerStore", "TowerEngine", "TowerAgents", "TowerServices",
@@ -92,7 +99,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "CoreMetrics", package: "swift-metrics"),
-        ]),
+        ], swiftSettings: parserSettings),
         // The demo: the organization, ticket and recordings built into the binary, set up under the state directory.
         .target(name: "TowerDemo", dependencies: [
             "TowerAgents", "TowerCore", "TowerConfig", "TowerStore", "TowerEngine", "TowerServices", "TowerGateway", "TowerNet", "TowerLLM", "TowerResources",
@@ -115,12 +122,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
-        // The parsers of outside input under libFuzzer (scripts/fuzz builds it with -DFUZZING and
-        // -sanitize=fuzzer,address); a plain build replays saved inputs through the same targets.
+        // The parsers of outside input under libFuzzer (scripts/fuzz builds it with
+        // TOWER_FUZZ_BUILD=1); a plain build replays saved inputs through the same targets.
         .executableTarget(name: "tower-fuzz", dependencies: [
             "TowerAgents", "TowerCore", "TowerNet", "TowerServices", "TowerStore", "TowerWebhooks", "TowerTestSupport",
             .product(name: "Crypto", package: "swift-crypto"),
-        ], linkerSettings: [.unsafeFlags(["-use-ld=lld"], .when(platforms: [.linux]))]),
+        ], swiftSettings: parserSettings,
+        linkerSettings: [.unsafeFlags(["-use-ld=lld"] + (fuzzing ? ["-sanitize=fuzzer,address"] : []), .when(platforms: [.linux]))]),
         // Helpers shared by the tests and the test worker (temporary dirs, child processes, recording steps).
         .target(name: "TowerTestSupport", dependencies: ["TowerCore", "TowerStore", "TowerEngine", "TowerTestLog"], path: "Tests/TowerTestSupport"),
         // A child process for the multi-process tests: runs the engine with recording steps.

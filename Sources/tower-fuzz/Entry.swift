@@ -3,8 +3,8 @@ import TowerCore
 import TowerTestSupport
 
 #if FUZZING
-    // Built by scripts/fuzz with `-sanitize=fuzzer,address -DFUZZING`: libFuzzer's driver runs the
-    // target named by TOWER_FUZZ_TARGET. SwiftPM links an executable's entry as `<module>_main`,
+    // Built by scripts/fuzz (TOWER_FUZZ_BUILD=1: -sanitize=fuzzer,address, FUZZING): libFuzzer's
+    // driver runs the target named by TOWER_FUZZ_TARGET. SwiftPM links an executable's entry as `<module>_main`,
     // so the driver is started from there rather than from libFuzzer's own `main`.
     @_silgen_name("LLVMFuzzerRunDriver")
     func LLVMFuzzerRunDriver(
