@@ -68,7 +68,9 @@ extension ProcessTests {
             try tmux.resize(width: 80, height: 24)
             let narrow = try await tmux.waitFor { screen in
                 let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
+                // The whole frame, top border to bottom: a capture can land mid-paint.
                 return lines.count >= 24 && !screen.contains("Log — t-") && lines[2].hasPrefix("┌") && lines[2].hasSuffix("┐") && lines[2].count == 80
+                    && lines[21].hasPrefix("└") && lines[21].hasSuffix("┘")
             }
             #expect(narrow.ok, "not re-laid out at 80x24:\n\(narrow.screen)")
             let rows = narrow.screen.split(separator: "\n", omittingEmptySubsequences: false)

@@ -241,7 +241,11 @@ private func keys(_ id: String, _ steps: [(StepKind, Int)]) -> [String] {
         let step = ClosureStep { context in
             running.update { $0 += 1 }
             peak.update { $0 = max($0, running.value) }
-            try await Task.sleep(nanoseconds: 20_000_000)
+            // Held until a second one runs beside it (once), so a loaded machine that starts
+            // the second late cannot make the limit look like 1.
+            let deadline = Date().addingTimeInterval(10)
+            while peak.value < 2 && Date() < deadline { try await Task.sleep(nanoseconds: 2_000_000) }
+            try await Task.sleep(nanoseconds: 5_000_000)
             running.update { $0 -= 1 }
             return .completed(StepOutput())
         }
