@@ -46,6 +46,7 @@ public enum JSONValue: Codable, Sendable, Equatable {
     public struct ParseError: Error, Equatable, CustomStringConvertible {
         /// The byte at which reading stopped.
         public var offset: Int
+        /// A failure at `offset` (``JSONReader`` makes these).
         public init(offset: Int) { self.offset = offset }
         public var description: String { "not a valid JSON document (reading stopped at byte \(offset))" }
     }

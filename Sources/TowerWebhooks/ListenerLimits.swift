@@ -23,6 +23,7 @@ public struct ListenerLimits: Sendable, Equatable {
     /// Descriptors kept for everything but clients: the store, git, the sandbox, the console.
     public static let reservedDescriptors = 256
 
+    /// Limits as given (tests, embedders); the defaults are the configuration's.
     public init(maxConnections: Int = 1000, headTimeout: Double = 10, bodyTimeout: Double = 30, idleTimeout: Double = 60, shutdownTimeout: Double = 10) {
         self.maxConnections = maxConnections
         self.headTimeout = headTimeout

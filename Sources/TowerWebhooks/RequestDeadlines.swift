@@ -5,7 +5,9 @@ import NIOHTTPTypes
 /// Why a request's body stopped being read: it took too long, or the listener is stopping.
 /// The route that was reading it answers 408 or 503 (``Listener``).
 public enum RequestCutOff: Error, Equatable, Sendable {
+    /// The body did not arrive within the body timeout of its head (408).
     case bodyTimeout
+    /// SIGTERM came while the body was arriving, and the shutdown timeout passed (503).
     case shuttingDown
 }
 
