@@ -93,7 +93,12 @@ public enum WebhookRouter {
 
     static func github(_ delivery: WebhookDelivery) -> WebhookAction {
         let event = delivery.event.split(separator: ".").first.map(String.init) ?? ""
-        guard let json = Intake.object(delivery.body) else { return .ignore("no body") }
+        // Only the members routing reads are built; the rest (sender, organization,
+        // installation, …) is checked and skipped.
+        guard let members = Intake.members(delivery.body, "action", "repository", "issue", "comment", "pull_request", "workflow_run") else {
+            return .ignore("no body")
+        }
+        let json = JSONValue.object(members)
         let repository = json["repository"]?["full_name"]?.string ?? ""
         switch event {
         case "ping":
