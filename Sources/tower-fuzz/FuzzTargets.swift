@@ -59,10 +59,15 @@ enum FuzzTarget: String, CaseIterable {
 
     static func intake(_ body: Data) {
         let stamp = "\(Int(Date().timeIntervalSince1970))"
-        let hex = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8))).map { String(format: "%02x", $0) }.joined()
+        func hmac(_ message: Data) -> String {
+            let digits = Array("0123456789abcdef".utf8)
+            let code = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Data(secret.utf8)))
+            return String(decoding: code.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
+        }
+        let hex = hmac(body)
         var slackMessage = Data("v0:\(stamp):".utf8)
         slackMessage.append(body)
-        let slack = "v0=" + HMAC<SHA256>.authenticationCode(for: slackMessage, using: SymmetricKey(data: Data(secret.utf8))).map { String(format: "%02x", $0) }.joined()
+        let slack = "v0=" + hmac(slackMessage)
         let event = ["issue_comment", "pull_request", "workflow_run", "ping", "check_suite"][Int(body.first ?? 0) % 5]
         let headers: [WebhookSource: [String: String]] = [
             .github: ["x-github-event": event, "x-github-delivery": "fuzz-1", "x-hub-signature-256": "sha256=" + hex],
