@@ -131,8 +131,14 @@ public enum LogClassifier {
         Signature(logClass: .compileError, matches: regex(#"error TS\d+:|^SyntaxError: |^\s+File .+, line \d+$|^\S+\.(c|cc|cpp|h|go|swift|rs|java|kt):\d+(:\d+)?: (fatal )?error:|^error\[E\d+\]:|^error: could not compile"#)),
         // Security scanners: bandit, npm audit, pip-audit, Trivy.
         Signature(logClass: .security, matches: regex(#"^>> Issue: \[B\d+|found \d+ (low|moderate|high|critical) severity vulnerabilit|^Found \d+ known vulnerabilit|CRITICAL: \d+|\d+ vulnerabilities \("#)),
-        // Permissions: the file system, GitHub's token, registries.
-        Signature(logClass: .permission, matches: regex(#"Permission denied|Resource not accessible by integration|permission to .+ denied|403 Forbidden|EACCES|Operation not permitted"#)),
+        // Permissions: the file system, GitHub's token, registries. A push the token may not make
+        // is refused with 403, and git shows GitHub's text as `remote:` lines ("Permission to
+        // o/r.git denied to github-actions[bot].", "Write access to repository not granted.").
+        Signature(
+            logClass: .permission,
+            matches: regex(
+                #"Permission denied|Resource not accessible by integration|[Pp]ermission to \S+ denied|Write access to repository not granted|The requested URL returned error: 403|403 Forbidden|EACCES|Operation not permitted"#
+            )),
         // The runner and the network, not the code.
         Signature(logClass: .infrastructure, matches: regex(#"Could not resolve host|Temporary failure in name resolution|No space left on device|The runner has received a shutdown signal|lost communication with the server|The operation was canceled|Connection (timed out|refused|reset)|rate limit exceeded|429 Too Many Requests|503 Service Unavailable|ETIMEDOUT|ECONNRESET"#)),
     ]
