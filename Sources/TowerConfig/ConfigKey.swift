@@ -9,8 +9,14 @@ public struct ConfigKey: Sendable, Hashable {
     public var isRequired: Bool
     public var defaultValue: String?
     public var summary: String
+    /// What the value must be, for typed settings.
+    public var check: ValueCheck?
 
-    public init(_ name: String, group: String, secret: Bool = false, required: Bool = false, default defaultValue: String? = nil, _ summary: String) {
+    public init(
+        _ name: String, group: String, secret: Bool = false, required: Bool = false, default defaultValue: String? = nil, check: ValueCheck? = nil,
+        _ summary: String
+    ) {
+        self.check = check
         self.name = name
         self.group = group
         self.isSecret = secret
@@ -22,15 +28,15 @@ public struct ConfigKey: Sendable, Hashable {
     /// Every setting Tower knows, in the order `tower config` shows them.
     public static let all: [ConfigKey] = [
         ConfigKey("TOWER_HOME", group: "Tower", "state directory (database, logs)"),
-        ConfigKey("TOWER_MAX_CONCURRENT_TASKS", group: "Tower", default: "4", "tasks the engine runs at once"),
-        ConfigKey("TOWER_MAX_CI_RETRIES", group: "Tower", default: "3", "times CI may send a task back to execution"),
-        ConfigKey("TOWER_ALLOW_PLAIN_HTTP", group: "Tower", default: "0", "1: let credentials go over plain http to hosts other than this one"),
-        ConfigKey("TOWER_LISTEN", group: "Tower", default: "127.0.0.1:8001", "HOST:PORT the webhook listener binds (tower serve)"),
-        ConfigKey("TOWER_LISTEN_MAX_CONNECTIONS", group: "Tower", default: "1000", "connections the listener holds open; more wait in the kernel's backlog (capped at the descriptor limit less 256 kept for the store, git and the sandbox)"),
-        ConfigKey("TOWER_LISTEN_HEAD_TIMEOUT", group: "Tower", default: "10", "seconds a new connection has to send its request head"),
-        ConfigKey("TOWER_LISTEN_BODY_TIMEOUT", group: "Tower", default: "30", "seconds a request has to send its whole body after its head (then 408)"),
-        ConfigKey("TOWER_LISTEN_IDLE_TIMEOUT", group: "Tower", default: "60", "seconds a kept-alive connection may wait for its next request"),
-        ConfigKey("TOWER_SHUTDOWN_TIMEOUT", group: "Tower", default: "10", "seconds SIGTERM waits for requests in flight (the unfinished are answered 503)"),
+        ConfigKey("TOWER_MAX_CONCURRENT_TASKS", group: "Tower", default: "4", check: .integer(1...1000), "tasks the engine runs at once"),
+        ConfigKey("TOWER_MAX_CI_RETRIES", group: "Tower", default: "3", check: .integer(0...20), "times CI may send a task back to execution"),
+        ConfigKey("TOWER_ALLOW_PLAIN_HTTP", group: "Tower", default: "0", check: .boolean, "1: let credentials go over plain http to hosts other than this one"),
+        ConfigKey("TOWER_LISTEN", group: "Tower", default: "127.0.0.1:8001", check: .hostPort, "HOST:PORT the webhook listener binds (tower serve)"),
+        ConfigKey("TOWER_LISTEN_MAX_CONNECTIONS", group: "Tower", default: "1000", check: .integer(1...1_000_000), "connections the listener holds open; more wait in the kernel's backlog (capped at the descriptor limit less 256 kept for the store, git and the sandbox)"),
+        ConfigKey("TOWER_LISTEN_HEAD_TIMEOUT", group: "Tower", default: "10", check: .seconds(0.1...3600), "seconds a new connection has to send its request head"),
+        ConfigKey("TOWER_LISTEN_BODY_TIMEOUT", group: "Tower", default: "30", check: .seconds(0.1...3600), "seconds a request has to send its whole body after its head (then 408)"),
+        ConfigKey("TOWER_LISTEN_IDLE_TIMEOUT", group: "Tower", default: "60", check: .seconds(0.1...86400), "seconds a kept-alive connection may wait for its next request"),
+        ConfigKey("TOWER_SHUTDOWN_TIMEOUT", group: "Tower", default: "10", check: .seconds(0.1...3600), "seconds SIGTERM waits for requests in flight (the unfinished are answered 503)"),
         ConfigKey("TOWER_SLACK_APPROVERS", group: "Slack", "Slack user ids that may approve, reject and retry from Slack, comma-separated (no one when unset)"),
         ConfigKey("TOWER_FORGE_DIR", group: "Tower", "local forge: bare repositories at DIR/OWNER/NAME.git instead of GitHub"),
         ConfigKey("TOWER_LLM_MODEL", group: "Tower", default: "claude-sonnet-4-20250514", "model the agents ask"),
@@ -39,10 +45,10 @@ public struct ConfigKey: Sendable, Hashable {
         ConfigKey("TOWER_TICKETS_FILE", group: "Tower", "Jira issues as JSON (Jira's own shape) for a machine without Jira, as the demo has"),
         ConfigKey("TOWER_PROMPTS_DIR", group: "Tower", "prompt overrides (default ~/.config/tower/prompts)"),
         ConfigKey("TOWER_TEST_COMMAND", group: "Tower", "the command that runs a repository's tests (default: .tower.toml, then detected)"),
-        ConfigKey("TOWER_TEST_TIMEOUT", group: "Tower", default: "600", "seconds a sandboxed test run may take; then it is killed with its children"),
-        ConfigKey("TOWER_SETUP_NETWORK", group: "Tower", default: "0", "1: a repository's setup command (.tower.toml) may use the network; tests never do"),
-        ConfigKey("TOWER_CI_POLL_INTERVAL", group: "Tower", default: "15", "seconds between the first CI polls (doubling up to 8 times that)"),
-        ConfigKey("TOWER_CI_TIMEOUT", group: "Tower", default: "3600", "seconds CI may take before the task is escalated"),
+        ConfigKey("TOWER_TEST_TIMEOUT", group: "Tower", default: "600", check: .seconds(1...86400), "seconds a sandboxed test run may take; then it is killed with its children"),
+        ConfigKey("TOWER_SETUP_NETWORK", group: "Tower", default: "0", check: .boolean, "1: a repository's setup command (.tower.toml) may use the network; tests never do"),
+        ConfigKey("TOWER_CI_POLL_INTERVAL", group: "Tower", default: "15", check: .seconds(0.01...3600), "seconds between the first CI polls (doubling up to 8 times that)"),
+        ConfigKey("TOWER_CI_TIMEOUT", group: "Tower", default: "3600", check: .seconds(60...604_800), "seconds CI may take before the task is escalated"),
         ConfigKey("ANTHROPIC_API_KEY", group: "Anthropic", secret: true, required: true, "API key"),
         ConfigKey("ANTHROPIC_BASE_URL", group: "Anthropic", default: "https://api.anthropic.com", "API base URL"),
         ConfigKey("GITHUB_TOKEN", group: "GitHub", secret: true, required: true, "token"),
@@ -63,7 +69,7 @@ public struct ConfigKey: Sendable, Hashable {
         ConfigKey("SENTRY_WEBHOOK_SECRET", group: "Sentry", secret: true, "webhook client secret"),
         ConfigKey("SENTRY_URL", group: "Sentry", default: "https://sentry.io", "base URL (self-hosted Sentry)"),
         ConfigKey("SENTRY_PROJECTS", group: "Sentry", "projects the monitor reads, comma-separated (default: every project of the organization)"),
-        ConfigKey("TOWER_SENTRY_INTERVAL", group: "Sentry", default: "3600", "seconds between the engine's Sentry passes"),
+        ConfigKey("TOWER_SENTRY_INTERVAL", group: "Sentry", default: "3600", check: .seconds(60...604_800), "seconds between the engine's Sentry passes"),
         ConfigKey("TOWER_SENTRY_THRESHOLDS", group: "Sentry", default: "fatal=1,error=10,warning=50,info=100", "events in 24 h that file a bug, by level"),
     ]
 

@@ -136,6 +136,22 @@ public struct Configuration: Sendable {
         return (environment["HOME"] ?? NSHomeDirectory()) + "/.config/tower/config.toml"
     }
 
+    /// Every set value of a typed setting that does not fit, with why, in `tower config`'s order.
+    public var invalidSettings: [(name: String, value: String, reason: String)] {
+        ConfigKey.all.compactMap { key in
+            guard let check = key.check, let value = self[key.name], let reason = check.problem(value) else { return nil }
+            return (key.name, value, reason)
+        }
+    }
+
+    /// The invalid settings as one sentence naming each, or `nil` when all fit: what `serve`,
+    /// `run`, the console and the demo refuse to start with.
+    public var invalidSettingsMessage: String? {
+        let invalid = invalidSettings
+        guard !invalid.isEmpty else { return nil }
+        return "invalid settings: " + invalid.map { "\($0.name)=\"\($0.value)\" (\($0.reason))" }.joined(separator: "; ")
+    }
+
     /// An integer setting, or its default when unset or not a number.
     public func integer(_ name: String, default fallback: Int) -> Int {
         self[name].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? fallback

@@ -29,9 +29,10 @@ struct ConfigCommand: AsyncParsableCommand {
                     lines.append("")
                     lines.append(group)
                 }
-                let shown: String
+                var shown: String
                 if let entry = config.entries[key.name] {
                     shown = "\(Redaction.display(name: key.name, value: entry.value))  [\(entry.source)]"
+                    if let reason = key.check?.problem(entry.value) { shown += "  INVALID: \(reason)" }
                 } else {
                     shown = "not set"
                 }

@@ -48,7 +48,7 @@ struct DemoCommand: AsyncParsableCommand {
         var outcome: Int32 = 0
         try await reportingErrors {
             let environment = ProcessInfo.processInfo.environment
-            let base = StateDirectory.resolve(explicit: global.stateDir, configuration: try global.loadConfiguration(), environment: environment)
+            let base = StateDirectory.resolve(explicit: global.stateDir, configuration: try global.loadValidConfiguration(), environment: environment)
             let site = DemoSite.under(stateDirectory: base.url)
             if reset {
                 do {

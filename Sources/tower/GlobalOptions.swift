@@ -25,6 +25,14 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
+    /// The configuration for a command that runs work (`serve`, `run`, the console, the demo):
+    /// a typed setting with a bad value stops it here, named, instead of becoming a default.
+    func loadValidConfiguration() throws -> Configuration {
+        let configuration = try loadConfiguration()
+        if let message = configuration.invalidSettingsMessage { throw CLIError.failure(message + "; tower config shows every setting") }
+        return configuration
+    }
+
     /// The store, or a clean exit saying why it cannot be opened.
     func openStore() throws -> SQLiteStore {
         let configuration = try loadConfiguration()

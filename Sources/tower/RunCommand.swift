@@ -49,7 +49,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         var outcome: Int32 = 0
         try await reportingErrors {
-            let config = try global.loadConfiguration()
+            let config = try global.loadValidConfiguration()
             let store = try global.openStore()
             let commands = OperatorCommands(store: store)
             let task: TowerTask

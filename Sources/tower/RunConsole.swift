@@ -33,7 +33,7 @@ struct RunConsole: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let config = try global.loadConfiguration()
+            let config = try global.loadValidConfiguration()
             let store = try global.openStore()
             let box = EngineBox()
             let engine: Engine? =

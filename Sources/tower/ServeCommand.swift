@@ -29,7 +29,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let config = try global.loadConfiguration()
+            let config = try global.loadValidConfiguration()
             let store = try global.openStore()
             guard let address = Listener.address(config["TOWER_LISTEN"]) else { throw CLIError.failure("TOWER_LISTEN is not HOST:PORT") }
             _ = WorkflowAssembly.metricsRegistry
