@@ -35,9 +35,7 @@ public enum AtlassianDocument {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line.hasPrefix("```") {
                 if let lines = code {
-                    var block: [String: JSONValue] = ["type": .string("codeBlock"), "content": .array([.object(["type": .string("text"), "text": .string(lines.joined(separator: "\n"))])])]
-                    if !language.isEmpty { block["attrs"] = .object(["language": .string(language)]) }
-                    content.append(.object(block))
+                    content.append(codeBlock(lines, language: language))
                     code = nil
                 } else {
                     flushParagraph()
@@ -76,10 +74,19 @@ public enum AtlassianDocument {
                 paragraph.append(line)
             }
         }
-        if let lines = code { content.append(.object(["type": .string("codeBlock"), "content": .array([.object(["type": .string("text"), "text": .string(lines.joined(separator: "\n"))])])])) }
+        if let lines = code { content.append(codeBlock(lines, language: language)) }
         flushParagraph()
         flushBullets()
         return .object(["type": .string("doc"), "version": .number(1), "content": .array(content)])
+    }
+
+    /// A code block. An empty one has no content: ADF forbids a text node with empty text, and
+    /// Jira refuses the whole document over it.
+    static func codeBlock(_ lines: [String], language: String) -> JSONValue {
+        let text = lines.joined(separator: "\n")
+        var block: [String: JSONValue] = ["type": .string("codeBlock"), "content": .array(text.isEmpty ? [] : [.object(["type": .string("text"), "text": .string(text)])])]
+        if !language.isEmpty { block["attrs"] = .object(["language": .string(language)]) }
+        return .object(block)
     }
 
     /// Text with `code`, **strong** and *em* marks.
