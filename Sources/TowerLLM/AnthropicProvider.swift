@@ -127,11 +127,12 @@ public struct AnthropicProvider: LLMProvider {
                 self.http.note(http, attempt: attempt, head.status.code == 200 ? "200, streaming" : "\(head.status.code)", since: started, response: head)
             } catch let error as HTTPClientError {
                 self.http.note(http, attempt: attempt, "failed: \(error)", since: started)
-                // Could not connect: nothing was sent, so try again; a request that may have
-                // reached the API is not repeated (it would be billed twice).
+                // A Messages request changes nothing on Anthropic's side, so a lost connection,
+                // a timeout and 500, 502 and 504 are tried again with backoff, as Anthropic's own
+                // SDKs do (at worst an answer that never arrived is billed).
                 guard let failure = error.transportFailure,
                     case .retry(let wait, _) = policy.decide(
-                        method: .post, idempotencyKey: false, outcome: .transport(failure), attempt: attempt, now: Date(), random: .random(in: 0..<1))
+                        method: .post, safeToRepeat: true, outcome: .transport(failure), attempt: attempt, now: Date(), random: .random(in: 0..<1))
                 else { throw error }
                 try await sleep(wait)
                 continue
@@ -139,7 +140,7 @@ public struct AnthropicProvider: LLMProvider {
             guard head.status.code == 200 else {
                 var data = Data()
                 for try await chunk in body { data.append(chunk) }
-                let decision = policy.decide(method: .post, idempotencyKey: false, outcome: .response(head.status, head.headers), attempt: attempt, now: Date(), random: .random(in: 0..<1))
+                let decision = policy.decide(method: .post, safeToRepeat: true, outcome: .response(head.status, head.headers), attempt: attempt, now: Date(), random: .random(in: 0..<1))
                 if case .retry(let wait, _) = decision {
                     try await sleep(wait)
                     continue

@@ -72,7 +72,7 @@ public struct HTTPClient: Sendable {
                 outcome = .transport(failure)
                 note(request, attempt: attempt, "failed: \(error)", since: started)
                 let decision = policy.decide(
-                    method: request.method, idempotencyKey: request.idempotencyKey != nil, outcome: outcome, attempt: attempt, now: Date(),
+                    method: request.method, safeToRepeat: request.idempotencyKey != nil, outcome: outcome, attempt: attempt, now: Date(),
                     random: Double.random(in: 0..<1))
                 switch decision {
                 case .retry(let wait, _):
@@ -83,7 +83,7 @@ public struct HTTPClient: Sendable {
                 }
             }
             let decision = policy.decide(
-                method: request.method, idempotencyKey: request.idempotencyKey != nil, outcome: outcome, attempt: attempt, now: Date(),
+                method: request.method, safeToRepeat: request.idempotencyKey != nil, outcome: outcome, attempt: attempt, now: Date(),
                 random: Double.random(in: 0..<1))
             switch decision {
             case .retry(let wait, let reason):

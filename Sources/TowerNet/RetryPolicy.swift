@@ -8,8 +8,9 @@ import TowerCore
 /// `x-ratelimit-reset`; secondary: 403 or 429 with `Retry-After`, or whose message names the
 /// secondary limit: a minute, doubling each time, as GitHub's docs ask), 408 and 503 mean the server did not
 /// act, so any request may be replayed. 500, 502, 504 and a connection lost mid-way may have
-/// been acted on: only requests that are safe to repeat (GET, HEAD, PUT, DELETE, OPTIONS, or
-/// anything carrying an idempotency key) are tried again. `Retry-After` is honoured up to
+/// been acted on: only requests that are safe to repeat (GET, HEAD, PUT, DELETE, OPTIONS,
+/// anything carrying an idempotency key, or a POST its client declares free of side effects,
+/// as a model's answer is) are tried again. `Retry-After` is honoured up to
 /// ``maximumWait``; otherwise the wait is exponential with jitter.
 public struct RetryPolicy: Sendable, Equatable {
     public var maxAttempts: Int
@@ -48,13 +49,14 @@ public struct RetryPolicy: Sendable, Equatable {
         case giveUp(String)
     }
 
-    /// Whether repeating the request cannot apply it twice.
-    public static func isReplayable(_ method: HTTPRequest.Method, idempotencyKey: Bool) -> Bool {
-        idempotencyKey || [.get, .head, .options, .put, .delete, .trace].contains(method)
+    /// Whether repeating the request cannot apply it twice: its method says so, or its client
+    /// does (`safeToRepeat`: an idempotency key, or a POST with no side effect).
+    public static func isReplayable(_ method: HTTPRequest.Method, safeToRepeat: Bool) -> Bool {
+        safeToRepeat || [.get, .head, .options, .put, .delete, .trace].contains(method)
     }
 
-    public func decide(method: HTTPRequest.Method, idempotencyKey: Bool, outcome: Outcome, attempt: Int, now: Date, random: Double) -> Decision {
-        let replayable = Self.isReplayable(method, idempotencyKey: idempotencyKey)
+    public func decide(method: HTTPRequest.Method, safeToRepeat: Bool, outcome: Outcome, attempt: Int, now: Date, random: Double) -> Decision {
+        let replayable = Self.isReplayable(method, safeToRepeat: safeToRepeat)
         var notActedOn = false
         var reason: String
         var wait: TimeInterval?

@@ -97,6 +97,18 @@ private let fastPolicy = RetryPolicy(maxAttempts: 3, backoff: .init(base: 0.01, 
         #expect(result.usage.cost == AnthropicProvider.cost(model: "claude-3-opus-latest", input: 11, output: result.usage.outputTokens))
     }
 
+    /// A Messages request has no side effect to repeat: 500, 502 and 504 are tried again, as
+    /// Anthropic's SDKs do, and the call succeeds.
+    @Test(arguments: [500, 502, 504])
+    func aServerErrorBeforeTheStreamIsRetriedThenSucceeds(_ code: Int) async throws {
+        let seen = Counter()
+        let api = try await server(status: [HTTPResponse.Status(code: code), .ok], stream: try fixture("stream.basic_text.sse.txt"), seen: seen)
+        defer { api.stop() }
+        let provider = AnthropicProvider(apiKey: "k-123456", baseURL: api.base, policy: fastPolicy, sleep: { _ in })
+        let result = try await provider.complete(LLMRequest(model: "claude-sonnet-4-20250514", messages: [.user("x")]))
+        #expect(result.text == "Hello there!" && seen.count == 2)
+    }
+
     @Test func aPersistentErrorCarriesTheAPIsWordsAndAMissingKeySaysSo() async throws {
         let seen = Counter()
         let api = try await server(status: [.unauthorized], stream: "", seen: seen)
