@@ -35,6 +35,26 @@ public struct GitHubClient: Sendable {
             case name, language
             case fullName = "full_name", defaultBranch = "default_branch", isPrivate = "private"
         }
+
+        public init(name: String, fullName: String, defaultBranch: String, language: String?, isPrivate: Bool) {
+            self.name = name
+            self.fullName = fullName
+            self.defaultBranch = defaultBranch
+            self.language = language
+            self.isPrivate = isPrivate
+        }
+
+        /// GitHub's `minimal-repository` (what listings return) does not require
+        /// `default_branch`: an item without it decodes with an empty one, which
+        /// ``GitHubClient/listRepositories(owner:maxPages:)`` fills from the repository itself.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decode(String.self, forKey: .name)
+            fullName = try container.decode(String.self, forKey: .fullName)
+            defaultBranch = try container.decodeIfPresent(String.self, forKey: .defaultBranch) ?? ""
+            language = try container.decodeIfPresent(String.self, forKey: .language)
+            isPrivate = try container.decodeIfPresent(Bool.self, forKey: .isPrivate) ?? false
+        }
     }
 
     /// One path of a git tree (`blob` or `tree`), with its object sha and size.
@@ -135,6 +155,12 @@ public struct GitHubClient: Sendable {
         for page in pages {
             let list: [Repository] = try decode(page)
             repositories += list
+        }
+        // A listing item without its default branch: the repository itself always has one.
+        for index in repositories.indices where repositories[index].defaultBranch.isEmpty {
+            let parts = repositories[index].fullName.split(separator: "/", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            repositories[index].defaultBranch = try await getRepo(owner: String(parts[0]), repo: String(parts[1])).defaultBranch
         }
         return repositories
     }
