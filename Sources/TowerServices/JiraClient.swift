@@ -78,12 +78,20 @@ public struct JiraClient: Sendable {
         return answer["id"]?.string ?? ""
     }
 
-    /// An issue's comments as plain text, oldest first (up to `maxResults`): how a re-run finds
-    /// the comment its first run posted, by the marker in it.
-    public func comments(_ key: String, maxResults: Int = 100) async throws -> [(id: String, text: String)] {
-        let page = try await call(.get, "/rest/api/3/issue/\(key)/comment", query: ["maxResults": String(maxResults), "orderBy": "created"])
-        guard case .array(let comments) = page["comments"] else { return [] }
-        return comments.map { ($0["id"]?.string ?? "", $0["body"].map(Self.plainText) ?? "") }
+    /// An issue's comments as plain text, oldest first, every page of them (up to `maxPages`
+    /// pages of Jira's page size): how a re-run finds the comment its first run posted, by the
+    /// marker in it. One page of 100 missed it on a busy issue, and the comment went out twice.
+    public func comments(_ key: String, pageSize: Int = 100, maxPages: Int = 50) async throws -> [(id: String, text: String)] {
+        var all: [(id: String, text: String)] = []
+        for _ in 0..<maxPages {
+            let page = try await call(
+                .get, "/rest/api/3/issue/\(key)/comment", query: ["startAt": String(all.count), "maxResults": String(pageSize), "orderBy": "created"])
+            guard case .array(let comments) = page["comments"], !comments.isEmpty else { break }
+            all += comments.map { ($0["id"]?.string ?? "", $0["body"].map(Self.plainText) ?? "") }
+            // Jira may answer fewer than asked (its own cap); `total` says when it is all.
+            if let total = page["total"]?.number, all.count >= Int(total) { break }
+        }
+        return all
     }
 
     /// Moves an issue through a transition named (case-insensitively) or numbered `transition`.
