@@ -84,42 +84,43 @@ def json_object(body):
 
 @app.post("/webhooks/github")
 async def github(request: Request):
-    body = await capped_body(request)
-    if body is None:
-        return Response("body too large\n", status_code=413)
-    if not signed("github", body, request.headers.get("x-hub-signature-256", "").removeprefix("sha256=")):
-        return Response("signature not verified\n", status_code=401)
+    body, payload, refusal = await signed_json(request, "github", request.headers.get("x-hub-signature-256", "").removeprefix("sha256="))
+    if refusal:
+        return refusal
     delivery, event = request.headers.get("x-github-delivery"), request.headers.get("x-github-event")
-    payload = json_object(body)
-    if not delivery or not event or payload is None:
+    if not delivery or not event:
         return Response("malformed request\n", status_code=400)
     return store("github", delivery, f"{event}.{payload.get('action', '')}", body)
 
 
-@app.post("/webhooks/jira")
-async def jira(request: Request):
+async def signed_json(request, source, signature, fresh_stamp=True):
+    """The body, once capped and verified, and its JSON object; or the refusal to answer."""
     body = await capped_body(request)
     if body is None:
-        return Response("body too large\n", status_code=413)
-    if not signed("jira", body, request.headers.get("x-hub-signature", "").removeprefix("sha256=")):
-        return Response("signature not verified\n", status_code=401)
+        return None, None, Response("body too large\n", status_code=413)
+    if not fresh_stamp or not signed(source, body, signature):
+        return None, None, Response("signature not verified\n", status_code=401)
     payload = json_object(body)
     if payload is None:
-        return Response("malformed request\n", status_code=400)
+        return None, None, Response("malformed request\n", status_code=400)
+    return body, payload, None
+
+
+@app.post("/webhooks/jira")
+async def jira(request: Request):
+    body, payload, refusal = await signed_json(request, "jira", request.headers.get("x-hub-signature", "").removeprefix("sha256="))
+    if refusal:
+        return refusal
     delivery = request.headers.get("x-atlassian-webhook-identifier") or hashlib.sha256(body).hexdigest()
     return store("jira", delivery, str(payload.get("webhookEvent", "unknown")), body)
 
 
 @app.post("/webhooks/sentry")
 async def sentry(request: Request):
-    body = await capped_body(request)
-    if body is None:
-        return Response("body too large\n", status_code=413)
-    if not fresh(request.headers.get("sentry-hook-timestamp", "")) or not signed("sentry", body, request.headers.get("sentry-hook-signature", "")):
-        return Response("signature not verified\n", status_code=401)
-    payload = json_object(body)
-    if payload is None:
-        return Response("malformed request\n", status_code=400)
+    fresh_stamp = fresh(request.headers.get("sentry-hook-timestamp", ""))
+    body, payload, refusal = await signed_json(request, "sentry", request.headers.get("sentry-hook-signature", ""), fresh_stamp)
+    if refusal:
+        return refusal
     delivery = request.headers.get("request-id") or hashlib.sha256(body).hexdigest()
     return store("sentry", delivery, f"{request.headers.get('sentry-hook-resource', 'unknown')}.{payload.get('action', 'unknown')}", body)
 

@@ -137,6 +137,12 @@ struct AgentCommand: AsyncParsableCommand {
         }
     }
 
+    /// Sets the freeze switch and says who set it.
+    static func setFrozen(_ frozen: Bool, _ global: GlobalOptions, _ who: ActorOptions) async throws {
+        _ = try await OperatorCommands(store: try global.openStore()).setFrozen(frozen, by: who.actor)
+        print("\(frozen ? "frozen" : "unfrozen") by \(who.actor.user)")
+    }
+
     /// The console's freeze switch, for a script or a shell: no engine starts a step, pushes or
     /// auto-fixes until `unfreeze`; the inbox waits too. Recorded with who and `cli`.
     struct Freeze: AsyncParsableCommand {
@@ -144,12 +150,7 @@ struct AgentCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var who: ActorOptions
 
-        func run() async throws {
-            try await reportingErrors {
-                _ = try await OperatorCommands(store: try global.openStore()).setFrozen(true, by: who.actor)
-                print("frozen by \(who.actor.user)")
-            }
-        }
+        func run() async throws { try await reportingErrors { try await AgentCommand.setFrozen(true, global, who) } }
     }
 
     struct Unfreeze: AsyncParsableCommand {
@@ -157,12 +158,7 @@ struct AgentCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var who: ActorOptions
 
-        func run() async throws {
-            try await reportingErrors {
-                _ = try await OperatorCommands(store: try global.openStore()).setFrozen(false, by: who.actor)
-                print("unfrozen by \(who.actor.user)")
-            }
-        }
+        func run() async throws { try await reportingErrors { try await AgentCommand.setFrozen(false, global, who) } }
     }
 
     struct Help: ParsableCommand {
