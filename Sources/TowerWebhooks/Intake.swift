@@ -105,14 +105,7 @@ public enum Intake {
 
     /// The signed body's SHA-256, hex: the replay key, whatever id the request carries.
     static func bodyDigest(_ body: Data) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var hex = [UInt8]()
-        hex.reserveCapacity(SHA256.byteCount * 2)
-        for byte in SHA256.hash(data: body) {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: hex, as: UTF8.self)
+        Hex.encode(SHA256.hash(data: body))
     }
 }
 

@@ -60,9 +60,7 @@ enum FuzzTarget: String, CaseIterable {
     static func intake(_ body: Data) {
         let stamp = "\(Int(Date().timeIntervalSince1970))"
         func hmac(_ message: Data) -> String {
-            let digits = Array("0123456789abcdef".utf8)
-            let code = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Data(secret.utf8)))
-            return String(decoding: code.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
+            Hex.encode(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Data(secret.utf8))))
         }
         let hex = hmac(body)
         var slackMessage = Data("v0:\(stamp):".utf8)
