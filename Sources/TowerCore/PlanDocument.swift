@@ -4,16 +4,57 @@
 /// reviewer edited on the branch, back into the model so that Execution works from what was
 /// actually approved.
 public struct PlanDocument: Sendable, Equatable, Codable {
-    /// A row of the Architecture → Components table.
+    /// A row of the Architecture → Components table, kept structured: Execution must find the
+    /// path in the right checkout, and a rendered cell (`acme/api/src/x.py (new)`) is for people.
     public struct Component: Sendable, Equatable, Codable {
         public var name: String
+        /// The path inside its repository, without the repository or the ` (new)` mark.
         public var path: String
         public var responsibility: String
+        /// `owner/name` of the repository, in a plan that spans several (rendered as a prefix of
+        /// the path); `nil` in a single-repository plan.
+        public var repository: String?
+        /// Whether the path did not exist when the plan was made (rendered as ` (new)`).
+        public var isNew: Bool
 
-        public init(name: String, path: String, responsibility: String) {
+        public init(name: String, path: String, responsibility: String, repository: String? = nil, isNew: Bool = false) {
             self.name = name
             self.path = path
             self.responsibility = responsibility
+            self.repository = repository
+            self.isNew = isNew
+        }
+
+        /// The Path cell as PLAN.md shows it: `owner/repo/path (new)`.
+        public var renderedPath: String {
+            (repository.map { "\($0)/" } ?? "") + path + (isNew ? " (new)" : "")
+        }
+
+        /// Reads a Path cell back: the ` (new)` mark, and the repository prefix when the cell
+        /// starts with one of `repositories` (the longest that matches).
+        public static func parse(name: String, cell: String, responsibility: String, repositories: [String]) -> Component {
+            var path = cell.trimmed
+            var isNew = false
+            for mark in [" (new)", " (New)", " (NEW)"] where path.hasSuffix(mark) {
+                path = String(path.dropLast(mark.count)).trimmed
+                isNew = true
+            }
+            if path.count > 2, path.hasPrefix("`"), path.hasSuffix("`") { path = String(path.dropFirst().dropLast()) }
+            let owner = repositories.sorted { $0.count > $1.count }.first { path.hasPrefix($0 + "/") }
+            if let owner { path = String(path.dropFirst(owner.count + 1)) }
+            return Component(name: name, path: path, responsibility: responsibility, repository: owner, isNew: isNew)
+        }
+
+        enum CodingKeys: String, CodingKey { case name, path, responsibility, repository, isNew }
+
+        /// Outputs stored before components were structured carry only the rendered path.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decode(String.self, forKey: .name)
+            path = try container.decode(String.self, forKey: .path)
+            responsibility = try container.decode(String.self, forKey: .responsibility)
+            repository = try container.decodeIfPresent(String.self, forKey: .repository)
+            isNew = try container.decodeIfPresent(Bool.self, forKey: .isNew) ?? false
         }
     }
 
@@ -106,6 +147,20 @@ public struct PlanDocument: Sendable, Equatable, Codable {
     /// repository, so single-repository plans keep the original's table exactly.
     public var spansRepositories: Bool {
         Set(tasks.compactMap(\.repository)).count > 1
+    }
+
+    /// The plan with each component that names no repository given the one of `repositories`
+    /// its path starts with: a plan whose tasks stay in one repository has no `Repository`
+    /// column, yet its components may still be prefixed; the caller knows the plan's repositories.
+    public func resolvingComponents(in repositories: [String]) -> PlanDocument {
+        var plan = self
+        plan.components = components.map { component in
+            guard component.repository == nil else { return component }
+            var resolved = Component.parse(name: component.name, cell: component.path, responsibility: component.responsibility, repositories: repositories)
+            resolved.isNew = resolved.isNew || component.isNew
+            return resolved
+        }
+        return plan
     }
 
     /// Tasks in an order that respects their dependencies (Kahn's algorithm, ties by number).

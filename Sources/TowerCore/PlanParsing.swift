@@ -41,6 +41,9 @@ extension PlanDocument {
             }
         }
         try flush()
+        // Component cells carry their repository only in a plan over several; the tasks name them.
+        let repositories = plan.spansRepositories ? Array(Set(plan.tasks.compactMap(\.repository))) : []
+        plan.components = plan.components.map { Component.parse(name: $0.name, cell: $0.path, responsibility: $0.responsibility, repositories: repositories) }
         return plan
     }
 

@@ -18,7 +18,7 @@ extension PlanDocument {
         out.append("### Components")
         out.append("| Component | Path | Responsibility |")
         out.append("|-----------|------|----------------|")
-        out.append(contentsOf: components.map { "| \(cell($0.name)) | \(cell($0.path)) | \(cell($0.responsibility)) |" })
+        out.append(contentsOf: components.map { "| \(cell($0.name)) | \(cell($0.renderedPath)) | \(cell($0.responsibility)) |" })
         out.append("")
         out.append("### Data Flow")
         out.append(dataFlow)

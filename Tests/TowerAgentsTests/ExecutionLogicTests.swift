@@ -118,8 +118,41 @@ import TowerTestSupport
 @Suite struct ContextFilesTests {
     @Test func componentsDiscoveredFilesAndTheirTests() {
         let files = ["app/tax.py", "app/api.py", "app/rates/__init__.py", "app/rates/eu.py", "tests/test_tax.py", "tests/test_api.py", "README.md"]
-        let (existing, new) = ContextFiles.select(components: ["app/tax.py", "app/rates/", "app/reduced.py"], discovered: ["README.md", "app/api.py"], files: files)
+        let (existing, new) = ContextFiles.select(
+            components: ["app/tax.py", "app/rates/", "app/reduced.py"].map { PlanDocument.Component(name: "c", path: $0, responsibility: "r") }, discovered: ["README.md", "app/api.py"], files: files)
         #expect(existing == ["app/tax.py", "app/rates/__init__.py", "app/rates/eu.py", "app/api.py", "tests/test_tax.py", "tests/test_api.py"])
         #expect(new == ["app/reduced.py"])
+    }
+}
+
+/// Signatures of the definitions a prompt does not show, on the fixture organization's code.
+@Suite struct CodeOutlineTests {
+    func outline(_ repository: String, _ path: String) throws -> [String] {
+        let text = try String(contentsOf: FixtureOrganization.source.appendingPathComponent("\(repository)/\(path)"), encoding: .utf8)
+        return CodeOutline.definitions(in: text, path: path).map { "\($0.line): \($0.signature)" }
+    }
+
+    @Test func pythonGoAndTypeScriptDefinitionsWithTheirSignatures() throws {
+        #expect(try outline("billing-service", "billing_service/invoices.py") == [
+            "7: class InvoiceRepository:", "10:     def __init__(self):", "13:     def add(self, invoice: Invoice) -> Invoice:",
+            "17:     def get(self, number: str) -> Invoice:",
+            "21: def create_invoice(repository: InvoiceRepository, number: str, customer: str, net: int, country: str) -> Invoice:",
+            "26: def void_invoice(repository: InvoiceRepository, number: str) -> Invoice:",
+        ])
+        let tax = try outline("billing-service", "billing_service/tax.py")
+        #expect(tax.first == "3: VAT_RATES = {", "\(tax)")
+        #expect(try outline("auth-service", "internal/token/jwt.go").contains("15: func IssueToken(subject string) (string, error)"))
+        #expect(try outline("web-dashboard", "src/api/session.ts").first == "1: export async function createSession(email: string, password: string): Promise<void>")
+        #expect(try outline("billing-service", "README.md").isEmpty)
+    }
+
+    @Test func aDefinitionOverSeveralLinesIsJoinedAndTheOutlineKeepsItsBudget() {
+        let text = "class A:\n    def run(\n        self,\n        x: int,\n    ) -> int:\n        return x\n"
+        #expect(CodeOutline.definitions(in: text, path: "a.py").map(\.signature) == ["class A:", "    def run(self, x: int, ) -> int:"])
+        let many = (1...400).map { CodeOutline.Definition(line: $0, name: "f\($0)", signature: ($0 % 10 == 0 ? "" : "    ") + "def f\($0)(self):") }
+        let rendered = CodeOutline.render([("big.py", many), ("small.py", [.init(line: 1, name: "g", signature: "def g():")])], budget: 2_000)
+        #expect(rendered.utf8.count <= 2_000)
+        #expect(rendered.contains("  400: def f400(self):") && !rendered.contains("  399:"), "outermost definitions first")
+        #expect(rendered.contains("more definitions]") && rendered.contains("small.py\n  1: def g():"))
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TowerCore
 
@@ -158,5 +159,36 @@ let samplePlan = PlanDocument(
         var single = plan
         single.tasks = single.tasks.map { var t = $0; t.repository = nil; return t }
         #expect(single.render().contains("| # | Task | Dependencies | Est. Hours |\n|---|------|--------------|------------|\n| 1 | Tests | - | 1 |"))
+    }
+
+    @Test func componentsKeepTheirRepositoryAndNewnessThroughPLANmd() throws {
+        let plan = PlanDocument(
+            ticketId: "PROJ-1", title: "Retry on 503", summary: "s",
+            components: [
+                .init(name: "Client", path: "client/http.py", responsibility: "r", repository: "acme/client"),
+                .init(name: "Policy", path: "client/retry.py", responsibility: "r", repository: "acme/client", isNew: true),
+                .init(name: "Handler", path: "acme_service/api.py", responsibility: "r", repository: "acme/client-service"),
+            ],
+            tasks: [
+                .init(number: 1, title: "Tests", dependencies: [], estimatedHours: 1, repository: "acme/client"),
+                .init(number: 2, title: "Retry-After", dependencies: [1], estimatedHours: 2, repository: "acme/client-service"),
+            ])
+        let text = plan.render()
+        #expect(text.contains("| Policy | acme/client/client/retry.py (new) | r |"))
+        #expect(text.contains("| Handler | acme/client-service/acme_service/api.py | r |"), "the longest repository prefix wins")
+        #expect(try PlanDocument.parse(text) == plan)
+        // A reviewer's own row, with a backquoted path.
+        let edited = text.replacingOccurrences(of: "| Handler |", with: "| Docs | `acme/client/docs/retry.md` (new) | r |\n| Handler |")
+        let docs = try #require(try PlanDocument.parse(edited).components.first { $0.name == "Docs" })
+        #expect(docs == .init(name: "Docs", path: "docs/retry.md", responsibility: "r", repository: "acme/client", isNew: true))
+        // Tasks in one repository: no Repository column, so the caller names the plan's repositories.
+        var one = plan
+        one.tasks = one.tasks.map { var t = $0; t.repository = nil; return t }
+        let read = try PlanDocument.parse(one.render())
+        #expect(read.components.allSatisfy { $0.repository == nil })
+        #expect(read.resolvingComponents(in: ["acme/client", "acme/client-service"]).components == plan.components)
+        // Outputs stored before components were structured still decode.
+        let old = try JSONDecoder().decode(PlanDocument.Component.self, from: Data(#"{"name":"n","path":"acme/x/a.py (new)","responsibility":"r"}"#.utf8))
+        #expect(old.repository == nil && !old.isNew && old.path == "acme/x/a.py (new)")
     }
 }

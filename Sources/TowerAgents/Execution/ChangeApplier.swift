@@ -9,8 +9,12 @@ enum ChangeApplier {
     static let wholeFileBytes = 12 << 10
 
     /// The files to write, or the problems that refuse the answer. `current` reads a file as it
-    /// is now (`nil` when there is none).
-    static func apply(_ answer: CodeChangeAnswer, current: (String) -> String?) -> (changes: [FileChange], problems: [String]) {
+    /// is now (`nil` when there is none); `notSeenWhole` says how the prompt showed a file
+    /// it did not show whole ("were shown only lines 1–40 of", "were not shown"; `nil`: whole). A whole new content for a
+    /// file the model saw only part of would delete what it never saw, so only edits may change it.
+    static func apply(
+        _ answer: CodeChangeAnswer, current: (String) -> String?, notSeenWhole: (String) -> String? = { _ in nil }
+    ) -> (changes: [FileChange], problems: [String]) {
         var problems: [String] = []
         var changes: [FileChange] = []
         var seen = Set<String>()
@@ -33,6 +37,11 @@ enum ChangeApplier {
             case "replace":
                 guard let content = file.content, file.edits == nil else { problems.append("\(at): replace needs content and no edits"); continue }
                 guard let existing else { problems.append("\(at): the file does not exist; use create"); continue }
+                if let seen = notSeenWhole(file.path) {
+                    problems.append(
+                        "\(at): you \(seen) this file; a whole new content would delete the lines you did not see. Change it with edit (search/replace blocks on lines you were shown)")
+                    continue
+                }
                 let lines = existing.split(separator: "\n", omittingEmptySubsequences: false).count
                 if lines > wholeFileLines || existing.utf8.count > wholeFileBytes {
                     problems.append("\(at): the file has \(lines) lines; change it with edit (search/replace blocks), not a whole new content")

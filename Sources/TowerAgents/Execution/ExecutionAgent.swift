@@ -63,7 +63,8 @@ public struct ExecutionAgent: WorkflowStep {
         let branch = planning.branch
 
         // The plan as approved: PLAN.md on the branch, where a reviewer may have changed it.
-        let (plan, planText) = try await approvedPlan(planning, forge: forge, context: context)
+        let (parsedPlan, planText) = try await approvedPlan(planning, forge: forge, context: context)
+        let plan = parsedPlan.resolvingComponents(in: repositories.map(\.description))
         let ordered: [PlanDocument.Task]
         do {
             ordered = try plan.tasksInDependencyOrder()
@@ -197,20 +198,21 @@ public struct ExecutionAgent: WorkflowStep {
         var feedback = item.failure.map { "CI output:\n" + $0 }
         for attempt in 1...attempts {
             try await context.log(.info, "\(item.key): \(item.title) in \(item.repository) (attempt \(attempt) of \(attempts))")
-            let prompt = try prompt(for: item, workspace: workspace, plan: plan, planDocument: planDocument, planning: planning, discovery: discovery, feedback: feedback, attempt: attempt)
+            let (prompt, shown) = try prompt(
+                for: item, workspace: workspace, plan: plan, planDocument: planDocument, planning: planning, discovery: discovery, feedback: feedback, attempt: attempt)
             let answer: CodeChangeAnswer
             do {
                 answer = try await caller.ask(
                     CodeChangeAnswer.self, system: try services.prompts.render("execution", "system", [:]), prompt: prompt,
                     purpose: "\(item.key) attempt \(attempt)"
-                ) { ChangeApplier.apply($0, current: workspace.read).problems }
+                ) { ChangeApplier.apply($0, current: workspace.read, notSeenWhole: shown.notSeenWhole).problems }
             } catch let error as StructuredCallError {
                 guard case .malformed(_, let problems) = error else { throw error }
                 try await context.log(.warning, "\(item.key) attempt \(attempt): the changes were refused whole: \(problems.joined(separator: "; ").prefix(600))")
                 feedback = "Your previous answer was refused and nothing of it was applied:\n" + problems.map { "- \($0)" }.joined(separator: "\n")
                 continue
             }
-            let changes = ChangeApplier.apply(answer, current: workspace.read).changes
+            let changes = ChangeApplier.apply(answer, current: workspace.read, notSeenWhole: shown.notSeenWhole).changes
             let before: [String: String?]
             do {
                 before = try workspace.write(changes)
@@ -249,23 +251,27 @@ public struct ExecutionAgent: WorkflowStep {
     }
 
     /// The prompt for one attempt: the ticket, the approved plan, the work, the files it touches
-    /// with their tests, how they are tested, and the last failure. Everything from outside is fenced.
+    /// in this repository with their tests (cut around what the work names when too large), an
+    /// outline of the definitions not shown, how they are tested, and the last failure. Everything
+    /// from outside is fenced. Returns what was shown, which decides what an answer may rewrite.
     func prompt(
         for item: Work, workspace: Workspace, plan: String, planDocument: PlanDocument, planning: PlanningOutput, discovery: DiscoveryResult?, feedback: String?,
         attempt: Int
-    ) throws -> String {
-        let components = planDocument.components.map(\.path)
+    ) throws -> (text: String, context: ContextFiles.Context) {
+        let repository = item.repository.description
+        let spans = Set(planning.pullRequests.map(\.repository)).count > 1 || planDocument.spansRepositories
+        let mine = ContextFiles.components(planDocument.components, of: repository, spansRepositories: spans)
+        let unresolved = spans ? planDocument.components.filter { $0.repository == nil }.map(\.path) : []
         let discovered = discovery?.relevantRepos.first { $0.name == item.repository.name }?.files.map(\.path) ?? []
         let files = workspace.sandbox.listFiles()
-        let (existing, new) = ContextFiles.select(components: components, discovered: discovered, files: files)
-        var budget = codeBudget
-        var shown: [String] = []
-        for path in existing {
-            guard budget > 0, let text = workspace.read(path) else { continue }
-            let kept = text.utf8.count <= budget ? text : String(text.prefix(budget)) + "\n[… cut: the file goes on]"
-            budget -= kept.utf8.count
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
-            shown.append(Fence.wrap(kept, tag: "file", attributes: ["path": path, "lines": String(lines)]))
+        let (existing, new) = ContextFiles.select(components: mine, unresolved: unresolved, discovered: discovered, files: files)
+        let focus = ContextFiles.identifiers(in: [item.title, item.instructions, item.failure ?? "", feedback ?? "", planning.ticket.title, planning.ticket.description].joined(separator: "\n"))
+        let context = ContextFiles.assemble(
+            existing: existing, new: new, discovered: discovered, files: files, focus: focus, budget: codeBudget, read: workspace.read)
+        let shown = context.files.map { file in
+            var attributes = ["path": file.path, "lines": String(file.excerpt.lineCount)]
+            if !file.excerpt.whole { attributes["shown"] = file.excerpt.shownDescription }
+            return Fence.wrap(file.excerpt.text, tag: "file", attributes: attributes)
         }
         // Optional sections are left out when empty (Mustache treats an empty string as true).
         var values: [String: Any] = [
@@ -274,15 +280,21 @@ public struct ExecutionAgent: WorkflowStep {
             "plan": Fence.wrap(plan, tag: "plan"),
             "task": item.title,
             "instructions": item.instructions,
-            "repository": item.repository.description,
+            "repository": repository,
             "files": shown.joined(separator: "\n\n"),
-            "tree": Fence.wrap(files.prefix(300).joined(separator: "\n"), tag: "tree"),
+            "tree": Fence.wrap(files.prefix(300).joined(separator: "\n") + (files.count > 300 ? "\n[… \(files.count - 300) more files not listed]" : ""), tag: "tree"),
             "whole_file_lines": String(ChangeApplier.wholeFileLines),
             "attempt": String(attempt),
         ]
         if !new.isEmpty { values["new_paths"] = new.joined(separator: ", ") }
+        if context.files.contains(where: { !$0.excerpt.whole }) { values["cut"] = true }
+        if !context.outline.isEmpty { values["outline"] = Fence.wrap(context.outline, tag: "outline") }
+        if spans {
+            let others = Set(planning.pullRequests.map(\.repository)).subtracting([repository]).sorted()
+            if !others.isEmpty { values["other_repositories"] = others.joined(separator: ", ") }
+        }
         if let test = workspace.commands.test { values["test_command"] = test }
         if let feedback { values["feedback"] = Fence.wrap(feedback, tag: "previous_attempt") }
-        return try services.prompts.render("execution", "task", values)
+        return (try services.prompts.render("execution", "task", values), context)
     }
 }

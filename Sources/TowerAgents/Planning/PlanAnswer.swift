@@ -1,3 +1,4 @@
+import Foundation
 import TowerCore
 
 /// The plan as the model answers it: the original's sections (scope, architecture, data flow,
@@ -98,8 +99,9 @@ struct PlanAnswer: StructuredAnswer {
         return PlanDocument(
             ticketId: ticketId, title: title, summary: summary, inScope: inScope, outOfScope: outOfScope,
             components: components.map { component in
-                let path = (multi ? "\(component.repository)/" : "") + component.path + (component.isNew ? " (new)" : "")
-                return PlanDocument.Component(name: component.name, path: path, responsibility: component.responsibility)
+                PlanDocument.Component(
+                    name: component.name, path: component.path.trimmingCharacters(in: CharacterSet(charactersIn: "/ ")), responsibility: component.responsibility,
+                    repository: multi ? component.repository : nil, isNew: component.isNew)
             },
             dataFlow: dataFlow, unitTests: unitTests.map { PlanDocument.Checkbox($0) }, integrationTests: integrationTests.map { PlanDocument.Checkbox($0) },
             tasks: tasks.map {
