@@ -86,6 +86,7 @@ let package = Package(
         .target(name: "TowerAgents", dependencies: [
             "TowerCore", "TowerConfig", "TowerStore", "TowerEngine", "TowerServices", "TowerLLM", "TowerGateway", "TowerResources",
             .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: parserSettings),
         // The webhook listener: verification, intake, routing, and the inbox's processing.
         .target(name: "TowerWebhooks", dependencies: [
@@ -176,7 +177,7 @@ let package = Package(
         ]),
         .testTarget(name: "TowerAgentsTests", dependencies: [
             "TowerCore", "TowerAgents", "TowerDemo", "TowerResources", "TowerConfig", "TowerStore", "TowerEngine", "TowerServices", "TowerLLM", "TowerGateway", "TowerNet",
-            "TowerTestSupport", "TowerTestLog", "TowerHTTPTestSupport",
+            "TowerConsole", "TowerTestSupport", "TowerTestLog", "TowerHTTPTestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOCore", package: "swift-nio"),

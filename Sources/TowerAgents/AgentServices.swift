@@ -116,6 +116,14 @@ public struct AgentServices: Sendable {
         ) { level, message in try? await context.log(level, message) }
     }
 
+    /// The outbox-backed messenger outside a step (a scheduled job), logging to the task as `agent`.
+    func notifier(store: any Store, taskId: String, agent: String) -> Notifier {
+        Notifier(store: store, taskId: taskId, jira: jira, jiraProblem: jiraProblem, slack: slack, slackProblem: slackProblem, slackChannel: slackChannel) {
+            level, message in
+            _ = try? await store.appendEvents([TaskEvent(taskId: taskId, at: Date(), level: level, agent: agent, message: message)])
+        }
+    }
+
     /// A structured caller over the model, or `nil` when none is configured.
     func caller() -> StructuredCaller? {
         llm.map { StructuredCaller(provider: $0, model: model, secrets: secrets) }

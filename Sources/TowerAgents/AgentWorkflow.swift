@@ -4,8 +4,8 @@ import TowerStore
 
 extension Workflow {
     /// Every step's agent (Discovery, Planning, Execution, CI/CD and the completion notice) and,
-    /// when Sentry, Jira and a Jira project are configured and a store is given, the Sentry
-    /// monitor's scheduled pass. `sentryLog` receives the monitor's lines (the console passes
+    /// when a store is given, the watch over PLAN.md of plans awaiting approval and (when Sentry,
+    /// Jira and a Jira project are configured) the Sentry monitor's scheduled pass. `sentryLog` receives the monitor's lines (the console passes
     /// none: it shows the passes from the store instead of writing over its screen).
     public static func agents(_ services: AgentServices, store: (any Store)? = nil, sentryLog: (@Sendable (String) async -> Void)? = nil) -> Workflow {
         var jobs: [any ScheduledJob] = []
@@ -13,6 +13,7 @@ extension Workflow {
             let monitor = SentryMonitor(services: services, store: store) { message in await sentryLog?(message) }
             jobs.append(SentrySchedule(monitor: monitor, interval: services.sentry.interval))
         }
+        if let store, services.forge != nil { jobs.append(PlanWatch(services: services, store: store)) }
         return Workflow(
             steps: [
                 .discovery: DiscoveryStep(services: services), .planning: PlanningAgent(services: services), .execution: ExecutionAgent(services: services),

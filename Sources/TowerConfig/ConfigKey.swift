@@ -48,6 +48,9 @@ public struct ConfigKey: Sendable, Hashable {
         ConfigKey("TOWER_TEST_TIMEOUT", group: "Tower", default: "600", check: .seconds(1...86400), "seconds a sandboxed test run may take; then it is killed with its children"),
         ConfigKey("TOWER_SETUP_NETWORK", group: "Tower", default: "0", check: .boolean, "1: a repository's setup command (.tower.toml) may use the network; tests never do"),
         ConfigKey("TOWER_CI_POLL_INTERVAL", group: "Tower", default: "15", check: .seconds(0.01...3600), "seconds between the first CI polls (doubling up to 8 times that)"),
+        ConfigKey(
+            "TOWER_PLAN_WATCH_INTERVAL", group: "Tower", default: "60", check: .seconds(0.01...3600),
+            "seconds between looks at PLAN.md of the plans awaiting approval (an edit moves the request to it)"),
         ConfigKey("TOWER_CI_TIMEOUT", group: "Tower", default: "3600", check: .seconds(60...604_800), "seconds CI may take before the task is escalated"),
         ConfigKey("ANTHROPIC_API_KEY", group: "Anthropic", secret: true, required: true, "API key"),
         ConfigKey("ANTHROPIC_BASE_URL", group: "Anthropic", default: "https://api.anthropic.com", "API base URL"),

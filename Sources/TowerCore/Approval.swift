@@ -27,11 +27,16 @@ public struct Approval: Codable, Sendable, Equatable {
     public var channel: CommandChannel?
     public var reason: String?
     public var decidedAt: Date?
+    /// The plan this request is for, and a decision approves: updated while the request is
+    /// pending when a reviewer edits PLAN.md, fixed once decided. `nil` for requests made
+    /// before plans were versioned.
+    public var plan: PlanVersion?
 
     public init(
         token: String, taskId: String, requestedAt: Date, decision: ApprovalDecision? = nil,
-        decidedBy: String? = nil, channel: CommandChannel? = nil, reason: String? = nil, decidedAt: Date? = nil
+        decidedBy: String? = nil, channel: CommandChannel? = nil, reason: String? = nil, decidedAt: Date? = nil, plan: PlanVersion? = nil
     ) {
+        self.plan = plan
         self.token = token
         self.taskId = taskId
         self.requestedAt = requestedAt

@@ -15,16 +15,17 @@ public enum TaskStatus: String, Codable, Sendable, CaseIterable, Comparable {
     case completed
     case failed
 
-    /// Every legal edge. The original's diagram, plus the two edges a durable engine needs:
-    /// a step that fails for good moves its task to `failed`, and `retry` moves a failed
-    /// task back to the status of the step that failed.
+    /// Every legal edge. The original's diagram, plus the edges a durable engine needs: a step
+    /// that fails for good moves its task to `failed`, `retry` moves a failed task back to the
+    /// status of the step that failed, and Execution that finds PLAN.md changed since it was
+    /// approved sends the task back to `awaiting_approval` before it writes anything.
     public static let legalTransitions: [TaskStatus: Set<TaskStatus>] = [
         .started: [.discovery],
         .discovery: [.planning, .failed],
         .planning: [.awaitingApproval, .failed],
         .awaitingApproval: [.approved, .rejected],
         .approved: [.executing],
-        .executing: [.ciMonitoring, .failed],
+        .executing: [.ciMonitoring, .failed, .awaitingApproval],
         .ciMonitoring: [.completed, .executing, .failed],
         .completed: [],
         .rejected: [],

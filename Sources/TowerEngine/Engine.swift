@@ -263,11 +263,15 @@ public actor Engine {
                     if let delay { try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000)) }
                     continue
                 }
-                let result: PhaseResult
+                let result: PhaseResult?
                 let artifacts: [ArtifactDraft]
                 switch outcome {
                 case .completed(let output), .ciFailed(let output, _):
                     result = PhaseResult(taskId: task.id, step: step, cycle: task.cycle, output: output.json, completedAt: now())
+                    artifacts = output.artifacts
+                case .approvalNeeded(let output, _):
+                    // The step did not run its work: nothing of it is a result.
+                    result = nil
                     artifacts = output.artifacts
                 }
                 let (next, events, approval) = StepTransitions.finish(

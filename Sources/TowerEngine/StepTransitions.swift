@@ -43,7 +43,7 @@ enum StepTransitions {
             case .planning:
                 next.status = .awaitingApproval
                 next.step = nil
-                approval = Approval(token: Token.generate(), taskId: task.id, requestedAt: now)
+                approval = Approval(token: Token.generate(), taskId: task.id, requestedAt: now, plan: output.plan)
                 note(.info, "plan ready: awaiting approval")
             case .execution:
                 next.status = .ciMonitoring
@@ -53,6 +53,12 @@ enum StepTransitions {
                 next.step = nil
                 next.progress = 100
             }
+        case .approvalNeeded(let output, let reason):
+            next.status = .awaitingApproval
+            next.step = nil
+            next.progress = StepKind.planning.progressWhenDone
+            approval = Approval(token: Token.generate(), taskId: task.id, requestedAt: now, plan: output.plan)
+            note(.warning, "\(reason); awaiting approval again")
         case .ciFailed(_, let reason):
             if task.cycle < maxCIRetries {
                 next.status = .executing

@@ -18,6 +18,9 @@ public enum StepOutcome: Sendable {
     case completed(StepOutput)
     /// CI failed: the task goes back to Execution (up to the configured limit), then fails.
     case ciFailed(StepOutput, reason: String)
+    /// What was approved is not what would run (PLAN.md changed after the decision): nothing was
+    /// written, and the task waits for a person again, with a request for `output.plan`.
+    case approvalNeeded(StepOutput, reason: String)
 }
 
 /// A step's result: JSON for the next steps, artifacts for people, a line for the log.
@@ -27,8 +30,11 @@ public struct StepOutput: Sendable {
     public var summary: String?
     /// The task's title as the step learned it (the Jira summary of a task started from a key).
     public var title: String?
+    /// The plan an approval request made after this step is for (Planning's, or the edited one).
+    public var plan: PlanVersion?
 
-    public init(json: Data = Data("{}".utf8), artifacts: [ArtifactDraft] = [], summary: String? = nil, title: String? = nil) {
+    public init(json: Data = Data("{}".utf8), artifacts: [ArtifactDraft] = [], summary: String? = nil, title: String? = nil, plan: PlanVersion? = nil) {
+        self.plan = plan
         self.json = json
         self.artifacts = artifacts
         self.summary = summary
@@ -36,11 +42,11 @@ public struct StepOutput: Sendable {
     }
 
     /// An output whose JSON is an encoded value.
-    public init(encoding value: some Encodable, artifacts: [ArtifactDraft] = [], summary: String? = nil, title: String? = nil) throws {
+    public init(encoding value: some Encodable, artifacts: [ArtifactDraft] = [], summary: String? = nil, title: String? = nil, plan: PlanVersion? = nil) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
-        self.init(json: try encoder.encode(value), artifacts: artifacts, summary: summary, title: title)
+        self.init(json: try encoder.encode(value), artifacts: artifacts, summary: summary, title: title, plan: plan)
     }
 }
 

@@ -284,13 +284,15 @@ public struct GitHubClient: Sendable {
     }
 
     /// The newest commits on a branch (`GET …/commits?sha=BRANCH`), newest first.
-    public func listCommits(owner: String, repo: String, branch: String, limit: Int = 100) async throws -> [CommitSummary] {
+    public func listCommits(owner: String, repo: String, branch: String, limit: Int = 100, path: String? = nil) async throws -> [CommitSummary] {
         struct Item: Decodable {
             struct Commit: Decodable { var message: String }
             var sha: String
             var commit: Commit
         }
-        let items: [Item] = try decode(try await send(.get, "/repos/\(owner)/\(repo)/commits", query: ["sha": branch, "per_page": String(min(100, max(1, limit)))]))
+        var query = ["sha": branch, "per_page": String(min(100, max(1, limit)))]
+        if let path { query["path"] = path }
+        let items: [Item] = try decode(try await send(.get, "/repos/\(owner)/\(repo)/commits", query: query))
         return items.map { CommitSummary(sha: $0.sha, message: $0.commit.message) }
     }
 

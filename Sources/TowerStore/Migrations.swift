@@ -236,6 +236,10 @@ enum Migrations {
             try db.execute(sql: "INSERT INTO webhook_bodies (delivery_id, body) SELECT delivery_id, body FROM webhook_inbox")
             try db.alter(table: "webhook_inbox") { t in t.drop(column: "body") }
         }
+        migrator.registerMigration("v8-approved-plan-version") { db in
+            // The PLAN.md version (blobs per repository, hash, the edit) each request is for.
+            try db.alter(table: "approvals") { t in t.add(column: "plan_version", .text) }
+        }
         return migrator
     }
 }

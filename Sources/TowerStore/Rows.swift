@@ -51,7 +51,16 @@ enum Rows {
             decision: (row["decision"] as String?).flatMap(ApprovalDecision.init(rawValue:)),
             decidedBy: row["decided_by"],
             channel: (row["channel"] as String?).flatMap(CommandChannel.init(rawValue:)),
-            reason: row["reason"], decidedAt: row["decided_at"])
+            reason: row["reason"], decidedAt: row["decided_at"],
+            plan: (row["plan_version"] as String?).flatMap { try? JSONDecoder().decode(PlanVersion.self, from: Data($0.utf8)) })
+    }
+
+    /// A plan version as its column stores it.
+    static func planVersion(_ version: PlanVersion?) throws -> String? {
+        guard let version else { return nil }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(version), as: UTF8.self)
     }
 
     static func artifact(_ row: Row) -> Artifact {
@@ -82,6 +91,16 @@ enum Rows {
 extension Database {
     func fetchTask(id: String) throws -> TowerTask? {
         try Row.fetchOne(self, sql: "SELECT \(Rows.taskColumns) FROM tasks WHERE id = ?", arguments: [id]).map(Rows.task)
+    }
+
+    /// Stores an artifact as the next version of its kind and name for the task.
+    func insertArtifact(_ artifact: ArtifactDraft, taskId: String, at: Date) throws {
+        let version = try Int.fetchOne(
+            self, sql: "SELECT COALESCE(MAX(version), 0) + 1 FROM artifacts WHERE task_id = ? AND kind = ? AND name = ?",
+            arguments: [taskId, artifact.kind.rawValue, artifact.name]) ?? 1
+        try execute(
+            sql: "INSERT INTO artifacts (task_id, kind, name, version, content, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [taskId, artifact.kind.rawValue, artifact.name, version, artifact.content, at])
     }
 
     func insertEvents(_ events: [TaskEvent]) throws -> [TaskEvent] {

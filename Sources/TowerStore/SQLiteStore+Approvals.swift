@@ -11,6 +11,20 @@ extension SQLiteStore {
         }
     }
 
+    public func updatePendingPlan(taskId: String, plan: PlanVersion, artifacts: [ArtifactDraft], events: [TaskEvent], at: Date) async throws -> Bool {
+        try await write { db in
+            guard let task = try db.fetchTask(id: taskId), task.status == .awaitingApproval,
+                let token = try String.fetchOne(
+                    db, sql: "SELECT token FROM approvals WHERE task_id = ? AND decision IS NULL ORDER BY requested_at DESC, rowid DESC LIMIT 1", arguments: [taskId])
+            else { return false }
+            try db.execute(sql: "UPDATE approvals SET plan_version = ? WHERE token = ? AND decision IS NULL", arguments: [try Rows.planVersion(plan), token])
+            guard db.changesCount == 1 else { return false }
+            for artifact in artifacts { try db.insertArtifact(artifact, taskId: taskId, at: at) }
+            _ = try db.insertEvents(events)
+            return true
+        }
+    }
+
     /// One `BEGIN IMMEDIATE` transaction: the conditional `UPDATE … WHERE decision IS NULL` and the
     /// task's move to approved/rejected land together, so of any number of concurrent callers in
     /// any number of processes exactly one sees a changed row.

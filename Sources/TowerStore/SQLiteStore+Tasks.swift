@@ -76,18 +76,11 @@ extension SQLiteStore {
                     sql: "INSERT OR REPLACE INTO phase_results (task_id, step, cycle, output, completed_at) VALUES (?, ?, ?, ?, ?)",
                     arguments: [result.taskId, result.step.rawValue, result.cycle, result.output, result.completedAt])
             }
-            for artifact in update.artifacts {
-                let version = try Int.fetchOne(
-                    db, sql: "SELECT COALESCE(MAX(version), 0) + 1 FROM artifacts WHERE task_id = ? AND kind = ? AND name = ?",
-                    arguments: [next.id, artifact.kind.rawValue, artifact.name]) ?? 1
-                try db.execute(
-                    sql: "INSERT INTO artifacts (task_id, kind, name, version, content, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [next.id, artifact.kind.rawValue, artifact.name, version, artifact.content, next.updatedAt])
-            }
+            for artifact in update.artifacts { try db.insertArtifact(artifact, taskId: next.id, at: next.updatedAt) }
             if let approval = update.approvalRequest {
                 try db.execute(
-                    sql: "INSERT INTO approvals (token, task_id, requested_at) VALUES (?, ?, ?)",
-                    arguments: [approval.token, approval.taskId, approval.requestedAt])
+                    sql: "INSERT INTO approvals (token, task_id, requested_at, plan_version) VALUES (?, ?, ?, ?)",
+                    arguments: [approval.token, approval.taskId, approval.requestedAt, try Rows.planVersion(approval.plan)])
             }
             return try db.insertEvents(update.events)
         }

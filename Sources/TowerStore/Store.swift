@@ -51,6 +51,10 @@ public protocol Store: Sendable {
 
     /// The most recent approval request of a task.
     func approval(taskId: String) async throws -> Approval?
+    /// Points the task's pending approval request at `plan` (a reviewer edited PLAN.md before
+    /// anyone decided), storing the new PLAN.md and the lines that say so, in one transaction;
+    /// `false`, and nothing stored, when the request was decided meanwhile.
+    func updatePendingPlan(taskId: String, plan: PlanVersion, artifacts: [ArtifactDraft], events: [TaskEvent], at: Date) async throws -> Bool
     /// Records a decision on the task's pending approval; exactly one caller ever wins.
     func decide(taskId: String, decision: ApprovalDecision, actor: Actor, reason: String?, at: Date) async throws -> DecisionOutcome
     /// Moves a failed task back to the step that failed so the engine runs it again.

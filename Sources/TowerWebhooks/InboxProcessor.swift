@@ -109,7 +109,8 @@ public struct InboxProcessor: ScheduledJob {
             case .status:
                 guard let id = request.taskId else { return "Which task? `status ID`" }
                 let report = try await commands.status(id)
-                return "`\(id)` \(report.task.status.rawValue) (\(report.task.progress)%): \(report.task.title)"
+                let edited = report.approval?.plan?.edit.map { "\nPLAN.md edited after planning by commit \($0.description)" } ?? ""
+                return "`\(id)` \(report.task.status.rawValue) (\(report.task.progress)%): \(report.task.title)" + edited
                     + (report.recentEvents.last.map { "\n> \($0.message)" } ?? "")
             case .approve, .reject:
                 guard let id = request.taskId else { return "Which task? `\(request.verb.rawValue) ID`" }

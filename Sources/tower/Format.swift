@@ -44,6 +44,10 @@ enum Format {
             } else {
                 lines.append("  approval   pending since \(iso(a.requestedAt))")
             }
+            if let plan = a.plan {
+                lines.append("  plan       \(plan.shortHash)\(a.isDecided ? " (the version decided on)" : " (approving approves this version)")")
+                if let edit = plan.edit { lines.append("  edited     after planning by commit \(edit.description)") }
+            }
         }
         if !report.recentEvents.isEmpty {
             lines.append("  recent log")

@@ -9,6 +9,8 @@ private let expectedEdges: Set<String> = [
     "awaiting_approval→approved", "awaiting_approval→rejected",
     "approved→executing",
     "executing→ci_monitoring", "executing→failed",
+    // PLAN.md changed after approval: back to a person before anything is written.
+    "executing→awaiting_approval",
     "ci_monitoring→completed", "ci_monitoring→executing", "ci_monitoring→failed",
     "failed→discovery", "failed→planning", "failed→executing", "failed→ci_monitoring",
 ]

@@ -97,13 +97,15 @@ public final class OrgGitHub: @unchecked Sendable {
     /// The commit a ref names.
     func commitSha(_ ref: String, in repository: String) -> String? { locked { $0.resolve(ref, in: repository) } }
 
-    /// A branch's history, newest first.
-    func history(_ ref: String, in repository: String) -> [(sha: String, message: String)] {
+    /// A branch's history, newest first; with `path`, only the commits that changed that file
+    /// (GitHub's `GET …/commits?path=`).
+    func history(_ ref: String, in repository: String, touching path: String? = nil) -> [(sha: String, message: String)] {
         locked { github in
             var out: [(String, String)] = []
             var current = github.resolve(ref, in: repository)
             while let sha = current, let commit = github.commits[sha], out.count < 500 {
-                out.append((sha, commit.message))
+                let before = commit.parent.flatMap { github.commits[$0]?.tree[path ?? ""] }
+                if path == nil || commit.tree[path!] != before { out.append((sha, commit.message)) }
                 current = commit.parent
             }
             return out

@@ -76,7 +76,8 @@ public final class GitHubActions: @unchecked Sendable {
             let name = context.parameters.get("repo") ?? ""
             let ref = request.uri.queryParameters["sha"].map(String.init) ?? "main"
             let limit = request.uri.queryParameters["per_page"].flatMap { Int(String($0)) } ?? 30
-            return OrgGitHub.json(github.history(ref, in: name).prefix(limit).map { ["sha": $0.sha, "commit": ["message": $0.message]] })
+            let path = request.uri.queryParameters["path"].map(String.init)
+            return OrgGitHub.json(github.history(ref, in: name, touching: path).prefix(limit).map { ["sha": $0.sha, "commit": ["message": $0.message]] })
         }
         router.get("/github/repos/:owner/:repo/compare/**") { request, context in
             guard github.check(request) else { return OrgGitHub.notFound() }

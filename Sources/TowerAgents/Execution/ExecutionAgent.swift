@@ -62,9 +62,15 @@ public struct ExecutionAgent: WorkflowStep {
         guard let first = repositories.first else { throw PermanentStepFailure("Planning opened no pull request; nothing to execute") }
         let branch = planning.branch
 
-        // The plan as approved: PLAN.md on the branch, where a reviewer may have changed it.
-        let (parsedPlan, planText) = try await approvedPlan(planning, forge: forge, context: context)
-        let plan = parsedPlan.resolvingComponents(in: repositories.map(\.description))
+        // The plan as approved: PLAN.md as it stands on the branch must be the version a person
+        // approved; an edit pushed after the decision goes back to a person, before anything is written.
+        let current = try await PlanVersions.current(planning, forge: forge)
+        if let changed = try await approvalNeeded(current, planning: planning, context: context) { return changed }
+        if current.version.edit != nil {
+            try await context.log(.info, "executing PLAN.md as edited \(PlanVersions.changeNote(current.version)), as approved (\(current.plan.tasks.count) tasks)")
+        }
+        let planText = current.text
+        let plan = current.plan.resolvingComponents(in: repositories.map(\.description))
         let ordered: [PlanDocument.Task]
         do {
             ordered = try plan.tasksInDependencyOrder()
@@ -147,27 +153,26 @@ public struct ExecutionAgent: WorkflowStep {
     /// The line a commit carries so that a re-run finds it.
     static func marker(_ taskId: String, _ key: String) -> String { "Tower-Task: \(taskId) \(key)" }
 
-    /// PLAN.md from the branch of each repository; one a reviewer changed wins over the one
-    /// Planning wrote.
-    func approvedPlan(_ planning: PlanningOutput, forge: any Forge, context: StepContext) async throws -> (PlanDocument, String) {
-        let written = planning.plan.render()
-        var chosen: (PlanDocument, String)?
-        for pr in planning.pullRequests {
-            guard let repo = RepositoryRef(pr.repository), let text = try await forge.file("PLAN.md", in: repo, ref: planning.branch) else { continue }
-            let parsed: PlanDocument
-            do {
-                parsed = try PlanDocument.parse(text)
-            } catch {
-                throw PermanentStepFailure("PLAN.md on \(pr.repository)@\(planning.branch) cannot be read: \(error.description)")
-            }
-            if text != written {
-                try await context.log(.info, "PLAN.md on \(pr.repository)@\(planning.branch) was edited after planning; executing the edited plan (\(parsed.tasks.count) tasks)")
-                return (parsed, text)
-            }
-            if chosen == nil { chosen = (parsed, text) }
+    /// When PLAN.md is not the version the decision approved: the approval request again (Slack,
+    /// keyed by the new version), and the outcome that sends the task back to a person. `nil` when
+    /// it is the approved version, or the approval predates versioned plans.
+    func approvalNeeded(_ current: PlanVersions.Current, planning: PlanningOutput, context: StepContext) async throws -> StepOutcome? {
+        guard let approval = try await context.store.approval(taskId: context.task.id), approval.decision == .approved else { return nil }
+        guard let approved = approval.plan else {
+            try await context.log(.warning, "the approval of \(approval.decidedBy ?? "someone") records no plan version (made before versions were kept); executing PLAN.md as it stands")
+            return nil
         }
-        guard let chosen else { throw PermanentStepFailure("PLAN.md is not on \(planning.branch) any more; nothing approved to execute") }
-        return chosen
+        if current.version.sameText(as: approved) { return nil }
+        let note = "PLAN.md changed after it was approved by \(approval.decidedBy ?? "someone") \(PlanVersions.changeNote(current.version))"
+        try await context.log(.warning, "\(note): nothing is executed; the plan as it stands (\(current.version.shortHash), \(current.plan.tasks.count) tasks) needs a new approval")
+        try await services.notifier(context).slackApproval(
+            ticket: planning.ticket.key, title: planning.ticket.title,
+            summary: "\(note). Approve the plan as it stands:\n" + PlanMessages.slackSummary(plan: current.plan, pullRequests: planning.pullRequests),
+            pullRequest: planning.pullRequests.first?.url, key: "\(context.task.id)/plan/\(current.version.hash.prefix(16))/slack-approval")
+        return .approvalNeeded(
+            StepOutput(
+                artifacts: [ArtifactDraft(kind: .plan, name: "PLAN.md", content: Data(current.text.utf8))], summary: note, plan: current.version),
+            reason: note + "; nothing was executed")
     }
 
     /// A checkout of the branch with its setup done.

@@ -30,6 +30,8 @@ public struct CISettings: Sendable {
     public var fixAttempts = 3
     /// Times CI may send a task back to Execution (the engine enforces it; the agent says it).
     public var maxRetries = 3
+    /// Seconds between looks at PLAN.md of plans awaiting approval.
+    public var planWatchInterval: TimeInterval = 60
 
     public init() {}
 
@@ -38,5 +40,6 @@ public struct CISettings: Sendable {
         timeout = configuration["TOWER_CI_TIMEOUT"].flatMap(TimeInterval.init).map { max(1, $0) } ?? 3600
         waitForRuns = min(timeout, max(pollInterval * 12, 180))
         maxRetries = configuration["TOWER_MAX_CI_RETRIES"].flatMap(Int.init) ?? 3
+        planWatchInterval = configuration["TOWER_PLAN_WATCH_INTERVAL"].flatMap(TimeInterval.init).map { max(0.01, $0) } ?? 60
     }
 }

@@ -135,6 +135,7 @@ public struct PlanningAgent: WorkflowStep {
         return .completed(
             try StepOutput(
                 encoding: output, artifacts: [ArtifactDraft(kind: .plan, name: "PLAN.md", content: Data(markdown.utf8))],
-                summary: "\(plan.tasks.count) tasks; draft PR\(pullRequests.count == 1 ? "" : "s") \(pullRequests.map { "\($0.repository)#\($0.number)" }.joined(separator: ", "))"))
+                summary: "\(plan.tasks.count) tasks; draft PR\(pullRequests.count == 1 ? "" : "s") \(pullRequests.map { "\($0.repository)#\($0.number)" }.joined(separator: ", "))",
+                plan: PlanVersions.planned(markdown, repositories: pullRequests.map(\.repository))))
     }
 }

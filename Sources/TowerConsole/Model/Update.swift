@@ -393,6 +393,10 @@ public enum Console {
         } catch {
             lines.append("PLAN.md cannot be read: \(error)")
         }
+        if let version = detail.approval?.plan {
+            if let edit = version.edit { lines.append("Edited after planning by commit \(edit.description)") }
+            lines.append("Approving approves this version (\(version.shortHash)); a later edit asks again.")
+        }
         return lines
     }
 

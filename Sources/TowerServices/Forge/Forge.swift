@@ -125,6 +125,8 @@ public protocol Forge: Sendable {
     func checkout(_ branch: String, in repo: RepositoryRef, to directory: URL) async throws
     /// The newest commits on `branch`, newest first: how a re-run finds a commit it made.
     func commits(on branch: String, in repo: RepositoryRef, limit: Int) async throws -> [CommitSummary]
+    /// The newest commit on `branch` that changed `path`: who edited PLAN.md, and with which commit.
+    func lastCommit(touching path: String, on branch: String, in repo: RepositoryRef) async throws -> CommitSummary?
     /// What changed from `base` to `head`, file by file.
     func diff(base: String, head: String, in repo: RepositoryRef) async throws -> [FilePatch]
 }

@@ -88,6 +88,10 @@ public struct GitHubForge: Forge {
         try await client.listCommits(owner: repo.owner, repo: repo.name, branch: branch, limit: limit)
     }
 
+    public func lastCommit(touching path: String, on branch: String, in repo: RepositoryRef) async throws -> CommitSummary? {
+        try await client.listCommits(owner: repo.owner, repo: repo.name, branch: branch, limit: 1, path: path).first
+    }
+
     public func diff(base: String, head: String, in repo: RepositoryRef) async throws -> [FilePatch] {
         try await client.compare(owner: repo.owner, repo: repo.name, base: base, head: head)
     }

@@ -198,6 +198,14 @@ public struct LocalForge: Forge {
         }
     }
 
+    public func lastCommit(touching path: String, on branch: String, in repo: RepositoryRef) async throws -> CommitSummary? {
+        let sha = try await head(of: branch, in: repo)
+        let output = try await git.output(["log", "-1", "--format=%H%x00%B", sha, "--", path], repo: repo)
+        let parts = output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\0", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return nil }
+        return CommitSummary(sha: String(parts[0]), message: String(parts[1]).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
     public func diff(base: String, head: String, in repo: RepositoryRef) async throws -> [FilePatch] {
         let output = try await git.output(
             ["diff", "--no-color", "--no-ext-diff", "--no-renames", "\(try git.commitish(base))...\(try git.commitish(head))"], repo: repo)
