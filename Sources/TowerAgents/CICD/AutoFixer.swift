@@ -65,19 +65,28 @@ struct AutoFixer {
             try await context.log(.warning, "auto-fix \(attempt): mypy needs the model and \(services.llmProblem)")
             return
         }
-        let named = Set(failure.excerpt.split(separator: "\n").compactMap { line -> String? in
-            guard let colon = line.firstIndex(of: ":") else { return nil }
-            let path = String(line[..<colon]).trimmingCharacters(in: .whitespaces)
-            return path.hasSuffix(".py") || path.hasSuffix(".pyi") ? path : nil
-        })
-        let files = named.sorted().prefix(8).compactMap { path in workspace.read(path).map { Fence.wrap($0, tag: "file", attributes: ["path": path]) } }
+        // The files mypy names, each cut around the lines it names when too large to show whole.
+        var named: [String: [Int]] = [:]
+        for line in failure.excerpt.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 2)
+            let path = parts.first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
+            guard path.hasSuffix(".py") || path.hasSuffix(".pyi") else { continue }
+            named[path, default: []] += parts.count > 1 ? Int(parts[1]).map { [$0] } ?? [] : []
+        }
+        var shown: [(path: String, excerpt: FileExcerpt)] = []
+        for (path, lines) in named.sorted(by: { $0.key < $1.key }).prefix(8) {
+            guard let text = workspace.read(path) else { continue }
+            shown.append((path, FileExcerpt.of(text, budget: ContextFiles.perFile, focus: lines)))
+        }
+        let seen = ContextFiles.Context(files: shown, new: [], outline: "")
+        let files = seen.fenced()
         let prompt = try services.prompts.render(
             "cicd", "mypy", ["report": Fence.wrap(failure.excerpt, tag: "ci_output"), "files": files.joined(separator: "\n\n")])
         do {
             let answer = try await caller.ask(
                 CodeChangeAnswer.self, system: try services.prompts.render("execution", "system", [:]), prompt: prompt, purpose: "mypy fix \(attempt)"
-            ) { ChangeApplier.apply($0, current: workspace.read).problems }
-            _ = try workspace.write(ChangeApplier.apply(answer, current: workspace.read).changes)
+            ) { ChangeApplier.apply($0, current: workspace.read, notSeenWhole: seen.notSeenWhole).problems }
+            _ = try workspace.write(ChangeApplier.apply(answer, current: workspace.read, notSeenWhole: seen.notSeenWhole).changes)
         } catch let error as StructuredCallError {
             try await context.log(.warning, "auto-fix \(attempt): the mypy fix was refused: \(error)")
         }

@@ -57,7 +57,7 @@ public struct CICDAgent: WorkflowStep {
         let output = CICDOutput(runs: reports, failures: failures)
         let key = context.idempotencyKey
         if !escalations.isEmpty || !failures.isEmpty {
-            let excerpts = reports.filter { !$0.excerpt.isEmpty && $0.action.hasPrefix("escalated") }.map { "*\($0.repository)* (\($0.classes.map(\.rawValue).joined(separator: ", "))):\n```\n\($0.excerpt.prefix(1500))\n```" }
+            let excerpts = Self.escalationExcerpts(reports)
             let next = failures.isEmpty ? "A person needs to look." : (context.task.cycle < services.ci.maxRetries ? "Sent back to Execution with the failure." : "No CI retries are left.")
             try await notifier.slackNotice(
                 "CI needs attention on \(ticket)\(context.task.title) (\(execution.branch)): \((escalations + failures.map { "\($0.repository): \($0.classes.map(\.rawValue).joined(separator: ", "))" }).joined(separator: "; ")). \(next)\n"
@@ -80,6 +80,26 @@ public struct CICDAgent: WorkflowStep {
             try StepOutput(
                 encoding: output,
                 summary: "CI passed on \(execution.pullRequests.count) branch\(execution.pullRequests.count == 1 ? "" : "es") after \(reports.count) run\(reports.count == 1 ? "" : "s")" + (fixes > 0 ? ", \(fixes) auto-fix\(fixes == 1 ? "" : "es")" : "")))
+    }
+
+    /// The failing parts of the log for a person: each escalated run, and when the same class
+    /// failed again right after its own fix, the run before the fix too (both runs are the story).
+    static func escalationExcerpts(_ reports: [CIRunReport]) -> [String] {
+        func block(_ report: CIRunReport, _ label: String) -> String {
+            "*\(report.repository)* run \(report.runId)\(label) (\(report.classes.map(\.rawValue).joined(separator: ", "))):\n```\n\(report.excerpt.prefix(1500))\n```"
+        }
+        var out: [String] = []
+        for (index, report) in reports.enumerated() where !report.excerpt.isEmpty && report.action.hasPrefix("escalated") {
+            if report.action.contains("right after its own fix"),
+                let before = reports[..<index].last(where: { $0.repository == report.repository && $0.action.hasPrefix("auto-fix") })
+            {
+                out.append(block(before, ", before the fix"))
+                out.append(block(report, ", after it"))
+            } else {
+                out.append(block(report, ""))
+            }
+        }
+        return out
     }
 
     /// Watches one repository until its CI passes, or the failure is handed on.

@@ -26,6 +26,15 @@ enum ContextFiles {
         /// Signatures of definitions not shown (may be empty).
         var outline: String
 
+        /// Each file fenced for a prompt: its path and length, and for a cut one the lines shown.
+        func fenced() -> [String] {
+            files.map { file in
+                var attributes = ["path": file.path, "lines": String(file.excerpt.lineCount)]
+                if !file.excerpt.whole { attributes["shown"] = file.excerpt.shownDescription }
+                return Fence.wrap(file.excerpt.text, tag: "file", attributes: attributes)
+            }
+        }
+
         /// How the model saw `path` when not whole, for ``ChangeApplier``: a file it did not see
         /// whole may not be rewritten whole. `nil` when it was shown whole.
         func notSeenWhole(_ path: String) -> String? {

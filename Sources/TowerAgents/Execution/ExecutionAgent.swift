@@ -273,11 +273,6 @@ public struct ExecutionAgent: WorkflowStep {
         let focus = ContextFiles.identifiers(in: [item.title, item.instructions, item.failure ?? "", feedback ?? "", planning.ticket.title, planning.ticket.description].joined(separator: "\n"))
         let context = ContextFiles.assemble(
             existing: existing, new: new, discovered: discovered, files: files, focus: focus, budget: codeBudget, read: workspace.read)
-        let shown = context.files.map { file in
-            var attributes = ["path": file.path, "lines": String(file.excerpt.lineCount)]
-            if !file.excerpt.whole { attributes["shown"] = file.excerpt.shownDescription }
-            return Fence.wrap(file.excerpt.text, tag: "file", attributes: attributes)
-        }
         // Optional sections are left out when empty (Mustache treats an empty string as true).
         var values: [String: Any] = [
             "ticket_id": planning.ticket.key ?? "",
@@ -286,7 +281,7 @@ public struct ExecutionAgent: WorkflowStep {
             "task": item.title,
             "instructions": item.instructions,
             "repository": repository,
-            "files": shown.joined(separator: "\n\n"),
+            "files": context.fenced().joined(separator: "\n\n"),
             "tree": Fence.wrap(files.prefix(300).joined(separator: "\n") + (files.count > 300 ? "\n[… \(files.count - 300) more files not listed]" : ""), tag: "tree"),
             "whole_file_lines": String(ChangeApplier.wholeFileLines),
             "attempt": String(attempt),

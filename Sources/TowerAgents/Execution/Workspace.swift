@@ -52,9 +52,9 @@ public struct Workspace: Sendable {
         try await sandbox.execute(command, limits: Sandbox.Limits(timeout: timeout, network: network, outputLimit: 512 << 10), environment: Self.environment)
     }
 
-    /// Caches of the tools (black, ruff, pip) go to the sandbox's private /tmp, never into the
+    /// Caches of the tools (black, ruff, mypy, pip) go to the sandbox's private /tmp, never into the
     /// checkout where a fix would commit them.
-    static let environment = ["CI": "true", "HOME": "/tmp", "XDG_CACHE_HOME": "/tmp/.cache", "PYTHONDONTWRITEBYTECODE": "1"]
+    static let environment = ["CI": "true", "HOME": "/tmp", "XDG_CACHE_HOME": "/tmp/.cache", "PYTHONDONTWRITEBYTECODE": "1", "MYPY_CACHE_DIR": "/tmp/.mypy_cache"]
 
     /// Removes the working copy.
     public func remove() {
