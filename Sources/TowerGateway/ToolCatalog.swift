@@ -241,7 +241,7 @@ public enum ToolCatalog {
     static let sentry: [ToolMethod] = [
         ToolMethod(
             "sentry.list_issues", "a project's issues over a period",
-            [required("project", "project slug"), optional("query", "default is:unresolved"), optional("stats_period", "24h (default), 14d…")]
+            [required("project", "project id or slug"), optional("query", "default is:unresolved"), optional("stats_period", "24h (default), 14d…")]
         ) { g, a in
             try json(
                 try await g.require(.sentry, g.sentry).listIssues(

@@ -32,7 +32,10 @@ public struct JiraClient: Sendable {
 
     /// An issue with its description flattened from ADF to text.
     public func getIssue(_ key: String) async throws -> Issue {
-        Self.issue(try await call(.get, "/rest/api/3/issue/\(key)", query: ["fields": "summary,status,issuetype,labels,description"]))
+        var issue = Self.issue(try await call(.get, "/rest/api/3/issue/\(key)", query: ["fields": "summary,status,issuetype,labels,description"]))
+        // Jira's description does not promise `key` in the answer; the one asked for is the one.
+        if issue.key.isEmpty { issue.key = key }
+        return issue
     }
 
     /// JQL search (the enhanced `/search/jql` endpoint), following `nextPageToken` up to `maxResults`.

@@ -85,9 +85,13 @@ public struct SentryClient: Sendable {
         }
     }
 
-    /// Issues of a project matching `query`, counted over `statsPeriod`, following Sentry's cursor pages.
+    /// Issues of a project (its numeric id or its slug) matching `query`, counted over
+    /// `statsPeriod`, following Sentry's cursor pages. Through the organization's issues endpoint:
+    /// Sentry's schema marks the project issues endpoint deprecated in its favour.
     public func listIssues(project: String, query: String = "is:unresolved", statsPeriod: String = "24h", maxPages: Int = 5) async throws -> [Issue] {
-        var url = endpoint("/api/0/projects/\(organization)/\(project)/issues/", query: ["query": query, "statsPeriod": statsPeriod])
+        var url = endpoint(
+            "/api/0/organizations/\(organization)/issues/",
+            query: ["project": project, "query": query, "statsPeriod": statsPeriod, "groupStatsPeriod": statsPeriod == "14d" ? "14d" : "24h"])
         var issues: [Issue] = []
         for _ in 0..<maxPages {
             let response = try await http.send(request(.get, url))
@@ -99,18 +103,24 @@ public struct SentryClient: Sendable {
         return issues
     }
 
-    /// The organization's projects' slugs, over Sentry's cursor pages.
-    public func listProjects(maxPages: Int = 10) async throws -> [String] {
+    /// A project of the organization: its numeric id (what the issues endpoint filters by) and its slug.
+    public struct Project: Sendable, Equatable {
+        public var id: String
+        public var slug: String
+    }
+
+    /// The organization's projects, over Sentry's cursor pages.
+    public func listProjects(maxPages: Int = 10) async throws -> [Project] {
         var url = endpoint("/api/0/organizations/\(organization)/projects/")
-        var slugs: [String] = []
+        var projects: [Project] = []
         for _ in 0..<maxPages {
             let response = try await http.send(request(.get, url))
             guard case .array(let page) = try decode(response) else { break }
-            slugs += page.compactMap { $0["slug"]?.string }
+            projects += page.compactMap { item in item["slug"]?.string.map { Project(id: item["id"]?.string ?? $0, slug: $0) } }
             guard let next = Self.nextCursorPage(response.headers[HTTPField.Name("Link")!]) else { break }
             url = next
         }
-        return slugs
+        return projects
     }
 
     /// One issue by its numeric id.

@@ -20,6 +20,8 @@ final class AgentWorld: @unchecked Sendable {
     let anthropic: AnthropicStandIn
     let actions: GitHubActions?
     let server: TestServer
+    /// Every request the stand-ins received.
+    let requests: RequestLog
     let directory: URL
     let store: SQLiteStore
     var environment: [String: String]
@@ -31,7 +33,9 @@ final class AgentWorld: @unchecked Sendable {
         let github = github, chat = chat, anthropic = anthropic
         let actions = ci.map { GitHubActions(github: github, ci: $0) }
         self.actions = actions
-        server = try await TestServer.start { router in
+        let requests = RequestLog()
+        self.requests = requests
+        server = try await TestServer.start(recording: requests) { router in
             github.routes(router)
             actions?.routes(router)
             chat.routes(router)

@@ -56,7 +56,8 @@ import TowerTestSupport
         #expect(summaries == ["[Sentry] E10", "[Sentry] F1", "[Sentry] I100", "[Sentry] W50"])
         // Both projects were found through the organization's project list, over cursor pages.
         #expect(world.sentry.seen.contains { $0.hasPrefix("GET /sentry/api/0/organizations/acme/projects/") })
-        #expect(world.sentry.seen.filter { $0.contains("/projects/acme/web/issues/") }.count == 3)
+        // Each project's issues through the organization's issues endpoint, by the project's id.
+        #expect(world.sentry.seen.filter { $0.hasPrefix("GET /sentry/api/0/organizations/acme/issues/?") && $0.contains("project=1&") }.count == 3, "\(world.sentry.seen)")
         // Slack heard of each bug once.
         #expect(world.chat.messages.count == 4)
         let stored = try await world.store.sentryPasses(trigger: nil, limit: 5)

@@ -12,13 +12,17 @@ final class SentryWorld: @unchecked Sendable {
     let sentry = SentryStandIn()
     let chat = TicketAndChat()
     let server: TestServer
+    /// Every request the stand-ins received.
+    let requests: RequestLog
     let directory: URL
     let store: SQLiteStore
     var environment: [String: String]
 
     init(_ projects: [(String, [SentryStandIn.Issue])]) async throws {
         let sentry = sentry, chat = chat
-        server = try await TestServer.start { router in
+        let requests = RequestLog()
+        self.requests = requests
+        server = try await TestServer.start(recording: requests) { router in
             sentry.routes(router)
             chat.routes(router)
         }

@@ -122,19 +122,23 @@ public final class SentryStandIn: @unchecked Sendable {
         }
         router.get("/sentry/api/0/organizations/acme/projects/") { request, _ in
             if let refused = gate(request) { return refused }
-            let projects = self.locked { $0.projects.map { ["id": "1", "slug": $0.slug, "name": $0.slug] as [String: Any] } }
+            let projects = self.locked { $0.projects.enumerated().map { ["id": String($0.offset + 1), "slug": $0.element.slug, "name": $0.element.slug] as [String: Any] } }
             return self.page(projects, request: request, path: "/api/0/organizations/acme/projects/")
         }
-        router.get("/sentry/api/0/projects/acme/:project/issues/") { request, context in
+        // The organization's issues, filtered by one project's id or slug, as the monitor asks.
+        router.get("/sentry/api/0/organizations/acme/issues/") { request, _ in
             if let refused = gate(request) { return refused }
-            let slug = context.parameters.get("project") ?? ""
-            guard let issues = self.locked({ $0.projects.first { $0.slug == slug }?.issues }) else {
-                return Self.json(["detail": "The requested resource does not exist"], status: .notFound)
+            let wanted = request.uri.queryParameters.get("project") ?? ""
+            guard let (slug, issues) = self.locked({ sentry -> (String, [Issue])? in
+                guard let index = sentry.projects.indices.first(where: { sentry.projects[$0].slug == wanted || String($0 + 1) == wanted }) else { return nil }
+                return (sentry.projects[index].slug, sentry.projects[index].issues)
+            }) else {
+                return Self.json(["detail": "Invalid project parameter. Values must be numbers or slugs."], status: .badRequest)
             }
             guard request.uri.queryParameters.get("query") == "is:unresolved", request.uri.queryParameters.get("statsPeriod") == "24h" else {
                 return Self.json(["detail": "the monitor must ask for unresolved issues over 24h"], status: .badRequest)
             }
-            return self.page(issues.map { self.payload($0, project: slug) }, request: request, path: "/api/0/projects/acme/\(slug)/issues/")
+            return self.page(issues.map { self.payload($0, project: slug) }, request: request, path: "/api/0/organizations/acme/issues/")
         }
         router.get("/sentry/api/0/organizations/acme/issues/:id/") { request, context in
             if let refused = gate(request) { return refused }

@@ -8,8 +8,10 @@ public struct TestServer {
     public let base: URL
     let task: Task<Void, any Error>
 
-    public static func start(_ routes: (Router<BasicRequestContext>) -> Void) async throws -> TestServer {
+    /// `recording`: every request is kept there, body and all (a contract test reads them).
+    public static func start(recording: RequestLog? = nil, _ routes: (Router<BasicRequestContext>) -> Void) async throws -> TestServer {
         let router = Router()
+        if let recording { router.add(middleware: RecordingMiddleware(log: recording)) }
         routes(router)
         let (port, portContinuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "tower-test-server")

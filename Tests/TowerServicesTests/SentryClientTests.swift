@@ -23,15 +23,17 @@ private func fixture(_ name: String) -> String {
                 if let link { headers[HTTPField.Name("Link")!] = link }
                 return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
             }
-            router.get("/api/0/projects/acme/web/issues/") { request, _ -> Response in
+            // The organization's issues endpoint (the project endpoint is deprecated in Sentry's schema).
+            router.get("/api/0/organizations/acme/issues/") { request, _ -> Response in
                 guard request.headers[.authorization] == "Bearer sntrys_tst0secret_token" else { return json(#"{"detail":"Invalid token"}"#, .unauthorized) }
                 let cursor = request.uri.queryParameters["cursor"].map(String.init)
-                seen.add("list \(request.uri.queryParameters["query"].map(String.init) ?? "") \(request.uri.queryParameters["statsPeriod"].map(String.init) ?? "") \(cursor ?? "first")")
+                let q = { (name: String) in request.uri.queryParameters[Substring(name)].map(String.init) ?? "" }
+                seen.add("list project=\(q("project")) \(q("query")) \(q("statsPeriod")) \(q("groupStatsPeriod")) \(cursor ?? "first")")
                 let base = holder.value
                 if cursor == nil {
-                    return json("[" + fixture("api.issue.json") + "]", link: #"<\#(base)/api/0/projects/acme/web/issues/?cursor=0:100:1>; rel="previous"; results="false"; cursor="0:0:1", <\#(base)/api/0/projects/acme/web/issues/?query=is%3Aunresolved&statsPeriod=24h&cursor=0:100:0>; rel="next"; results="true"; cursor="0:100:0""#)
+                    return json("[" + fixture("api.issue.json") + "]", link: #"<\#(base)/api/0/organizations/acme/issues/?cursor=0:100:1>; rel="previous"; results="false"; cursor="0:0:1", <\#(base)/api/0/organizations/acme/issues/?project=web&query=is%3Aunresolved&statsPeriod=24h&groupStatsPeriod=24h&cursor=0:100:0>; rel="next"; results="true"; cursor="0:100:0""#)
                 }
-                return json("[]", link: #"<\#(base)/api/0/projects/acme/web/issues/?cursor=0:200:0>; rel="next"; results="false"; cursor="0:200:0""#)
+                return json("[]", link: #"<\#(base)/api/0/organizations/acme/issues/?cursor=0:200:0>; rel="next"; results="false"; cursor="0:200:0""#)
             }
             router.get("/api/0/organizations/acme/issues/:id/") { request, context -> Response in
                 guard request.headers[.authorization] == "Bearer sntrys_tst0secret_token" else { return json(#"{"detail":"Invalid token"}"#, .unauthorized) }
@@ -55,7 +57,7 @@ private func fixture(_ name: String) -> String {
         let issues = try await SentryClient(baseURL: server.base, organization: "acme", token: "sntrys_tst0secret_token", http: HTTPClient(log: RunLog.http("sentry-tests"))).listIssues(project: "web")
         #expect(issues.map(\.shortId) == ["CLOUDFLARE-MCP-41"])
         #expect(issues.first?.count == 25 && issues.first?.level == "error" && issues.first?.title == "Error: Tool list_organizations is already registered")
-        #expect(seen.all == ["list is:unresolved 24h first", "list is:unresolved 24h 0:100:0"])
+        #expect(seen.all == ["list project=web is:unresolved 24h 24h first", "list project=web is:unresolved 24h 24h 0:100:0"])
         await #expect(throws: ServiceError(service: "Sentry", status: 401, message: "Invalid token")) {
             _ = try await SentryClient(baseURL: server.base, organization: "acme", token: "wrong").listIssues(project: "web")
         }

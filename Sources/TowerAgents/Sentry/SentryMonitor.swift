@@ -59,18 +59,19 @@ public struct SentryMonitor: Sendable {
         let sentry = try requireSentry()
         if !dryRun { _ = try requireJira() }
         return try await leased(trigger: trigger, dryRun: dryRun) { outcome in
-            let projects: [String]
+            // Each project by the id the issues endpoint filters by; configured ones by their slug.
+            let projects: [(filter: String, project: String)]
             if let configured = services.sentry.projects {
-                projects = configured
+                projects = configured.map { ($0, $0) }
             } else {
-                projects = try await sentry.listProjects()
-                await log("projects of \(sentry.organization): \(projects.joined(separator: ", "))")
+                projects = try await sentry.listProjects().map { ($0.id, $0.slug) }
+                await log("projects of \(sentry.organization): \(projects.map(\.project).joined(separator: ", "))")
             }
             var errors: [String] = []
-            for project in projects {
+            for (filter, project) in projects {
                 let issues: [SentryClient.Issue]
                 do {
-                    issues = try await sentry.listIssues(project: project, query: "is:unresolved", statsPeriod: "24h", maxPages: 20)
+                    issues = try await sentry.listIssues(project: filter, query: "is:unresolved", statsPeriod: "24h", maxPages: 20)
                 } catch {
                     errors.append("\(project): \(error)")
                     await log("cannot list \(project)'s issues: \(error)")
