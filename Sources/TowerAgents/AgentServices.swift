@@ -101,6 +101,21 @@ public struct AgentServices: Sendable {
         return services
     }
 
+    /// What a workflow cannot run without, said before a task is created rather than when its
+    /// first step fails: a forge and whose repositories, a model, and for a Jira ticket, Jira
+    /// (or a tickets file).
+    public func missingForWorkflow(fromJiraTicket: Bool) -> [String] {
+        var missing: [String] = []
+        if forge == nil {
+            missing.append("a forge: \(forgeProblem)")
+        } else if owner.isEmpty {
+            missing.append("GITHUB_ORG: it names whose repositories the agents work on")
+        }
+        if llm == nil { missing.append("a language model: \(llmProblem); or set TOWER_LLM_REPLAY=DIR to answer from recordings") }
+        if fromJiraTicket, jira == nil, tickets == nil { missing.append("Jira, to read the ticket: \(jiraProblem); or set TOWER_TICKETS_FILE") }
+        return missing
+    }
+
     /// The forge, or a failure that says how to configure one (retrying cannot fix it).
     func requireForge() throws -> any Forge {
         guard let forge else { throw PermanentStepFailure(forgeProblem) }

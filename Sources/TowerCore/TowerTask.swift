@@ -41,6 +41,11 @@ public struct TowerTask: Codable, Sendable, Equatable, Identifiable {
     /// `owner/name` when the operator pinned the task to one repository (`--repo`): Discovery
     /// looks only there and Planning plans only there.
     public var repository: String?
+    /// A step parked because a service asked to be called again later than a client waits
+    /// in-line (a `Retry-After` of ten minutes): it resumes then, durably, without failing.
+    public var waitingUntil: Date?
+    /// What it waits for, for people: "GitHub rate limit exhausted at api.github.com".
+    public var waitingFor: String?
 
     public init(
         id: String,
@@ -59,8 +64,12 @@ public struct TowerTask: Codable, Sendable, Equatable, Identifiable {
         createdAt: Date,
         updatedAt: Date? = nil,
         expiresAt: Date,
-        repository: String? = nil
+        repository: String? = nil,
+        waitingUntil: Date? = nil,
+        waitingFor: String? = nil
     ) {
+        self.waitingUntil = waitingUntil
+        self.waitingFor = waitingFor
         self.id = id
         self.ticketId = ticketId
         self.title = title

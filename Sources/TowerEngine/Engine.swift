@@ -34,6 +34,8 @@ public actor Engine {
     private var lastScan = Date.distantPast
     private var lastCommand: Int64 = -1
     private var needsScan = true
+    /// When the earliest parked step is due (a timer wakes the engine then).
+    private var parkedWake: Date?
     private var frozen = false
     private var sleeper: CheckedContinuation<Void, Never>?
     private var wakeRequested = false
@@ -178,7 +180,10 @@ public actor Engine {
 
     private func schedule() async throws {
         let active = try await store.activeTasks()
-        for task in active where runners[task.id] == nil {
+        let now = now()
+        // Parked tasks wait for their time; the engine looks again then.
+        if let next = active.compactMap(\.waitingUntil).filter({ $0 > now }).min() { wakeAt(next) }
+        for task in active where runners[task.id] == nil && (task.waitingUntil.map { $0 <= now } ?? true) {
             guard runners.count < configuration.maxConcurrentTasks else { break }
             let id = task.id
             runners[id] = Task {
@@ -186,6 +191,23 @@ public actor Engine {
                 self.finished(taskId: id)
             }
         }
+    }
+
+    /// Looks for work again at `date` (a parked step's time), as well as at every poll.
+    private func wakeAt(_ date: Date) {
+        if let pending = parkedWake, pending <= date, pending > now() { return }
+        parkedWake = date
+        let seconds = max(0, date.timeIntervalSince(now()))
+        Task {
+            try? await Task.sleep(nanoseconds: UInt64(min(seconds, 86_400 * 30) * 1_000_000_000))
+            self.parkedWakeDue(date)
+        }
+    }
+
+    private func parkedWakeDue(_ date: Date) {
+        if parkedWake == date { parkedWake = nil }
+        needsScan = true
+        wake()
     }
 
     private func finished(taskId: String) {
@@ -225,6 +247,13 @@ public actor Engine {
                 // Frozen: the step in flight finished; no new one starts until unfrozen.
                 if await isFrozen { return }
                 guard var task = try await store.task(id: taskId), task.status.isActive, let step = task.step else { return }
+                if let until = task.waitingUntil {
+                    // Parked: not before its time (the scheduler does not start it early either).
+                    if until > now() { return }
+                    let (resumed, event) = StepTransitions.unpark(task, step: step, now: now())
+                    try await commit(TaskUpdate(task: resumed, expectedStatus: task.status, expectedStep: step, events: [event]))
+                    task = resumed
+                }
                 if task.status != step.runningStatus || task.currentAgent != step.agent {
                     let (begun, event) = StepTransitions.begin(task, step: step, now: now())
                     try await commit(TaskUpdate(task: begun, expectedStatus: task.status, expectedStep: step, events: [event]))
@@ -251,6 +280,14 @@ public actor Engine {
                 do {
                     outcome = try await handler.run(context)
                     timed("completed")
+                } catch let later as ResumeLater {
+                    // Not a failure: the step is parked in the store and run again after the wait.
+                    timed("parked")
+                    let until = now().addingTimeInterval(later.after)
+                    let (parked, event) = StepTransitions.park(task, step: step, until: until, waitingFor: later.waitingFor, now: now())
+                    try await commit(TaskUpdate(task: parked, expectedStatus: task.status, expectedStep: step, events: [event]))
+                    await wakeAt(until)
+                    return
                 } catch {
                     timed(Task.isCancelled ? "stopped" : "failed")
                     if Task.isCancelled || error is CancellationError { return }

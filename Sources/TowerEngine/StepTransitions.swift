@@ -77,6 +77,31 @@ enum StepTransitions {
         return (next, events, approval)
     }
 
+    /// The task parked at `step` until `until`: a service asked to be called again later than
+    /// its client waits in-line. No attempt is spent and nothing failed; the step runs again then.
+    static func park(_ task: TowerTask, step: StepKind, until: Date, waitingFor: String, now: Date) -> (TowerTask, TaskEvent) {
+        var next = task
+        next.waitingUntil = until
+        next.waitingFor = waitingFor
+        next.updatedAt = now
+        next.expiresAt = max(task.expiresAt, until.addingTimeInterval(TaskRetention.default))
+        let event = TaskEvent(
+            taskId: task.id, at: now, level: .warning, agent: step.agent,
+            message: "\(step.rawValue) waits for \(waitingFor) until \(Age.clock(until, now: now)); it resumes then (no attempt is spent)", milestone: true)
+        return (next, event)
+    }
+
+    /// The parked task at its time: the wait is over and the step runs again.
+    static func unpark(_ task: TowerTask, step: StepKind, now: Date) -> (TowerTask, TaskEvent) {
+        var next = task
+        let waited = task.waitingFor ?? "the service"
+        next.waitingUntil = nil
+        next.waitingFor = nil
+        next.updatedAt = now
+        let event = TaskEvent(taskId: task.id, at: now, level: .info, agent: step.agent, message: "\(step.rawValue) resumes after waiting for \(waited)")
+        return (next, event)
+    }
+
     /// The task after attempt `attempt` of `step` threw: a retry later, or failure now.
     static func fail(
         _ task: TowerTask, step: StepKind, attempt: Int, message: String, permanent: Bool, retryIn delay: TimeInterval?, now: Date

@@ -145,6 +145,9 @@ public struct AnthropicProvider: LLMProvider {
                     try await sleep(wait)
                     continue
                 }
+                if case .resumeLater(let wait, let reason) = decision {
+                    throw ResumeLater(after: wait, waitingFor: "\(reason) at \(http.url.host ?? "Anthropic")")
+                }
                 throw Self.apiError(status: head.status.code, body: data)
             }
             try await decode(body, model: request.model, into: out)

@@ -1,4 +1,5 @@
 import Foundation
+import TowerCore
 import HTTPTypes
 
 /// What the service clients call: a transport plus the retry policy, with every attempt
@@ -78,6 +79,8 @@ public struct HTTPClient: Sendable {
                 case .retry(let wait, _):
                     try await sleep(wait)
                     continue
+                case .resumeLater(let wait, let reason):
+                    throw ResumeLater(after: wait, waitingFor: "\(reason) at \(request.url.host ?? "the server")")
                 case .done, .giveUp:
                     throw error
                 }
@@ -89,6 +92,9 @@ public struct HTTPClient: Sendable {
             case .retry(let wait, let reason):
                 log?("\(request.method.rawValue) \(redactor.url(request.url.absoluteString)): \(reason); retrying in \(String(format: "%.1f", wait)) s")
                 try await sleep(wait)
+            case .resumeLater(let wait, let reason):
+                log?("\(request.method.rawValue) \(redactor.url(request.url.absoluteString)): \(reason); the server asks to wait \(Int(wait)) s, longer than waited in-line")
+                throw ResumeLater(after: wait, waitingFor: "\(reason) at \(request.url.host ?? "the server")")
             case .done, .giveUp:
                 return response!
             }

@@ -11,7 +11,8 @@ import TowerCore
 /// been acted on: only requests that are safe to repeat (GET, HEAD, PUT, DELETE, OPTIONS,
 /// anything carrying an idempotency key, or a POST its client declares free of side effects,
 /// as a model's answer is) are tried again. `Retry-After` is honoured up to
-/// ``maximumWait``; otherwise the wait is exponential with jitter.
+/// ``maximumWait`` in-line; a longer one is handed to the caller as ``Decision/resumeLater(after:reason:)``
+/// (the engine parks the step); otherwise the wait is exponential with jitter.
 public struct RetryPolicy: Sendable, Equatable {
     public var maxAttempts: Int
     public var backoff: RetryBackoff
@@ -47,6 +48,9 @@ public struct RetryPolicy: Sendable, Equatable {
         case retry(after: TimeInterval, reason: String)
         /// Stop and report this.
         case giveUp(String)
+        /// The server asks for a longer wait than ``maximumWait``: not a failure, the caller
+        /// should try again after `after` seconds (the engine parks the step until then).
+        case resumeLater(after: TimeInterval, reason: String)
     }
 
     /// Whether repeating the request cannot apply it twice: its method says so, or its client
@@ -100,9 +104,7 @@ public struct RetryPolicy: Sendable, Equatable {
         }
         guard attempt < maxAttempts else { return .giveUp("\(reason); gave up after \(attempt) attempts") }
         if let wait {
-            guard wait <= maximumWait else {
-                return .giveUp("\(reason); the server asks to wait \(Int(wait)) s, more than \(Int(maximumWait)) s")
-            }
+            guard wait <= maximumWait else { return .resumeLater(after: wait, reason: reason) }
             return .retry(after: wait, reason: reason)
         }
         return .retry(after: backoff.delay(afterAttempt: attempt, random: random), reason: reason)

@@ -240,6 +240,13 @@ enum Migrations {
             // The PLAN.md version (blobs per repository, hash, the edit) each request is for.
             try db.alter(table: "approvals") { t in t.add(column: "plan_version", .text) }
         }
+        migrator.registerMigration("v9-parked-steps") { db in
+            // A step parked until a service's Retry-After has passed, and what it waits for.
+            try db.alter(table: "tasks") { t in
+                t.add(column: "waiting_until", .datetime)
+                t.add(column: "waiting_for", .text)
+            }
+        }
         return migrator
     }
 }

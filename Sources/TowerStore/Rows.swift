@@ -6,7 +6,7 @@ import TowerCore
 enum Rows {
     static let taskColumns = """
         id, ticket_id, title, description, source, status, current_agent, progress, attempts, last_error,
-        step, failed_step, cycle, created_at, updated_at, expires_at, repository
+        step, failed_step, cycle, created_at, updated_at, expires_at, repository, waiting_until, waiting_for
         """
 
     /// Every row of a query made into a value as it is stepped, without the array of copied
@@ -29,13 +29,14 @@ enum Rows {
             step: (row["step"] as String?).flatMap(StepKind.init(rawValue:)),
             failedStep: (row["failed_step"] as String?).flatMap(StepKind.init(rawValue:)),
             cycle: row["cycle"], createdAt: row["created_at"], updatedAt: row["updated_at"], expiresAt: row["expires_at"],
-            repository: row["repository"])
+            repository: row["repository"], waitingUntil: row["waiting_until"], waitingFor: row["waiting_for"])
     }
 
     static func taskArguments(_ t: TowerTask) -> StatementArguments {
         [
             t.id, t.ticketId, t.title, t.description, t.source.rawValue, t.status.rawValue, t.currentAgent, t.progress,
             t.attempts, t.lastError, t.step?.rawValue, t.failedStep?.rawValue, t.cycle, t.createdAt, t.updatedAt, t.expiresAt, t.repository,
+            t.waitingUntil, t.waitingFor,
         ]
     }
 

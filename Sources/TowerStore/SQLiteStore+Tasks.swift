@@ -6,7 +6,7 @@ extension SQLiteStore {
     public func insertTask(_ task: TowerTask, event: TaskEvent?, actor: Actor) async throws {
         try await write { db in
             try db.execute(
-                sql: "INSERT INTO tasks (\(Rows.taskColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                sql: "INSERT INTO tasks (\(Rows.taskColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 arguments: Rows.taskArguments(task))
             if let event { _ = try db.insertEvents([event]) }
             try db.insertCommand(.start, taskId: task.id, actor: actor, at: task.createdAt)
@@ -68,7 +68,7 @@ extension SQLiteStore {
                 sql: """
                     UPDATE tasks SET id = ?, ticket_id = ?, title = ?, description = ?, source = ?, status = ?,
                       current_agent = ?, progress = ?, attempts = ?, last_error = ?, step = ?, failed_step = ?, cycle = ?,
-                      created_at = ?, updated_at = ?, expires_at = ?, repository = ?
+                      created_at = ?, updated_at = ?, expires_at = ?, repository = ?, waiting_until = ?, waiting_for = ?
                     WHERE id = ?
                     """, arguments: arguments)
             if let result = update.phaseResult {

@@ -36,6 +36,9 @@ enum Format {
             "  created    \(iso(t.createdAt)) (\(Age.short(now.timeIntervalSince(t.createdAt))) ago)",
             "  updated    \(iso(t.updatedAt))",
         ]
+        if let until = t.waitingUntil, until > now {
+            lines.append("  waiting    for \(t.waitingFor ?? "a service") until \(Age.clock(until, now: now)); the step resumes then")
+        }
         if let error = t.lastError { lines.append("  last error \(error)") }
         if let failed = t.failedStep { lines.append("  failed at  \(failed.rawValue) (retry resumes there)") }
         if let a = report.approval {

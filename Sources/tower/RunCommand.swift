@@ -51,6 +51,10 @@ struct RunCommand: AsyncParsableCommand {
         try await reportingErrors {
             let config = try global.loadValidConfiguration()
             let store = try global.openStore()
+            let missing = WorkflowAssembly.services(configuration: config, store: store).missingForWorkflow(fromJiraTicket: ticket != nil)
+            guard missing.isEmpty else {
+                throw CLIError.failure("no task was created; the workflow needs what is not configured:\n" + missing.map { "  - \($0)" }.joined(separator: "\n"))
+            }
             let commands = OperatorCommands(store: store)
             let task: TowerTask
             if let ticket {

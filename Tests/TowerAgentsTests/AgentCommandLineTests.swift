@@ -59,19 +59,25 @@ import TowerTestSupport
         #expect(run.out.contains("waits for approval"))
     }
 
-    @Test func runPinnedToARepositoryPlansThereAndAFailureExitsFour() async throws {
+    @Test func runPinnedToARepositoryKeepsItAndAFailureExitsFour() async throws {
         let world = try await AgentWorld()
         var environment = try await setUp(world, llm: false)
-        let run = try await ChildProcess.run(
-            BuiltProducts.url("tower"), ["run", "--description", "Shorter token lifetime: make TokenTTL configurable", "--repo", "acme/auth-service", "--env-file", "/nonexistent/.env"],
-            environment: environment, timeout: 90)
-        // Discovery ranks without a model; Planning cannot, and says so.
+        let arguments = ["run", "--description", "Shorter token lifetime: make TokenTTL configurable", "--repo", "acme/auth-service", "--env-file", "/nonexistent/.env"]
+        // Without a model, nothing is started, and the missing model is named.
+        let refused = try await ChildProcess.run(BuiltProducts.url("tower"), arguments, environment: environment, timeout: 90)
+        #expect(refused.status == 1 && refused.err.contains("  - a language model: "), "\(refused.out)\n\(refused.err)")
+        #expect(try await world.store.tasks(status: nil, limit: nil).isEmpty)
+        // With recordings that have no answer for it: the first model call fails, says why, and exits 4.
+        let recordings = world.directory.appendingPathComponent("no-recordings")
+        try FileManager.default.createDirectory(at: recordings, withIntermediateDirectories: true)
+        environment["TOWER_LLM_REPLAY"] = recordings.path
+        let run = try await ChildProcess.run(BuiltProducts.url("tower"), arguments, environment: environment, timeout: 90)
         #expect(run.status == 4, "\(run.out)\n\(run.err)")
-        #expect(run.out.contains("auth-service"))
-        #expect(run.out.contains("Planning needs a language model"))
+        #expect(run.out.contains("discovery failed") && run.out.contains("no recorded answer for the call “discovery keywords”"), "\(run.out)")
         #expect(run.out.contains("tower agent retry"))
+        environment["TOWER_LLM_REPLAY"] = nil
         let task = try #require(try await world.store.tasks(status: nil, limit: nil).first)
-        #expect(task.repository == "acme/auth-service" && task.failedStep == .planning)
+        #expect(task.repository == "acme/auth-service" && task.failedStep == .discovery)
 
         environment["GITHUB_ORG"] = nil
         let config = try await ChildProcess.run(BuiltProducts.url("tower"), ["config", "--env-file", "/nonexistent/.env"], environment: environment)

@@ -22,6 +22,8 @@ final class AgentWorld: @unchecked Sendable {
     let server: TestServer
     /// Every request the stand-ins received.
     let requests: RequestLog
+    /// Answers planned for the next matching requests (a 429 with a long Retry-After).
+    let faults: Faults
     let directory: URL
     let store: SQLiteStore
     var environment: [String: String]
@@ -33,9 +35,10 @@ final class AgentWorld: @unchecked Sendable {
         let github = github, chat = chat, anthropic = anthropic
         let actions = ci.map { GitHubActions(github: github, ci: $0) }
         self.actions = actions
-        let requests = RequestLog()
+        let requests = RequestLog(), faults = Faults()
         self.requests = requests
-        server = try await TestServer.start(recording: requests) { router in
+        self.faults = faults
+        server = try await TestServer.start(recording: requests, faults: faults) { router in
             github.routes(router)
             actions?.routes(router)
             chat.routes(router)

@@ -45,4 +45,16 @@ import TowerTestSupport
         // Nothing was started: no task was created.
         #expect(!FileManager.default.fileExists(atPath: state.appendingPathComponent("tower.sqlite").path))
     }
+
+    @Test func runWithoutAForgeOrAModelSaysWhatIsMissingBeforeItCreatesATask() async throws {
+        let state = TemporaryDirectory.make("unconfigured").appendingPathComponent("state")
+        let run = try await ChildProcess.run(towerBinary, ["run", "--ticket", "PROJ-7", "--state-dir", state.path], environment: isolatedEnvironment([:]), timeout: 30)
+        #expect(run.status == 1, "\(run.out)\n\(run.err)")
+        #expect(run.err.contains("no task was created; the workflow needs what is not configured"), "\(run.err)")
+        #expect(run.err.contains("  - a forge: ") && run.err.contains("GITHUB_TOKEN"), "\(run.err)")
+        #expect(run.err.contains("  - a language model: ") && run.err.contains("ANTHROPIC_API_KEY"), "\(run.err)")
+        #expect(run.err.contains("  - Jira, to read the ticket: "), "\(run.err)")
+        let list = try await ChildProcess.run(towerBinary, ["agent", "list", "--state-dir", state.path], environment: isolatedEnvironment([:]), timeout: 30)
+        #expect(list.out.contains("No tasks") || list.out.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "\(list.out)")
+    }
 }

@@ -9,9 +9,11 @@ public struct TestServer {
     let task: Task<Void, any Error>
 
     /// `recording`: every request is kept there, body and all (a contract test reads them).
-    public static func start(recording: RequestLog? = nil, _ routes: (Router<BasicRequestContext>) -> Void) async throws -> TestServer {
+    /// `faults`: answers planned for the next matching requests, served before the routes.
+    public static func start(recording: RequestLog? = nil, faults: Faults? = nil, _ routes: (Router<BasicRequestContext>) -> Void) async throws -> TestServer {
         let router = Router()
         if let recording { router.add(middleware: RecordingMiddleware(log: recording)) }
+        if let faults { router.add(middleware: FaultMiddleware(faults: faults)) }
         routes(router)
         let (port, portContinuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "tower-test-server")

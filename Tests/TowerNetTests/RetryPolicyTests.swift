@@ -28,7 +28,7 @@ private func response(_ code: Int, _ headers: [(String, String)] = []) -> RetryP
                                now: Date(timeIntervalSince1970: 1_800_000_000), random: 0)
         #expect(at == .retry(after: 5, reason: "503 Service Unavailable"))
         #expect(policy.decide(method: .get, safeToRepeat: false, outcome: response(429, [("Retry-After", "600")]), attempt: 1, now: now, random: 0)
-            == .giveUp("429 Too Many Requests; the server asks to wait 600 s, more than 60 s"))
+            == .resumeLater(after: 600, reason: "429 Too Many Requests"), "longer than waited in-line: the caller parks")
     }
 
     @Test func serverErrorsBackOffExponentially() {
@@ -62,7 +62,7 @@ private func response(_ code: Int, _ headers: [(String, String)] = []) -> RetryP
         #expect(patient.decide(method: .post, safeToRepeat: false, outcome: limited, attempt: 1, now: now, random: 0) == .retry(after: 60, reason: "GitHub secondary rate limit"))
         #expect(patient.decide(method: .post, safeToRepeat: false, outcome: limited, attempt: 2, now: now, random: 0) == .retry(after: 120, reason: "GitHub secondary rate limit"))
         #expect(policy.decide(method: .post, safeToRepeat: false, outcome: limited, attempt: 2, now: now, random: 0)
-            == .giveUp("GitHub secondary rate limit; the server asks to wait 120 s, more than 60 s"))
+            == .resumeLater(after: 120, reason: "GitHub secondary rate limit"))
         let forbidden = RetryPolicy.Outcome.response(HTTPResponse.Status(code: 403), [:], body: Data(#"{"message":"Resource not accessible by integration"}"#.utf8))
         #expect(policy.decide(method: .get, safeToRepeat: false, outcome: forbidden, attempt: 1, now: now, random: 0) == .done)
     }

@@ -79,6 +79,9 @@ enum BoardView {
             [Span(task.title, Style(.title, bold: true))],
             [ConsoleView.status(task.status), Span("  \(task.currentAgent ?? "-")  \(task.progress)%", Style(.muted))],
         ]
+        if let until = task.waitingUntil, until > state.now {
+            lines.append([Span("waiting for \(task.waitingFor ?? "a service") until \(Age.clock(until, now: state.now))", Style(.warning))])
+        }
         if let error = task.lastError { lines.append([Span("last error: \(error)", Style(.error))]) }
         lines.append([])
         let events = state.previewTaskId == task.id ? state.preview : []
