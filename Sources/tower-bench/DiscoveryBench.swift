@@ -37,20 +37,39 @@ func discoveryBench() async throws {
     let index = LexicalIndex(corpus)
     emit(String(format: "organization %@: %d repositories, %d files (indexed once for plain BM25 in %.2f s); %d tickets", owner, repositories.count, corpus.count, Date().timeIntervalSince(started), tickets.count))
 
+    /// One method's figures over the tickets.
     struct Score {
         var repoAt1 = 0
         var hitAt5 = 0
+        var hitAt10 = 0
+        /// Over the tickets with a right file in the first ten: its position, summed.
+        var firstRightRank = 0
         var seconds = 0.0
         var searches = 0
         var found = 0
+        var proposed = 0
+
+        /// Scores one ticket's answer: the top repository and the files in the order proposed.
+        mutating func add(topRepository: String?, files: [String], expectedRepository: String, answers: Set<String>, proposed count: Int) {
+            if topRepository == expectedRepository { repoAt1 += 1 }
+            let first = files.prefix(10).firstIndex(where: answers.contains)
+            if let first {
+                if first < 5 { hitAt5 += 1 }
+                hitAt10 += 1
+                firstRightRank += first + 1
+            }
+            proposed += count
+        }
     }
     let showMisses = CommandLine.arguments.contains("--show-misses")
     var lexical = Score()
     var plain = Score()
+    var plainSource = Score()
     var agent = DiscoveryAgent(forge: forge, owner: owner, caller: nil, prompts: PromptLibrary(directories: []))
     agent.ranker.repositoryDepth = Int(option("--repo-depth", "\(agent.ranker.repositoryDepth)"))!
     var baseline = LexicalRanker.plainBM25
     baseline.repositoryDepth = agent.ranker.repositoryDepth
+    let sourceIndex = LexicalIndex(corpus.filter { FileKind.of($0.path) == .source })
     for (number, ticket) in tickets.enumerated() {
         if number > 0, number % 20 == 0 {
             FileHandle.standardError.write(Data("discovery bench: \(number) of \(tickets.count) tickets\n".utf8))
@@ -67,12 +86,11 @@ func discoveryBench() async throws {
             lexical.searches += report.searchCalls
             let ranked = report.result.rankedRepos
             oursRepo = ranked.first.map { "\(owner)/\($0.name)" } ?? "-"
-            if oursRepo == expectedRepo { lexical.repoAt1 += 1 }
             let files = ranked.flatMap { repo in repo.files.map { (path: "\(owner)/\(repo.name)/\($0.path)", relevance: $0.relevance) } }
-                .sorted { $0.relevance > $1.relevance }.prefix(5)
-            oursHit = files.contains(where: { answers.contains($0.path) })
-            if oursHit { lexical.hitAt5 += 1 }
-            ours = files.prefix(3).map(\.path).joined(separator: ", ") + " [searched \(report.searchedKeywords.joined(separator: ", "))]"
+                .sorted { $0.relevance > $1.relevance }.map(\.path)
+            lexical.add(topRepository: oursRepo, files: files, expectedRepository: expectedRepo, answers: answers, proposed: files.count)
+            oursHit = files.prefix(5).contains(where: answers.contains)
+            ours = files.prefix(3).joined(separator: ", ") + " [searched \(report.searchedKeywords.joined(separator: ", "))]"
         }
         lexical.seconds += Date().timeIntervalSince(started)
 
@@ -81,27 +99,36 @@ func discoveryBench() async throws {
         let ranking = baseline.rank(index, keywords: words)
         plain.seconds += Date().timeIntervalSince(started)
         if !ranking.files.isEmpty { plain.found += 1 }
-        if ranking.repositories.first?.name == expectedRepo { plain.repoAt1 += 1 }
+        let plainFiles = ranking.files.prefix(10).map { "\($0.repository)/\($0.path)" }
+        plain.add(topRepository: ranking.repositories.first?.name, files: plainFiles, expectedRepository: expectedRepo, answers: answers, proposed: plainFiles.count)
+        let sourceRanking = baseline.rank(sourceIndex, keywords: words)
+        if !sourceRanking.files.isEmpty { plainSource.found += 1 }
+        let sourceFiles = sourceRanking.files.prefix(10).map { "\($0.repository)/\($0.path)" }
+        plainSource.add(
+            topRepository: sourceRanking.repositories.first?.name, files: sourceFiles, expectedRepository: expectedRepo, answers: answers, proposed: sourceFiles.count)
         if showMisses, (ranking.repositories.first?.name == expectedRepo) != (oursRepo == expectedRepo) {
             emit("repo: \(ticket.ticket) → \(ticket.repo); ours \(oursRepo), plain \(ranking.repositories.first?.name ?? "-")")
         }
-        let plainHit = ranking.files.prefix(5).contains(where: { answers.contains("\($0.repository)/\($0.path)") })
-        if plainHit { plain.hitAt5 += 1 }
+        let plainHit = plainFiles.prefix(5).contains(where: answers.contains)
         if showMisses, plainHit != oursHit {
             emit("\(oursHit ? "ours " : "plain") only: \(ticket.ticket) → \(ticket.repo): \(ticket.files.prefix(3).joined(separator: ", "))")
             emit("    ours:  \(ours)")
-            emit("    plain: \(ranking.files.prefix(3).map { "\($0.repository)/\($0.path)" }.joined(separator: ", "))")
+            emit("    plain: \(plainFiles.prefix(3).joined(separator: ", "))")
         }
     }
     let n = Double(max(1, tickets.count))
     func row(_ name: String, _ s: Score, searches: Bool) -> String {
-        String(
-            format: "%@ %6.1f%% %6.1f%% %9.3f %9@ %7d", name.padding(toLength: 32, withPad: " ", startingAt: 0) as NSString, 100 * Double(s.repoAt1) / n, 100 * Double(s.hitAt5) / n, s.seconds / n,
+        let firstRight = s.hitAt10 == 0 ? "-" : String(format: "%.2f", Double(s.firstRightRank) / Double(s.hitAt10))
+        return String(
+            format: "%@ %6.1f%% %6.1f%% %6.1f%% %11@ %9.1f %9.3f %9@ %7d", name.padding(toLength: 34, withPad: " ", startingAt: 0) as NSString,
+            100 * Double(s.repoAt1) / n, 100 * Double(s.hitAt5) / n, 100 * Double(s.hitAt10) / n, firstRight as NSString, Double(s.proposed) / n, s.seconds / n,
             (searches ? String(format: "%.1f", Double(s.searches) / n) : "-") as NSString, s.found)
     }
-    emit("method                            repo@1   hit@5  s/ticket  searches  ranked")
+    emit("method                               repo@1   hit@5  hit@10  first-right  proposed  s/ticket  searches  ranked")
     emit(row("tower discover --no-llm", lexical, searches: true))
     emit(row("plain BM25 over path + content", plain, searches: false))
+    emit(row("plain BM25 over source files", plainSource, searches: false))
+    emit("first-right: the position of the first right file, over the tickets with one in the first ten; proposed: files per ticket (BM25: its first ten)")
 }
 
 /// A line on stdout at once (print is buffered when stdout is a file, and this runs for minutes).
