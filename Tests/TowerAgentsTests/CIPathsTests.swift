@@ -137,7 +137,7 @@ import TowerTestSupport
         let task = try await start(world, ci: "mypy tally && python3 -m unittest discover -s tests")
         let log = try await world.log(task.id)
         #expect(task.status == .completed, "\(task.lastError ?? "")\n\(log)")
-        #expect(try await world.anthropic.requests.map(AnthropicStandIn.promptText).filter { $0.contains("CI's type check (mypy) failed") }.count == 1)
+        #expect(world.anthropic.requests.map(AnthropicStandIn.promptText).filter { $0.contains("CI's type check (mypy) failed") }.count == 1)
         #expect(log.contains("auto-fix 1 on acme/tally: mypy confirmed locally; committed"), "\(log)")
         #expect(try await subjects(world).last == "ci: auto-fix mypy")
         let runs = try await reports(world, task.id)

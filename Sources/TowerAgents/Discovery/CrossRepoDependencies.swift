@@ -14,6 +14,9 @@ public enum CrossRepoDependencies {
     }
 
     /// Edges from `files` (path → text, per repository) to the other repositories in `organization`.
+    /// A manifest's declaration is the edge's direction: "A → B" when A declares B. A reference
+    /// in code counts only from source files, and never against a declaration the other way (a
+    /// framework's docs that import its plugin do not make the framework depend on it).
     public static func find(files: [String: [String: String]], organization: [String]) -> [Edge] {
         var edges: [Edge] = []
         var seen = Set<String>()
@@ -22,24 +25,37 @@ public enum CrossRepoDependencies {
             edges.append(Edge(dependency: DiscoveryResult.Dependency(from: from, to: to, type: type), evidence: evidence))
         }
         let targets = organization.map { ($0, variants(of: $0)) }
+        // Manifests first, across every repository: what each declares.
+        var declared = Set<String>()  // "from>to"
         for (repository, contents) in files.sorted(by: { $0.key < $1.key }) {
             let from = shortName(repository)
-            // Manifests first: what a repository declares is the better evidence for an edge.
-            let ordered = contents.map { (path: $0.key, text: $0.value, manifest: isManifest($0.key)) }
-                .sorted { $0.manifest != $1.manifest ? $0.manifest : $0.path < $1.path }
-            for (path, text, isManifest) in ordered {
-                let name = (path.split(separator: "/").last.map(String.init) ?? path).lowercased()
+            for (path, text) in contents.sorted(by: { $0.key < $1.key }) where isManifest(path) {
+                let name = path.split(separator: "/").last.map(String.init) ?? path
+                guard let manifest = Manifests.read(name: name, text: text) else { continue }
+                let own = manifest.own.map(normalise)
+                for (target, names) in targets where shortName(target) != from {
+                    let to = shortName(target)
+                    // A manifest that names itself like the target is the target's own (a vendored copy).
+                    if let own, names.contains(own) { continue }
+                    if manifest.dependencies.contains(where: { names.contains(normalise($0)) }) {
+                        declared.insert("\(from)>\(to)")
+                        add(from, to, "library", "\(repository):\(path) declares \(to)")
+                    }
+                }
+            }
+        }
+        // Then code: imports and URLs in source files.
+        for (repository, contents) in files.sorted(by: { $0.key < $1.key }) {
+            let from = shortName(repository)
+            for (path, text) in contents.sorted(by: { $0.key < $1.key }) where !isManifest(path) && FileKind.of(path) == .source {
                 // Once per file: the lowercase text and its words, so that a repository the file
                 // never names costs a set lookup, not a scan of the text.
                 let lower = text.lowercased()
-                let words = isManifest ? [] : Self.words(lower)
+                let words = Self.words(lower)
                 for (target, names) in targets where shortName(target) != from {
                     let to = shortName(target)
-                    if isManifest {
-                        if let declared = declaredDependencies(name: name, text: text), declared.contains(where: { names.contains(normalise($0)) }) {
-                            add(from, to, "library", "\(repository):\(path) declares \(to)")
-                        }
-                    } else if words.contains(where: { word in names.contains { word.hasPrefix($0) } }), let how = reference(inLowercased: lower, to: names) {
+                    if declared.contains("\(to)>\(from)") { continue }
+                    if words.contains(where: { word in names.contains { word.hasPrefix($0) } }), let how = reference(inLowercased: lower, to: names) {
                         add(from, to, how.type, "\(repository):\(path) \(how.evidence)")
                     }
                 }
@@ -49,8 +65,7 @@ public enum CrossRepoDependencies {
     }
 
     static func isManifest(_ path: String) -> Bool {
-        let name = (path.split(separator: "/").last.map(String.init) ?? path).lowercased()
-        return FileKind.manifestNames.contains(name) || name.hasSuffix(".gradle")
+        Manifests.isManifest(path.split(separator: "/").last.map(String.init) ?? path)
     }
 
     /// `owner/name` → `name`.
@@ -68,38 +83,6 @@ public enum CrossRepoDependencies {
     static func normalise(_ name: String) -> String {
         let base = name.split(separator: "/").last.map(String.init) ?? name
         return base.lowercased().filter { $0 != "-" && $0 != "_" && $0 != "." }
-    }
-
-    /// The dependency names a manifest declares (`nil` when the file is not one this reads).
-    static func declaredDependencies(name: String, text: String) -> [String]? {
-        switch name {
-        case "package.json", "composer.json":
-            guard let json = try? JSONValue.parse(text) else { return [] }
-            var names: [String] = []
-            for key in ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies", "require", "require-dev"] {
-                if case .object(let members)? = json[key] { names += members.keys }
-            }
-            return names
-        case "requirements.txt":
-            return text.split(whereSeparator: \.isNewline).compactMap { line in
-                let t = line.trimmingCharacters(in: .whitespaces)
-                guard !t.isEmpty, !t.hasPrefix("#"), !t.hasPrefix("-") else { return nil }
-                return requirementName(t)
-            }
-        case "pyproject.toml", "setup.cfg", "setup.py", "cargo.toml", "gemfile", "package.swift", "go.mod", "pom.xml", "build.gradle":
-            // Quoted requirement strings, bare `name = "version"` keys, module paths, artifactIds,
-            // package URLs: every token that could name a package, compared with the org's names.
-            var names: [String] = []
-            for token in text.split(whereSeparator: { !($0.isLetter || $0.isNumber || "-_./@:".contains($0)) }) {
-                let t = String(token)
-                if let required = requirementName(t) { names.append(required) }
-                names.append(contentsOf: t.split(separator: "/").map(String.init))
-            }
-            if name == "pom.xml" { names += KeywordExtractor.matches(#"<artifactId>([^<]+)</artifactId>"#, in: text) }
-            return names.map { $0.hasSuffix(".git") ? String($0.dropLast(4)) : $0 }
-        default:
-            return text.isEmpty ? [] : nil
-        }
     }
 
     /// `requests>=2.0` → `requests`; `acme-client[extra]==1` → `acme-client`.

@@ -121,6 +121,7 @@ public struct DiscoveryAgent: Sendable {
         // Trees (cached by commit); every file that was hit or has a keyword in its path is ranked,
         // and the most worthwhile across all candidates are read, within the budgets.
         var populationSize = 0
+        var repositorySizes: [String: Int] = [:]
         var scored: [(repo: String, path: String, worth: Double)] = []
         var commits: [String: String] = [:]
         for name in candidates {
@@ -131,6 +132,7 @@ public struct DiscoveryAgent: Sendable {
             let forge = forge
             let tree = try await trees.files(of: repo, at: commit) { try await forge.files(in: repo, ref: commit) }
             populationSize += tree.count
+            repositorySizes[name] = tree.filter { FileKind.of($0) == .source || FileKind.of($0) == .test }.count
             for path in tree where FileKind.isReadable(path) {
                 let value = worth(path, in: name)
                 let manifest = CrossRepoDependencies.isManifest(path)
@@ -171,7 +173,8 @@ public struct DiscoveryAgent: Sendable {
             guard let count = candidateHits[keyword.text], let term = Terms.forKeyword(keyword).first else { continue }
             frequency[term] = max(frequency[term] ?? 0, count)
         }
-        let index = LexicalIndex(documents, population: LexicalIndex.Population(size: max(populationSize, documents.count), frequency: frequency))
+        let index = LexicalIndex(
+            documents, population: LexicalIndex.Population(size: max(populationSize, documents.count), frequency: frequency, repositorySizes: repositorySizes))
         let ranking = ranker.rank(index, keywords: keywords)
         guard !ranking.files.isEmpty else {
             throw DiscoveryError.nothingFound(
@@ -185,10 +188,13 @@ public struct DiscoveryAgent: Sendable {
         let dependencies = edges.filter { relevantNames.contains($0.dependency.from) || relevantNames.contains($0.dependency.to) }
         for edge in dependencies { await log("dependency \(edge.dependency.from) → \(edge.dependency.to) (\(edge.dependency.type)): \(edge.evidence)") }
 
+        let focus = FileOrdering.focus(of: text)
         let repositories = relevant.map { repo in
             DiscoveryResult.Repository(
                 name: CrossRepoDependencies.shortName(repo.name), relevance: repo.relevance, reason: repo.reason, languages: Self.languages(repo.files.map(\.path)),
-                files: repo.files.prefix(10).map { DiscoveryResult.File(path: $0.path, type: $0.kind.rawValue, relevance: $0.relevance, reason: $0.reason) })
+                files: FileOrdering.arrange(Array(repo.files.prefix(20)), focus: focus).prefix(10).map {
+                    DiscoveryResult.File(path: $0.path, type: $0.kind.rawValue, relevance: $0.relevance, reason: $0.reason)
+                })
         }
         var result = DiscoveryResult(
             relevantRepos: Array(repositories), crossRepoDependencies: dependencies.map(\.dependency), estimatedComplexity: "", recommendedApproach: "",
@@ -230,25 +236,31 @@ public struct DiscoveryAgent: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    /// Complexity and approach without a model: from how many repositories and source files the
-    /// change reaches.
+    /// Complexity and approach without a model, from the evidence: the repositories and source
+    /// files the change reaches and the definitions the ticket names, said in one line; then
+    /// what to change, and only the repositories that use the one changed.
     static func approachFromCounts(_ result: DiscoveryResult) -> (String, String) {
-        let repos = result.relevantRepos.filter { $0.relevance >= 0.5 }
-        let files = repos.flatMap { $0.files.filter { $0.relevance >= 0.3 && $0.type != "docs" } }
-        let complexity = repos.count <= 1 && files.count <= 3 ? "Low" : repos.count <= 2 && files.count <= 8 ? "Medium" : "High"
+        let repos = result.relevantRepos.filter { $0.relevance >= 0.5 }.prefix(3)
+        let sources = repos.flatMap { repo in repo.files.filter { $0.type == "source" && $0.relevance >= 0.5 }.map { "\(repo.name)/\($0.path)" } }
+        let definitions = repos.flatMap { $0.files.filter { $0.type == "source" && ($0.reason ?? "").contains("(defines") } }.count
+        let complexity = repos.count <= 1 && sources.count <= 2 ? "Low" : repos.count <= 2 && sources.count <= 5 ? "Medium" : "High"
+        let why =
+            "\(complexity): \(repos.count) repositor\(repos.count == 1 ? "y" : "ies"), \(sources.count) source file\(sources.count == 1 ? "" : "s")"
+            + (definitions > 0 ? ", \(definitions) defining what the ticket names" : "") + "."
         var parts: [String] = []
-        for repo in repos.prefix(3) {
-            let sources = repo.files.filter { $0.type == "source" && $0.relevance >= 0.3 }.prefix(3).map(\.path)
+        for repo in repos {
+            let files = repo.files.filter { $0.type == "source" && $0.relevance >= 0.5 }.prefix(3).map(\.path)
             let tests = repo.files.filter { $0.type == "test" && $0.relevance >= 0.3 }.prefix(2).map(\.path)
             var part = "Change \(repo.name)"
-            if !sources.isEmpty { part += " (\(sources.joined(separator: ", ")))" }
+            if !files.isEmpty { part += " (\(files.joined(separator: ", ")))" }
             if !tests.isEmpty { part += ", with tests in \(tests.joined(separator: ", "))" }
             parts.append(part)
         }
-        for edge in result.crossRepoDependencies where repos.contains(where: { $0.name == edge.to }) {
-            parts.append("then check \(edge.from), which uses \(edge.to) (\(edge.type))")
+        if let changed = repos.first?.name {
+            let users = result.crossRepoDependencies.filter { edge in edge.to == changed && !repos.contains { $0.name == edge.from } }.prefix(2)
+            for edge in users { parts.append("then check \(edge.from), which uses \(edge.to) (\(edge.type))") }
         }
-        return (complexity, parts.isEmpty ? "No clear target: read the ranked files first." : parts.joined(separator: "; ") + ".")
+        return (complexity, why + " " + (parts.isEmpty ? "No clear target: read the ranked files first." : parts.joined(separator: "; ") + "."))
     }
 
     /// Languages from file extensions, most files first.

@@ -53,14 +53,23 @@ public struct Keyword: Sendable, Equatable, Hashable, Codable {
 public enum KeywordExtractor {
     /// The keywords of `text`, most specific first, without duplicates (case-insensitive).
     public static func keywords(in text: String, limit: Int = 24) -> [Keyword] {
+        let text = withoutReferences(text)
         var found: [Keyword] = []
         var seen = Set<String>()
         func add(_ raw: some StringProtocol, _ kind: Keyword.Kind) {
             let term = String(raw).trimmingCharacters(in: CharacterSet(charactersIn: " \t\n.,;:!?()[]{}'\"`"))
-            guard term.count >= 2, term.count <= 80 else { return }
+            guard term.count >= 2, term.count <= 80, admissible(term) else { return }
+            if kind == .path, term.contains("/"), !fileName(term) {
+                // `and/or`, `read/write`: words joined by a slash, not a path, when any is a stop word.
+                let parts = term.split(separator: "/").map { $0.lowercased() }
+                if parts.contains(where: StopWords.contains) {
+                    for part in parts { add(part, .word) }
+                    return
+                }
+            }
             let key = term.lowercased()
             guard !seen.contains(key) else { return }
-            if kind == .word, stopWords.contains(key) || term.count < 3 || term.allSatisfy(\.isNumber) { return }
+            if kind == .word, StopWords.contains(key) || term.count < 3 || term.allSatisfy(\.isNumber) { return }
             seen.insert(key)
             found.append(Keyword(term, kind: kind))
         }
@@ -85,6 +94,34 @@ public enum KeywordExtractor {
             a.element.kind != b.element.kind ? a.element.kind < b.element.kind : a.offset < b.offset
         }.map(\.element)
         return Array(ordered.prefix(limit))
+    }
+
+    /// Whether a term may be searched at all: never a URL, a version (`2.3.1`, `v1.2`), an issue
+    /// or ticket number (`#123`, `GH-42`, `PROJ-7`) or a commit hash. The model's terms pass the
+    /// same rules.
+    public static func admissible(_ term: String) -> Bool {
+        let lower = term.lowercased()
+        if lower.contains("://") || lower.hasPrefix("www.") { return false }
+        if StopWords.contains(lower) { return false }
+        for pattern in rejected where term.range(of: pattern, options: .regularExpression) != nil { return false }
+        return true
+    }
+
+    static let rejected = [
+        #"^[vV]?\d+(\.\d+)+([a-z]+\d*)?$"#,  // versions
+        #"^#\d+$"#, #"^(GH|gh)-\d+$"#, #"^[A-Z][A-Z0-9_]+-\d+$"#,  // issues and tickets
+        #"^(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}$"#,  // commit hashes
+        #"^\d+$"#,
+    ]
+
+    /// The text without what is never a search term: URLs (a package index link is not a
+    /// keyword), and issue references.
+    static func withoutReferences(_ text: String) -> String {
+        var out = text
+        for pattern in [#"(https?|ftp)://[^\s)>\]"'`]+"#, #"\bwww\.[^\s)>\]"'`]+"#, #"(?<![\w/])#\d+\b"#] {
+            out = out.replacingOccurrences(of: pattern, with: " ", options: .regularExpression)
+        }
+        return out
     }
 
     /// Path, identifier or word, from the token's shape.
@@ -142,22 +179,6 @@ public enum KeywordExtractor {
         "json", "yaml", "yml", "toml", "md", "sql", "sh", "html", "css", "scss", "vue", "proto", "cfg", "ini", "txt", "lock", "gradle", "xml",
     ]
 
-    /// Words that say nothing about where code lives: English function words and the words
-    /// every ticket uses.
-    public static let stopWords: Set<String> = [
-        "the", "and", "for", "are", "but", "not", "you", "all", "any", "can", "had", "her", "was", "one", "our", "out", "has", "have", "him",
-        "his", "how", "its", "may", "new", "now", "old", "see", "two", "way", "who", "did", "get", "got", "let", "put", "say", "she", "too",
-        "use", "used", "using", "that", "this", "with", "from", "they", "will", "would", "there", "their", "what", "about", "which", "when",
-        "make", "like", "than", "then", "them", "these", "some", "into", "could", "other", "only", "also", "after", "should", "need", "needs",
-        "must", "does", "doesn", "don", "isn", "aren", "wasn", "won", "were", "been", "being", "where", "while", "because", "each", "more",
-        "most", "such", "very", "just", "over", "under", "again", "once", "here", "why", "both", "same", "own", "off", "your", "yours",
-        "we", "us", "it", "is", "be", "to", "of", "in", "on", "at", "by", "or", "an", "as", "if", "so", "no", "do", "up",
-        "add", "adds", "added", "adding", "support", "supports", "allow", "allows", "fix", "fixes", "fixed", "update", "updates", "updated",
-        "change", "changes", "changed", "issue", "issues", "bug", "feature", "ticket", "please", "want", "wants", "able", "instead", "currently",
-        "when", "every", "without", "within", "ensure", "make", "sure", "way", "thing", "things", "something", "work", "works", "working",
-        "implement", "implementation", "improve", "improvement", "better", "correct", "correctly", "properly", "remove", "removes", "removed",
-        "option", "options", "case", "cases", "user", "users", "given", "return", "returns", "value", "values", "data", "file", "files",
-        "code", "test", "tests", "call", "calls", "called", "first", "last", "also", "still", "already", "even", "well", "via", "etc", "e.g",
-        "i.e", "should", "shouldn", "wouldn", "couldn", "can't", "cannot", "default", "true", "false", "null", "none", "nil",
-    ]
+    /// Words that say nothing about where code lives (``StopWords``).
+    public static var stopWords: Set<String> { StopWords.all }
 }

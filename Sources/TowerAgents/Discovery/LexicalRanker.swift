@@ -32,10 +32,13 @@ public struct LexicalIndex: Sendable {
     public struct Population: Sendable {
         public var size: Int
         public var frequency: [String: Int]
+        /// Files in each candidate repository's tree: how a repository's evidence is scaled.
+        public var repositorySizes: [String: Int]
 
-        public init(size: Int, frequency: [String: Int]) {
+        public init(size: Int, frequency: [String: Int], repositorySizes: [String: Int] = [:]) {
             self.size = size
             self.frequency = frequency
+            self.repositorySizes = repositorySizes
         }
     }
 
@@ -105,8 +108,10 @@ public struct LexicalRanker: Sendable {
     public var b = 0.75
     /// Extra for a keyword in the file's path (times its IDF).
     public var pathBoost = 1.6
-    /// Extra for a file that defines a named identifier (times its IDF).
-    public var definitionBoost = 2.5
+    /// Extra for a file that defines a named identifier (times its IDF): more than any mention
+    /// and path match of it can earn (BM25 saturates at k1 + 1), so the definition outranks
+    /// everything else about it.
+    public var definitionBoost = 6.0
     /// Off for the plain-BM25 baseline the benchmark compares against.
     public var usesKeywordKinds = true
     /// How many of a repository's best files make its score, each counting half the one before.
@@ -157,7 +162,9 @@ public struct LexicalRanker: Sendable {
                 }
                 var keywordScore = bm25(primary)
                 if !parts.isEmpty, usesKeywordKinds {
-                    keywordScore += 0.4 * parts.map(bm25).reduce(0, +) / Double(parts.count)
+                    // An identifier counts only whole (its spellings share one term); the parts of a
+                    // path or a phrase count a little on their own.
+                    if query.keyword.kind != .identifier { keywordScore += 0.4 * parts.map(bm25).reduce(0, +) / Double(parts.count) }
                 } else if !parts.isEmpty {
                     keywordScore += parts.map(bm25).reduce(0, +)
                 }
@@ -196,15 +203,24 @@ public struct LexicalRanker: Sendable {
         for index in ranked.indices { ranked[index].relevance = Self.round(ranked[index].score / best) }
 
         let byRepository = Dictionary(grouping: ranked, by: \.repository)
+        let sizes = index.population?.repositorySizes ?? [:]
+        let typicalSize = Self.typical(Array(sizes.values))
         var repositories = byRepository.map { name, files -> RankedRepository in
-            // A repository is as relevant as its best files, the first counting most.
-            let score = files.prefix(repositoryDepth).enumerated().map { $0.element.score / pow(2, Double($0.offset)) }.reduce(0, +)
+            // A repository is as relevant as its best files, the first counting most; a large one
+            // has more files that mention anything, so its evidence is scaled by its size.
+            var score = files.prefix(repositoryDepth).enumerated().map { $0.element.score / pow(2, Double($0.offset)) }.reduce(0, +)
+            var scaled = ""
+            if usesKeywordKinds, let size = sizes[name], let typicalSize, typicalSize > 0 {
+                let factor = sizeFactor(files: size, typical: typicalSize)
+                score *= factor
+                if factor < 0.995 || factor > 1.005 { scaled = String(format: "; scaled ×%.2f for its size (%d files, typical %d)", factor, size, typicalSize) }
+            }
             var keywordFiles: [String: Int] = [:]
             for file in files { for keyword in file.matched { keywordFiles[keyword, default: 0] += 1 } }
             let definitions = files.flatMap { file in file.defines.map { "\($0) (defined in \(file.path))" } }
             let mentioned = keywordFiles.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(6)
                 .map { "\($0.key) in \($0.value) file\($0.value == 1 ? "" : "s")" }
-            let reason = (definitions.prefix(3) + mentioned).joined(separator: "; ")
+            let reason = (definitions.prefix(3) + mentioned).joined(separator: "; ") + scaled
             return RankedRepository(name: name, score: score, relevance: 0, reason: "matches " + reason, files: files)
         }
         repositories.sort { $0.score != $1.score ? $0.score > $1.score : $0.name < $1.name }
@@ -223,4 +239,17 @@ public struct LexicalRanker: Sendable {
     }
 
     static func round(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+
+    /// How much a repository of `files` files keeps of its evidence beside a typical one: a
+    /// repository four times the typical size keeps about 78%, one a quarter of it gains as much.
+    public var sizeExponent = 0.18
+    func sizeFactor(files: Int, typical: Int) -> Double {
+        pow(Double(max(1, typical)) / Double(max(1, files)), sizeExponent)
+    }
+
+    /// The candidates' typical size: their geometric mean (sizes spread over orders of magnitude).
+    static func typical(_ values: [Int]) -> Int? {
+        guard !values.isEmpty else { return nil }
+        return Int(exp(values.map { log(Double(max(1, $0))) }.reduce(0, +) / Double(values.count)).rounded())
+    }
 }

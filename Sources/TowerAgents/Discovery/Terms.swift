@@ -1,6 +1,7 @@
 /// How paths, code and keywords become index terms, the same way on both sides: lowercase,
-/// identifiers kept whole and split into their parts (`RateLimiter` → `ratelimiter`, `rate`,
-/// `limiter`), a plural `s` dropped, so `limits` in a ticket meets `limit` in code.
+/// identifiers kept whole in one spelling and split into their parts (`RateLimiter`,
+/// `rate_limiter` → `ratelimiter`, `rate`, `limiter`), a plural `s` dropped, so `limits` in a
+/// ticket meets `limit` in code.
 enum Terms {
     /// The terms of a text (code or prose). Reads UTF-8 bytes, not Characters: this runs over
     /// megabytes of code per ticket. ASCII letters, digits and `_` make words; any non-ASCII
@@ -9,20 +10,41 @@ enum Terms {
         var terms: [String] = []
         var word: [UInt8] = []
         word.reserveCapacity(64)
+        // A kebab-case name (`gateway-base`) is also indexed joined, as its other spellings are.
+        var kebab = ""
+        var hyphenPending = false
         func flush() {
             defer { word.removeAll(keepingCapacity: true) }
-            guard word.count >= 2 else { return }
+            guard word.count >= 2 else {
+                kebab = ""
+                return
+            }
             let text = String(decoding: word, as: UTF8.self)
-            terms.append(normalise(text))
+            let whole = normalise(text)
+            terms.append(whole)
             let parts = split(text)
             if parts.count > 1 { for part in parts where part.utf8.count >= 2 { terms.append(normalise(part)) } }
+            if hyphenPending, !kebab.isEmpty {
+                // Rare in code: only a hyphen between two words gets here.
+                kebab += text
+                terms.append(normalise(kebab))
+            } else {
+                kebab = text
+            }
         }
         for byte in text.utf8 {
             if isWordByte(byte) {
                 word.append(byte)
                 if word.count > 64 { flush() }
-            } else if !word.isEmpty {
-                flush()
+            } else {
+                if !word.isEmpty {
+                    flush()
+                    hyphenPending = byte == 0x2D
+                    if !hyphenPending { kebab = "" }
+                } else {
+                    hyphenPending = false
+                    kebab = ""
+                }
             }
         }
         flush()
@@ -60,9 +82,15 @@ enum Terms {
         return parts
     }
 
-    /// Lowercase, with a plural `s` dropped (not `ss`, not short words).
+    /// Lowercase without `_` (so `GatewayBase`, `gateway_base`, `GATEWAY_BASE` and, joined,
+    /// `gateway-base` are one term: an identifier's parts count only together), with a plural
+    /// `s` dropped (not `ss`, not short words).
     static func normalise(_ word: String) -> String {
-        let lower = word.lowercased()
+        var lower = word.lowercased()
+        if lower.contains("_") {
+            let joined = lower.filter { $0 != "_" }
+            if joined.count >= 2 { lower = joined }
+        }
         if lower.count > 4, lower.hasSuffix("ies") { return String(lower.dropLast(3)) + "y" }
         if lower.count > 3, lower.hasSuffix("s"), !lower.hasSuffix("ss"), !lower.hasSuffix("us"), !lower.hasSuffix("is") { return String(lower.dropLast()) }
         return lower

@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+import TowerCore
+
+@testable import TowerAgents
+
+/// The failure kinds Discovery showed on an organization it was never tuned on, one rule each.
+/// The ticket texts are written after real ones from public trackers (a Flask upgrade for
+/// Werkzeug 3.0.0 and its issue number, a changelog link to a version anchor, a package index
+/// URL, "and/or", "previously", "getting").
+@Suite struct DiscoveryRulesTests {
+    func terms(_ text: String) -> [String] { KeywordExtractor.keywords(in: text, limit: 64).map(\.text) }
+
+    @Test func versionsIssueNumbersURLsAndFillerAreNeverTerms() {
+        let upgrade = terms("Upgrade Flask to 2.3.3: the older 2.0.3 was causing errors since Werkzeug 3.0.0 removed deprecated code (fixes #550, see GH-551 and PROJ-12)")
+        #expect(!upgrade.contains { $0.first?.isNumber == true || $0.contains("550") || $0.contains("551") || $0 == "PROJ-12" }, "\(upgrade)")
+        #expect(upgrade.contains("werkzeug") && upgrade.contains("flask") && upgrade.contains("deprecated"), "\(upgrade)")
+
+        let links = terms("newest flask breaks flask-admin -> https://flask.palletsprojects.com/en/stable/changes/#version-3-1-2 ; pinned in https://pypi.org/simple/flask-admin/ and www.example.org/docs")
+        #expect(!links.contains { $0.contains("palletsprojects") || $0.contains("pypi") || $0.contains("simple") || $0.contains("example") || $0.contains("version-3") }, "\(links)")
+        #expect(links.contains("admin"), "\(links)")
+
+        let filler = terms("The dashboard is incorrectly showing totals that were previously rounded, and I keep getting a KeyError and/or a blank page after commit 3f9c2ab1")
+        for word in ["incorrectly", "previously", "getting", "or", "and/or", "and", "keep", "3f9c2ab1"] { #expect(!filler.contains(word), "\(word): \(filler)") }
+        #expect(filler.first == "KeyError", "identifiers first: \(filler)")
+        #expect(filler.contains("dashboard") && filler.contains("totals") && filler.contains("rounded"), "\(filler)")
+
+        // A model's terms pass the same rules.
+        #expect(!KeywordExtractor.admissible("2.3.3") && !KeywordExtractor.admissible("https://pypi.org/simple/x") && !KeywordExtractor.admissible("previously"))
+        #expect(!KeywordExtractor.admissible("#4711") && !KeywordExtractor.admissible("v1.2") && !KeywordExtractor.admissible("deadbeef42"))
+        #expect(KeywordExtractor.admissible("GatewayBase") && KeywordExtractor.admissible("gateway_base") && KeywordExtractor.admissible("assembly"))
+        // Real stop words, not code words.
+        #expect(StopWords.contains("whereupon") && StopWords.contains("nevertheless") && !StopWords.contains("name") && !StopWords.contains("system"))
+    }
+
+    static let files = [
+        CandidateFile(repository: "acme/gateway", path: "src/gateway/routing.py", content: "gateway = connect()\nbase = 10\nprint(gateway, base)\n"),
+        CandidateFile(repository: "acme/gateway", path: "src/gateway/core.py", content: "class GatewayBase:\n    \"\"\"The base of every gateway.\"\"\"\n    pass\n"),
+        CandidateFile(repository: "acme/gateway", path: "src/gateway/http.py", content: "from .core import GatewayBase\n\nclass HTTPGateway(GatewayBase):\n    pass\n"),
+        CandidateFile(
+            repository: "acme/gateway", path: "src/gateway/gateway_base_helpers.py",
+            content: String(repeating: "def helper(gateway_base):\n    return gateway_base.GatewayBase\n", count: 12)),
+        CandidateFile(repository: "acme/gateway", path: "docs/cli.md", content: "Run `gateway-base --port 80`.\n"),
+    ]
+
+    @Test func aSplitIdentifierCountsOnlyWhenItsPartsOccurTogether() {
+        let ranking = LexicalRanker().rank(Self.files, keywords: [Keyword("GatewayBase", kind: .identifier)])
+        let paths = ranking.files.map(\.path)
+        #expect(!paths.contains("src/gateway/routing.py"), "gateway and base apart are not GatewayBase: \(paths)")
+        #expect(paths.contains("docs/cli.md"), "gateway-base is the same name: \(paths)")
+        #expect(Terms.of("GATEWAY_BASE gatewayBase gateway-base").filter { $0 == "gatewaybase" }.count == 3)
+    }
+
+    @Test func theDefinitionOutranksEveryUse() {
+        let ranking = LexicalRanker().rank(Self.files, keywords: [Keyword("GatewayBase", kind: .identifier)])
+        #expect(ranking.files.first?.path == "src/gateway/core.py", "\(ranking.files.map { ($0.path, $0.score) })")
+        #expect(ranking.files.first?.reason.contains("GatewayBase (defines") == true)
+        #expect(ranking.files.first?.defines == ["GatewayBase"])
+    }
+
+    func ranked(_ path: String, _ relevance: Double, _ kind: FileKind) -> RankedFile {
+        RankedFile(repository: "acme/tax", path: path, kind: kind, score: relevance, relevance: relevance, reason: "matches x", matched: ["x"], defines: [])
+    }
+
+    @Test func sourcesComeBeforeTheTestsThatCoverThemThenDocs() {
+        let files = [
+            ranked("tests/test_rates.py", 1.0, .test), ranked("docs/rates.md", 0.9, .docs), ranked("tax/rates.py", 0.8, .source),
+            ranked("tax/api.py", 0.5, .source), ranked("tests/test_api.py", 0.4, .test),
+        ]
+        let ordered = FileOrdering.arrange(files, focus: .code)
+        #expect(ordered.map(\.path) == ["tax/rates.py", "tax/api.py", "tests/test_rates.py", "tests/test_api.py", "docs/rates.md"])
+        #expect(ordered[0].reason.hasSuffix("; covered by tests/test_rates.py"))
+        #expect(ordered.map(\.relevance) == [0.8, 0.5, 0.5, 0.4, 0.4], "relevance never rises down the list")
+        // A ticket about tests or docs puts those first.
+        #expect(FileOrdering.focus(of: "test_rates is flaky on Windows") == .tests)
+        #expect(FileOrdering.arrange(files, focus: .tests).first?.path == "tests/test_rates.py")
+        #expect(FileOrdering.focus(of: "Typo in the rates docs") == .docs)
+        #expect(FileOrdering.arrange(files, focus: .docs).first?.path == "docs/rates.md")
+        #expect(FileOrdering.focus(of: "Reduced rate for books") == .code)
+    }
+
+    @Test func aPluginThatDeclaresTheFrameworkIsPluginToFramework() {
+        let files: [String: [String: String]] = [
+            "acme/flask-sqlalchemy": [
+                "pyproject.toml": "[project]\nname = \"Flask-SQLAlchemy\"\ndependencies = [\n  \"flask>=2.2.5\",\n  \"sqlalchemy>=2.0.16\",\n]\n",
+                "src/flask_sqlalchemy/extension.py": "from flask import Flask, current_app\n",
+            ],
+            "acme/flask": [
+                "pyproject.toml": "[project]\nname = \"Flask\"\ndependencies = [\"Werkzeug>=3.0.0\", \"click>=8.1.3\"]\n[project.optional-dependencies]\nasync = [\"asgiref>=3.2\"]\n",
+                // The framework's docs and examples name the plugin; that is no dependency of the framework.
+                "docs/patterns/sqlalchemy.rst": "from flask_sqlalchemy import SQLAlchemy\n",
+                "examples/tutorial/db.py": "import flask_sqlalchemy\n",
+            ],
+            "acme/werkzeug": ["pyproject.toml": "[project]\nname = \"Werkzeug\"\ndependencies = [\"MarkupSafe>=2.1.1\"]\n"],
+        ]
+        let edges = CrossRepoDependencies.find(files: files, organization: ["acme/flask", "acme/flask-sqlalchemy", "acme/werkzeug"]).map(\.dependency)
+        #expect(Set(edges.map { "\($0.from) → \($0.to) (\($0.type))" }) == ["flask-sqlalchemy → flask (library)", "flask → werkzeug (library)"])
+    }
+
+    @Test func eachManifestIsReadTheWayItsPackageManagerReadsIt() {
+        #expect(Manifests.read(name: "setup.cfg", text: "[metadata]\nname = acme-client\n\n[options]\ninstall_requires =\n    requests>=2\n    acme-models[fast]==1.2 ; python_version>'3.8'\n\n[options.extras_require]\ntest = pytest\n")
+            == .init(own: "acme-client", dependencies: ["requests", "acme-models", "pytest"]))
+        #expect(Manifests.read(name: "go.mod", text: "module github.com/acme/api/v2\n\ngo 1.22\n\nrequire (\n\tgithub.com/acme/models v1.4.0\n\tgithub.com/spf13/cobra/v2 v2.0.0 // indirect\n)\nrequire golang.org/x/sync v0.7.0\n")
+            == .init(own: "api", dependencies: ["models", "cobra", "sync"]))
+        #expect(Manifests.read(name: "Cargo.toml", text: "[package]\nname = \"acme-cli\"\n\n[dependencies]\nserde = \"1\"\nmodels = { package = \"acme-models\", path = \"../models\" }\n\n[dev-dependencies]\ninsta = \"1\"\n")
+            .map { Set($0.dependencies) } == ["serde", "acme-models", "insta"])
+        #expect(Manifests.read(name: "package.json", text: #"{"name":"@acme/web","dependencies":{"react":"18"},"peerDependencies":{"@acme/ui":"2"}}"#)
+            == .init(own: "@acme/web", dependencies: ["react", "@acme/ui"]))
+        #expect(Manifests.read(name: "pyproject.toml", text: "[tool.poetry]\nname = \"acme-api\"\n[tool.poetry.dependencies]\npython = \"^3.11\"\nacme-models = \"^1\"\n[build-system]\nrequires = [\"poetry-core\"]\n")
+            == .init(own: "acme-api", dependencies: ["acme-models"]))
+        #expect(Manifests.read(name: "requirements-dev.txt", text: "-r requirements.txt\npytest==8.0\n")?.dependencies == ["pytest"])
+        #expect(Manifests.read(name: "README.md", text: "x") == nil)
+    }
+
+    @Test func aLargeRepositoryDoesNotWinByVolumeAndTheReasonSaysSo() {
+        var files: [CandidateFile] = [CandidateFile(repository: "acme/small", path: "ratelimit/limiter.py", content: "class RateLimiter:\n    window = 60\n")]
+        for n in 0..<40 {
+            files.append(CandidateFile(repository: "acme/big", path: "app/module\(n).py", content: "# the rate limiter of module \(n) keeps a limiter window\nlimiter = None\n"))
+        }
+        let keywords = [Keyword("limiter", kind: .word), Keyword("window", kind: .word)]
+        let population = LexicalIndex.Population(size: 4_041, frequency: [:], repositorySizes: ["acme/small": 40, "acme/big": 4_000])
+        let ranking = LexicalRanker().rank(LexicalIndex(files, population: population), keywords: keywords)
+        let big = ranking.repositories.first { $0.name == "acme/big" }
+        #expect(big?.reason.contains("scaled ×") == true && big?.reason.contains("for its size (4000 files") == true, "\(big?.reason ?? "")")
+        #expect(LexicalRanker().sizeFactor(files: 4_000, typical: 1_000) < 0.8 && LexicalRanker().sizeFactor(files: 250, typical: 1_000) > 1.2)
+    }
+
+    @Test func complexityComesFromTheEvidenceAndSaysWhy() {
+        let one = DiscoveryResult(
+            relevantRepos: [
+                .init(name: "tax", relevance: 1, reason: "r", languages: ["Python"], files: [.init(path: "tax/rates.py", type: "source", relevance: 1, reason: "matches VAT_RATES (defines)")]),
+                .init(name: "web", relevance: 0.3, reason: "r", languages: ["Python"], files: []),
+            ],
+            crossRepoDependencies: (1...6).map { DiscoveryResult.Dependency(from: "user\($0)", to: "tax", type: "library") }, estimatedComplexity: "", recommendedApproach: "",
+            keywords: ["VAT_RATES"])
+        let (complexity, approach) = DiscoveryAgent.approachFromCounts(one)
+        #expect(complexity == "Low")
+        #expect(approach.hasPrefix("Low: 1 repository, 1 source file, 1 defining what the ticket names. Change tax (tax/rates.py)"), "\(approach)")
+        #expect(approach.components(separatedBy: "then check").count - 1 == 2, "the users of what changes, not every edge: \(approach)")
+    }
+}
