@@ -67,6 +67,8 @@ func discoveryBench() async throws {
     var plainSource = Score()
     var agent = DiscoveryAgent(forge: forge, owner: owner, caller: nil, prompts: PromptLibrary(directories: []))
     agent.ranker.repositoryDepth = Int(option("--repo-depth", "\(agent.ranker.repositoryDepth)"))!
+    agent.ranker.definitionBoost = Double(option("--definition-boost", "\(agent.ranker.definitionBoost)"))!
+    agent.ranker.sizeExponent = Double(option("--size-exponent", "\(agent.ranker.sizeExponent)"))!
     var baseline = LexicalRanker.plainBM25
     baseline.repositoryDepth = agent.ranker.repositoryDepth
     let sourceIndex = LexicalIndex(corpus.filter { FileKind.of($0.path) == .source })

@@ -9,10 +9,12 @@ enum FileOrdering {
     }
 
     static let testWords: Set<String> = ["test", "tests", "testing", "unittest", "pytest", "flaky", "coverage", "fixture", "fixtures", "tox"]
-    static let docWords: Set<String> = ["doc", "docs", "documentation", "readme", "changelog", "tutorial", "typo", "typos", "sphinx", "mkdocs"]
+    static let docWords: Set<String> = ["doc", "docs", "documentation", "readme", "changelog", "tutorial", "sphinx", "mkdocs"]
 
-    /// The ticket's focus: tests or docs when it names them, code otherwise.
-    static func focus(of text: String) -> Focus {
+    /// The ticket's focus: tests or docs when it names them and names no code (a typo in a
+    /// docstring, or coverage of `_utils.py`, is about the code), code otherwise.
+    static func focus(of text: String, keywords: [Keyword] = []) -> Focus {
+        if keywords.contains(where: { $0.kind == .identifier || ($0.kind == .path && FileKind.of($0.text) == .source) }) { return .code }
         let words = Set(text.lowercased().split { !$0.isLetter }.map(String.init))
         if !words.isDisjoint(with: docWords) { return .docs }
         if !words.isDisjoint(with: testWords) { return .tests }

@@ -241,10 +241,11 @@ public struct LexicalRanker: Sendable {
     static func round(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
 
     /// How much a repository of `files` files keeps of its evidence beside a typical one: a
-    /// repository four times the typical size keeps about 78%, one a quarter of it gains as much.
+    /// repository four times the typical size keeps about 78%. A small one gains nothing: its
+    /// few files are no evidence of their own.
     public var sizeExponent = 0.18
     func sizeFactor(files: Int, typical: Int) -> Double {
-        pow(Double(max(1, typical)) / Double(max(1, files)), sizeExponent)
+        min(1, pow(Double(max(1, typical)) / Double(max(1, files)), sizeExponent))
     }
 
     /// The candidates' typical size: their geometric mean (sizes spread over orders of magnitude).
