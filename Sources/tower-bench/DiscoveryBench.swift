@@ -72,6 +72,11 @@ func discoveryBench() async throws {
     var baseline = LexicalRanker.plainBM25
     baseline.repositoryDepth = agent.ranker.repositoryDepth
     let sourceIndex = LexicalIndex(corpus.filter { FileKind.of($0.path) == .source })
+    // Frozen baselines: their own tokenizer, unmoved by Tower's.
+    var frozen = Score()
+    var frozenSource = Score()
+    let frozenAll = PlainBM25(corpus.map { ($0.repository, $0.path, $0.content) })
+    let frozenSources = PlainBM25(corpus.filter { FileKind.of($0.path) == .source }.map { ($0.repository, $0.path, $0.content) })
     for (number, ticket) in tickets.enumerated() {
         if number > 0, number % 20 == 0 {
             FileHandle.standardError.write(Data("discovery bench: \(number) of \(tickets.count) tickets\n".utf8))
@@ -108,6 +113,14 @@ func discoveryBench() async throws {
         let sourceFiles = sourceRanking.files.prefix(10).map { "\($0.repository)/\($0.path)" }
         plainSource.add(
             topRepository: sourceRanking.repositories.first?.name, files: sourceFiles, expectedRepository: expectedRepo, answers: answers, proposed: sourceFiles.count)
+        let frozenAnswer = frozenAll.rank(ticket.ticket)
+        if !frozenAnswer.files.isEmpty { frozen.found += 1 }
+        frozen.add(topRepository: frozenAnswer.repository, files: frozenAnswer.files, expectedRepository: expectedRepo, answers: answers, proposed: frozenAnswer.files.count)
+        let frozenSourceAnswer = frozenSources.rank(ticket.ticket)
+        if !frozenSourceAnswer.files.isEmpty { frozenSource.found += 1 }
+        frozenSource.add(
+            topRepository: frozenSourceAnswer.repository, files: frozenSourceAnswer.files, expectedRepository: expectedRepo, answers: answers,
+            proposed: frozenSourceAnswer.files.count)
         if showMisses, (ranking.repositories.first?.name == expectedRepo) != (oursRepo == expectedRepo) {
             emit("repo: \(ticket.ticket) → \(ticket.repo); ours \(oursRepo), plain \(ranking.repositories.first?.name ?? "-")")
         }
@@ -130,7 +143,10 @@ func discoveryBench() async throws {
     emit(row("tower discover --no-llm", lexical, searches: true))
     emit(row("plain BM25 over path + content", plain, searches: false))
     emit(row("plain BM25 over source files", plainSource, searches: false))
+    emit(row("frozen BM25, path + content", frozen, searches: false))
+    emit(row("frozen BM25, source files", frozenSource, searches: false))
     emit("first-right: the position of the first right file, over the tickets with one in the first ten; proposed: files per ticket (BM25: its first ten)")
+    emit("plain BM25 shares Tower's tokenizer and keyword rules; frozen BM25 has its own and does not move when they change")
 }
 
 /// A line on stdout at once (print is buffered when stdout is a file, and this runs for minutes).
