@@ -15,8 +15,7 @@ enum Manifests {
     /// The manifests this reads, by file name (`requirements*.txt` too).
     static func isManifest(_ name: String) -> Bool {
         let lower = name.lowercased()
-        return ["pyproject.toml", "setup.cfg", "setup.py", "package.json", "composer.json", "go.mod", "cargo.toml", "package.swift", "gemfile", "pom.xml"]
-            .contains(lower) || lower.hasSuffix(".gradle") || (lower.hasPrefix("requirements") && lower.hasSuffix(".txt"))
+        return FileKind.manifestNames.contains(lower) || lower.hasSuffix(".gradle") || (lower.hasPrefix("requirements") && lower.hasSuffix(".txt"))
     }
 
     /// What `text`, a manifest named `name`, declares; `nil` when it is not a manifest.

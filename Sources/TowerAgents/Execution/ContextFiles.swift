@@ -130,28 +130,11 @@ enum ContextFiles {
         return Context(files: shown, new: new, outline: CodeOutline.render(outlined + others, budget: outlineBudget))
     }
 
-    /// Names a text mentions that look like code: `snake_case`, `camelCase`, `CamelCase`,
-    /// `dotted.names` (each part), and `call()`s. The definitions a prompt centres a cut file on.
+    /// Names a text mentions that look like code (`snake_case`, `camelCase`, `CamelCase`, each
+    /// part of a dotted name, `call()`s), as Discovery's keywords find them: the definitions a
+    /// prompt centres a cut file on.
     static func identifiers(in text: String) -> Set<String> {
-        var names = Set<String>()
-        var current = ""
-        func flush() {
-            defer { current = "" }
-            guard current.count >= 3, let first = current.first, !first.isNumber else { return }
-            let inner = current.dropFirst()
-            let looksLikeCode = current.contains("_") || inner.contains(where: \.isUppercase) && current.contains(where: \.isLowercase)
-            if looksLikeCode { names.insert(current) }
-        }
-        for character in text {
-            if character.isLetter || character.isNumber || character == "_" {
-                current.append(character)
-            } else {
-                if character == "(", current.count >= 3, !(current.first?.isNumber ?? true) { names.insert(current) }
-                flush()
-            }
-        }
-        flush()
-        return names
+        Set(KeywordExtractor.keywords(in: text, limit: 200).filter { $0.kind == .identifier }.map(\.text))
     }
 
     /// A file's name without its directories and extensions.
