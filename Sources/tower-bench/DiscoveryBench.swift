@@ -62,13 +62,15 @@ func discoveryBench() async throws {
         }
     }
     let showMisses = CommandLine.arguments.contains("--show-misses")
+    // --dump FILE: each ticket's repositories as the ranker scored them, one JSON line per ticket.
+    let dumpPath = option("--dump", "")
+    let dump = dumpPath.isEmpty ? nil : FileManager.default.createFile(atPath: dumpPath, contents: nil) ? FileHandle(forWritingAtPath: dumpPath) : nil
     var lexical = Score()
     var plain = Score()
     var plainSource = Score()
     var agent = DiscoveryAgent(forge: forge, owner: owner, caller: nil, prompts: PromptLibrary(directories: []))
     agent.ranker.repositoryDepth = Int(option("--repo-depth", "\(agent.ranker.repositoryDepth)"))!
     agent.ranker.definitionBoost = Double(option("--definition-boost", "\(agent.ranker.definitionBoost)"))!
-    agent.ranker.sizeExponent = Double(option("--size-exponent", "\(agent.ranker.sizeExponent)"))!
     var baseline = LexicalRanker.plainBM25
     baseline.repositoryDepth = agent.ranker.repositoryDepth
     let sourceIndex = LexicalIndex(corpus.filter { FileKind.of($0.path) == .source })
@@ -97,6 +99,14 @@ func discoveryBench() async throws {
                 .sorted { $0.relevance > $1.relevance }.map(\.path)
             lexical.add(topRepository: oursRepo, files: files, expectedRepository: expectedRepo, answers: answers, proposed: files.count)
             oursHit = files.prefix(5).contains(where: answers.contains)
+            if let dump {
+                let repos = report.ranking.map { repo -> [String: Any] in
+                    ["name": repo.name, "score": repo.score, "size": report.repositorySizes[repo.name] ?? 0, "hits": report.searchHits[repo.name] ?? [:],
+                     "files": repo.files.prefix(10).map { ["path": $0.path, "kind": $0.kind.rawValue, "score": $0.score, "matched": $0.matched, "defines": $0.defines] }]
+                }
+                let line: [String: Any] = ["ticket": ticket.ticket, "proposed": Array(files.prefix(10)), "frozen": frozenAll.rank(ticket.ticket).files, "frozenSource": frozenSources.rank(ticket.ticket).files, "expected": expectedRepo, "answers": Array(answers), "repos": repos, "sizes": report.repositorySizes]
+                dump.write(try JSONSerialization.data(withJSONObject: line) + Data("\n".utf8))
+            }
             ours = files.prefix(3).joined(separator: ", ") + " [searched \(report.searchedKeywords.joined(separator: ", "))]"
         }
         lexical.seconds += Date().timeIntervalSince(started)

@@ -51,6 +51,24 @@ import TowerCore
         #expect(Terms.of("GATEWAY_BASE gatewayBase gateway-base").filter { $0 == "gatewaybase" }.count == 3)
     }
 
+    /// Subjects from encode/starlette and pallets/jinja: prose that names code without its
+    /// spelling ("test client" for `TestClient`), and a single word in a code span.
+    @Test func aNameWrittenAsTwoWordsOrInACodeSpanIsCode() {
+        let prose = KeywordExtractor.keywords(in: "collect errors more reliably from websocket test client")
+        #expect(prose.contains(Keyword("testclient", kind: .compound)), "\(prose)")
+        #expect(prose.contains(Keyword("websockettest", kind: .compound)) && !prose.contains { $0.text == "reliablyfrom" || $0.text == "errorsmore" }, "stop words and adverbs join nothing: \(prose)")
+        #expect(!DiscoveryAgent.searchOrder(prose).contains { $0.kind == .compound }, "a compound is never searched")
+        let span = KeywordExtractor.keywords(in: "don't apply `urlize` to `@a@b`")
+        #expect(span.first == Keyword("urlize", kind: .identifier), "\(span)")
+
+        let files = [
+            CandidateFile(repository: "encode/starlette", path: "starlette/testclient.py", content: "class TestClient:\n    def websocket_connect(self): ...\n"),
+            CandidateFile(repository: "encode/starlette", path: "starlette/websockets.py", content: "class WebSocket:\n    # a test may use a client\n    pass\n"),
+        ]
+        let ranking = LexicalRanker().rank(files, keywords: prose)
+        #expect(ranking.files.first?.path == "starlette/testclient.py", "\(ranking.files.map { ($0.path, $0.reason) })")
+    }
+
     @Test func theDefinitionOutranksEveryUse() {
         let ranking = LexicalRanker().rank(Self.files, keywords: [Keyword("GatewayBase", kind: .identifier)])
         #expect(ranking.files.first?.path == "src/gateway/core.py", "\(ranking.files.map { ($0.path, $0.score) })")
@@ -120,11 +138,36 @@ import TowerCore
             files.append(CandidateFile(repository: "acme/big", path: "app/module\(n).py", content: "# the rate limiter of module \(n) keeps a limiter window\nlimiter = None\n"))
         }
         let keywords = [Keyword("limiter", kind: .word), Keyword("window", kind: .word)]
-        let population = LexicalIndex.Population(size: 4_041, frequency: [:], repositorySizes: ["acme/small": 40, "acme/big": 4_000])
+        // The search hit "limiter" in 40 of big's 4,000 files and in small's one file of 40.
+        let density = SearchDensity(hits: ["acme/small": ["limiter": 1, "window": 1], "acme/big": ["limiter": 40, "window": 40]], sizes: ["acme/small": 40, "acme/big": 4_000])
+        let population = LexicalIndex.Population(size: 4_041, frequency: [:], density: density)
         let ranking = LexicalRanker().rank(LexicalIndex(files, population: population), keywords: keywords)
         let big = ranking.repositories.first { $0.name == "acme/big" }
-        #expect(big?.reason.contains("scaled ×") == true && big?.reason.contains("for its size (4000 files") == true, "\(big?.reason ?? "")")
-        #expect(LexicalRanker().sizeFactor(files: 4_000, typical: 1_000) < 0.8 && LexicalRanker().sizeFactor(files: 250, typical: 1_000) == 1, "a small one gains nothing")
+        #expect(ranking.repositories.first?.name == "acme/small", "\(ranking.repositories.map { ($0.name, $0.score) })")
+        #expect(big?.reason.contains("for how densely its 4000 files hold the keywords") == true, "\(big?.reason ?? "")")
+        // As dense as the organization: no change; denser: more.
+        let even = SearchDensity(hits: ["a": ["x": 10], "b": ["x": 10]], sizes: ["a": 100, "b": 100])
+        #expect(abs((even.factor(for: "a")?.factor ?? 0) - 1) < 1e-9)
+        let dense = SearchDensity(hits: ["a": ["x": 30], "b": ["x": 10]], sizes: ["a": 100, "b": 1_000])
+        #expect((dense.factor(for: "a")?.factor ?? 0) > 1 && (dense.factor(for: "b")?.factor ?? 2) < 1)
+    }
+
+    /// Planning takes what Discovery rates at least half the best, and a repository joined to
+    /// one of those by a dependency when it has evidence of its own: a client and its service.
+    @Test func planningTakesTheStrongRepositoriesAndTheirLinkedOnes() {
+        let result = DiscoveryResult(
+            relevantRepos: [
+                .init(name: "inventory-client", relevance: 1, reason: "r", languages: ["Python"], files: []),
+                .init(name: "inventory-service", relevance: 0.39, reason: "r", languages: ["Python"], files: []),
+                .init(name: "docs-site", relevance: 0.3, reason: "r", languages: ["Markdown"], files: []),
+                .init(name: "billing", relevance: 0.1, reason: "r", languages: ["Python"], files: []),
+            ],
+            crossRepoDependencies: [
+                .init(from: "inventory-client", to: "inventory-service", type: "library"),
+                .init(from: "inventory-client", to: "billing", type: "API"),
+            ],
+            estimatedComplexity: "Low", recommendedApproach: "", keywords: [])
+        #expect(PlanningAgent.candidates(of: result) == ["inventory-client", "inventory-service"])
     }
 
     @Test func complexityComesFromTheEvidenceAndSaysWhy() {

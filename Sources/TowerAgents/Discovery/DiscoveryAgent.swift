@@ -33,6 +33,13 @@ public struct DiscoveryAgent: Sendable {
         public var filesRead: Int
         public var bytesRead: Int
         public var dependencyEvidence: [String]
+        /// Every repository the ranker scored, with its files' scores: what the benchmark and an
+        /// explanation read, beyond the relevant few in the result.
+        public var ranking: [RankedRepository]
+        /// Files hit per repository and keyword by the code search, and each repository's
+        /// size in source and test files.
+        public var searchHits: [String: [String: Int]]
+        public var repositorySizes: [String: Int]
     }
 
     public let forge: any Forge
@@ -82,7 +89,7 @@ public struct DiscoveryAgent: Sendable {
         // Code search, most specific keywords first, within the budget.
         var hits: [String: [String: Set<String>]] = [:]  // repo → path → keywords
         var searched: [String] = []
-        for keyword in searchOrder(keywords).prefix(budget.searchCalls) {
+        for keyword in Self.searchOrder(keywords).prefix(budget.searchCalls) {
             let query = keyword.kind == .path ? (keyword.text.split(separator: "/").last.map(String.init) ?? keyword.text) : keyword.text
             let found = try await forge.searchCode(query, owner: owner)
             searched.append(query)
@@ -165,6 +172,11 @@ public struct DiscoveryAgent: Sendable {
             documents.append(CandidateFile(repository: file.repo, path: file.path, content: content))
         }
 
+        let searchHits = hits.mapValues { files in
+            var counts: [String: Int] = [:]
+            for keywords in files.values { for keyword in keywords { counts[keyword, default: 0] += 1 } }
+            return counts
+        }
         // How common each searched keyword is in the candidates, from the search's own hits.
         var candidateHits: [String: Int] = [:]
         for repo in candidates { for keywords in (hits[repo] ?? [:]).values { for keyword in keywords { candidateHits[keyword, default: 0] += 1 } } }
@@ -174,7 +186,9 @@ public struct DiscoveryAgent: Sendable {
             frequency[term] = max(frequency[term] ?? 0, count)
         }
         let index = LexicalIndex(
-            documents, population: LexicalIndex.Population(size: max(populationSize, documents.count), frequency: frequency, repositorySizes: repositorySizes))
+            documents,
+            population: LexicalIndex.Population(
+                size: max(populationSize, documents.count), frequency: frequency, density: SearchDensity(hits: searchHits, sizes: repositorySizes)))
         let ranking = ranker.rank(index, keywords: keywords)
         guard !ranking.files.isEmpty else {
             throw DiscoveryError.nothingFound(
@@ -209,15 +223,18 @@ public struct DiscoveryAgent: Sendable {
         }
         return Report(
             result: result, searchCalls: searched.count, searchedKeywords: searched, repositoriesConsidered: candidates, filesRead: filesRead,
-            bytesRead: bytesRead, dependencyEvidence: dependencies.map(\.evidence))
+            bytesRead: bytesRead, dependencyEvidence: dependencies.map(\.evidence), ranking: ranking.repositories,
+            searchHits: searchHits, repositorySizes: repositorySizes)
     }
 
     /// Keywords in the order the search budget is spent: paths, identifiers, quoted phrases,
     /// then words (longer, rarer-looking words first), then the model's terms.
-    func searchOrder(_ keywords: [Keyword]) -> [Keyword] {
+    static func searchOrder(_ keywords: [Keyword]) -> [Keyword] {
         // A word inside an identifier or path already searched adds little (`vat` of `compute_vat`).
-        let specific = keywords.filter { $0.kind != .word && $0.kind != .related }.map { $0.text.lowercased() }
-        let keywords = keywords.filter { keyword in keyword.kind != .word || !specific.contains { $0.contains(keyword.text.lowercased()) } }
+        let specific = keywords.filter { $0.kind != .word && $0.kind != .related && $0.kind != .compound }.map { $0.text.lowercased() }
+        let keywords = keywords.filter { keyword in
+            keyword.kind != .compound && (keyword.kind != .word || !specific.contains { $0.contains(keyword.text.lowercased()) })
+        }
         return keywords.enumerated().sorted { a, b in
             if a.element.kind != b.element.kind { return a.element.kind < b.element.kind }
             if a.element.kind == .word, a.element.text.count != b.element.text.count { return a.element.text.count > b.element.text.count }

@@ -11,7 +11,7 @@ public enum FileKind: String, Sendable, Codable {
         let parts = lower.split(separator: "/")
         let name = parts.last.map(String.init) ?? lower
         let directories = Set(parts.dropLast().map(String.init))
-        if !directories.isDisjoint(with: ["test", "tests", "__tests__", "spec", "specs", "testing", "e2e"])
+        if !directories.isDisjoint(with: ["test", "tests", "__tests__", "spec", "specs", "testing", "e2e", "testdata"])
             || name.hasPrefix("test_") || name.hasSuffix("_test.go") || name.hasSuffix("_test.py") || name.contains(".test.") || name.contains(".spec.")
             || name.hasSuffix("tests.swift") || name.hasSuffix("test.java") || name.hasSuffix("tests.java") || name == "conftest.py"
         {

@@ -14,6 +14,10 @@ public struct Keyword: Sendable, Equatable, Hashable, Codable {
         case related
         /// A significant plain word.
         case word
+        /// Two adjacent words of the prose joined (`test client` → `testclient`), the way code
+        /// names the thing they describe (`TestClient`, `test_client`, `testclient.py`). Never
+        /// searched on its own: it only scores files the other keywords found.
+        case compound
 
         /// Specific before general: the order the search budget is spent in.
         var rank: Int {
@@ -23,6 +27,7 @@ public struct Keyword: Sendable, Equatable, Hashable, Codable {
             case .quoted: 2
             case .word: 3
             case .related: 4
+            case .compound: 5
             }
         }
 
@@ -36,6 +41,7 @@ public struct Keyword: Sendable, Equatable, Hashable, Codable {
             case .quoted: 2
             case .word: 1
             case .related: 0.6
+            case .compound: 2
             }
         }
     }
@@ -76,7 +82,8 @@ public enum KeywordExtractor {
         // Code spans: each identifier or path inside, or the whole span.
         var rest = text
         for span in matches(#"`([^`\n]{1,120})`"#, in: text) {
-            for token in tokens(span) { add(token, classify(token)) }
+            // A word in a code span is code: `urlize` names a function as surely as `url_for`.
+            for token in tokens(span) { add(token, classify(token) == .word ? .identifier : classify(token)) }
             rest = rest.replacingOccurrences(of: "`\(span)`", with: " ")
         }
         for quoted in matches(#""([^"\n]{3,80})""#, in: rest) + matches(#"(?<![A-Za-z])'([^'\n]{3,80})'(?![A-Za-z])"#, in: rest) {
@@ -90,6 +97,7 @@ public enum KeywordExtractor {
         for token in tokens(rest) where classify(token) == .word {
             add(token.lowercased(), .word)
         }
+        for (first, second) in adjacentWords(rest) { add(first + second, .compound) }
         let ordered = found.enumerated().sorted { a, b in
             a.element.kind != b.element.kind ? a.element.kind < b.element.kind : a.offset < b.offset
         }.map(\.element)
@@ -164,6 +172,21 @@ public enum KeywordExtractor {
             guard !token.contains("/"), !fileName(token) else { return [token] }
             return token.split(whereSeparator: { $0 == "-" || $0 == "." }).map(String.init)
         }
+    }
+
+    /// Pairs of adjacent plain words within one clause, neither filler: the candidates for a
+    /// name written as two words.
+    static func adjacentWords(_ text: String) -> [(String, String)] {
+        var pairs: [(String, String)] = []
+        for clause in text.split(whereSeparator: { ".,;:!?()[]{}\"'`\n".contains($0) }) {
+            let words = clause.split(whereSeparator: \.isWhitespace).map { $0.lowercased() }
+            for index in words.indices.dropFirst() {
+                let (a, b) = (words[index - 1], words[index])
+                guard [a, b].allSatisfy({ $0.count >= 3 && $0.allSatisfy(\.isLetter) && !StopWords.isFiller($0) }) else { continue }
+                pairs.append((a, b))
+            }
+        }
+        return pairs
     }
 
     static func matches(_ pattern: String, in text: String) -> [String] {

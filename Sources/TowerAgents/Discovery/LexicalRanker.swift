@@ -32,13 +32,13 @@ public struct LexicalIndex: Sendable {
     public struct Population: Sendable {
         public var size: Int
         public var frequency: [String: Int]
-        /// Files in each candidate repository's tree: how a repository's evidence is scaled.
-        public var repositorySizes: [String: Int]
+        /// How densely each candidate repository holds the keywords: how its evidence is scaled.
+        public var density: SearchDensity?
 
-        public init(size: Int, frequency: [String: Int], repositorySizes: [String: Int] = [:]) {
+        public init(size: Int, frequency: [String: Int], density: SearchDensity? = nil) {
             self.size = size
             self.frequency = frequency
-            self.repositorySizes = repositorySizes
+            self.density = density
         }
     }
 
@@ -203,17 +203,18 @@ public struct LexicalRanker: Sendable {
         for index in ranked.indices { ranked[index].relevance = Self.round(ranked[index].score / best) }
 
         let byRepository = Dictionary(grouping: ranked, by: \.repository)
-        let sizes = index.population?.repositorySizes ?? [:]
-        let typicalSize = Self.typical(Array(sizes.values))
+        let density = usesKeywordKinds ? index.population?.density : nil
         var repositories = byRepository.map { name, files -> RankedRepository in
             // A repository is as relevant as its best files, the first counting most; a large one
-            // has more files that mention anything, so its evidence is scaled by its size.
+            // has more files that mention anything, so its evidence is scaled by how densely it
+            // holds the keywords, not by how many files hold them.
             var score = files.prefix(repositoryDepth).enumerated().map { $0.element.score / pow(2, Double($0.offset)) }.reduce(0, +)
             var scaled = ""
-            if usesKeywordKinds, let size = sizes[name], let typicalSize, typicalSize > 0 {
-                let factor = sizeFactor(files: size, typical: typicalSize)
+            if let (factor, size) = density?.factor(for: name) {
                 score *= factor
-                if factor < 0.995 || factor > 1.005 { scaled = String(format: "; scaled ×%.2f for its size (%d files, typical %d)", factor, size, typicalSize) }
+                if factor < 0.995 || factor > 1.005 {
+                    scaled = String(format: "; ×%.2f for how densely its %d files hold the keywords, beside the organization's", factor, size)
+                }
             }
             var keywordFiles: [String: Int] = [:]
             for file in files { for keyword in file.matched { keywordFiles[keyword, default: 0] += 1 } }
@@ -239,18 +240,4 @@ public struct LexicalRanker: Sendable {
     }
 
     static func round(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
-
-    /// How much a repository of `files` files keeps of its evidence beside a typical one: a
-    /// repository four times the typical size keeps about 78%. A small one gains nothing: its
-    /// few files are no evidence of their own.
-    public var sizeExponent = 0.18
-    func sizeFactor(files: Int, typical: Int) -> Double {
-        min(1, pow(Double(max(1, typical)) / Double(max(1, files)), sizeExponent))
-    }
-
-    /// The candidates' typical size: their geometric mean (sizes spread over orders of magnitude).
-    static func typical(_ values: [Int]) -> Int? {
-        guard !values.isEmpty else { return nil }
-        return Int(exp(values.map { log(Double(max(1, $0))) }.reduce(0, +) / Double(values.count)).rounded())
-    }
 }

@@ -58,13 +58,23 @@ enum StopWords {
     ]
 
     /// Every stop word.
-    static let all: Set<String> = glasgow.subtracting(codeVocabulary).union(trackers).union(changes)
+    static let all: Set<String> = filler.union(changes)
+
+    /// English and the trackers' words, without a request's common words.
+    static let filler: Set<String> = glasgow.subtracting(codeVocabulary).union(trackers)
 
     /// Whether `word` (lowercase) says nothing about where code lives: a stop word, or an adverb
     /// (`previously`, `incorrectly`), which names no code.
     static func contains(_ word: String) -> Bool {
         if all.contains(word) { return true }
         return isAdverb(word)
+    }
+
+    /// Whether `word` (lowercase) is English or a tracker's filler, not merely a request's
+    /// common word: `test` and `file` are too common to search, yet `test client` and `file
+    /// name` join into names code uses (`TestClient`, `file_name`).
+    static func isFiller(_ word: String) -> Bool {
+        filler.contains(word) || isAdverb(word)
     }
 
     /// `-ly` adverbs of at least seven letters whose stem is a word (`previous`, `incorrect`):

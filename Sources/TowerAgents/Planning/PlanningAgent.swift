@@ -26,6 +26,22 @@ public struct PlanningAgent: WorkflowStep {
         self.services = services
     }
 
+    /// The repositories a plan may touch: those Discovery rates at least half as relevant as the
+    /// best, then any with evidence of its own (relevance ≥ 0.2) joined to one of them by a
+    /// dependency, since a change often crosses that boundary (a client and the service it
+    /// calls); at most three.
+    static func candidates(of discovery: DiscoveryResult) -> [String] {
+        let ranked = discovery.rankedRepos
+        let strong = ranked.filter { $0.relevance >= 0.5 }.map(\.name)
+        let linked = ranked.filter { repo in
+            repo.relevance >= 0.2 && !strong.contains(repo.name)
+                && discovery.crossRepoDependencies.contains { edge in
+                    (strong.contains(edge.from) && edge.to == repo.name) || (strong.contains(edge.to) && edge.from == repo.name)
+                }
+        }.map(\.name)
+        return Array((strong + linked).prefix(3))
+    }
+
     public func run(_ context: StepContext) async throws -> StepOutcome {
         let forge = try services.requireForge()
         guard let caller = services.caller() else {
@@ -41,8 +57,7 @@ public struct PlanningAgent: WorkflowStep {
         if let pinned = task.repository.flatMap(RepositoryRef.init) {
             candidates = [pinned]
         } else {
-            let ranked = discovery.rankedRepos.filter { $0.relevance >= 0.5 }.prefix(3)
-            candidates = ranked.compactMap { RepositoryRef(owner: services.owner, name: $0.name) }
+            candidates = Self.candidates(of: discovery).compactMap { RepositoryRef(owner: services.owner, name: $0) }
         }
         guard !candidates.isEmpty else { throw PermanentStepFailure("Discovery found no repository to plan in") }
         var trees: [String: Set<String>] = [:]
