@@ -78,6 +78,8 @@ let package = Package(
         .target(name: "TowerLLM", dependencies: [
             "TowerCore", "TowerNet",
             .product(name: "HTTPTypes", package: "swift-http-types"),
+            // SigV4's SHA-256 and HMAC for Bedrock.
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The services as configured: clients built from the configuration, `doctor`'s checks, `tool`'s catalog.
         .target(name: "TowerGateway", dependencies: ["TowerCore", "TowerConfig", "TowerNet", "TowerServices", "TowerLLM", "TowerStore"]),
@@ -144,7 +146,7 @@ let package = Package(
         .target(name: "TowerTestLog", path: "Tests/TowerTestLog"),
         // A Hummingbird server on a free loopback port, for the clients' protocol tests.
         .target(name: "TowerHTTPTestSupport", dependencies: [
-            "TowerTestLog", "TowerCore",
+            "TowerTestLog", "TowerCore", "TowerLLM",
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "Hummingbird", package: "hummingbird"),

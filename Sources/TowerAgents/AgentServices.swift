@@ -17,7 +17,10 @@ public struct AgentServices: Sendable {
     /// Whose repositories Discovery searches (`GITHUB_ORG`).
     public var owner: String
     public var llm: (any LLMProvider)?
+    /// The default model (`TOWER_LLM_MODEL`), `provider:model` or a bare Anthropic name.
     public var model: String
+    /// Each agent's model where it differs (`TOWER_MODEL_PLANNING`, …).
+    public var agentModels: [Agent: String] = [:]
     /// Why there is no model.
     public var llmProblem: String
     public var prompts: PromptLibrary
@@ -63,18 +66,47 @@ public struct AgentServices: Sendable {
     /// The model the agents ask unless `TOWER_LLM_MODEL` says otherwise.
     public static let defaultModel = "claude-sonnet-4-20250514"
 
+    /// The agents that ask a model, each of which may ask its own: teams plan with a strong
+    /// model and edit with a cheaper one.
+    public enum Agent: String, Sendable, CaseIterable {
+        case discovery, planning, execution, cicd
+
+        /// Its setting (`TOWER_MODEL_PLANNING`).
+        public var setting: String { "TOWER_MODEL_\(rawValue.uppercased())" }
+    }
+
+    /// The model `agent` asks: its own setting, else the default.
+    public func model(for agent: Agent) -> String { agentModels[agent] ?? model }
+
     /// The services the configuration and the gateway allow. `TOWER_LLM_REPLAY=DIR` answers from
     /// recordings instead of a model; `TOWER_LLM_RECORD=DIR` records every answer.
     public static func configured(_ configuration: Configuration, gateway: Gateway, store: any Store, prompts: PromptLibrary) -> AgentServices {
         let forge = gateway.forge(store: store)
         var llm: (any LLMProvider)?
         var llmProblem = ""
+        let defaultChoice = configuration["TOWER_LLM_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultModel
+        var agentModels: [Agent: String] = [:]
+        for agent in Agent.allCases { if let value = configuration[agent.setting], !value.isEmpty { agentModels[agent] = value } }
         if let replay = configuration["TOWER_LLM_REPLAY"], !replay.isEmpty {
             llm = ReplayProvider(directory: URL(fileURLWithPath: replay))
-        } else if let anthropic = gateway.anthropic {
-            llm = anthropic
         } else {
-            llmProblem = gateway.unavailable[.anthropic].map { "Anthropic is \($0)" } ?? "no model is configured"
+            var providers: [ModelChoice.Provider: any LLMProvider] = [:]
+            var problems: [ModelChoice.Provider: String] = [:]
+            if let anthropic = gateway.anthropic { providers[.anthropic] = anthropic } else {
+                problems[.anthropic] = "Anthropic is \(gateway.unavailable[.anthropic].map(String.init(describing:)) ?? "not configured")"
+            }
+            if let bedrock = gateway.bedrock { providers[.bedrock] = bedrock } else {
+                problems[.bedrock] = "Amazon Bedrock is \(gateway.unavailable[.bedrock].map(String.init(describing:)) ?? "not configured")"
+            }
+            problems[.openai] = "OpenAI-compatible servers are not supported yet"
+            // A model is configured when the default's provider is: an agent on another,
+            // unconfigured provider fails its own calls with the reason.
+            let used = Set(([defaultChoice] + agentModels.values).map { ModelChoice($0).provider })
+            if used.contains(where: { providers[$0] != nil }) {
+                llm = ProviderRouter(providers: providers, problems: problems)
+            } else {
+                llmProblem = used.sorted { $0.rawValue < $1.rawValue }.compactMap { problems[$0] }.joined(separator: "; ")
+            }
         }
         if let record = configuration["TOWER_LLM_RECORD"], !record.isEmpty, let inner = llm {
             llm = RecordingProvider(recording: inner, into: URL(fileURLWithPath: record))
@@ -84,9 +116,10 @@ public struct AgentServices: Sendable {
         }
         var services = AgentServices(
             forge: forge.forge, forgeProblem: forge.problem ?? "", owner: gateway.githubOrg ?? "", llm: llm,
-            model: configuration["TOWER_LLM_MODEL"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultModel, llmProblem: llmProblem, prompts: prompts,
+            model: defaultChoice, llmProblem: llmProblem, prompts: prompts,
             jira: gateway.jira, jiraProblem: problem(.jira), slack: gateway.slack, slackProblem: problem(.slack),
             slackChannel: gateway.slackChannel ?? "#ai-agents")
+        services.agentModels = agentModels
         services.secrets = configuration.secretValues
         if let file = configuration["TOWER_TICKETS_FILE"], !file.isEmpty { services.tickets = TicketFile(url: URL(fileURLWithPath: file)) }
         services.execution = ExecutionSettings(configuration)
@@ -139,8 +172,8 @@ public struct AgentServices: Sendable {
         }
     }
 
-    /// A structured caller over the model, or `nil` when none is configured.
-    func caller() -> StructuredCaller? {
-        llm.map { StructuredCaller(provider: $0, model: model, secrets: secrets) }
+    /// A structured caller over `agent`'s model, or `nil` when none is configured.
+    func caller(for agent: Agent) -> StructuredCaller? {
+        llm.map { StructuredCaller(provider: $0, model: model(for: agent), secrets: secrets) }
     }
 }

@@ -33,7 +33,7 @@ public struct HealthCheck: Sendable, Equatable, Codable {
 
 /// Checks every integration with one cheap authenticated call each, all at once: GitHub's
 /// `/rate_limit` and `/user`, Jira's `/myself`, Slack's `auth.test`, Sentry's organization,
-/// Anthropic's model list.
+/// Anthropic's model list, Bedrock's foundation models.
 public enum Doctor {
     public static func check(_ gateway: Gateway) async -> [HealthCheck] {
         await withTaskGroup(of: HealthCheck.self) { group in
@@ -59,6 +59,9 @@ public enum Doctor {
             case .jira: identity = try await gateway.require(service, gateway.jira).myself()
             case .slack: identity = try await gateway.require(service, gateway.slack).authTest()
             case .sentry: identity = try await gateway.require(service, gateway.sentry).getOrganization()
+            case .bedrock:
+                let access = try await gateway.require(service, gateway.bedrock).checkAccess()
+                identity = ServiceIdentity(identity: "\(access.credentials) in \(access.region) (\(access.models) Anthropic model\(access.models == 1 ? "" : "s"))", headroom: nil)
             case .anthropic:
                 let models = try await gateway.require(service, gateway.anthropic).listModels()
                 identity = ServiceIdentity(

@@ -10,7 +10,7 @@ import TowerServices
 public struct Gateway: Sendable {
     /// A service Tower integrates with, in the order operators see them.
     public enum Service: String, CaseIterable, Sendable, Codable {
-        case github, jira, slack, sentry, anthropic
+        case github, jira, slack, sentry, anthropic, bedrock
 
         /// The name people know it by.
         public var title: String {
@@ -20,6 +20,7 @@ public struct Gateway: Sendable {
             case .slack: "Slack"
             case .sentry: "Sentry"
             case .anthropic: "Anthropic"
+            case .bedrock: "Amazon Bedrock"
             }
         }
 
@@ -31,6 +32,8 @@ public struct Gateway: Sendable {
             case .slack: ["SLACK_BOT_TOKEN"]
             case .sentry: ["SENTRY_ORG", "SENTRY_AUTH_TOKEN"]
             case .anthropic: ["ANTHROPIC_API_KEY"]
+            // Credentials may come from files, a container or the instance: the region decides.
+            case .bedrock: ["AWS_REGION"]
             }
         }
     }
@@ -55,6 +58,7 @@ public struct Gateway: Sendable {
     public var slack: SlackClient?
     public var sentry: SentryClient?
     public var anthropic: AnthropicProvider?
+    public var bedrock: BedrockProvider?
     /// The organization whose repositories `owner` defaults to.
     public var githubOrg: String?
     /// `TOWER_FORGE_DIR`: the local forge's root, when the agents use it instead of GitHub.
@@ -113,6 +117,22 @@ public struct Gateway: Sendable {
             case .anthropic:
                 guard let base = url("ANTHROPIC_BASE_URL") else { continue }
                 anthropic = AnthropicProvider(apiKey: value("ANTHROPIC_API_KEY")!, baseURL: base, transport: http.transport, policy: http.policy, http: http)
+            case .bedrock:
+                var endpoint: URL?
+                if value("AWS_ENDPOINT_URL_BEDROCK_RUNTIME") != nil {
+                    guard let url = url("AWS_ENDPOINT_URL_BEDROCK_RUNTIME") else { continue }
+                    endpoint = url
+                }
+                let authentication: BedrockProvider.Authentication
+                if let key = value("AWS_BEARER_TOKEN_BEDROCK") {
+                    authentication = .bearer(key)
+                } else {
+                    let names = ConfigKey.all.filter { $0.group == "Bedrock" }.map(\.name)
+                    let environment = Dictionary(uniqueKeysWithValues: names.compactMap { name in value(name).map { (name, $0) } })
+                    authentication = .sigV4(AWSCredentialChain(environment: environment, transport: http.transport))
+                }
+                bedrock = BedrockProvider(
+                    region: value("AWS_REGION")!, endpoint: endpoint, authentication: authentication, transport: http.transport, policy: http.policy, http: http)
             }
         }
     }

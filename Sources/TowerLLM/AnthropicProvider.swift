@@ -66,6 +66,13 @@ public struct AnthropicProvider: LLMProvider {
     }
 
     func body(_ request: LLMRequest) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(JSONValue.object(Self.messagesBody(request)))
+    }
+
+    /// The Messages API's request (streamed): what Anthropic takes, and Bedrock with its changes.
+    static func messagesBody(_ request: LLMRequest) -> [String: JSONValue] {
         var object: [String: JSONValue] = [
             "model": .string(request.model), "max_tokens": .number(Double(request.maxTokens)), "stream": .bool(true),
             "messages": .array(request.messages.map(Self.encode)),
@@ -75,9 +82,7 @@ public struct AnthropicProvider: LLMProvider {
             object["tools"] = .array(request.tools.map(Self.encode))
         }
         if let choice = request.toolChoice { object["tool_choice"] = Self.encode(choice) }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return try encoder.encode(JSONValue.object(object))
+        return object
     }
 
     static func encode(_ tool: LLMTool) -> JSONValue {
@@ -186,43 +191,10 @@ public struct AnthropicProvider: LLMProvider {
 
     private func decode(_ body: AsyncThrowingStream<Data, any Error>, model: String, into out: AsyncThrowingStream<LLMStreamEvent, any Error>.Continuation) async throws {
         var decoder = ServerSentEventDecoder()
-        var usage = LLMUsage()
-        var stopReason: String?
-        var tools: [Int: (id: String, name: String, json: String)] = [:]
+        var reader = AnthropicEventReader(model: model, price: Self.cost)
         func handle(_ event: ServerSentEvent) throws -> Bool {
             guard let json = try? JSONValue.parse(event.data) else { return false }
-            switch event.event {
-            case "message_start":
-                usage.inputTokens = Int(json["message"]?["usage"]?["input_tokens"]?.number ?? 0)
-            case "content_block_start":
-                if let block = json["content_block"], block["type"]?.string == "tool_use", let index = json["index"]?.number {
-                    tools[Int(index)] = (block["id"]?.string ?? "", block["name"]?.string ?? "", "")
-                }
-            case "content_block_delta":
-                let delta = json["delta"]
-                if delta?["type"]?.string == "text_delta", let text = delta?["text"]?.string {
-                    out.yield(.textDelta(text))
-                } else if delta?["type"]?.string == "input_json_delta", let index = json["index"]?.number, let part = delta?["partial_json"]?.string {
-                    tools[Int(index)]?.json += part
-                }
-            case "content_block_stop":
-                if let index = json["index"]?.number, let tool = tools.removeValue(forKey: Int(index)) {
-                    let input = tool.json.isEmpty ? JSONValue.object([:]) : try JSONValue.parse(tool.json)
-                    out.yield(.toolUse(id: tool.id, name: tool.name, input: input))
-                }
-            case "message_delta":
-                stopReason = json["delta"]?["stop_reason"]?.string ?? stopReason
-                if let output = json["usage"]?["output_tokens"]?.number { usage.outputTokens = Int(output) }
-            case "message_stop":
-                usage.cost = Self.cost(model: model, input: usage.inputTokens, output: usage.outputTokens)
-                out.yield(.finished(stopReason: stopReason ?? "end_turn", usage: usage))
-                return true
-            case "error":
-                throw Self.apiError(status: nil, body: Data(event.data.utf8))
-            default:
-                break  // ping and events added later
-            }
-            return false
+            return try reader.read(json, into: out)
         }
         for try await chunk in body {
             for event in decoder.feed(chunk) where try handle(event) { return }

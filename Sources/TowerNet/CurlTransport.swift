@@ -167,19 +167,11 @@ final class Transfer: @unchecked Sendable {
         }
         var fields = request.headers
         if let key = request.idempotencyKey { fields[HTTPField.Name("Idempotency-Key")!] = key }
-        if let aws = request.awsSigning {
-            tower_curl_set_string(easy, CURLOPT_AWS_SIGV4, aws.curlProvider)
-            tower_curl_set_string(easy, CURLOPT_USERNAME, aws.accessKeyId)
-            tower_curl_set_string(easy, CURLOPT_PASSWORD, aws.secretAccessKey)
-            if let token = aws.sessionToken { fields[HTTPField.Name("x-amz-security-token")!] = token }
-        }
         for field in fields { headerList = curl_slist_append(headerList, "\(field.name.rawName): \(field.value)") }
-        // Blanking a header ("Name:") stops libcurl adding its own; but its SigV4 signer would
-        // sign the blank header it then does not send, so signed requests keep libcurl's.
-        if request.awsSigning == nil {
-            if request.body != nil && fields[.contentType] == nil { headerList = curl_slist_append(headerList, "Content-Type:") }
-            headerList = curl_slist_append(headerList, "Expect:")
-        }
+        // Blanking a header ("Name:") stops libcurl adding its own (a SigV4 signature covers
+        // only the headers Tower chose).
+        if request.body != nil && fields[.contentType] == nil { headerList = curl_slist_append(headerList, "Content-Type:") }
+        headerList = curl_slist_append(headerList, "Expect:")
         tower_curl_set_slist(easy, CURLOPT_HTTPHEADER, headerList)
         tower_curl_set_pointer(easy, CURLOPT_WRITEDATA, me.toOpaque())
         tower_curl_set_pointer(easy, CURLOPT_HEADERDATA, me.toOpaque())

@@ -109,7 +109,6 @@ public struct HTTPClient: Sendable {
         log("\(request.method.rawValue) \(redactor.url(request.url.absoluteString)) attempt \(attempt): \(result) in \(ms) ms")
         guard logDetail == .headers else { return }
         for field in request.headers { log("> \(field.name.canonicalName): \(redactor.header(field.name.canonicalName, field.value))") }
-        if request.awsSigning != nil { log("> authorization: AWS4-HMAC-SHA256 *** (signed by libcurl)") }
         for field in response?.headers ?? [:] { log("< \(field.name.canonicalName): \(redactor.header(field.name.canonicalName, field.value))") }
     }
 }

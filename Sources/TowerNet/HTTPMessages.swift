@@ -14,15 +14,13 @@ public struct HTTPClientRequest: Sendable {
     public var connectTimeout: TimeInterval
     /// Makes a non-idempotent request safe to repeat (sent as `Idempotency-Key`).
     public var idempotencyKey: String?
-    /// Signs the request with AWS SigV4 (libcurl computes the signature as it sends).
-    public var awsSigning: AWSSigning?
     /// The most body bytes accepted; a larger answer fails with ``HTTPClientError/tooLarge(host:limit:)``
     /// instead of filling memory.
     public var maxResponseBytes: Int
 
     public init(
         method: HTTPRequest.Method = .get, url: URL, headers: HTTPFields = [:], body: Data? = nil, timeout: TimeInterval = 30,
-        connectTimeout: TimeInterval = 10, idempotencyKey: String? = nil, awsSigning: AWSSigning? = nil, maxResponseBytes: Int = 256 << 20
+        connectTimeout: TimeInterval = 10, idempotencyKey: String? = nil, maxResponseBytes: Int = 256 << 20
     ) {
         self.method = method
         self.url = url
@@ -31,7 +29,6 @@ public struct HTTPClientRequest: Sendable {
         self.timeout = timeout
         self.connectTimeout = connectTimeout
         self.idempotencyKey = idempotencyKey
-        self.awsSigning = awsSigning
         self.maxResponseBytes = maxResponseBytes
     }
 }

@@ -4,6 +4,7 @@ import TowerAgents
 import TowerConfig
 import TowerConsole
 import TowerGateway
+import TowerLLM
 import TowerWebhooks
 
 /// `tower config`: the effective configuration, every secret redacted.
@@ -65,12 +66,26 @@ struct ConfigCommand: AsyncParsableCommand {
         }
     }
 
-    /// Which model the agents ask, or what answers instead.
+    /// Which model each agent asks and on which provider, or what answers instead.
     static func modelDescription(_ config: Configuration, _ gateway: Gateway) -> String {
         if let replay = config["TOWER_LLM_REPLAY"], !replay.isEmpty { return "recorded answers from \(replay) (TOWER_LLM_REPLAY)" }
-        let model = config["TOWER_LLM_MODEL"] ?? "claude-sonnet-4-20250514"
+        let fallback = config["TOWER_LLM_MODEL"] ?? "claude-sonnet-4-20250514"
         let recording = config["TOWER_LLM_RECORD"].flatMap { $0.isEmpty ? nil : ", recording into \($0)" } ?? ""
-        if gateway.anthropic != nil { return "Anthropic \(model)\(recording)" }
-        return "none: Discovery ranks lexically, Planning cannot run (set ANTHROPIC_API_KEY or TOWER_LLM_REPLAY)"
+        func ready(_ provider: ModelChoice.Provider) -> Bool {
+            switch provider {
+            case .anthropic: gateway.anthropic != nil
+            case .bedrock: gateway.bedrock != nil
+            case .openai: false
+            }
+        }
+        var parts: [String] = []
+        for agent in AgentServices.Agent.allCases {
+            let choice = ModelChoice(config[agent.setting].flatMap { $0.isEmpty ? nil : $0 } ?? fallback)
+            parts.append("\(agent.rawValue) \(choice.provider.title) \(choice.model)\(ready(choice.provider) ? "" : " (not configured)")")
+        }
+        if !AgentServices.Agent.allCases.contains(where: { ready(ModelChoice(config[$0.setting].flatMap { $0.isEmpty ? nil : $0 } ?? fallback).provider) }) {
+            return "none: Discovery ranks lexically, Planning cannot run (set ANTHROPIC_API_KEY, or AWS_REGION for bedrock: models, or TOWER_LLM_REPLAY)"
+        }
+        return parts.joined(separator: "; ") + recording
     }
 }

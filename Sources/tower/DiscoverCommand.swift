@@ -37,7 +37,7 @@ struct DiscoverCommand: AsyncParsableCommand {
                 guard let ref = RepositoryRef(repo) else { throw CLIError.failure("--repo takes OWNER/NAME, not \(repo)") }
                 pinned = ref
             }
-            let caller = noLLM ? nil : services.llm.map { StructuredCaller(provider: $0, model: services.model, secrets: services.secrets) }
+            let caller = noLLM ? nil : services.llm.map { StructuredCaller(provider: $0, model: services.model(for: .discovery), secrets: services.secrets) }
             if !noLLM && caller == nil { Self.note("no model (\(services.llmProblem)): lexical ranking only") }
             let verbose = verbose
             var agent = DiscoveryAgent(

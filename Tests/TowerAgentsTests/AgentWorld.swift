@@ -9,6 +9,7 @@ import TowerHTTPTestSupport
 import TowerNet
 import TowerServices
 import TowerStore
+import TowerTestLog
 import TowerTestSupport
 
 /// GitHub (the fixture organization), Jira, Slack and Anthropic stand-ins on one test server, a
@@ -18,6 +19,8 @@ final class AgentWorld: @unchecked Sendable {
     let github = OrgGitHub(owner: FixtureOrganization.owner)
     let chat = TicketAndChat()
     let anthropic: AnthropicStandIn
+    /// The same answers over Bedrock's wire format, at `/bedrock` (``useBedrock(for:)``).
+    let bedrock: BedrockStandIn
     let actions: GitHubActions?
     let server: TestServer
     /// Every request the stand-ins received.
@@ -32,7 +35,10 @@ final class AgentWorld: @unchecked Sendable {
     /// `ci` is the GitHub workflow's verdict on a commit (Actions routes are served only with one).
     init(answer: @escaping @Sendable (JSONValue) -> JSONValue = PlanScript.standard, ci: GitHubActions.Workflow? = nil) async throws {
         anthropic = AnthropicStandIn(answer: answer)
-        let github = github, chat = chat, anthropic = anthropic
+        bedrock = BedrockStandIn(keys: [AgentWorld.awsKeyId: TestSecrets.awsSecret]) { body in
+            BedrockStandIn.toolCall(AnthropicStandIn.forcedTool(body) ?? "", input: answer(body))
+        }
+        let github = github, chat = chat, anthropic = anthropic, bedrock = bedrock
         let actions = ci.map { GitHubActions(github: github, ci: $0) }
         self.actions = actions
         let requests = RequestLog(), faults = Faults()
@@ -43,6 +49,7 @@ final class AgentWorld: @unchecked Sendable {
             actions?.routes(router)
             chat.routes(router)
             anthropic.routes(router)
+            bedrock.routes(router, prefix: "/bedrock")
         }
         directory = TemporaryDirectory.make("tower-agents")
         store = try SQLiteStore(directory: directory.appendingPathComponent("state"))
@@ -52,6 +59,21 @@ final class AgentWorld: @unchecked Sendable {
         for (name, files) in try FixtureOrganization.files() {
             github.addRepository(name, files: Dictionary(uniqueKeysWithValues: files.map { ($0.path, $0.content) }))
         }
+    }
+
+    static let awsKeyId = "ASIATST0EXAMPLE"
+
+    /// Sends `agents`' calls (all, when empty) to the Bedrock stand-in, signed with temporary
+    /// credentials from the environment.
+    func useBedrock(for agents: [AgentServices.Agent] = [], model: String = "bedrock:anthropic.claude-sonnet-4-20250514-v1:0") {
+        environment["AWS_REGION"] = "us-east-1"
+        environment["AWS_ENDPOINT_URL_BEDROCK_RUNTIME"] = server.base.absoluteString + "/bedrock"
+        environment["AWS_ACCESS_KEY_ID"] = Self.awsKeyId
+        environment["AWS_SECRET_ACCESS_KEY"] = TestSecrets.awsSecret
+        environment["AWS_SESSION_TOKEN"] = TestSecrets.awsSessionToken
+        environment["AWS_EC2_METADATA_DISABLED"] = "true"
+        if agents.isEmpty { environment["TOWER_LLM_MODEL"] = model }
+        for agent in agents { environment[agent.setting] = model }
     }
 
     deinit {

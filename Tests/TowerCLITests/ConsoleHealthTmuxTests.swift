@@ -22,14 +22,14 @@ extension ProcessTests {
             try tmux.keys("Enter")
             let checked = try await tmux.waitFor { $0.contains("GitHub ✓ 4987/5000") && $0.contains("Jira ✗") }
             #expect(checked.ok, "\(checked.screen)")
-            #expect(checked.screen.contains("Slack ✓  Sentry –  Anthropic ✓ 49/50"))
+            #expect(checked.screen.contains("Slack ✓  Sentry –  Anthropic ✓ 49/50  Amazon Bedrock ✓"), "\(checked.screen)")
             #expect(checked.screen.contains("Jira: Jira answered 401: You are not authenticated."))
             #expect(!checked.screen.contains(TestSecrets.marker))
             let before = seen.all.filter { $0 == "GET /github/rate_limit" }.count
 
             try tmux.type(":doctor")
             try tmux.keys("Enter")
-            let again = try await tmux.waitFor { $0.contains("integrations: 1 failing, 3 ok") }
+            let again = try await tmux.waitFor { $0.contains("integrations: 1 failing, 4 ok") }
             #expect(again.ok, "\(again.screen)")
             #expect(seen.all.filter { $0 == "GET /github/rate_limit" }.count == before + 1)
             try tmux.keys("q")

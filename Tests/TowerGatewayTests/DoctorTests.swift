@@ -34,9 +34,10 @@ let unreachable = "http://127.0.0.1:1"
         #expect(byService[.slack]?.identity == "tower in Acme (https://acme.slack.com/)")
         #expect(byService[.sentry]?.identity == "Acme Corp (acme)" && byService[.sentry]?.headroom == RateHeadroom(remaining: 39, limit: 40))
         #expect(byService[.anthropic]?.identity == "API key of organization org-acme-1 (2 models)" && byService[.anthropic]?.headroom?.remaining == 49)
+        #expect(byService[.bedrock]?.identity == "credentials from the environment in us-east-1 (1 Anthropic model)")
         #expect(Set(seen.all) == [
             "GET /github/rate_limit", "GET /github/user", "GET /jira/rest/api/3/myself", "POST /slack/api/auth.test",
-            "GET /sentry/api/0/organizations/acme/", "GET /anthropic/v1/models",
+            "GET /sentry/api/0/organizations/acme/", "GET /anthropic/v1/models", "GET /bedrock/foundation-models",
         ])
     }
 
@@ -48,6 +49,7 @@ let unreachable = "http://127.0.0.1:1"
         environment["SLACK_BOT_TOKEN"] = TestSecrets.wrongToken
         environment["SENTRY_AUTH_TOKEN"] = TestSecrets.wrongToken
         environment["ANTHROPIC_API_KEY"] = TestSecrets.wrongToken
+        environment["AWS_SECRET_ACCESS_KEY"] = TestSecrets.wrongToken
         let checks = await Doctor.check(try gateway(environment))
         #expect(checks.allSatisfy { $0.status == .failed })
         #expect(checks.map { $0.message ?? "" } == [
@@ -56,6 +58,7 @@ let unreachable = "http://127.0.0.1:1"
             "Slack answered 200: invalid_auth",
             "Sentry answered 401: Invalid token",
             "HTTP 401 authentication_error: invalid x-api-key",
+            "HTTP 403 InvalidSignatureException: The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.",
         ])
         #expect(checks.allSatisfy { !($0.message ?? "").contains(TestSecrets.marker) })
     }

@@ -4,8 +4,8 @@ import Hummingbird
 import NIOCore
 import TowerTestLog
 
-/// GitHub, Jira, Slack, Sentry and Anthropic on one test server, each under its own prefix
-/// (`/github`, `/jira`, `/slack/api`, `/sentry`, `/anthropic`) so one process's base URLs can
+/// GitHub, Jira, Slack, Sentry, Anthropic and Bedrock on one test server, each under its own
+/// prefix (`/github`, `/jira`, `/slack/api`, `/sentry`, `/anthropic`, `/bedrock`) so one process's base URLs can
 /// all point here. Each checks its credential the way the service does and answers a wrong
 /// one with the service's own 401 (Slack: HTTP 200 with `ok:false`, as Slack does).
 public enum ServiceStandIns {
@@ -18,8 +18,13 @@ public enum ServiceStandIns {
             "SLACK_BOT_TOKEN": TestSecrets.slackToken, "SLACK_API_URL": root + "/slack/api", "SLACK_CHANNEL_AGENTS": "#ai-agents",
             "SENTRY_ORG": "acme", "SENTRY_AUTH_TOKEN": TestSecrets.sentryToken, "SENTRY_URL": root + "/sentry",
             "ANTHROPIC_API_KEY": TestSecrets.anthropicKey, "ANTHROPIC_BASE_URL": root + "/anthropic",
+            "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL_BEDROCK_RUNTIME": root + "/bedrock", "AWS_ACCESS_KEY_ID": awsKeyId,
+            "AWS_SECRET_ACCESS_KEY": TestSecrets.awsSecret, "AWS_EC2_METADATA_DISABLED": "true",
         ]
     }
+
+    /// The access key id the Bedrock stand-in knows.
+    public static let awsKeyId = "AKIATST0EXAMPLE"
 
     static func json(_ text: String, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var fields = headers
@@ -98,5 +103,8 @@ public enum ServiceStandIns {
                     HTTPField.Name("anthropic-ratelimit-requests-limit")!: "50",
                 ])
         }
+
+        // Bedrock: SigV4 checked as AWS checks it.
+        BedrockStandIn(keys: [awsKeyId: TestSecrets.awsSecret]) { _ in [] }.routes(router, prefix: "/bedrock", seen: seen)
     }
 }

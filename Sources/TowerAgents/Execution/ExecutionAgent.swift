@@ -51,7 +51,7 @@ public struct ExecutionAgent: WorkflowStep {
 
     public func run(_ context: StepContext) async throws -> StepOutcome {
         let forge = try services.requireForge()
-        guard let caller = services.caller()?.recording(to: context.store, taskId: context.task.id, step: "execution") else {
+        guard let caller = services.caller(for: .execution)?.recording(to: context.store, taskId: context.task.id, step: "execution") else {
             throw PermanentStepFailure("Execution needs a language model and \(services.llmProblem); or set TOWER_LLM_REPLAY=DIR to answer from recordings")
         }
         let task = context.task

@@ -44,7 +44,7 @@ public struct PlanningAgent: WorkflowStep {
 
     public func run(_ context: StepContext) async throws -> StepOutcome {
         let forge = try services.requireForge()
-        guard let caller = services.caller() else {
+        guard let caller = services.caller(for: .planning) else {
             throw PermanentStepFailure("Planning needs a language model and \(services.llmProblem); or set TOWER_LLM_REPLAY=DIR to answer from recordings")
         }
         let task = context.task
@@ -78,7 +78,7 @@ public struct PlanningAgent: WorkflowStep {
                 excerpts.append(Fence.wrap(kept, tag: "code", attributes: ["repository": repo.description, "path": file.path]))
             }
         }
-        try await context.log(.info, "planning in \(candidates.map(\.description).joined(separator: ", ")) with \(services.model)")
+        try await context.log(.info, "planning in \(candidates.map(\.description).joined(separator: ", ")) with \(services.model(for: .planning))")
 
         let allowed = Set(candidates.map(\.description))
         let prompts = services.prompts
