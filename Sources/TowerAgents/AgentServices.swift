@@ -98,7 +98,9 @@ public struct AgentServices: Sendable {
             if let bedrock = gateway.bedrock { providers[.bedrock] = bedrock } else {
                 problems[.bedrock] = "Amazon Bedrock is \(gateway.unavailable[.bedrock].map(String.init(describing:)) ?? "not configured")"
             }
-            problems[.openai] = "OpenAI-compatible servers are not supported yet"
+            if let openai = gateway.openai { providers[.openai] = openai } else {
+                problems[.openai] = "OpenAI-compatible is \(gateway.unavailable[.openai].map(String.init(describing:)) ?? "not configured")"
+            }
             // A model is configured when the default's provider is: an agent on another,
             // unconfigured provider fails its own calls with the reason.
             let used = Set(([defaultChoice] + agentModels.values).map { ModelChoice($0).provider })

@@ -58,6 +58,8 @@ public struct ConfigKey: Sendable, Hashable {
         ConfigKey("TOWER_CI_TIMEOUT", group: "Tower", default: "3600", check: .seconds(60...604_800), "seconds CI may take before the task is escalated"),
         ConfigKey("ANTHROPIC_API_KEY", group: "Anthropic", secret: true, required: true, "API key"),
         ConfigKey("ANTHROPIC_BASE_URL", group: "Anthropic", default: "https://api.anthropic.com", "API base URL"),
+        ConfigKey("OPENAI_BASE_URL", group: "OpenAI", required: true, "OpenAI-compatible server (https://api.openai.com/v1, vLLM's http://localhost:8000/v1…) for openai: models"),
+        ConfigKey("OPENAI_API_KEY", group: "OpenAI", secret: true, "its API key (not needed for a server on this machine)"),
         ConfigKey("AWS_REGION", group: "Bedrock", required: true, "region of the Bedrock runtime (bedrock:… models)"),
         ConfigKey("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", group: "Bedrock", "Bedrock runtime endpoint override (a VPC endpoint)"),
         ConfigKey("AWS_BEARER_TOKEN_BEDROCK", group: "Bedrock", secret: true, "a Bedrock API key, used instead of SigV4 credentials"),

@@ -33,7 +33,7 @@ public struct HealthCheck: Sendable, Equatable, Codable {
 
 /// Checks every integration with one cheap authenticated call each, all at once: GitHub's
 /// `/rate_limit` and `/user`, Jira's `/myself`, Slack's `auth.test`, Sentry's organization,
-/// Anthropic's model list, Bedrock's foundation models.
+/// Anthropic's model list, Bedrock's foundation models, an OpenAI-compatible server's models.
 public enum Doctor {
     public static func check(_ gateway: Gateway) async -> [HealthCheck] {
         await withTaskGroup(of: HealthCheck.self) { group in
@@ -62,6 +62,9 @@ public enum Doctor {
             case .bedrock:
                 let access = try await gateway.require(service, gateway.bedrock).checkAccess()
                 identity = ServiceIdentity(identity: "\(access.credentials) in \(access.region) (\(access.models) Anthropic model\(access.models == 1 ? "" : "s"))", headroom: nil)
+            case .openai:
+                let models = try await gateway.require(service, gateway.openai).listModels()
+                identity = ServiceIdentity(identity: "\(models.count) model\(models.count == 1 ? "" : "s")\(models.first.map { " (\($0)…)" } ?? "")", headroom: nil)
             case .anthropic:
                 let models = try await gateway.require(service, gateway.anthropic).listModels()
                 identity = ServiceIdentity(

@@ -10,7 +10,7 @@ import TowerServices
 public struct Gateway: Sendable {
     /// A service Tower integrates with, in the order operators see them.
     public enum Service: String, CaseIterable, Sendable, Codable {
-        case github, jira, slack, sentry, anthropic, bedrock
+        case github, jira, slack, sentry, anthropic, bedrock, openai
 
         /// The name people know it by.
         public var title: String {
@@ -21,6 +21,7 @@ public struct Gateway: Sendable {
             case .sentry: "Sentry"
             case .anthropic: "Anthropic"
             case .bedrock: "Amazon Bedrock"
+            case .openai: "OpenAI-compatible"
             }
         }
 
@@ -34,6 +35,8 @@ public struct Gateway: Sendable {
             case .anthropic: ["ANTHROPIC_API_KEY"]
             // Credentials may come from files, a container or the instance: the region decides.
             case .bedrock: ["AWS_REGION"]
+            // A server on this machine needs no key.
+            case .openai: ["OPENAI_BASE_URL"]
             }
         }
     }
@@ -59,6 +62,7 @@ public struct Gateway: Sendable {
     public var sentry: SentryClient?
     public var anthropic: AnthropicProvider?
     public var bedrock: BedrockProvider?
+    public var openai: OpenAIProvider?
     /// The organization whose repositories `owner` defaults to.
     public var githubOrg: String?
     /// `TOWER_FORGE_DIR`: the local forge's root, when the agents use it instead of GitHub.
@@ -76,6 +80,10 @@ public struct Gateway: Sendable {
         slackChannel = configuration["SLACK_CHANNEL_AGENTS"]
         let allowPlainHTTP = ["1", "true", "yes"].contains(configuration["TOWER_ALLOW_PLAIN_HTTP"]?.lowercased() ?? "")
         func value(_ key: String) -> String? { configuration.entries[key].flatMap { $0.source == .builtIn || $0.value.isEmpty ? nil : $0.value } }
+        // What the URL check refuses, kept apart and merged at the end: a nested function that
+        // mutated `self` inside this initializer lost its writes once the switch grew.
+        var refused: [Service: Unavailable] = [:]
+        defer { unavailable.merge(refused) { _, refusal in refusal } }
         for service in Service.allCases {
             let missing = service.credentialKeys.filter { value($0) == nil }
             if missing.count == service.credentialKeys.count {
@@ -90,12 +98,12 @@ public struct Gateway: Sendable {
                 guard let text = configuration[key], let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
                     let host = url.host
                 else {
-                    unavailable[service] = .misconfigured("\(service.title) is misconfigured: \(key) is not an http(s) URL")
+                    refused[service] = .misconfigured("\(service.title) is misconfigured: \(key) is not an http(s) URL")
                     return nil
                 }
                 // A credential over plain http can be read on the way; only this machine is exempt.
                 if scheme == "http", !Self.isLoopback(host), !allowPlainHTTP {
-                    unavailable[service] = .misconfigured(
+                    refused[service] = .misconfigured(
                         "\(service.title) is misconfigured: \(key) is plain http to \(host), so the credentials would travel unencrypted; use https, or set TOWER_ALLOW_PLAIN_HTTP=1")
                     return nil
                 }
@@ -133,6 +141,14 @@ public struct Gateway: Sendable {
                 }
                 bedrock = BedrockProvider(
                     region: value("AWS_REGION")!, endpoint: endpoint, authentication: authentication, transport: http.transport, policy: http.policy, http: http)
+            case .openai:
+                guard let base = url("OPENAI_BASE_URL") else { continue }
+                let key = value("OPENAI_API_KEY")
+                if key == nil, !Self.isLoopback(base.host ?? "") {
+                    unavailable[service] = .misconfigured("OpenAI-compatible is misconfigured: OPENAI_API_KEY is not set, and only a server on this machine may go without one")
+                    continue
+                }
+                openai = OpenAIProvider(baseURL: base, apiKey: key, transport: http.transport, policy: http.policy, http: http)
             }
         }
     }

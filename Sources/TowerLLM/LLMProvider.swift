@@ -93,6 +93,9 @@ public enum LLMStreamEvent: Sendable, Equatable {
     case toolUse(id: String, name: String, input: JSONValue)
     /// The call ended: why (`end_turn`, `tool_use`, `max_tokens`, …) and the tokens used.
     case finished(stopReason: String, usage: LLMUsage)
+    /// What the operator should know about how the call was made (a server that does not honour
+    /// forced tools, so its answer came through the JSON-schema fallback).
+    case notice(String)
 }
 
 /// The whole answer of a call.
@@ -100,11 +103,14 @@ public struct LLMResult: Sendable, Equatable {
     public var content: [ContentBlock]
     public var stopReason: String
     public var usage: LLMUsage
+    /// The call's notices (``LLMStreamEvent/notice(_:)``).
+    public var notices: [String] = []
 
-    public init(content: [ContentBlock], stopReason: String, usage: LLMUsage) {
+    public init(content: [ContentBlock], stopReason: String, usage: LLMUsage, notices: [String] = []) {
         self.content = content
         self.stopReason = stopReason
         self.usage = usage
+        self.notices = notices
     }
 
     /// All text blocks joined.
@@ -124,8 +130,10 @@ extension LLMProvider {
     public func complete(_ request: LLMRequest) async throws -> LLMResult {
         var content: [ContentBlock] = []
         var text = ""
+        var notices: [String] = []
         for try await event in stream(request) {
             switch event {
+            case .notice(let notice): notices.append(notice)
             case .textDelta(let delta): text += delta
             case .toolUse(let id, let name, let input):
                 if !text.isEmpty {
@@ -135,7 +143,7 @@ extension LLMProvider {
                 content.append(.toolUse(id: id, name: name, input: input))
             case .finished(let reason, let usage):
                 if !text.isEmpty { content.append(.text(text)) }
-                return LLMResult(content: content, stopReason: reason, usage: usage)
+                return LLMResult(content: content, stopReason: reason, usage: usage, notices: notices)
             }
         }
         throw LLMError.incomplete("the stream ended without a stop reason")

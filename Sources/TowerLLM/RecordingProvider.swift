@@ -24,6 +24,7 @@ public struct RecordingProvider: LLMProvider {
                     for try await event in inner.stream(request) {
                         continuation.yield(event)
                         switch event {
+                        case .notice: break
                         case .textDelta(let delta): text += delta
                         case .toolUse(let id, let name, let input):
                             if !text.isEmpty { content.append(.text(text)) }

@@ -75,7 +75,7 @@ struct ConfigCommand: AsyncParsableCommand {
             switch provider {
             case .anthropic: gateway.anthropic != nil
             case .bedrock: gateway.bedrock != nil
-            case .openai: false
+            case .openai: gateway.openai != nil
             }
         }
         var parts: [String] = []
@@ -84,7 +84,7 @@ struct ConfigCommand: AsyncParsableCommand {
             parts.append("\(agent.rawValue) \(choice.provider.title) \(choice.model)\(ready(choice.provider) ? "" : " (not configured)")")
         }
         if !AgentServices.Agent.allCases.contains(where: { ready(ModelChoice(config[$0.setting].flatMap { $0.isEmpty ? nil : $0 } ?? fallback).provider) }) {
-            return "none: Discovery ranks lexically, Planning cannot run (set ANTHROPIC_API_KEY, or AWS_REGION for bedrock: models, or TOWER_LLM_REPLAY)"
+            return "none: Discovery ranks lexically, Planning cannot run (set ANTHROPIC_API_KEY, AWS_REGION for bedrock: models, OPENAI_BASE_URL for openai: models, or TOWER_LLM_REPLAY)"
         }
         return parts.joined(separator: "; ") + recording
     }

@@ -21,6 +21,8 @@ final class AgentWorld: @unchecked Sendable {
     let anthropic: AnthropicStandIn
     /// The same answers over Bedrock's wire format, at `/bedrock` (``useBedrock(for:)``).
     let bedrock: BedrockStandIn
+    /// The same answers over Chat Completions, at `/openai/v1` (``useOpenAI(for:)``).
+    let openai: OpenAIStandIn
     let actions: GitHubActions?
     let server: TestServer
     /// Every request the stand-ins received.
@@ -38,7 +40,8 @@ final class AgentWorld: @unchecked Sendable {
         bedrock = BedrockStandIn(keys: [AgentWorld.awsKeyId: TestSecrets.awsSecret]) { body in
             BedrockStandIn.toolCall(AnthropicStandIn.forcedTool(body) ?? "", input: answer(body))
         }
-        let github = github, chat = chat, anthropic = anthropic, bedrock = bedrock
+        openai = OpenAIStandIn { body in answer(OpenAIStandIn.asAnthropic(body)) }
+        let github = github, chat = chat, anthropic = anthropic, bedrock = bedrock, openai = openai
         let actions = ci.map { GitHubActions(github: github, ci: $0) }
         self.actions = actions
         let requests = RequestLog(), faults = Faults()
@@ -50,6 +53,7 @@ final class AgentWorld: @unchecked Sendable {
             chat.routes(router)
             anthropic.routes(router)
             bedrock.routes(router, prefix: "/bedrock")
+            openai.routes(router, prefix: "/openai/v1")
         }
         directory = TemporaryDirectory.make("tower-agents")
         store = try SQLiteStore(directory: directory.appendingPathComponent("state"))
@@ -72,6 +76,14 @@ final class AgentWorld: @unchecked Sendable {
         environment["AWS_SECRET_ACCESS_KEY"] = TestSecrets.awsSecret
         environment["AWS_SESSION_TOKEN"] = TestSecrets.awsSessionToken
         environment["AWS_EC2_METADATA_DISABLED"] = "true"
+        if agents.isEmpty { environment["TOWER_LLM_MODEL"] = model }
+        for agent in agents { environment[agent.setting] = model }
+    }
+
+    /// Sends `agents`' calls (all, when empty) to the OpenAI-compatible stand-in.
+    func useOpenAI(for agents: [AgentServices.Agent] = [], model: String = "openai:qwen2.5-coder-32b") {
+        environment["OPENAI_BASE_URL"] = server.base.absoluteString + "/openai/v1"
+        environment["OPENAI_API_KEY"] = OpenAIStandIn.apiKey
         if agents.isEmpty { environment["TOWER_LLM_MODEL"] = model }
         for agent in agents { environment[agent.setting] = model }
     }

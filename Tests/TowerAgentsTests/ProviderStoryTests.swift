@@ -35,6 +35,32 @@ import TowerTestSupport
         #expect(calls.allSatisfy { $0.cost != nil && $0.cost! > 0 })
     }
 
+    /// Every call over an OpenAI-compatible server's Chat Completions: forced tools, argument
+    /// deltas, usage on the last chunk; each request checked against OpenAI's published
+    /// description (openai/openai-openapi).
+    @Test func theWholeStoryRunsOverAnOpenAICompatibleServer() async throws {
+        let world = try await AgentWorld(answer: CodeScript.standard)
+        try await world.localForge()
+        world.useOpenAI()
+        let planned = try await world.run(title: "Reduced VAT for books", description: ExecutionEndToEndTests.description)
+        #expect(planned.status == .awaitingApproval, "\(planned.lastError ?? "")")
+        try await approve(world, planned.id)
+        let task = try await world.drive(planned.id, timeout: 180)
+        let log = try await world.log(task.id)
+        #expect(task.status == .completed, "\(task.lastError ?? "")\n\(log)")
+        #expect(world.anthropic.requests.isEmpty && world.bedrock.received.isEmpty)
+        let calls = try await world.store.llmCalls(taskId: task.id)
+        #expect(!calls.isEmpty && calls.allSatisfy { $0.model == "openai:qwen2.5-coder-32b" && $0.cost == nil }, "\(Set(calls.map(\.model)))")
+        #expect(world.openai.requests.count == calls.count)
+        let contract = try Contract.load("openai", prefix: "/openai/v1")
+        let recorded = world.requests.all.filter { $0.path.hasPrefix("/openai/") }
+        #expect(recorded.count == calls.count)
+        for request in recorded {
+            #expect(contract.operation(request) == "POST /chat/completions")
+            #expect(contract.problems(request).isEmpty, "\(contract.problems(request))")
+        }
+    }
+
     /// Plan with one model on Bedrock, write code with another on Anthropic's API: the stored
     /// calls show each agent's provider and model.
     @Test func eachAgentAsksItsOwnModelOnItsOwnProvider() async throws {

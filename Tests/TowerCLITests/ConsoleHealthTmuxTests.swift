@@ -29,7 +29,7 @@ extension ProcessTests {
 
             try tmux.type(":doctor")
             try tmux.keys("Enter")
-            let again = try await tmux.waitFor { $0.contains("integrations: 1 failing, 4 ok") }
+            let again = try await tmux.waitFor { $0.contains("integrations: 1 failing, 5 ok") }
             #expect(again.ok, "\(again.screen)")
             #expect(seen.all.filter { $0 == "GET /github/rate_limit" }.count == before + 1)
             try tmux.keys("q")

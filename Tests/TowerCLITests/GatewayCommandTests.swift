@@ -19,11 +19,12 @@ extension ProcessTests {
                 ["Slack", "ok", "tower in Acme (https://acme.slack.com/)"], ["Sentry", "ok", "39/40 left", "Acme Corp (acme)"],
                 ["Anthropic", "ok", "49/50 left", "API key of organization org-acme-1 (2 models)"],
                 ["Amazon Bedrock", "ok", "credentials from the environment in us-east-1 (1 Anthropic model)"],
+                ["OpenAI-compatible", "ok", "1 model (qwen2.5-coder-32b…)"],
             ] {
                 let line = result.out.split(separator: "\n").first { $0.hasPrefix(row[0] + " ") }.map(String.init) ?? ""
                 #expect(row.allSatisfy { line.contains($0) } && line.contains(" ms "), "\(row[0]): \(line)")
             }
-            #expect(result.out.contains("all 6 configured services ok"))
+            #expect(result.out.contains("all 7 configured services ok"))
             #expect(result.out.contains("model: discovery Anthropic claude-sonnet-4-20250514; planning Anthropic claude-sonnet-4-20250514;"))
             // -v traces every attempt on stderr, -vv with the headers both ways; credentials redacted.
             #expect(result.err.contains("GET \(server.base.absoluteString)/github/rate_limit attempt 1: 200"))
@@ -37,7 +38,7 @@ extension ProcessTests {
             defer { server.stop() }
             var environment = ServiceStandIns.environment(base: server.base, githubToken: TestSecrets.wrongToken)
             environment["SENTRY_URL"] = "http://127.0.0.1:1"
-            for key in ["SLACK_BOT_TOKEN", "ANTHROPIC_API_KEY", "AWS_REGION"] { environment[key] = nil }
+            for key in ["SLACK_BOT_TOKEN", "ANTHROPIC_API_KEY", "AWS_REGION", "OPENAI_BASE_URL"] { environment[key] = nil }
             let result = try await ChildProcess.run(towerBinary, ["doctor", "--timeout", "5"], environment: isolatedEnvironment(environment))
             #expect(result.status == 1, "\(result.out)\n\(result.err)")
             let lines = result.out.split(separator: "\n").map(String.init)
@@ -51,7 +52,7 @@ extension ProcessTests {
             let json = try await ChildProcess.run(towerBinary, ["doctor", "--json"], environment: isolatedEnvironment(environment))
             #expect(json.status == 1)
             let checks = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [[String: Any]] ?? []
-            #expect(checks.map { $0["status"] as? String } == ["failed", "ok", "not configured", "failed", "not configured", "not configured"])
+            #expect(checks.map { $0["status"] as? String } == ["failed", "ok", "not configured", "failed", "not configured", "not configured", "not configured"])
         }
 
         @Test func toolPrintsJSONOrTheServicesErrorOnStderr() async throws {

@@ -4,8 +4,9 @@ import Hummingbird
 import NIOCore
 import TowerTestLog
 
-/// GitHub, Jira, Slack, Sentry, Anthropic and Bedrock on one test server, each under its own
-/// prefix (`/github`, `/jira`, `/slack/api`, `/sentry`, `/anthropic`, `/bedrock`) so one process's base URLs can
+/// GitHub, Jira, Slack, Sentry, Anthropic, Bedrock and an OpenAI-compatible server on one test
+/// server, each under its own prefix (`/github`, `/jira`, `/slack/api`, `/sentry`, `/anthropic`,
+/// `/bedrock`, `/openai/v1`) so one process's base URLs can
 /// all point here. Each checks its credential the way the service does and answers a wrong
 /// one with the service's own 401 (Slack: HTTP 200 with `ok:false`, as Slack does).
 public enum ServiceStandIns {
@@ -20,6 +21,7 @@ public enum ServiceStandIns {
             "ANTHROPIC_API_KEY": TestSecrets.anthropicKey, "ANTHROPIC_BASE_URL": root + "/anthropic",
             "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL_BEDROCK_RUNTIME": root + "/bedrock", "AWS_ACCESS_KEY_ID": awsKeyId,
             "AWS_SECRET_ACCESS_KEY": TestSecrets.awsSecret, "AWS_EC2_METADATA_DISABLED": "true",
+            "OPENAI_BASE_URL": root + "/openai/v1", "OPENAI_API_KEY": OpenAIStandIn.apiKey,
         ]
     }
 
@@ -106,5 +108,8 @@ public enum ServiceStandIns {
 
         // Bedrock: SigV4 checked as AWS checks it.
         BedrockStandIn(keys: [awsKeyId: TestSecrets.awsSecret]) { _ in [] }.routes(router, prefix: "/bedrock", seen: seen)
+
+        // An OpenAI-compatible server.
+        OpenAIStandIn { _ in [:] }.routes(router, prefix: "/openai/v1", seen: seen)
     }
 }

@@ -17,11 +17,14 @@ public struct StructuredCaller: Sendable {
     /// Tower's own secrets, taken out of every prompt before it is sent (a token pasted into a
     /// ticket, or committed to a repository, does not travel on to the model).
     let secrets: [String]
+    /// Where a provider's notices go (the task's log).
+    let notify: (@Sendable (String) async -> Void)?
 
     public init(
         provider: any LLMProvider, model: String, maxTokens: Int = 8192, secrets: [String] = [],
-        recorder: (@Sendable (LLMCallRecord) async -> Void)? = nil
+        recorder: (@Sendable (LLMCallRecord) async -> Void)? = nil, notify: (@Sendable (String) async -> Void)? = nil
     ) {
+        self.notify = notify
         self.provider = provider
         self.model = model
         self.maxTokens = maxTokens
@@ -31,12 +34,18 @@ public struct StructuredCaller: Sendable {
 
     /// The same caller, keeping its calls in `store` under a task and step.
     public func recording(to store: any Store, taskId: String?, step: String) -> StructuredCaller {
-        StructuredCaller(provider: provider, model: model, maxTokens: maxTokens, secrets: secrets) { record in
-            var record = record
-            record.taskId = taskId
-            record.step = step
-            _ = try? await store.recordLLMCall(record)
-        }
+        StructuredCaller(
+            provider: provider, model: model, maxTokens: maxTokens, secrets: secrets,
+            recorder: { record in
+                var record = record
+                record.taskId = taskId
+                record.step = step
+                _ = try? await store.recordLLMCall(record)
+            },
+            notify: { notice in
+                guard let taskId else { return }
+                _ = try? await store.appendEvents([TaskEvent(taskId: taskId, at: Date(), level: .warning, agent: step, message: notice)])
+            })
     }
 
     /// The answer to `prompt` in the shape `T`, or ``StructuredCallError/malformed(tool:problems:)``
@@ -55,6 +64,7 @@ public struct StructuredCaller: Sendable {
             let result: LLMResult
             do {
                 result = try await provider.complete(request)
+                if let notify { for notice in result.notices { await notify(notice) } }
             } catch {
                 await keep(request, purpose: purpose, attempt: attempt, answer: "", error: String(describing: error), usage: LLMUsage(), since: started)
                 if let error = error as? LLMError, Self.isPermanent(error) { throw PermanentStepFailure("\(purpose): \(error)") }
@@ -105,7 +115,14 @@ public struct StructuredCaller: Sendable {
     static func isPermanent(_ error: LLMError) -> Bool {
         switch error {
         case .noRecording, .notConfigured: true
-        case .api(_, let type, _): ["authentication_error", "permission_error", "invalid_request_error", "not_found_error"].contains(type)
+        case .api(let status, let type, _):
+            // The status where there is one (every provider's refusals are 400, 401, 403, 404, 422),
+            // else the type: Anthropic's, Bedrock's exceptions, OpenAI's.
+            [400, 401, 403, 404, 422].contains(status ?? 0)
+                || [
+                    "authentication_error", "permission_error", "invalid_request_error", "not_found_error", "AccessDeniedException", "ValidationException",
+                    "UnrecognizedClientException", "InvalidSignatureException", "ResourceNotFoundException",
+                ].contains(type)
         case .incomplete: false
         }
     }
