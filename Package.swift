@@ -80,6 +80,8 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             // SigV4's SHA-256 and HMAC for Bedrock.
             .product(name: "Crypto", package: "swift-crypto"),
+            // The price table's file.
+            .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // The services as configured: clients built from the configuration, `doctor`'s checks, `tool`'s catalog.
         .target(name: "TowerGateway", dependencies: ["TowerCore", "TowerConfig", "TowerNet", "TowerServices", "TowerLLM", "TowerStore"]),

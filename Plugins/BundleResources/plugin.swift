@@ -1,7 +1,7 @@
 import Foundation
 import PackagePlugin
 
-/// Builds the shipped prompts, themes and the demo organization into the binary
+/// Builds the shipped prompts, themes, the demo organization and the price table into the binary
 /// (`TowerResources`), so an installed `tower` with no `share/` beside it still has its
 /// default theme, its prompts and its demo. The files stay plain files in the source tree;
 /// this turns them into one generated Swift file at build time. SwiftPM re-runs the plugin only
@@ -11,7 +11,7 @@ import PackagePlugin
 @main
 struct BundleResources: BuildToolPlugin {
     /// The top-level directories bundled, relative to the package.
-    static let directories = ["prompts", "themes", "demo"]
+    static let directories = ["prompts", "themes", "demo", "pricing"]
 
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
         let root = context.package.directoryURL

@@ -3,6 +3,7 @@ import TowerConfig
 import TowerCore
 import TowerGateway
 import TowerLLM
+import TowerResources
 import TowerServices
 import TowerStore
 import TowerEngine
@@ -110,6 +111,14 @@ public struct AgentServices: Sendable {
                 llmProblem = used.sorted { $0.rawValue < $1.rawValue }.compactMap { problems[$0] }.joined(separator: "; ")
             }
         }
+        if let inner = llm {
+            do {
+                llm = PricedProvider(inner, prices: try prices(configuration))
+            } catch {
+                llm = nil
+                llmProblem = "\(error)"
+            }
+        }
         if let record = configuration["TOWER_LLM_RECORD"], !record.isEmpty, let inner = llm {
             llm = RecordingProvider(recording: inner, into: URL(fileURLWithPath: record))
         }
@@ -134,6 +143,16 @@ public struct AgentServices: Sendable {
             services.sentryClient = gateway.sentry
         }
         return services
+    }
+
+    /// The shipped price table, with `TOWER_PRICES_FILE`'s rows over it.
+    public static func prices(_ configuration: Configuration) throws -> PriceTable {
+        let shipped = try PriceTable.parse(Bundled.text("pricing/models.toml") ?? "", origin: "pricing/models.toml")
+        guard let path = configuration["TOWER_PRICES_FILE"], !path.isEmpty else { return shipped }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw PriceTable.FileError(description: "TOWER_PRICES_FILE: cannot read \(path)")
+        }
+        return shipped.overridden(by: try PriceTable.parse(text, origin: path))
     }
 
     /// What a workflow cannot run without, said before a task is created rather than when its

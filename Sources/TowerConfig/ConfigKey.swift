@@ -40,6 +40,7 @@ public struct ConfigKey: Sendable, Hashable {
         ConfigKey("TOWER_SLACK_APPROVERS", group: "Slack", "Slack user ids that may approve, reject and retry from Slack, comma-separated (no one when unset)"),
         ConfigKey("TOWER_FORGE_DIR", group: "Tower", "local forge: bare repositories at DIR/OWNER/NAME.git instead of GitHub"),
         ConfigKey("TOWER_LLM_MODEL", group: "Tower", default: "claude-sonnet-4-20250514", "model the agents ask: provider:model (anthropic, bedrock, openai); a bare name is Anthropic's"),
+        ConfigKey("TOWER_PRICES_FILE", group: "Tower", "model prices (TOML, pricing/models.toml's shape) over the shipped table"),
         ConfigKey("TOWER_MODEL_DISCOVERY", group: "Tower", "Discovery's model, provider:model (default TOWER_LLM_MODEL)"),
         ConfigKey("TOWER_MODEL_PLANNING", group: "Tower", "Planning's model, provider:model (default TOWER_LLM_MODEL)"),
         ConfigKey("TOWER_MODEL_EXECUTION", group: "Tower", "Execution's model, provider:model (default TOWER_LLM_MODEL)"),

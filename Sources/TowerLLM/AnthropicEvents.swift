@@ -3,26 +3,25 @@ import TowerCore
 
 /// The Messages API's stream events as one state machine, whatever carries them: Server-Sent
 /// Events from Anthropic, event-stream chunks from Bedrock. Text deltas pass through; a tool
-/// call is assembled from its `input_json_delta` fragments; usage and the stop reason end it.
+/// call is assembled from its `input_json_delta` fragments; usage (prompt-cache writes and reads
+/// apart) and the stop reason end it. Pricing is the table's (``PricedProvider``).
 struct AnthropicEventReader {
-    let model: String
-    let price: @Sendable (String, Int, Int) -> Double?
     var usage = LLMUsage()
     var stopReason: String?
     var tools: [Int: (id: String, name: String, json: String)] = [:]
     /// Whether anything was passed on yet (a failure before that may be tried again).
     var started = false
 
-    init(model: String, price: @escaping @Sendable (String, Int, Int) -> Double?) {
-        self.model = model
-        self.price = price
-    }
+    init() {}
 
     /// Reads one event (`type` from the event's own JSON); true when the message ended.
     mutating func read(_ json: JSONValue, into out: AsyncThrowingStream<LLMStreamEvent, any Error>.Continuation) throws -> Bool {
         switch json["type"]?.string {
         case "message_start":
-            usage.inputTokens = Int(json["message"]?["usage"]?["input_tokens"]?.number ?? 0)
+            let start = json["message"]?["usage"]
+            usage.inputTokens = Int(start?["input_tokens"]?.number ?? 0)
+            usage.cacheWriteTokens = Int(start?["cache_creation_input_tokens"]?.number ?? 0)
+            usage.cacheReadTokens = Int(start?["cache_read_input_tokens"]?.number ?? 0)
         case "content_block_start":
             if let block = json["content_block"], block["type"]?.string == "tool_use", let index = json["index"]?.number {
                 tools[Int(index)] = (block["id"]?.string ?? "", block["name"]?.string ?? "", "")
@@ -45,7 +44,6 @@ struct AnthropicEventReader {
             stopReason = json["delta"]?["stop_reason"]?.string ?? stopReason
             if let output = json["usage"]?["output_tokens"]?.number { usage.outputTokens = Int(output) }
         case "message_stop":
-            usage.cost = price(model, usage.inputTokens, usage.outputTokens)
             out.yield(.finished(stopReason: stopReason ?? "end_turn", usage: usage))
             return true
         case "error":

@@ -4,7 +4,7 @@ import HTTPTypes
 import TowerNet
 
 /// Anthropic's Messages API, streamed over Server-Sent Events: text deltas as they come,
-/// tool calls assembled from `input_json_delta` fragments, usage and cost at the end. 429, 529
+/// tool calls assembled from `input_json_delta` fragments, usage at the end. 429, 529
 /// and 503 before the stream starts are retried with the network layer's policy.
 public struct AnthropicProvider: LLMProvider {
     public let apiKey: String
@@ -15,12 +15,6 @@ public struct AnthropicProvider: LLMProvider {
     /// For the calls that are not streamed (the model list).
     let http: HTTPClient
     let sleep: @Sendable (TimeInterval) async throws -> Void
-
-    /// Price per million tokens (input, output) in US dollars, by model name prefix.
-    public static let prices: [(prefix: String, input: Double, output: Double)] = [
-        ("claude-opus-4", 15, 75), ("claude-sonnet-4", 3, 15), ("claude-3-7-sonnet", 3, 15), ("claude-3-5-sonnet", 3, 15),
-        ("claude-3-5-haiku", 0.8, 4), ("claude-haiku-4", 1, 5), ("claude-3-opus", 15, 75), ("claude-3-haiku", 0.25, 1.25),
-    ]
 
     public init(
         apiKey: String, baseURL: URL = URL(string: "https://api.anthropic.com")!, version: String = "2023-06-01",
@@ -43,12 +37,6 @@ public struct AnthropicProvider: LLMProvider {
         self.policy = policy
         self.http = http ?? HTTPClient(transport: .shared, policy: policy)
         self.sleep = sleep
-    }
-
-    /// The cost of a call, when the model's price is known.
-    public static func cost(model: String, input: Int, output: Int) -> Double? {
-        guard let price = prices.first(where: { model.hasPrefix($0.prefix) }) else { return nil }
-        return (Double(input) * price.input + Double(output) * price.output) / 1_000_000
     }
 
     public func stream(_ request: LLMRequest) -> AsyncThrowingStream<LLMStreamEvent, any Error> {
@@ -191,7 +179,7 @@ public struct AnthropicProvider: LLMProvider {
 
     private func decode(_ body: AsyncThrowingStream<Data, any Error>, model: String, into out: AsyncThrowingStream<LLMStreamEvent, any Error>.Continuation) async throws {
         var decoder = ServerSentEventDecoder()
-        var reader = AnthropicEventReader(model: model, price: Self.cost)
+        var reader = AnthropicEventReader()
         func handle(_ event: ServerSentEvent) throws -> Bool {
             guard let json = try? JSONValue.parse(event.data) else { return false }
             return try reader.read(json, into: out)

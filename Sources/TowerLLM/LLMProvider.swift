@@ -73,14 +73,20 @@ public struct LLMRequest: Sendable, Equatable {
 
 /// Tokens used by one call, and what they cost when the model's price is known.
 public struct LLMUsage: Sendable, Equatable {
+    /// Input tokens read fresh (not from the prompt cache).
     public var inputTokens: Int
     public var outputTokens: Int
-    /// US dollars; `nil` for a model without a known price.
+    /// Input tokens written to the prompt cache, and read from it.
+    public var cacheWriteTokens: Int
+    public var cacheReadTokens: Int
+    /// US dollars; `nil` for a model without a known price ("price unknown", never $0).
     public var cost: Double?
 
-    public init(inputTokens: Int = 0, outputTokens: Int = 0, cost: Double? = nil) {
+    public init(inputTokens: Int = 0, outputTokens: Int = 0, cacheWriteTokens: Int = 0, cacheReadTokens: Int = 0, cost: Double? = nil) {
         self.inputTokens = inputTokens
         self.outputTokens = outputTokens
+        self.cacheWriteTokens = cacheWriteTokens
+        self.cacheReadTokens = cacheReadTokens
         self.cost = cost
     }
 }

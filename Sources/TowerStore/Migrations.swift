@@ -247,6 +247,13 @@ enum Migrations {
                 t.add(column: "waiting_for", .text)
             }
         }
+        migrator.registerMigration("v10-llm-cache-tokens") { db in
+            // Prompt-cache writes and reads, counted apart from fresh input (they cost apart).
+            try db.alter(table: "llm_calls") { t in
+                t.add(column: "cache_write_tokens", .integer).notNull().defaults(to: 0)
+                t.add(column: "cache_read_tokens", .integer).notNull().defaults(to: 0)
+            }
+        }
         return migrator
     }
 }

@@ -75,12 +75,13 @@ extension SQLiteStore {
         try await write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO llm_calls (task_id, step, purpose, model, system, prompt, answer, error, input_tokens, output_tokens, cost, duration_ms, at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO llm_calls (task_id, step, purpose, model, system, prompt, answer, error, input_tokens, output_tokens,
+                        cache_write_tokens, cache_read_tokens, cost, duration_ms, at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     call.taskId, call.step, call.purpose, call.model, call.system, call.prompt, call.answer, call.error, call.inputTokens,
-                    call.outputTokens, call.cost, call.durationMs, call.at,
+                    call.outputTokens, call.cacheWriteTokens, call.cacheReadTokens, call.cost, call.durationMs, call.at,
                 ])
             var stored = call
             stored.id = db.lastInsertedRowID
@@ -94,7 +95,8 @@ extension SQLiteStore {
                 LLMCallRecord(
                     id: row["id"], taskId: row["task_id"], step: row["step"], purpose: row["purpose"], model: row["model"], system: row["system"],
                     prompt: row["prompt"], answer: row["answer"], error: row["error"], inputTokens: row["input_tokens"],
-                    outputTokens: row["output_tokens"], cost: row["cost"], durationMs: row["duration_ms"], at: row["at"])
+                    outputTokens: row["output_tokens"], cacheWriteTokens: row["cache_write_tokens"], cacheReadTokens: row["cache_read_tokens"], cost: row["cost"],
+                    durationMs: row["duration_ms"], at: row["at"])
             }
         }
     }

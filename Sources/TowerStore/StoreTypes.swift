@@ -245,6 +245,9 @@ public struct LLMCallRecord: Sendable, Equatable {
     public var error: String?
     public var inputTokens: Int
     public var outputTokens: Int
+    /// Input written to and read from the prompt cache (apart from `inputTokens`).
+    public var cacheWriteTokens: Int
+    public var cacheReadTokens: Int
     /// US dollars, when the model's price is known.
     public var cost: Double?
     public var durationMs: Int
@@ -252,8 +255,10 @@ public struct LLMCallRecord: Sendable, Equatable {
 
     public init(
         id: Int64? = nil, taskId: String?, step: String, purpose: String, model: String, system: String, prompt: String, answer: String,
-        error: String? = nil, inputTokens: Int, outputTokens: Int, cost: Double?, durationMs: Int, at: Date
+        error: String? = nil, inputTokens: Int, outputTokens: Int, cacheWriteTokens: Int = 0, cacheReadTokens: Int = 0, cost: Double?, durationMs: Int, at: Date
     ) {
+        self.cacheWriteTokens = cacheWriteTokens
+        self.cacheReadTokens = cacheReadTokens
         self.id = id
         self.taskId = taskId
         self.step = step

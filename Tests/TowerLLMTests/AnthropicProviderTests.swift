@@ -51,7 +51,7 @@ private let fastPolicy = RetryPolicy(maxAttempts: 3, backoff: .init(base: 0.01, 
         #expect(deltas.count > 1)
         guard case .finished(let reason, let usage) = finished else { Issue.record("no finish"); return }
         #expect(reason == "end_turn" && usage.inputTokens == 11 && usage.outputTokens > 0)
-        #expect(usage.cost == AnthropicProvider.cost(model: "claude-sonnet-4-20250514", input: usage.inputTokens, output: usage.outputTokens))
+        #expect(usage.cost == nil, "the provider reports tokens; the price table prices them")
         let request = try #require(seen.all.first)
         #expect(request.hasPrefix("sk-ant-tst0secret-key|2023-06-01|application/json|"))
         let body = try JSONValue.parse(String(request.split(separator: "|", maxSplits: 3)[3]))
@@ -94,7 +94,7 @@ private let fastPolicy = RetryPolicy(maxAttempts: 3, backoff: .init(base: 0.01, 
         let provider = AnthropicProvider(apiKey: "k-123456", baseURL: api.base, policy: fastPolicy, sleep: { _ in })
         let result = try await provider.complete(LLMRequest(model: "claude-3-opus-latest", messages: [.user("x")]))
         #expect(result.text == "Hello there!" && seen.count == 2)
-        #expect(result.usage.cost == AnthropicProvider.cost(model: "claude-3-opus-latest", input: 11, output: result.usage.outputTokens))
+        #expect(result.usage.inputTokens == 11)
     }
 
     /// A Messages request has no side effect to repeat: 500, 502 and 504 are tried again, as

@@ -41,7 +41,7 @@ private let weather = LLMTool(name: "get_weather", description: "Weather", input
             LLMRequest(model: model, system: "Answer with the tool.", messages: [.user("Weather in Paris?")], tools: [weather], toolChoice: .tool("get_weather"), maxTokens: 256))
         #expect(result.content == [.toolUse(id: "toolu_bdrk_1", name: "get_weather", input: ["location": "Paris"])])
         #expect(result.stopReason == "tool_use" && result.usage.inputTokens == 300 && result.usage.outputTokens == 25)
-        #expect(result.usage.cost == AnthropicProvider.cost(model: "claude-3-5-sonnet-20240620-v1:0", input: 300, output: 25))
+        #expect(result.usage.cost == nil)
         let request = try #require(standIn.received.first)
         // The model id's ':' is sent encoded once; the stand-in signed the path as AWS does.
         #expect(request.path == "/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/invoke-with-response-stream")
@@ -90,7 +90,6 @@ private let weather = LLMTool(name: "get_weather", description: "Weather", input
         } catch let LLMError.notConfigured(why) {
             #expect(why.hasPrefix("Bedrock: no AWS credentials: looked in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; \(home)/.aws/credentials"), "\(why)")
         }
-        #expect(BedrockProvider.anthropicName("us.anthropic.claude-sonnet-4-20250514-v1:0") == "claude-sonnet-4-20250514-v1:0")
         #expect(BedrockProvider(region: "eu-west-1", authentication: .bearer("k")).url(model: "arn:aws:bedrock:eu-west-1:123:inference-profile/eu.anthropic.claude")
             .absoluteString == "https://bedrock-runtime.eu-west-1.amazonaws.com/model/arn%3Aaws%3Abedrock%3Aeu-west-1%3A123%3Ainference-profile%2Feu.anthropic.claude/invoke-with-response-stream")
     }

@@ -139,7 +139,8 @@ public struct StructuredCaller: Sendable {
         await recorder(
             LLMCallRecord(
                 taskId: nil, step: "", purpose: attempt == 1 ? purpose : "\(purpose) (repair)", model: request.model, system: request.system ?? "",
-                prompt: prompt, answer: answer, error: error, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, cost: usage.cost,
+                prompt: prompt, answer: answer, error: error, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens,
+                cacheWriteTokens: usage.cacheWriteTokens, cacheReadTokens: usage.cacheReadTokens, cost: usage.cost,
                 durationMs: Int(Date().timeIntervalSince(started) * 1000), at: Date()))
     }
 

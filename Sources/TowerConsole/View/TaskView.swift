@@ -176,14 +176,19 @@ enum TaskView {
             return placeholder(&canvas, "Loading…", inner: inner)
         }
         let calls = detail.llmCalls
-        let tokens = calls.map { $0.inputTokens + $0.outputTokens }.reduce(0, +)
+        let tokens = calls.map { $0.inputTokens + $0.outputTokens + $0.cacheWriteTokens + $0.cacheReadTokens }.reduce(0, +)
         let cost = calls.compactMap(\.cost).reduce(0, +)
-        canvas.box(frame, glyphs: state.glyphs, title: "LLM calls — \(calls.count), \(tokens) tokens, $\(String(format: "%.4f", cost))")
+        // A model missing from the price table is "price unknown", never counted as $0.
+        let unpriced = calls.filter { $0.cost == nil }.count
+        let total = "$\(String(format: "%.4f", cost))" + (unpriced == 0 ? "" : unpriced == calls.count ? " (price unknown)" : " + \(unpriced) unpriced")
+        canvas.box(frame, glyphs: state.glyphs, title: "LLM calls — \(calls.count), \(tokens) tokens, \(total)")
         guard !calls.isEmpty else { return placeholder(&canvas, "No LLM calls for this task.", inner: inner) }
         var lines: [StyledLine] = []
         for call in calls {
             // The figures before the model's name, so that they survive an 80-column terminal.
-            let figures = "\(call.inputTokens)→\(call.outputTokens) tok  \(call.cost.map { String(format: "$%.4f", $0) } ?? "$-")  \(String(format: "%.1f", Double(call.durationMs) / 1000)) s  "
+            let cache = call.cacheReadTokens + call.cacheWriteTokens == 0 ? "" : " (cache r\(call.cacheReadTokens)/w\(call.cacheWriteTokens))"
+            let price = call.cost.map { String(format: "$%.4f", $0) } ?? "price unknown"
+            let figures = "\(call.inputTokens)→\(call.outputTokens) tok\(cache)  \(price)  \(String(format: "%.1f", Double(call.durationMs) / 1000)) s  "
             lines.append([
                 Span(Clock.dateTime(call.at) + "  ", Style(.muted)), Span(DisplayWidth.pad(call.purpose, to: 15), Style(.accent, bold: true)),
                 Span(figures, Style(.text)), Span(call.model, Style(.muted)),

@@ -43,18 +43,6 @@ public struct BedrockProvider: LLMProvider {
         self.now = now
     }
 
-    /// Bedrock bills Claude at Anthropic's list prices; model ids are `anthropic.claude-…`,
-    /// with a region prefix for cross-region profiles (`us.`, `eu.`, `apac.`).
-    public static func cost(model: String, input: Int, output: Int) -> Double? {
-        AnthropicProvider.cost(model: anthropicName(model), input: input, output: output)
-    }
-
-    /// `us.anthropic.claude-sonnet-4-20250514-v1:0` → `claude-sonnet-4-20250514-v1:0`.
-    static func anthropicName(_ model: String) -> String {
-        guard let range = model.range(of: "anthropic.") else { return model }
-        return String(model[range.upperBound...])
-    }
-
     /// The Messages API body as Bedrock takes it: no `model` (it is in the path), no `stream`
     /// (the operation streams), and Bedrock's `anthropic_version`.
     func body(_ request: LLMRequest) throws -> Data {
@@ -184,7 +172,7 @@ public struct BedrockProvider: LLMProvider {
 
     private func decode(_ body: AsyncThrowingStream<Data, any Error>, model: String, into out: AsyncThrowingStream<LLMStreamEvent, any Error>.Continuation) async throws {
         var frames = EventStreamDecoder()
-        var reader = AnthropicEventReader(model: model, price: Self.cost)
+        var reader = AnthropicEventReader()
         for try await chunk in body {
             for message in try frames.feed(chunk) {
                 switch message.messageType {

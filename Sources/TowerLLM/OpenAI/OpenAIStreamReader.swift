@@ -39,7 +39,10 @@ struct OpenAIStreamReader {
         guard let chunk = try? JSONValue.parse(data) else { return false }
         if chunk["error"] != nil { throw OpenAIProvider.apiError(status: nil, body: Data(data.utf8)) }
         if let used = chunk["usage"], used != .null {
-            usage.inputTokens = Int(used["prompt_tokens"]?.number ?? 0)
+            // prompt_tokens includes the cached ones; Tower counts fresh input apart.
+            let cached = Int(used["prompt_tokens_details"]?["cached_tokens"]?.number ?? 0)
+            usage.inputTokens = Int(used["prompt_tokens"]?.number ?? 0) - cached
+            usage.cacheReadTokens = cached
             usage.outputTokens = Int(used["completion_tokens"]?.number ?? 0)
         }
         guard case .array(let choices)? = chunk["choices"], let choice = choices.first else { return false }
@@ -77,7 +80,6 @@ struct OpenAIStreamReader {
             out(.toolUse(id: call.id.isEmpty ? "call_\(index)" : call.id, name: call.name, input: input))
             called = true
         }
-        usage.cost = nil  // no price table for these models yet: "price unknown", never $0
         let reason = called ? "tool_use" : finishReason == "length" ? "max_tokens" : "end_turn"
         out(.finished(stopReason: reason, usage: usage))
         return called
