@@ -19,6 +19,9 @@ public struct OperatorCommands: Sendable {
         public var task: TowerTask
         public var approval: Approval?
         public var recentEvents: [TaskEvent]
+        /// What this task's model calls cost, and what all tasks' cost today (UTC).
+        public var spend = Spend()
+        public var today = Spend()
     }
 
     /// `status ID`.
@@ -26,7 +29,8 @@ public struct OperatorCommands: Sendable {
         guard let task = try await store.task(id: taskId) else { throw StoreError.unknownTask(taskId) }
         return TaskReport(
             task: task, approval: try await store.approval(taskId: taskId),
-            recentEvents: try await store.lastEvents(taskId: taskId, count: recentLines))
+            recentEvents: try await store.lastEvents(taskId: taskId, count: recentLines),
+            spend: try await store.spend(taskId: taskId, since: nil), today: try await store.spend(taskId: nil, since: Calendar.utc.startOfDay(for: now())))
     }
 
     /// `approve ID`: exactly one decision wins; later callers learn who decided.

@@ -48,3 +48,34 @@ public struct LLMCallRecord: Sendable, Equatable {
         self.at = at
     }
 }
+
+/// What model calls cost, for a task or a day: the priced sum, and how many calls had no price
+/// (a model missing from the price table), which are never counted as $0.
+public struct Spend: Sendable, Equatable {
+    public var dollars: Double
+    public var calls: Int
+    public var unpriced: Int
+
+    public init(dollars: Double = 0, calls: Int = 0, unpriced: Int = 0) {
+        self.dollars = dollars
+        self.calls = calls
+        self.unpriced = unpriced
+    }
+
+    /// `$0.0412 (12 calls)`, `$0.0412 + 2 unpriced (14 calls)`, `price unknown (3 calls)`.
+    public var summary: String {
+        guard calls > 0 else { return "no model calls" }
+        let count = "(\(calls) call\(calls == 1 ? "" : "s"))"
+        if unpriced == calls { return "price unknown \(count)" }
+        return String(format: "$%.4f", dollars) + (unpriced > 0 ? " + \(unpriced) unpriced" : "") + " " + count
+    }
+}
+
+extension Calendar {
+    /// The Gregorian calendar in UTC: where a day's spend starts, on every host alike.
+    public static var utc: Calendar {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }
+}

@@ -53,6 +53,15 @@ extension SQLiteStore {
                 metrics.inputTokens = row["i"]
                 metrics.outputTokens = row["o"]
             }
+            let midnight = Calendar.utc.startOfDay(for: Date())
+            for (since, keyPath) in [(nil, \StoreMetrics.spend), (midnight, \StoreMetrics.today)] as [(Date?, WritableKeyPath<StoreMetrics, Spend>)] {
+                if let row = try Row.fetchOne(
+                    db, sql: "SELECT COALESCE(SUM(cost), 0) AS d, COUNT(*) AS n, COALESCE(SUM(cost IS NULL), 0) AS u FROM llm_calls WHERE (? IS NULL OR at >= ?)",
+                    arguments: [since, since])
+                {
+                    metrics[keyPath: keyPath] = Spend(dollars: row["d"], calls: row["n"], unpriced: row["u"])
+                }
+            }
             return metrics
         }
     }

@@ -89,6 +89,18 @@ extension SQLiteStore {
         }
     }
 
+    public func spend(taskId: String?, since: Date?) async throws -> Spend {
+        try await read { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT COALESCE(SUM(cost), 0) AS dollars, COUNT(*) AS calls, COALESCE(SUM(cost IS NULL), 0) AS unpriced FROM llm_calls
+                    WHERE (? IS NULL OR task_id = ?) AND (? IS NULL OR at >= ?)
+                    """, arguments: [taskId, taskId, since, since])
+            return Spend(dollars: row?["dollars"] ?? 0, calls: row?["calls"] ?? 0, unpriced: row?["unpriced"] ?? 0)
+        }
+    }
+
     public func llmCalls(taskId: String) async throws -> [LLMCallRecord] {
         try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM llm_calls WHERE task_id = ? ORDER BY id", arguments: [taskId]).map { row in

@@ -140,6 +140,8 @@ public protocol Store: Sendable {
     func recordLLMCall(_ call: LLMCallRecord) async throws -> LLMCallRecord
     /// A task's LLM calls, oldest first.
     func llmCalls(taskId: String) async throws -> [LLMCallRecord]
+    /// What the model calls of one task (or of all, with nil) since `since` (or ever) cost.
+    func spend(taskId: String?, since: Date?) async throws -> Spend
 
     // MARK: Local forge
 

@@ -361,6 +361,9 @@ public struct StoreMetrics: Sendable, Equatable {
     public var pendingDeliveries = 0
     public var inputTokens = 0
     public var outputTokens = 0
+    /// Every call's priced cost, ever; calls without a price; today's (UTC) cost.
+    public var spend = Spend()
+    public var today = Spend()
 
     public init() {}
 
@@ -372,6 +375,12 @@ public struct StoreMetrics: Sendable, Equatable {
         lines += [
             "# TYPE tower_llm_tokens_total counter", "tower_llm_tokens_total{direction=\"input\"} \(inputTokens)",
             "tower_llm_tokens_total{direction=\"output\"} \(outputTokens)",
+            "# HELP tower_llm_cost_dollars_total US dollars spent on model calls with a known price",
+            "# TYPE tower_llm_cost_dollars_total counter", "tower_llm_cost_dollars_total \(spend.dollars)",
+            "# HELP tower_llm_calls_unpriced_total model calls whose model has no price in the table",
+            "# TYPE tower_llm_calls_unpriced_total counter", "tower_llm_calls_unpriced_total \(spend.unpriced)",
+            "# HELP tower_llm_cost_today_dollars US dollars spent on model calls since midnight UTC",
+            "# TYPE tower_llm_cost_today_dollars gauge", "tower_llm_cost_today_dollars \(today.dollars)",
         ]
         return lines.joined(separator: "\n") + "\n"
     }

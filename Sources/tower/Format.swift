@@ -35,6 +35,7 @@ enum Format {
             "  attempts   \(t.attempts)\(t.cycle > 0 ? ", CI cycle \(t.cycle)" : "")",
             "  created    \(iso(t.createdAt)) (\(Age.short(now.timeIntervalSince(t.createdAt))) ago)",
             "  updated    \(iso(t.updatedAt))",
+            "  cost       \(report.spend.summary); today, all tasks: \(report.today.summary)",
         ]
         if let until = t.waitingUntil, until > now {
             lines.append("  waiting    for \(t.waitingFor ?? "a service") until \(Age.clock(until, now: now)); the step resumes then")

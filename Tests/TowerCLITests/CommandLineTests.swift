@@ -93,8 +93,17 @@ extension ProcessTests {
                 towerBinary, ["agent", "approve", waiting.id, "--as", "dana", "--note", "ship it", "--state-dir", state.path], environment: env)
             #expect(approve.status == 0)
             #expect(approve.out == "✅ Plan approved for \(waiting.id) (by dana via cli)")
+            try await store.recordLLMCall(
+                LLMCallRecord(
+                    taskId: waiting.id, step: "planning", purpose: "plan", model: "claude-sonnet-4-20250514", system: "", prompt: "", answer: "", inputTokens: 9_000,
+                    outputTokens: 1_200, cost: 0.045, durationMs: 8_000, at: Date()))
+            try await store.recordLLMCall(
+                LLMCallRecord(
+                    taskId: waiting.id, step: "planning", purpose: "plan (repair)", model: "openai:qwen2.5-coder-32b", system: "", prompt: "", answer: "",
+                    inputTokens: 9_500, outputTokens: 1_100, cost: nil, durationMs: 9_000, at: Date()))
             let status = try await ChildProcess.run(towerBinary, ["agent", "status", waiting.id, "--state-dir", state.path], environment: env)
             #expect(status.out.contains("status     approved — next step: execution"))
+            #expect(status.out.contains("cost       $0.0450 + 1 unpriced (2 calls); today, all tasks: $0.0450 + 1 unpriced (2 calls)"), "\(status.out)")
             #expect(status.out.contains("approval   approved by dana via cli"))
             #expect(status.out.contains("plan approved by dana via cli: ship it"))
 

@@ -20,7 +20,10 @@ extension ProcessTests {
             let tmux = try TmuxSession(width: 200, height: 40, environment: isolatedEnvironment(environment))
             try tmux.type("\(towerBinary.path) --state-dir \(state.path) --no-engine --as dana")
             try tmux.keys("Enter")
-            let checked = try await tmux.waitFor { $0.contains("GitHub ✓ 4987/5000") && $0.contains("Jira ✗") }
+            // Every check answers in its own time: wait for the last ones too.
+            let checked = try await tmux.waitFor {
+                $0.contains("GitHub ✓ 4987/5000") && $0.contains("Jira ✗") && $0.contains("Amazon Bedrock ✓") && $0.contains("OpenAI-compatible ✓")
+            }
             #expect(checked.ok, "\(checked.screen)")
             #expect(checked.screen.contains("Slack ✓  Sentry –  Anthropic ✓ 49/50  Amazon Bedrock ✓"), "\(checked.screen)")
             #expect(checked.screen.contains("Jira: Jira answered 401: You are not authenticated."))

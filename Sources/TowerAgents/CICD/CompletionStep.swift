@@ -4,7 +4,8 @@ import TowerEngine
 import TowerServices
 
 /// The original's notify-completion: Slack and the Jira ticket are told the work is done, with
-/// the pull requests to review, once each (keyed like every other message).
+/// the pull requests to review and what the task's model calls cost, once each (keyed like every
+/// other message).
 public struct CompletionStep: WorkflowStep {
     let services: AgentServices
 
@@ -21,8 +22,10 @@ public struct CompletionStep: WorkflowStep {
         let notifier = services.notifier(context)
         let commits = execution?.commits.count ?? 0
         let untested = execution?.untested ?? []
+        let spend = try await context.store.spend(taskId: context.task.id, since: nil)
         let text = "Done: \(ticket.map { "\($0) " } ?? "")\(context.task.title). \(commits) commit\(commits == 1 ? "" : "s"), CI green; ready for review: "
             + links.joined(separator: ", ") + (untested.isEmpty ? "" : ". Not tested by the agent: \(untested.joined(separator: ", "))")
+            + ". Model cost: \(spend.summary)."
         try await notifier.slackNotice(text, kind: "completed", key: "\(context.idempotencyKey)/slack-completed")
         if let ticket, planning?.ticket.fromJira == true {
             try await notifier.jiraComment(
