@@ -101,6 +101,23 @@ extension SQLiteStore {
         }
     }
 
+    public func spendByTask() async throws -> (byTask: [String: Spend], latestCall: Int64) {
+        try await read { db in
+            var byTask: [String: Spend] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql: "SELECT task_id, COALESCE(SUM(cost), 0) AS d, COUNT(*) AS n, COALESCE(SUM(cost IS NULL), 0) AS u FROM llm_calls WHERE task_id IS NOT NULL GROUP BY task_id")
+            {
+                byTask[row["task_id"]] = Spend(dollars: row["d"], calls: row["n"], unpriced: row["u"])
+            }
+            return (byTask, try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM llm_calls") ?? 0)
+        }
+    }
+
+    public func latestLLMCallId() async throws -> Int64 {
+        try await read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM llm_calls") ?? 0 }
+    }
+
     public func llmCalls(taskId: String) async throws -> [LLMCallRecord] {
         try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM llm_calls WHERE task_id = ? ORDER BY id", arguments: [taskId]).map { row in

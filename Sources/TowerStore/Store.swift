@@ -142,6 +142,11 @@ public protocol Store: Sendable {
     func llmCalls(taskId: String) async throws -> [LLMCallRecord]
     /// What the model calls of one task (or of all, with nil) since `since` (or ever) cost.
     func spend(taskId: String?, since: Date?) async throws -> Spend
+    /// Each task's spend (tasks with calls only), and the newest call's id: the console reloads
+    /// the board's costs when that moves.
+    func spendByTask() async throws -> (byTask: [String: Spend], latestCall: Int64)
+    /// The newest call's id (0 with none).
+    func latestLLMCallId() async throws -> Int64
 
     // MARK: Local forge
 

@@ -14,6 +14,23 @@ private let sizes: [(String, Size)] = [("80x24", Size(width: 80, height: 24)), (
         expectSnapshot(ConsoleView.render(Fixture.board(size)), "board-\(name)")
     }
 
+    /// Each task's model cost in its own column (wide terminals), "?" where no call has a price,
+    /// and today's total beside the groups.
+    @Test(arguments: [0, 1])
+    func boardWithCosts(_ i: Int) {
+        let (name, size) = sizes[i]
+        var state = Fixture.board(size)
+        let ids = state.visible
+        var spend: [String: Spend] = [:]
+        if ids.count > 2 {
+            spend[ids[0]] = Spend(dollars: 0.0412, calls: 6)
+            spend[ids[1]] = Spend(dollars: 0, calls: 2, unpriced: 2)
+            spend[ids[2]] = Spend(dollars: 12.3, calls: 40, unpriced: 1)
+        }
+        _ = Console.update(&state, .spendLoaded(spend, today: Spend(dollars: 12.3412, calls: 48, unpriced: 3)))
+        expectSnapshot(ConsoleView.render(state), "board-costs-\(name)")
+    }
+
     @Test(arguments: [0, 1])
     func boardFilteredAndFrozen(_ i: Int) {
         let (name, size) = sizes[i]

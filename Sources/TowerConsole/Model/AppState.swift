@@ -240,6 +240,9 @@ public struct AppState: Equatable, Sendable {
     public var keyMap = KeyMap.standard
 
     public var tasks: [String: TowerTask] = [:]
+    /// What each task's model calls cost (tasks with calls only), and all tasks' today (UTC).
+    public var spend: [String: Spend] = [:]
+    public var spendToday = Spend()
     /// Ids on the board, in display order (group, filter and sort applied).
     public private(set) var visible: [String] = []
     public var screen: Screen = .board

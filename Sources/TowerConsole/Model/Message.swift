@@ -22,6 +22,8 @@ public enum Message: Sendable {
     case sentryLoaded(passes: [SentryPass], fingerprints: [SentryFingerprint])
     case deliveriesLoaded([WebhookDelivery])
     case freezeChanged(FreezeState)
+    /// What each task's model calls cost, and all tasks' today (UTC).
+    case spendLoaded([String: Spend], today: Spend)
     case healthChanged(Health)
     /// A round of integration checks came back (`:doctor`, or the periodic check).
     case integrationsChecked([Health.Integration])

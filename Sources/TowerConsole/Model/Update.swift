@@ -81,6 +81,10 @@ public enum Console {
         case .freezeChanged(let freeze):
             state.freeze = freeze
             return []
+        case .spendLoaded(let spend, let today):
+            state.spend = spend
+            state.spendToday = today
+            return []
         case .healthChanged(let health):
             state.health = health
             return []

@@ -52,6 +52,9 @@ public actor ConsoleRuntime {
     private var lastFrame = Date.distantPast
     private var framePending = false
     private var watermark = Date.distantPast
+    /// The newest model call the board's costs include, and the day they were loaded on.
+    private var spendWatermark: Int64 = -1
+    private var spendDay = Date.distantPast
     private var background: [Task<Void, Never>] = []
     private var engineTask: Task<Void, Never>?
 
@@ -193,12 +196,22 @@ public actor ConsoleRuntime {
         send(.tick(Date()))
     }
 
+    /// The board's costs, reloaded when a model call is recorded (or the UTC day turns).
+    private func refreshSpend() async throws {
+        let (byTask, latest) = try await store.spendByTask()
+        let today = try await store.spend(taskId: nil, since: Calendar.utc.startOfDay(for: Date()))
+        spendWatermark = latest
+        spendDay = Date()
+        send(.spendLoaded(byTask, today: today))
+    }
+
     private func initialLoad() async {
         do {
             watermark = Date()
             let tasks = try await store.tasks(status: nil, limit: nil)
             _ = Console.update(&state, .tasksLoaded(tasks))
             _ = Console.update(&state, .freezeChanged(try await store.freezeState()))
+            try await refreshSpend()
             if let id = state.selection { await load(.loadPreview(taskId: id)) }
         } catch {
             _ = Console.update(&state, .actionFinished(StatusMessage(text: "cannot read the store: \(error)", level: .error)))
@@ -232,6 +245,7 @@ public actor ConsoleRuntime {
                 lines += try await store.events(taskId: preview, after: state.preview.last?.sequence ?? 0, limit: Console.previewLines)
             }
             if !lines.isEmpty { send(.logAppended(lines)) }
+            if try await store.latestLLMCallId() != spendWatermark || !Calendar.utc.isDate(spendDay, inSameDayAs: Date()) { try await refreshSpend() }
             if state.screen == .sentry { await perform(.loadSentry) }
             if state.screen == .deliveries { await perform(.loadDeliveries) }
             let freeze = try await store.freezeState()

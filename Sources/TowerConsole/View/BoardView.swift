@@ -1,5 +1,6 @@
 import Foundation
 import TowerCore
+import TowerStore
 
 /// The board: every task in a table, grouped by state, with a log preview on wide terminals.
 enum BoardView {
@@ -21,10 +22,28 @@ enum BoardView {
             spans.append(Span(label, group == state.group ? Style(.tabActive, bold: true, reverse: true) : Style(.tab)))
             spans.append(Span(" "))
         }
+        // What model calls cost today (UTC), across all tasks, once there are any: whole where
+        // it fits, else the sum alone ("+?" when some calls have no price).
+        let today = state.spendToday
+        if today.calls > 0 {
+            let used = spans.map { DisplayWidth.of($0.text) }.reduce(0, +)
+            let sum = today.unpriced == today.calls ? "price unknown" : String(format: "$%.2f", today.dollars) + (today.unpriced > 0 ? "+?" : "")
+            for text in ["  today: \(today.summary)", "  today \(sum)"] where used + DisplayWidth.of(text) <= row.width {
+                spans.append(Span(text, Style(.muted)))
+                break
+            }
+        }
         canvas.draw(spans, x: row.x, y: row.y, width: row.width)
     }
 
-    static func columns(width: Int) -> [Column] {
+    /// A task's cost in a board cell: `$0.045`, `$12.30`, `?` when no call has a price.
+    static func cost(_ spend: Spend?) -> String {
+        guard let spend, spend.calls > 0 else { return "" }
+        if spend.unpriced == spend.calls { return "?" }
+        return spend.dollars < 10 ? String(format: "$%.3f", spend.dollars) : String(format: "$%.2f", spend.dollars)
+    }
+
+    static func columns(width: Int, cost: Bool = false) -> [Column] {
         var columns = [Column(title: "", width: 1), Column(title: "ID", width: 10), Column(title: "TICKET", width: 10)]
         columns.append(Column(title: "TITLE", width: nil))
         columns.append(Column(title: "STATUS", width: 17))
@@ -32,6 +51,8 @@ enum BoardView {
         columns.append(Column(title: "PROG", width: 4, alignRight: true))
         columns.append(Column(title: "AGE", width: 4, alignRight: true))
         if width >= 100 { columns.append(Column(title: "TRY", width: 3, alignRight: true)) }
+        // Each task's model cost, once any task has one ("?" where no call has a price).
+        if cost, width >= 110 { columns.append(Column(title: "COST", width: 7, alignRight: true)) }
         return columns
     }
 
@@ -43,7 +64,7 @@ enum BoardView {
             canvas.put(message, x: rect.x + 1, y: rect.y + 1, style: Style(.muted), maxWidth: rect.width - 2)
             return
         }
-        let columns = columns(width: rect.width)
+        let columns = columns(width: rect.width, cost: !state.spend.isEmpty)
         let rows = max(0, rect.height - 1)
         let shown = state.visible[state.boardTop..<min(state.visible.count, state.boardTop + rows)]
         let cells: [[Span]] = shown.compactMap { id in
@@ -60,6 +81,7 @@ enum BoardView {
             row.append(Span("\(t.progress)%", Style(.text)))
             row.append(Span(Age.short(state.now.timeIntervalSince(t.createdAt)), Style(.muted)))
             if columns.contains(where: { $0.title == "TRY" }) { row.append(Span(t.attempts > 0 ? "\(t.attempts)" : "", Style(.warning))) }
+            if columns.contains(where: { $0.title == "COST" }) { row.append(Span(Self.cost(state.spend[id]), Style(.muted))) }
             return row
         }
         let selected = state.selection.flatMap { shown.firstIndex(of: $0) }.map { $0 - shown.startIndex }
