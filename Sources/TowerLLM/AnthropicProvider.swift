@@ -40,17 +40,7 @@ public struct AnthropicProvider: LLMProvider {
     }
 
     public func stream(_ request: LLMRequest) -> AsyncThrowingStream<LLMStreamEvent, any Error> {
-        AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    try await run(request, continuation)
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+        providerStream { try await run(request, $0) }
     }
 
     func body(_ request: LLMRequest) throws -> Data {
@@ -107,44 +97,11 @@ public struct AnthropicProvider: LLMProvider {
         headers[HTTPField.Name("anthropic-version")!] = version
         headers[.contentType] = "application/json"
         headers[.accept] = "text/event-stream"
-        let http = HTTPClientRequest(method: .post, url: baseURL.appendingPathComponent("v1/messages"), headers: headers, body: try body(request), timeout: 600)
-
-        var attempt = 0
-        while true {
-            attempt += 1
-            let head: HTTPClientHead
-            let body: AsyncThrowingStream<Data, any Error>
-            let started = Date()
-            do {
-                (head, body) = try await transport.stream(http)
-                self.http.note(http, attempt: attempt, head.status.code == 200 ? "200, streaming" : "\(head.status.code)", since: started, response: head)
-            } catch let error as HTTPClientError {
-                self.http.note(http, attempt: attempt, "failed: \(error)", since: started)
-                // A Messages request changes nothing on Anthropic's side, so a lost connection,
-                // a timeout and 500, 502 and 504 are tried again with backoff, as Anthropic's own
-                // SDKs do (at worst an answer that never arrived is billed).
-                guard let failure = error.transportFailure,
-                    case .retry(let wait, _) = policy.decide(
-                        method: .post, safeToRepeat: true, outcome: .transport(failure), attempt: attempt, now: Date(), random: .random(in: 0..<1))
-                else { throw error }
-                try await sleep(wait)
-                continue
-            }
-            guard head.status.code == 200 else {
-                var data = Data()
-                for try await chunk in body { data.append(chunk) }
-                let decision = policy.decide(method: .post, safeToRepeat: true, outcome: .response(head.status, head.headers), attempt: attempt, now: Date(), random: .random(in: 0..<1))
-                if case .retry(let wait, _) = decision {
-                    try await sleep(wait)
-                    continue
-                }
-                if case .resumeLater(let wait, let reason) = decision {
-                    throw ResumeLater(after: wait, waitingFor: "\(reason) at \(http.url.host ?? "Anthropic")")
-                }
-                throw Self.apiError(status: head.status.code, body: data)
-            }
-            try await decode(body, model: request.model, into: out)
-            return
+        let call = HTTPClientRequest(method: .post, url: baseURL.appendingPathComponent("v1/messages"), headers: headers, body: try body(request), timeout: 600)
+        let post = StreamedPost(transport: transport, policy: policy, http: http, sleep: sleep)
+        switch try await post.send({ call }, retry: { head, _, attempt in try post.policyWait(head, attempt: attempt, host: baseURL.host ?? "Anthropic") }) {
+        case .stream(let stream): try await decode(stream, into: out)
+        case .refused(let head, let data): throw Self.apiError(status: head.status.code, body: data)
         }
     }
 
@@ -177,7 +134,7 @@ public struct AnthropicProvider: LLMProvider {
         return .api(status: status, type: type, message: message)
     }
 
-    private func decode(_ body: AsyncThrowingStream<Data, any Error>, model: String, into out: AsyncThrowingStream<LLMStreamEvent, any Error>.Continuation) async throws {
+    private func decode(_ body: AsyncThrowingStream<Data, any Error>, into out: AsyncThrowingStream<LLMStreamEvent, any Error>.Continuation) async throws {
         var decoder = ServerSentEventDecoder()
         var reader = AnthropicEventReader()
         func handle(_ event: ServerSentEvent) throws -> Bool {

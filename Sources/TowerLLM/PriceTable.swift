@@ -109,23 +109,15 @@ public struct PricedProvider: LLMProvider {
         let choice = ModelChoice(request.model)
         let upstream = inner.stream(request)
         let prices = prices
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    for try await event in upstream {
-                        if case .finished(let reason, var usage) = event {
-                            usage.cost = prices.cost(usage, for: choice)
-                            continuation.yield(.finished(stopReason: reason, usage: usage))
-                        } else {
-                            continuation.yield(event)
-                        }
-                    }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
+        return providerStream { continuation in
+            for try await event in upstream {
+                if case .finished(let reason, var usage) = event {
+                    usage.cost = prices.cost(usage, for: choice)
+                    continuation.yield(.finished(stopReason: reason, usage: usage))
+                } else {
+                    continuation.yield(event)
                 }
             }
-            continuation.onTermination = { _ in task.cancel() }
         }
     }
 }

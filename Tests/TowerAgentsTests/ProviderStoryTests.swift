@@ -13,18 +13,24 @@ import TowerTestSupport
         _ = try await world.store.decide(taskId: id, decision: .approved, actor: Actor(user: "test", channel: .cli), reason: nil, at: Date())
     }
 
-    /// Every call over Bedrock: SigV4-signed requests with a session token, answers in
-    /// event-stream frames with real CRCs. Anthropic's stand-in is never asked.
-    @Test func theWholeStoryRunsOverBedrock() async throws {
-        let world = try await AgentWorld(answer: CodeScript.standard)
-        try await world.localForge()
-        world.useBedrock()
+    /// The story to `completed`: planned, approved, executed, CI green.
+    func completedStory(_ world: AgentWorld) async throws -> TowerTask {
         let planned = try await world.run(title: "Reduced VAT for books", description: ExecutionEndToEndTests.description)
         #expect(planned.status == .awaitingApproval, "\(planned.lastError ?? "")")
         try await approve(world, planned.id)
         let task = try await world.drive(planned.id, timeout: 180)
         let log = try await world.log(task.id)
         #expect(task.status == .completed, "\(task.lastError ?? "")\n\(log)")
+        return task
+    }
+
+    /// Every call over Bedrock: SigV4-signed requests with a session token, answers in
+    /// event-stream frames with real CRCs. Anthropic's stand-in is never asked.
+    @Test func theWholeStoryRunsOverBedrock() async throws {
+        let world = try await AgentWorld(answer: CodeScript.standard)
+        try await world.localForge()
+        world.useBedrock()
+        let task = try await completedStory(world)
         #expect(world.anthropic.requests.isEmpty)
         let calls = try await world.store.llmCalls(taskId: task.id)
         #expect(!calls.isEmpty && calls.allSatisfy { $0.model == "bedrock:anthropic.claude-sonnet-4-20250514-v1:0" }, "\(Set(calls.map(\.model)))")
@@ -42,12 +48,7 @@ import TowerTestSupport
         let world = try await AgentWorld(answer: CodeScript.standard)
         try await world.localForge()
         world.useOpenAI()
-        let planned = try await world.run(title: "Reduced VAT for books", description: ExecutionEndToEndTests.description)
-        #expect(planned.status == .awaitingApproval, "\(planned.lastError ?? "")")
-        try await approve(world, planned.id)
-        let task = try await world.drive(planned.id, timeout: 180)
-        let log = try await world.log(task.id)
-        #expect(task.status == .completed, "\(task.lastError ?? "")\n\(log)")
+        let task = try await completedStory(world)
         #expect(world.anthropic.requests.isEmpty && world.bedrock.received.isEmpty)
         let calls = try await world.store.llmCalls(taskId: task.id)
         #expect(!calls.isEmpty && calls.allSatisfy { $0.model == "openai:qwen2.5-coder-32b" && $0.cost == nil }, "\(Set(calls.map(\.model)))")
@@ -68,11 +69,7 @@ import TowerTestSupport
         try await world.localForge()
         world.useBedrock(for: [.discovery, .planning], model: "bedrock:us.anthropic.claude-opus-4-20250514-v1:0")
         world.environment["TOWER_MODEL_EXECUTION"] = "anthropic:claude-sonnet-4-20250514"
-        let planned = try await world.run(title: "Reduced VAT for books", description: ExecutionEndToEndTests.description)
-        #expect(planned.status == .awaitingApproval, "\(planned.lastError ?? "")")
-        try await approve(world, planned.id)
-        let task = try await world.drive(planned.id, timeout: 180)
-        #expect(task.status == .completed, "\(task.lastError ?? "")")
+        let task = try await completedStory(world)
         let calls = try await world.store.llmCalls(taskId: task.id)
         let byStep = Dictionary(grouping: calls, by: \.step).mapValues { Set($0.map(\.model)) }
         #expect(byStep["discovery"] == ["bedrock:us.anthropic.claude-opus-4-20250514-v1:0"], "\(byStep)")

@@ -63,17 +63,7 @@ public struct BedrockProvider: LLMProvider {
     }
 
     public func stream(_ request: LLMRequest) -> AsyncThrowingStream<LLMStreamEvent, any Error> {
-        AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    try await run(request, continuation)
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+        providerStream { try await run(request, $0) }
     }
 
     /// The request's headers, signed now (each attempt is signed again: a signature is good for
@@ -98,47 +88,36 @@ public struct BedrockProvider: LLMProvider {
     private func run(_ request: LLMRequest, _ out: AsyncThrowingStream<LLMStreamEvent, any Error>.Continuation) async throws {
         let body = try body(request)
         let url = url(model: request.model)
-        var attempt = 0
+        let post = StreamedPost(transport: transport, policy: policy, http: http, sleep: sleep)
+        var midStreamAttempt = 0
         while true {
-            attempt += 1
-            let call = HTTPClientRequest(method: .post, url: url, headers: try await headers(url: url, body: body), body: body, timeout: 600)
-            let started = Date()
-            let head: HTTPClientHead
-            let stream: AsyncThrowingStream<Data, any Error>
-            do {
-                (head, stream) = try await transport.stream(call)
-                http.note(call, attempt: attempt, head.status.code == 200 ? "200, streaming" : "\(head.status.code)", since: started, response: head)
-            } catch let error as HTTPClientError {
-                http.note(call, attempt: attempt, "failed: \(error)", since: started)
-                guard let failure = error.transportFailure,
-                    case .retry(let wait, _) = policy.decide(
-                        method: .post, safeToRepeat: true, outcome: .transport(failure), attempt: attempt, now: Date(), random: .random(in: 0..<1))
-                else { throw error }
-                try await sleep(wait)
-                continue
-            }
-            guard head.status.code == 200 else {
-                var data = Data()
-                for try await chunk in stream where data.count < 64 << 10 { data.append(chunk) }
-                let error = Self.apiError(status: head.status.code, type: head.headers[HTTPField.Name("x-amzn-ErrorType")!], body: data)
-                if Self.retryable(error), let wait = retryWait(head: head, attempt: attempt) {
+            let answer = try await post.send(
+                { HTTPClientRequest(method: .post, url: url, headers: try await headers(url: url, body: body), body: body, timeout: 600) },
+                retry: { head, data, attempt in
+                    Self.retryable(Self.error(head, data)) ? retryWait(head: head, attempt: attempt) : nil
+                })
+            switch answer {
+            case .refused(let head, let data): throw Self.error(head, data)
+            case .stream(let stream):
+                do {
+                    try await decode(stream, into: out)
+                    return
+                } catch let error as LLMError where Self.retryable(error) {
+                    // An exception frame before any answer (throttled after the stream opened) is
+                    // tried again like one before it; after, what was passed on cannot be taken back.
+                    midStreamAttempt += 1
+                    guard case .api(_, _, let message) = error, message.hasPrefix(Self.beforeAnswer),
+                        let wait = retryWait(head: nil, attempt: midStreamAttempt)
+                    else { throw error }
                     try await sleep(wait)
-                    continue
                 }
-                throw error
-            }
-            do {
-                try await decode(stream, model: request.model, into: out)
-                return
-            } catch let error as LLMError where Self.retryable(error) {
-                // An exception frame before any answer (throttled after the stream opened) is
-                // tried again like one before it; after, what was passed on cannot be taken back.
-                guard case .api(_, _, let message) = error, message.hasPrefix(Self.beforeAnswer), let wait = retryWait(head: nil, attempt: attempt) else {
-                    throw error
-                }
-                try await sleep(wait)
             }
         }
+    }
+
+    /// An error answer in the service's words (`x-amzn-ErrorType`, the body's message).
+    static func error(_ head: HTTPClientHead, _ data: Data) -> LLMError {
+        apiError(status: head.status.code, type: head.headers[HTTPField.Name("x-amzn-ErrorType")!], body: data)
     }
 
     static let beforeAnswer = "(before any answer) "
@@ -170,7 +149,7 @@ public struct BedrockProvider: LLMProvider {
         return .api(status: status, type: name, message: message)
     }
 
-    private func decode(_ body: AsyncThrowingStream<Data, any Error>, model: String, into out: AsyncThrowingStream<LLMStreamEvent, any Error>.Continuation) async throws {
+    private func decode(_ body: AsyncThrowingStream<Data, any Error>, into out: AsyncThrowingStream<LLMStreamEvent, any Error>.Continuation) async throws {
         var frames = EventStreamDecoder()
         var reader = AnthropicEventReader()
         for try await chunk in body {

@@ -44,17 +44,7 @@ public struct OpenAIProvider: LLMProvider {
     }
 
     public func stream(_ request: LLMRequest) -> AsyncThrowingStream<LLMStreamEvent, any Error> {
-        AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    try await run(request, continuation)
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+        providerStream { try await run(request, $0) }
     }
 
     var forcedTool: (LLMRequest) -> String? {
@@ -98,39 +88,13 @@ public struct OpenAIProvider: LLMProvider {
         if let apiKey { headers[.authorization] = "Bearer \(apiKey)" }
         let body = try JSONEncoder.sorted.encode(OpenAIRequest.body(request, jsonSchemaFallback: fallback))
         let call = HTTPClientRequest(method: .post, url: baseURL.appendingPathComponent("chat/completions"), headers: headers, body: body, timeout: 600)
-        var attempt = 0
-        while true {
-            attempt += 1
-            let started = Date()
-            let head: HTTPClientHead
-            let stream: AsyncThrowingStream<Data, any Error>
-            do {
-                (head, stream) = try await transport.stream(call)
-                http.note(call, attempt: attempt, head.status.code == 200 ? "200, streaming" : "\(head.status.code)", since: started, response: head)
-            } catch let error as HTTPClientError {
-                http.note(call, attempt: attempt, "failed: \(error)", since: started)
-                guard let failure = error.transportFailure,
-                    case .retry(let wait, _) = policy.decide(
-                        method: .post, safeToRepeat: true, outcome: .transport(failure), attempt: attempt, now: Date(), random: .random(in: 0..<1))
-                else { throw error }
-                try await sleep(wait)
-                continue
-            }
-            guard head.status.code == 200 else {
-                var data = Data()
-                for try await chunk in stream where data.count < 64 << 10 { data.append(chunk) }
-                let decision = policy.decide(method: .post, safeToRepeat: true, outcome: .response(head.status, head.headers), attempt: attempt, now: Date(), random: .random(in: 0..<1))
-                if case .retry(let wait, _) = decision {
-                    try await sleep(wait)
-                    continue
-                }
-                if case .resumeLater(let wait, let reason) = decision {
-                    throw ResumeLater(after: wait, waitingFor: "\(reason) at \(baseURL.host ?? "the model server")")
-                }
-                throw Self.apiError(status: head.status.code, body: data)
-            }
+        let post = StreamedPost(transport: transport, policy: policy, http: http, sleep: sleep)
+        switch try await post.send({ call }, retry: { head, _, attempt in try post.policyWait(head, attempt: attempt, host: baseURL.host) }) {
+        case .stream(let stream):
             var reader = OpenAIStreamReader(model: request.model, jsonTool: fallback ? forcedTool(request) : nil)
             return try await reader.read(stream, emit: emit)
+        case .refused(let head, let data):
+            throw Self.apiError(status: head.status.code, body: data)
         }
     }
 
