@@ -28,7 +28,8 @@ extension ProcessTests {
             #expect(sent.out == "pong\n401", "\(sent.out) \(sent.err)")
 
             try tmux.keys("D")
-            let screen = try await tmux.waitFor { $0.contains("github-tmux-1") && $0.contains("pong") && $0.contains("1 taken in") }
+            // The taken delivery and the refusal reach the screen in their own time: wait for both.
+            let screen = try await tmux.waitFor { $0.contains("github-tmux-1") && $0.contains("pong") && $0.contains("1 taken in") && $0.contains("1 refused") }
             #expect(screen.ok, "\(screen.screen)")
             #expect(screen.screen.contains("github refused 401: the signature does not match any configured secret"), "\(screen.screen)")
             #expect(screen.screen.contains("1 refused") && screen.screen.contains("✓1 ✗1"), "\(screen.screen)")
