@@ -68,6 +68,12 @@ public enum JSONValue: Codable, Sendable, Equatable {
         return nil
     }
 
+    /// An element of an array, or nil past its end.
+    public subscript(index: Int) -> JSONValue? {
+        if case .array(let elements) = self, elements.indices.contains(index) { return elements[index] }
+        return nil
+    }
+
     public var string: String? {
         if case .string(let value) = self { return value }
         return nil

@@ -53,9 +53,13 @@ public struct AnthropicProvider: LLMProvider {
     static func messagesBody(_ request: LLMRequest) -> [String: JSONValue] {
         var object: [String: JSONValue] = [
             "model": .string(request.model), "max_tokens": .number(Double(request.maxTokens)), "stream": .bool(true),
-            "messages": .array(request.messages.map(Self.encode)),
+            "messages": .array(request.messages.enumerated().map { index, message in Self.encode(message, cachedAfter: request.cachePoints, index: index) }),
         ]
-        if let system = request.system { object["system"] = .string(system) }
+        if let system = request.system {
+            object["system"] =
+                request.cachePoints.contains(.system)
+                ? .array([.object(["type": .string("text"), "text": .string(system), "cache_control": Self.ephemeral])]) : .string(system)
+        }
         if !request.tools.isEmpty {
             object["tools"] = .array(request.tools.map(Self.encode))
         }
@@ -73,6 +77,22 @@ public struct AnthropicProvider: LLMProvider {
         case .any: .object(["type": .string("any")])
         case .tool(let name): .object(["type": .string("tool"), "name": .string(name)])
         }
+    }
+
+    /// Anthropic's only cache type: five minutes, refreshed by each read.
+    static let ephemeral: JSONValue = .object(["type": .string("ephemeral")])
+
+    /// A message with `cache_control` on the blocks where a cached prefix ends.
+    static func encode(_ message: LLMMessage, cachedAfter points: Set<CachePoint>, index: Int) -> JSONValue {
+        guard case .object(var object) = encode(message), case .array(var blocks)? = object["content"] else { return encode(message) }
+        for (position, block) in blocks.enumerated() where points.contains(.block(message: index, block: position)) {
+            if case .object(var fields) = block {
+                fields["cache_control"] = ephemeral
+                blocks[position] = .object(fields)
+            }
+        }
+        object["content"] = .array(blocks)
+        return .object(object)
     }
 
     /// A message as the Messages API takes it (also how calls are kept and keyed).

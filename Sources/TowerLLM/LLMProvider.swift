@@ -45,6 +45,16 @@ public enum LLMToolChoice: Sendable, Equatable {
     case tool(String)
 }
 
+/// Where a prompt-cache prefix ends (Anthropic's `cache_control` breakpoint, on Anthropic's API
+/// and Bedrock alike): everything before it, tools and system included, is cached and read back
+/// by the next call that starts the same way.
+public enum CachePoint: Sendable, Hashable {
+    /// The end of the system prompt (and the tools before it).
+    case system
+    /// The end of block `block` of message `message` (both counted from 0).
+    case block(message: Int, block: Int)
+}
+
 /// What to ask.
 public struct LLMRequest: Sendable, Equatable {
     public var model: String
@@ -53,6 +63,9 @@ public struct LLMRequest: Sendable, Equatable {
     public var tools: [LLMTool]
     public var toolChoice: LLMToolChoice?
     public var maxTokens: Int
+    /// Where cached prefixes end. Not part of a replay key: where the cache breaks does not change
+    /// the question. Providers that cache prefixes on their own (OpenAI's) ignore it.
+    public var cachePoints: Set<CachePoint> = []
     /// What the call is for (`plan`, `plan-task 2 attempt 1`). Not sent and not part of a replay
     /// key: it names the call when a recording is missing.
     public var purpose: String?

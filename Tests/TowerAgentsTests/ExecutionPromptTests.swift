@@ -115,6 +115,14 @@ import TowerTestSupport
         #expect(three.contains("create them if this task needs them): billing_client/retry_policy.py\n"))
         #expect(!three.contains(#"path="billing_service/"#) && !three.contains("billing_service/retry_hints.py\n"))
         #expect(world.anthropic.requests.filter { AnthropicStandIn.forcedTool($0) == "submit_changes" }.count == 3, "each task answered once, from its first prompt")
+
+        // The ticket and the plan lead every task's prompt, so tasks 2 and 3 (in the other
+        // repository too) read them from the prompt cache that task 1 wrote.
+        let calls = try await world.store.llmCalls(taskId: task.id).filter { $0.step == "execution" }
+        #expect(calls.map(\.purpose) == ["plan-task 1 attempt 1", "plan-task 2 attempt 1", "plan-task 3 attempt 1"])
+        #expect(calls.first.map { $0.cacheWriteTokens > 0 && $0.cacheReadTokens == 0 } == true)
+        #expect(calls.dropFirst().allSatisfy { $0.cacheReadTokens > 0 }, "\(calls.map(\.cacheReadTokens))")
+        print("prompt caching, three-task case, execution: \(PromptCachingTests.Figures(calls, prices: try AgentServices.prices(.fixed([:]))))")
     }
 
     /// A real module of more than 1,500 lines: CPython's argparse, as Debian's python3 installs it.

@@ -37,6 +37,9 @@ import TowerTestSupport
         #expect(Set(calls.map(\.step)).isSuperset(of: ["discovery", "planning", "execution"]))
         #expect(world.bedrock.received.count == calls.count)
         #expect(world.bedrock.received.allSatisfy { $0.path.hasPrefix("/bedrock/model/anthropic.claude-sonnet-4-20250514-v1%3A0/") })
+        // Execution's repeated prefix is marked for Bedrock's prompt cache as for Anthropic's.
+        let changes = world.bedrock.received.filter { AnthropicStandIn.forcedTool($0.body) == "submit_changes" }
+        #expect(!changes.isEmpty && changes.allSatisfy { $0.body["system"]?[0]?["cache_control"]?["type"]?.string == "ephemeral" })
         // The cost is Anthropic's list price for the model Bedrock serves.
         #expect(calls.allSatisfy { $0.cost != nil && $0.cost! > 0 })
     }

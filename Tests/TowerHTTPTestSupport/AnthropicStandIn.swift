@@ -8,13 +8,17 @@ import TowerTestLog
 /// Anthropic's Messages API answering forced tool calls over Server-Sent Events, as the API
 /// streams them (`message_start`, a `tool_use` block whose input arrives in `input_json_delta`
 /// fragments, `message_delta` with the stop reason and usage, `message_stop`). What each call
-/// answers is the test's: `answer` gets the request body and returns the tool input.
+/// answers is the test's: `answer` gets the request body and returns the tool input. Usage
+/// follows the API's prompt cache (``PromptCache``): reads, writes and fresh input apart.
 public final class AnthropicStandIn: @unchecked Sendable {
     private let lock = NSLock()
     private var bodies: [JSONValue] = []
     let answer: @Sendable (JSONValue) -> JSONValue
+    /// The prompt cache the requests share.
+    public let cache: PromptCache
 
-    public init(answer: @escaping @Sendable (JSONValue) -> JSONValue) {
+    public init(cache: PromptCache = PromptCache(), answer: @escaping @Sendable (JSONValue) -> JSONValue) {
+        self.cache = cache
         self.answer = answer
     }
 
@@ -62,8 +66,9 @@ public final class AnthropicStandIn: @unchecked Sendable {
             let tool = Self.forcedTool(body) ?? "none"
             let input = Self.encode(self.answer(body))
             let model = body["model"]?.string ?? "claude-sonnet-4-20250514"
+            let used = self.cache.usage(of: body)
             var events: [(String, String)] = [
-                ("message_start", #"{"type":"message_start","message":{"id":"msg_\#(index)","type":"message","role":"assistant","model":"\#(model)","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":\#(buffer.readableBytes / 4),"output_tokens":1}}}"#),
+                ("message_start", #"{"type":"message_start","message":{"id":"msg_\#(index)","type":"message","role":"assistant","model":"\#(model)","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":\#(used.input),"cache_creation_input_tokens":\#(used.write),"cache_read_input_tokens":\#(used.read),"output_tokens":1}}}"#),
                 ("content_block_start", #"{"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_\#(index)","name":"\#(tool)","input":{}}}"#),
                 ("ping", #"{"type": "ping"}"#),
             ]

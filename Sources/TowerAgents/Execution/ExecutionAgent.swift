@@ -208,7 +208,7 @@ public struct ExecutionAgent: WorkflowStep {
             let answer: CodeChangeAnswer
             do {
                 answer = try await caller.ask(
-                    CodeChangeAnswer.self, system: try services.prompts.render("execution", "system", [:]), prompt: prompt,
+                    CodeChangeAnswer.self, system: try services.prompts.render("execution", "system", [:]), cachedPrefix: prompt.cached, prompt: prompt.rest,
                     purpose: "\(item.key) attempt \(attempt)"
                 ) { ChangeApplier.apply($0, current: workspace.read, notSeenWhole: shown.notSeenWhole).problems }
             } catch let error as StructuredCallError {
@@ -255,14 +255,16 @@ public struct ExecutionAgent: WorkflowStep {
                 + (feedback?.split(separator: "\n").dropFirst().first.map(String.init) ?? feedback ?? ""))
     }
 
-    /// The prompt for one attempt: the ticket, the approved plan, the work, the files it touches
-    /// in this repository with their tests (cut around what the work names when too large), an
-    /// outline of the definitions not shown, how they are tested, and the last failure. Everything
-    /// from outside is fenced. Returns what was shown, which decides what an answer may rewrite.
+    /// The prompt for one attempt, in the order it changes so that the prompt cache holds what
+    /// repeats: the ticket and the approved plan (the same for every task of the plan), then the
+    /// work with the files it touches in this repository and their tests (cut around what the work
+    /// names when too large), an outline of the definitions not shown and how they are tested (the
+    /// same for every attempt), then the last failure. Everything from outside is fenced. Returns
+    /// what was shown, which decides what an answer may rewrite.
     func prompt(
         for item: Work, workspace: Workspace, plan: String, planDocument: PlanDocument, planning: PlanningOutput, discovery: DiscoveryResult?, feedback: String?,
         attempt: Int
-    ) throws -> (text: String, context: ContextFiles.Context) {
+    ) throws -> (text: (cached: [String], rest: String), context: ContextFiles.Context) {
         let repository = item.repository.description
         let spans = Set(planning.pullRequests.map(\.repository)).count > 1 || planDocument.spansRepositories
         let mine = ContextFiles.components(planDocument.components, of: repository, spansRepositories: spans)
@@ -284,7 +286,6 @@ public struct ExecutionAgent: WorkflowStep {
             "files": context.fenced().joined(separator: "\n\n"),
             "tree": Fence.wrap(files.prefix(300).joined(separator: "\n") + (files.count > 300 ? "\n[… \(files.count - 300) more files not listed]" : ""), tag: "tree"),
             "whole_file_lines": String(ChangeApplier.wholeFileLines),
-            "attempt": String(attempt),
         ]
         if !new.isEmpty { values["new_paths"] = new.joined(separator: ", ") }
         if context.files.contains(where: { !$0.excerpt.whole }) { values["cut"] = true }
@@ -294,7 +295,11 @@ public struct ExecutionAgent: WorkflowStep {
             if !others.isEmpty { values["other_repositories"] = others.joined(separator: ", ") }
         }
         if let test = workspace.commands.test { values["test_command"] = test }
-        if let feedback { values["feedback"] = Fence.wrap(feedback, tag: "previous_attempt") }
-        return (try services.prompts.render("execution", "task", values), context)
+        let shared = try services.prompts.render("execution", "context", values)
+        let task = try services.prompts.render("execution", "task", values)
+        // The task is cached too: a second attempt, or a repair, starts the same way.
+        guard let feedback else { return (([shared, task], ""), context) }
+        let previous = try services.prompts.render("execution", "attempt", ["attempt": String(attempt), "feedback": Fence.wrap(feedback, tag: "previous_attempt")])
+        return (([shared, task], previous), context)
     }
 }

@@ -50,16 +50,27 @@ public struct StructuredCaller: Sendable {
 
     /// The answer to `prompt` in the shape `T`, or ``StructuredCallError/malformed(tool:problems:)``
     /// after one repair.
+    /// `cachedPrefix` is what the prompt starts with that other calls of the same work repeat (the
+    /// plan for every plan task, the task for every attempt): each part is a block of its own, the
+    /// prompt cache ends after each, and after the system prompt. Without it nothing is cached, so a
+    /// one-off call pays no cache write. Only the first three parts end a cached prefix (Anthropic takes four breakpoints).
     /// `check` adds problems only the caller can see (a repository that is not a candidate).
     public func ask<T: StructuredAnswer>(
-        _ type: T.Type, system: String, prompt: String, purpose: String, check: (T) -> [String] = { _ in [] }
+        _ type: T.Type, system: String, cachedPrefix: [String] = [], prompt: String, purpose: String, check: (T) -> [String] = { _ in [] }
     ) async throws -> T {
         let tool = LLMTool(name: T.toolName, description: T.toolDescription, inputSchema: T.schema.json)
-        var messages = [LLMMessage.user(redacted(prompt))]
+        let parts = (cachedPrefix + (prompt.isEmpty && !cachedPrefix.isEmpty ? [] : [prompt])).map(redacted)
+        var messages = [LLMMessage(role: .user, content: parts.map(ContentBlock.text))]
+        var cachePoints: Set<CachePoint> = []
+        if !cachedPrefix.isEmpty {
+            cachePoints.insert(.system)
+            for index in cachedPrefix.prefix(3).indices { cachePoints.insert(.block(message: 0, block: index)) }
+        }
         var lastProblems: [String] = []
         for attempt in 1...2 {
-            let request = LLMRequest(model: model, system: system, messages: messages, tools: [tool], toolChoice: .tool(T.toolName), maxTokens: maxTokens,
+            var request = LLMRequest(model: model, system: system, messages: messages, tools: [tool], toolChoice: .tool(T.toolName), maxTokens: maxTokens,
                 purpose: attempt == 1 ? purpose : "\(purpose) (repair)")
+            request.cachePoints = cachePoints
             let started = Date()
             let result: LLMResult
             do {

@@ -38,19 +38,21 @@ enum OpenAIRequest {
             var text = ""
             var calls: [JSONValue] = []
             var results: [JSONValue] = []
+            // A prompt in several blocks (split where Anthropic's cache breaks) reads as one text.
+            func add(_ part: String) { text += text.isEmpty ? part : "\n\n" + part }
             for block in message.content {
                 switch block {
-                case .text(let part): text += part
+                case .text(let part): add(part)
                 case .toolUse(let id, let name, let input):
                     let arguments = String(decoding: (try? JSONEncoder.sorted.encode(input)) ?? Data("{}".utf8), as: UTF8.self)
                     if jsonSchemaFallback {
-                        text += arguments
+                        add(arguments)
                     } else {
                         calls.append(["id": .string(id), "type": "function", "function": ["name": .string(name), "arguments": .string(arguments)]])
                     }
                 case .toolResult(let id, let content, _):
                     if jsonSchemaFallback {
-                        text += content
+                        add(content)
                     } else {
                         results.append(["role": "tool", "tool_call_id": .string(id), "content": .string(content)])
                     }
