@@ -38,6 +38,10 @@ public struct AgentServices: Sendable {
     public var discoveryBudget = DiscoveryAgent.Budget()
     /// How code is tested while Execution writes it.
     public var execution = ExecutionSettings()
+    /// The model budgets per task and per day (`TOWER_TASK_BUDGET`, `TOWER_DAILY_BUDGET`).
+    public var budget = BudgetSettings()
+    /// The price table calls are priced with; `nil` without a model.
+    public var prices: PriceTable?
     /// How CI is watched.
     public var ci = CISettings()
     /// Sentry, when configured, for the Sentry monitor.
@@ -111,9 +115,11 @@ public struct AgentServices: Sendable {
                 llmProblem = used.sorted { $0.rawValue < $1.rawValue }.compactMap { problems[$0] }.joined(separator: "; ")
             }
         }
+        var table: PriceTable?
         if let inner = llm {
             do {
-                llm = PricedProvider(inner, prices: try prices(configuration))
+                table = try prices(configuration)
+                llm = PricedProvider(inner, prices: table!)
             } catch {
                 llm = nil
                 llmProblem = "\(error)"
@@ -134,6 +140,8 @@ public struct AgentServices: Sendable {
         services.secrets = configuration.secretValues
         if let file = configuration["TOWER_TICKETS_FILE"], !file.isEmpty { services.tickets = TicketFile(url: URL(fileURLWithPath: file)) }
         services.execution = ExecutionSettings(configuration)
+        services.budget = BudgetSettings(configuration)
+        services.prices = table
         services.ci = CISettings(configuration)
         services.sentry = SentrySettings(configuration)
         if let unavailable = gateway.unavailable[.sentry] {
@@ -196,5 +204,12 @@ public struct AgentServices: Sendable {
     /// A structured caller over `agent`'s model, or `nil` when none is configured.
     func caller(for agent: Agent) -> StructuredCaller? {
         llm.map { StructuredCaller(provider: $0, model: model(for: agent), secrets: secrets) }
+    }
+
+    /// `agent`'s caller for a running step: its calls kept with the task under `step`, each
+    /// checked against the task's and the day's budget first.
+    func caller(for agent: Agent, in context: StepContext, step: String) -> StructuredCaller? {
+        let gate = BudgetGate(store: context.store, taskId: context.task.id, settings: budget, notifier: notifier(context), now: Date.init)
+        return caller(for: agent)?.recording(to: context.store, taskId: context.task.id, step: step).gated { try await gate.check() }
     }
 }

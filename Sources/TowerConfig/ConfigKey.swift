@@ -41,6 +41,8 @@ public struct ConfigKey: Sendable, Hashable {
         ConfigKey("TOWER_FORGE_DIR", group: "Tower", "local forge: bare repositories at DIR/OWNER/NAME.git instead of GitHub"),
         ConfigKey("TOWER_LLM_MODEL", group: "Tower", default: "claude-sonnet-4-20250514", "model the agents ask: provider:model (anthropic, bedrock, openai); a bare name is Anthropic's"),
         ConfigKey("TOWER_PRICES_FILE", group: "Tower", "model prices (TOML, pricing/models.toml's shape) over the shipped table"),
+        ConfigKey("TOWER_TASK_BUDGET", group: "Tower", "model budget per task, US dollars: approving a plan grants it (default: the plan's estimate + 50%)"),
+        ConfigKey("TOWER_DAILY_BUDGET", group: "Tower", "all tasks' model calls per UTC day, US dollars: past it, calls wait for the next day or a grant"),
         ConfigKey("TOWER_MODEL_DISCOVERY", group: "Tower", "Discovery's model, provider:model (default TOWER_LLM_MODEL)"),
         ConfigKey("TOWER_MODEL_PLANNING", group: "Tower", "Planning's model, provider:model (default TOWER_LLM_MODEL)"),
         ConfigKey("TOWER_MODEL_EXECUTION", group: "Tower", "Execution's model, provider:model (default TOWER_LLM_MODEL)"),

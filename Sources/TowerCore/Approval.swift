@@ -31,11 +31,15 @@ public struct Approval: Codable, Sendable, Equatable {
     /// pending when a reviewer edits PLAN.md, fixed once decided. `nil` for requests made
     /// before plans were versioned.
     public var plan: PlanVersion?
+    /// What the task's model calls should cost, and the budget approving grants.
+    public var estimate: CostEstimate?
 
     public init(
         token: String, taskId: String, requestedAt: Date, decision: ApprovalDecision? = nil,
-        decidedBy: String? = nil, channel: CommandChannel? = nil, reason: String? = nil, decidedAt: Date? = nil, plan: PlanVersion? = nil
+        decidedBy: String? = nil, channel: CommandChannel? = nil, reason: String? = nil, decidedAt: Date? = nil, plan: PlanVersion? = nil,
+        estimate: CostEstimate? = nil
     ) {
+        self.estimate = estimate
         self.plan = plan
         self.token = token
         self.taskId = taskId

@@ -8,6 +8,9 @@ public enum TaskStatus: String, Codable, Sendable, CaseIterable, Comparable {
     case discovery
     case planning
     case awaitingApproval = "awaiting_approval"
+    /// Stopped before a model call that would pass the task's granted budget: its step is kept
+    /// and runs on when a person grants more.
+    case awaitingBudget = "awaiting_budget"
     case approved
     case rejected
     case executing
@@ -18,15 +21,18 @@ public enum TaskStatus: String, Codable, Sendable, CaseIterable, Comparable {
     /// Every legal edge. The original's diagram, plus the edges a durable engine needs: a step
     /// that fails for good moves its task to `failed`, `retry` moves a failed task back to the
     /// status of the step that failed, and Execution that finds PLAN.md changed since it was
-    /// approved sends the task back to `awaiting_approval` before it writes anything.
+    /// approved sends the task back to `awaiting_approval` before it writes anything. A step
+    /// that would pass the task's budget parks it at `awaiting_budget`; a grant sends it back to
+    /// the step's status, and a person who stops it there fails it (retry resumes the step).
     public static let legalTransitions: [TaskStatus: Set<TaskStatus>] = [
         .started: [.discovery],
-        .discovery: [.planning, .failed],
-        .planning: [.awaitingApproval, .failed],
+        .discovery: [.planning, .failed, .awaitingBudget],
+        .planning: [.awaitingApproval, .failed, .awaitingBudget],
         .awaitingApproval: [.approved, .rejected],
+        .awaitingBudget: [.discovery, .planning, .executing, .ciMonitoring, .failed],
         .approved: [.executing],
-        .executing: [.ciMonitoring, .failed, .awaitingApproval],
-        .ciMonitoring: [.completed, .executing, .failed],
+        .executing: [.ciMonitoring, .failed, .awaitingApproval, .awaitingBudget],
+        .ciMonitoring: [.completed, .executing, .failed, .awaitingBudget],
         .completed: [],
         .rejected: [],
         .failed: [.discovery, .planning, .executing, .ciMonitoring],
@@ -46,7 +52,10 @@ public enum TaskStatus: String, Codable, Sendable, CaseIterable, Comparable {
     public var isTerminal: Bool { self == .completed || self == .rejected || self == .failed }
 
     /// A task the engine should be driving: not finished and not parked on a human.
-    public var isActive: Bool { !isTerminal && self != .awaitingApproval }
+    public var isActive: Bool { !isTerminal && !waitsForPerson }
+
+    /// Parked until a person decides: a plan to approve, or more budget to grant.
+    public var waitsForPerson: Bool { self == .awaitingApproval || self == .awaitingBudget }
 
     /// Position in the workflow, used to sort the board.
     private var order: Int { Self.allCases.firstIndex(of: self)! }

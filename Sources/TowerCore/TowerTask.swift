@@ -46,6 +46,10 @@ public struct TowerTask: Codable, Sendable, Equatable, Identifiable {
     public var waitingUntil: Date?
     /// What it waits for, for people: "GitHub rate limit exhausted at api.github.com".
     public var waitingFor: String?
+    /// The model budget a person granted the task, in US dollars (approving its plan grants the
+    /// first); `nil` until then, when `TOWER_TASK_BUDGET` (if set) is the limit. Written only by
+    /// approvals and grants, never by the engine's step updates.
+    public var budget: Double?
 
     public init(
         id: String,
@@ -66,8 +70,10 @@ public struct TowerTask: Codable, Sendable, Equatable, Identifiable {
         expiresAt: Date,
         repository: String? = nil,
         waitingUntil: Date? = nil,
-        waitingFor: String? = nil
+        waitingFor: String? = nil,
+        budget: Double? = nil
     ) {
+        self.budget = budget
         self.waitingUntil = waitingUntil
         self.waitingFor = waitingFor
         self.id = id

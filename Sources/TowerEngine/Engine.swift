@@ -288,6 +288,12 @@ public actor Engine {
                     try await commit(TaskUpdate(task: parked, expectedStatus: task.status, expectedStep: step, events: [event]))
                     await wakeAt(until)
                     return
+                } catch let over as BudgetExceeded {
+                    // Not a failure: the task waits for a person to grant more, its step kept.
+                    timed("budget")
+                    let (waiting, event) = StepTransitions.awaitBudget(task, step: step, over: over, now: now())
+                    try await commit(TaskUpdate(task: waiting, expectedStatus: task.status, expectedStep: step, events: [event]))
+                    return
                 } catch {
                     timed(Task.isCancelled ? "stopped" : "failed")
                     if Task.isCancelled || error is CancellationError { return }

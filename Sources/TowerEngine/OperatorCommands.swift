@@ -48,6 +48,22 @@ public struct OperatorCommands: Sendable {
         try await store.retry(taskId: taskId, actor: actor, at: now())
     }
 
+    /// `budget ID +5`: adds to the task's budget (to `base`, the configured task budget, when none
+    /// was granted yet); a task waiting for budget resumes where it stopped.
+    public func grantBudget(_ taskId: String, amount: Double, base: Double?, by actor: Actor) async throws -> TowerTask {
+        try await store.grantBudget(taskId: taskId, amount: amount, base: base, actor: actor, at: now())
+    }
+
+    /// `budget ID stop`: a task waiting for budget fails at its step instead (retry resumes it).
+    public func stopAtBudget(_ taskId: String, by actor: Actor) async throws -> TowerTask {
+        try await store.stopAtBudget(taskId: taskId, actor: actor, at: now())
+    }
+
+    /// `budget today +20`: adds to today's limit on all tasks and wakes the tasks it parked.
+    public func grantDailyBudget(amount: Double, by actor: Actor) async throws -> (extra: Double, woken: [String]) {
+        try await store.grantDailyBudget(amount: amount, actor: actor, at: now())
+    }
+
     /// `list [status]`, newest first.
     public func list(status: TaskStatus? = nil, limit: Int? = nil) async throws -> [TowerTask] {
         try await store.tasks(status: status, limit: limit)
@@ -76,6 +92,7 @@ public struct OperatorCommands: Sendable {
         ("approve <id>", "Approve plan"),
         ("reject <id>", "Reject plan"),
         ("retry <id>", "Retry failed task"),
+        ("budget <id> +<dollars>|stop", "Grant a task more model budget, or stop it"),
         ("list [status]", "List tasks"),
         ("help", "Show help"),
     ]

@@ -43,7 +43,7 @@ enum StepTransitions {
             case .planning:
                 next.status = .awaitingApproval
                 next.step = nil
-                approval = Approval(token: Token.generate(), taskId: task.id, requestedAt: now, plan: output.plan)
+                approval = Approval(token: Token.generate(), taskId: task.id, requestedAt: now, plan: output.plan, estimate: output.estimate)
                 note(.info, "plan ready: awaiting approval")
             case .execution:
                 next.status = .ciMonitoring
@@ -57,7 +57,7 @@ enum StepTransitions {
             next.status = .awaitingApproval
             next.step = nil
             next.progress = StepKind.planning.progressWhenDone
-            approval = Approval(token: Token.generate(), taskId: task.id, requestedAt: now, plan: output.plan)
+            approval = Approval(token: Token.generate(), taskId: task.id, requestedAt: now, plan: output.plan, estimate: output.estimate)
             note(.warning, "\(reason); awaiting approval again")
         case .ciFailed(_, let reason):
             if task.cycle < maxCIRetries {
@@ -88,6 +88,21 @@ enum StepTransitions {
         let event = TaskEvent(
             taskId: task.id, at: now, level: .warning, agent: step.agent,
             message: "\(step.rawValue) waits for \(waitingFor) until \(Age.clock(until, now: now)); it resumes then (no attempt is spent)", milestone: true)
+        return (next, event)
+    }
+
+    /// The task stopped before a model call that would pass its budget: it waits for a person to
+    /// grant more, its step kept (the step runs again from its stored progress after a grant).
+    static func awaitBudget(_ task: TowerTask, step: StepKind, over: BudgetExceeded, now: Date) -> (TowerTask, TaskEvent) {
+        var next = task
+        next.status = .awaitingBudget
+        next.waitingFor = over.description
+        next.attempts = 0
+        next.updatedAt = now
+        next.expiresAt = now.addingTimeInterval(TaskRetention.default)
+        let event = TaskEvent(
+            taskId: task.id, at: now, level: .warning, agent: step.agent,
+            message: "\(step.rawValue) stopped before its next model call: \(over); awaiting budget (grant more, or stop it)", milestone: true)
         return (next, event)
     }
 

@@ -32,8 +32,14 @@ public struct StepOutput: Sendable {
     public var title: String?
     /// The plan an approval request made after this step is for (Planning's, or the edited one).
     public var plan: PlanVersion?
+    /// What the task should cost, shown with that approval request (Planning's estimate).
+    public var estimate: CostEstimate?
 
-    public init(json: Data = Data("{}".utf8), artifacts: [ArtifactDraft] = [], summary: String? = nil, title: String? = nil, plan: PlanVersion? = nil) {
+    public init(
+        json: Data = Data("{}".utf8), artifacts: [ArtifactDraft] = [], summary: String? = nil, title: String? = nil, plan: PlanVersion? = nil,
+        estimate: CostEstimate? = nil
+    ) {
+        self.estimate = estimate
         self.plan = plan
         self.json = json
         self.artifacts = artifacts
@@ -42,11 +48,14 @@ public struct StepOutput: Sendable {
     }
 
     /// An output whose JSON is an encoded value.
-    public init(encoding value: some Encodable, artifacts: [ArtifactDraft] = [], summary: String? = nil, title: String? = nil, plan: PlanVersion? = nil) throws {
+    public init(
+        encoding value: some Encodable, artifacts: [ArtifactDraft] = [], summary: String? = nil, title: String? = nil, plan: PlanVersion? = nil,
+        estimate: CostEstimate? = nil
+    ) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
-        self.init(json: try encoder.encode(value), artifacts: artifacts, summary: summary, title: title, plan: plan)
+        self.init(json: try encoder.encode(value), artifacts: artifacts, summary: summary, title: title, plan: plan, estimate: estimate)
     }
 }
 

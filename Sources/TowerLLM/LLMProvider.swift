@@ -94,8 +94,11 @@ public struct LLMUsage: Sendable, Equatable {
     public var cacheReadTokens: Int
     /// US dollars; `nil` for a model without a known price ("price unknown", never $0).
     public var cost: Double?
+    /// Answered from a recording: `cost` is what the call would have cost live.
+    public var replayed: Bool
 
-    public init(inputTokens: Int = 0, outputTokens: Int = 0, cacheWriteTokens: Int = 0, cacheReadTokens: Int = 0, cost: Double? = nil) {
+    public init(inputTokens: Int = 0, outputTokens: Int = 0, cacheWriteTokens: Int = 0, cacheReadTokens: Int = 0, cost: Double? = nil, replayed: Bool = false) {
+        self.replayed = replayed
         self.inputTokens = inputTokens
         self.outputTokens = outputTokens
         self.cacheWriteTokens = cacheWriteTokens

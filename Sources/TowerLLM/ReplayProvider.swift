@@ -170,7 +170,7 @@ public struct ReplayProvider: LLMProvider {
                 let transcript = try JSONDecoder().decode(Transcript.self, from: data)
                 for text in transcript.text { continuation.yield(.textDelta(text)) }
                 for call in transcript.toolCalls { continuation.yield(.toolUse(id: call.id, name: call.name, input: call.input)) }
-                continuation.yield(.finished(stopReason: transcript.stopReason, usage: LLMUsage(inputTokens: transcript.inputTokens, outputTokens: transcript.outputTokens, cost: 0)))
+                continuation.yield(.finished(stopReason: transcript.stopReason, usage: LLMUsage(inputTokens: transcript.inputTokens, outputTokens: transcript.outputTokens, replayed: true)))
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: LLMError.incomplete("recording \(url.path) cannot be read: \(error)"))

@@ -61,6 +61,26 @@ public struct SlackClient: Sendable {
         return try await postMessage(channel: channel, text: "Plan ready for approval: \(subject)", blocks: blocks)
     }
 
+    /// A task stopped at its model budget: why, and buttons to grant more or stop it. The grant
+    /// button's value is the task id and the amount (`t-… +5`).
+    @discardableResult
+    public func sendBudgetRequest(channel: String, taskId: String, ticket: String?, title: String, reason: String, grant: Double) async throws -> Posted {
+        let subject = ticket.map { "\($0): \(title)" } ?? title
+        let amount = grant == grant.rounded() ? String(Int(grant)) : String(format: "%.2f", grant)
+        let text = "*Waiting for model budget* — \(subject)\n\(reason)\nTask `\(taskId)` · or `/agent budget \(taskId) +\(amount)`"
+        let blocks: [JSONValue] = [
+            .object(["type": .string("section"), "text": .object(["type": .string("mrkdwn"), "text": .string(text)])]),
+            .object([
+                "type": .string("actions"), "block_id": .string("budget:\(taskId)"),
+                "elements": .array([
+                    Self.button("Grant +$\(amount)", action: "budget_grant", value: "\(taskId) +\(amount)", style: "primary"),
+                    Self.button("Stop", action: "budget_stop", value: taskId, style: "danger"),
+                ]),
+            ]),
+        ]
+        return try await postMessage(channel: channel, text: "Waiting for model budget: \(subject)", blocks: blocks)
+    }
+
     /// A formatted notice for one event.
     @discardableResult
     public func sendNotification(channel: String, _ notice: Notice) async throws -> Posted {

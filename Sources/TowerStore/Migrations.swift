@@ -254,6 +254,17 @@ enum Migrations {
                 t.add(column: "cache_read_tokens", .integer).notNull().defaults(to: 0)
             }
         }
+        migrator.registerMigration("v11-budgets") { db in
+            // Calls answered from recordings (what they would have cost), each task's granted
+            // budget, the estimate an approval request shows, and what people added to a day's limit.
+            try db.alter(table: "llm_calls") { t in t.add(column: "replayed", .boolean).notNull().defaults(to: false) }
+            try db.alter(table: "tasks") { t in t.add(column: "budget", .double) }
+            try db.alter(table: "approvals") { t in t.add(column: "estimate", .text) }
+            try db.create(table: "budget_days") { t in
+                t.primaryKey("day", .text)
+                t.column("extra", .double).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -8,6 +8,8 @@ enum Rows {
         id, ticket_id, title, description, source, status, current_agent, progress, attempts, last_error,
         step, failed_step, cycle, created_at, updated_at, expires_at, repository, waiting_until, waiting_for
         """
+    /// What a task row is read with: its columns and the budget, which only grants write.
+    static let taskReadColumns = taskColumns + ", budget"
 
     /// Every row of a query made into a value as it is stepped, without the array of copied
     /// rows `fetchAll` builds first: a board of 10,000 tasks or a page of log lines is loaded
@@ -29,7 +31,7 @@ enum Rows {
             step: (row["step"] as String?).flatMap(StepKind.init(rawValue:)),
             failedStep: (row["failed_step"] as String?).flatMap(StepKind.init(rawValue:)),
             cycle: row["cycle"], createdAt: row["created_at"], updatedAt: row["updated_at"], expiresAt: row["expires_at"],
-            repository: row["repository"], waitingUntil: row["waiting_until"], waitingFor: row["waiting_for"])
+            repository: row["repository"], waitingUntil: row["waiting_until"], waitingFor: row["waiting_for"], budget: row["budget"])
     }
 
     static func taskArguments(_ t: TowerTask) -> StatementArguments {
@@ -53,11 +55,12 @@ enum Rows {
             decidedBy: row["decided_by"],
             channel: (row["channel"] as String?).flatMap(CommandChannel.init(rawValue:)),
             reason: row["reason"], decidedAt: row["decided_at"],
-            plan: (row["plan_version"] as String?).flatMap { try? JSONDecoder().decode(PlanVersion.self, from: Data($0.utf8)) })
+            plan: (row["plan_version"] as String?).flatMap { try? JSONDecoder().decode(PlanVersion.self, from: Data($0.utf8)) },
+            estimate: (row["estimate"] as String?).flatMap { try? JSONDecoder().decode(CostEstimate.self, from: Data($0.utf8)) })
     }
 
-    /// A plan version as its column stores it.
-    static func planVersion(_ version: PlanVersion?) throws -> String? {
+    /// A plan version or an estimate as its column stores it.
+    static func json(_ version: (some Encodable)?) throws -> String? {
         guard let version else { return nil }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -91,7 +94,7 @@ enum Rows {
 
 extension Database {
     func fetchTask(id: String) throws -> TowerTask? {
-        try Row.fetchOne(self, sql: "SELECT \(Rows.taskColumns) FROM tasks WHERE id = ?", arguments: [id]).map(Rows.task)
+        try Row.fetchOne(self, sql: "SELECT \(Rows.taskReadColumns) FROM tasks WHERE id = ?", arguments: [id]).map(Rows.task)
     }
 
     /// Stores an artifact as the next version of its kind and name for the task.

@@ -17,7 +17,7 @@ extension SQLiteStore {
                 let token = try String.fetchOne(
                     db, sql: "SELECT token FROM approvals WHERE task_id = ? AND decision IS NULL ORDER BY requested_at DESC, rowid DESC LIMIT 1", arguments: [taskId])
             else { return false }
-            try db.execute(sql: "UPDATE approvals SET plan_version = ? WHERE token = ? AND decision IS NULL", arguments: [try Rows.planVersion(plan), token])
+            try db.execute(sql: "UPDATE approvals SET plan_version = ? WHERE token = ? AND decision IS NULL", arguments: [try Rows.json(plan), token])
             guard db.changesCount == 1 else { return false }
             for artifact in artifacts { try db.insertArtifact(artifact, taskId: taskId, at: at) }
             _ = try db.insertEvents(events)
@@ -61,10 +61,14 @@ extension SQLiteStore {
             task.step = decision == .approved ? .execution : nil
             task.updatedAt = at
             task.expiresAt = at.addingTimeInterval(TaskRetention.default)
-            var arguments: StatementArguments = [task.status.rawValue, task.step?.rawValue, at, task.expiresAt]
+            // Approving the plan grants the budget its request showed (a later request without an
+            // estimate leaves the budget granted before).
+            let grant = decision == .approved ? approval.estimate?.grant : nil
+            if let grant { task.budget = grant }
+            var arguments: StatementArguments = [task.status.rawValue, task.step?.rawValue, at, task.expiresAt, task.budget]
             arguments += [taskId]
-            try db.execute(sql: "UPDATE tasks SET status = ?, step = ?, updated_at = ?, expires_at = ? WHERE id = ?", arguments: arguments)
-            let note = reason.map { ": \($0)" } ?? ""
+            try db.execute(sql: "UPDATE tasks SET status = ?, step = ?, updated_at = ?, expires_at = ?, budget = ? WHERE id = ?", arguments: arguments)
+            let note = (reason.map { ": \($0)" } ?? "") + (grant.map { "; model budget \(Dollars.text($0))" } ?? "")
             _ = try db.insertEvents([
                 TaskEvent(
                     taskId: taskId, at: at, level: decision == .approved ? .info : .warning, agent: "approval",

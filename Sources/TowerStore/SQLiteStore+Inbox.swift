@@ -56,10 +56,9 @@ extension SQLiteStore {
             let midnight = Calendar.utc.startOfDay(for: Date())
             for (since, keyPath) in [(nil, \StoreMetrics.spend), (midnight, \StoreMetrics.today)] as [(Date?, WritableKeyPath<StoreMetrics, Spend>)] {
                 if let row = try Row.fetchOne(
-                    db, sql: "SELECT COALESCE(SUM(cost), 0) AS d, COUNT(*) AS n, COALESCE(SUM(cost IS NULL), 0) AS u FROM llm_calls WHERE (? IS NULL OR at >= ?)",
-                    arguments: [since, since])
+                    db, sql: "SELECT \(Spend.sums) FROM llm_calls WHERE (? IS NULL OR at >= ?)", arguments: [since, since])
                 {
-                    metrics[keyPath: keyPath] = Spend(dollars: row["d"], calls: row["n"], unpriced: row["u"])
+                    metrics[keyPath: keyPath] = Spend(row: row)
                 }
             }
             return metrics
@@ -79,5 +78,12 @@ extension SQLiteStore {
                 arguments: [Date().addingTimeInterval(WebhookDelivery.retention), id])
             return db.changesCount == 1
         }
+    }
+}
+
+extension Spend {
+    /// A spend from a row summed with ``Spend/sums``.
+    init(row: Row) {
+        self.init(dollars: row["d"], calls: row["n"], unpriced: row["u"], replayed: row["r"])
     }
 }

@@ -76,12 +76,12 @@ extension SQLiteStore {
             try db.execute(
                 sql: """
                     INSERT INTO llm_calls (task_id, step, purpose, model, system, prompt, answer, error, input_tokens, output_tokens,
-                        cache_write_tokens, cache_read_tokens, cost, duration_ms, at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        cache_write_tokens, cache_read_tokens, cost, duration_ms, at, replayed)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     call.taskId, call.step, call.purpose, call.model, call.system, call.prompt, call.answer, call.error, call.inputTokens,
-                    call.outputTokens, call.cacheWriteTokens, call.cacheReadTokens, call.cost, call.durationMs, call.at,
+                    call.outputTokens, call.cacheWriteTokens, call.cacheReadTokens, call.cost, call.durationMs, call.at, call.replayed,
                 ])
             var stored = call
             stored.id = db.lastInsertedRowID
@@ -92,12 +92,9 @@ extension SQLiteStore {
     public func spend(taskId: String?, since: Date?) async throws -> Spend {
         try await read { db in
             let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT COALESCE(SUM(cost), 0) AS dollars, COUNT(*) AS calls, COALESCE(SUM(cost IS NULL), 0) AS unpriced FROM llm_calls
-                    WHERE (? IS NULL OR task_id = ?) AND (? IS NULL OR at >= ?)
-                    """, arguments: [taskId, taskId, since, since])
-            return Spend(dollars: row?["dollars"] ?? 0, calls: row?["calls"] ?? 0, unpriced: row?["unpriced"] ?? 0)
+                db, sql: "SELECT \(Spend.sums) FROM llm_calls WHERE (? IS NULL OR task_id = ?) AND (? IS NULL OR at >= ?)",
+                arguments: [taskId, taskId, since, since])
+            return row.map(Spend.init(row:)) ?? Spend()
         }
     }
 
@@ -106,9 +103,9 @@ extension SQLiteStore {
             var byTask: [String: Spend] = [:]
             for row in try Row.fetchAll(
                 db,
-                sql: "SELECT task_id, COALESCE(SUM(cost), 0) AS d, COUNT(*) AS n, COALESCE(SUM(cost IS NULL), 0) AS u FROM llm_calls WHERE task_id IS NOT NULL GROUP BY task_id")
+                sql: "SELECT task_id, \(Spend.sums) FROM llm_calls WHERE task_id IS NOT NULL GROUP BY task_id")
             {
-                byTask[row["task_id"]] = Spend(dollars: row["d"], calls: row["n"], unpriced: row["u"])
+                byTask[row["task_id"]] = Spend(row: row)
             }
             return (byTask, try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM llm_calls") ?? 0)
         }
@@ -125,7 +122,7 @@ extension SQLiteStore {
                     id: row["id"], taskId: row["task_id"], step: row["step"], purpose: row["purpose"], model: row["model"], system: row["system"],
                     prompt: row["prompt"], answer: row["answer"], error: row["error"], inputTokens: row["input_tokens"],
                     outputTokens: row["output_tokens"], cacheWriteTokens: row["cache_write_tokens"], cacheReadTokens: row["cache_read_tokens"], cost: row["cost"],
-                    durationMs: row["duration_ms"], at: row["at"])
+                    durationMs: row["duration_ms"], at: row["at"], replayed: row["replayed"])
             }
         }
     }
@@ -150,7 +147,7 @@ extension SQLiteStore {
 
     public func tasks(updatedSince date: Date) async throws -> [TowerTask] {
         try await read { db in
-            try Rows.all(db, sql: "SELECT \(Rows.taskColumns) FROM tasks WHERE updated_at >= ? ORDER BY updated_at", arguments: [date], Rows.task)
+            try Rows.all(db, sql: "SELECT \(Rows.taskReadColumns) FROM tasks WHERE updated_at >= ? ORDER BY updated_at", arguments: [date], Rows.task)
         }
     }
 }

@@ -19,7 +19,7 @@ extension SQLiteStore {
 
     public func tasks(status: TaskStatus?, limit: Int?) async throws -> [TowerTask] {
         try await read { db in
-            var sql = "SELECT \(Rows.taskColumns) FROM tasks"
+            var sql = "SELECT \(Rows.taskReadColumns) FROM tasks"
             var arguments: StatementArguments = []
             if let status {
                 sql += " WHERE status = ?"
@@ -39,7 +39,7 @@ extension SQLiteStore {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT \(Rows.taskColumns) FROM tasks
+                    SELECT \(Rows.taskReadColumns) FROM tasks
                     WHERE status NOT IN ('completed', 'rejected', 'failed', 'awaiting_approval')
                     ORDER BY created_at, id
                     """
@@ -79,8 +79,8 @@ extension SQLiteStore {
             for artifact in update.artifacts { try db.insertArtifact(artifact, taskId: next.id, at: next.updatedAt) }
             if let approval = update.approvalRequest {
                 try db.execute(
-                    sql: "INSERT INTO approvals (token, task_id, requested_at, plan_version) VALUES (?, ?, ?, ?)",
-                    arguments: [approval.token, approval.taskId, approval.requestedAt, try Rows.planVersion(approval.plan)])
+                    sql: "INSERT INTO approvals (token, task_id, requested_at, plan_version, estimate) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [approval.token, approval.taskId, approval.requestedAt, try Rows.json(approval.plan), try Rows.json(approval.estimate)])
             }
             return try db.insertEvents(update.events)
         }

@@ -148,6 +148,18 @@ public protocol Store: Sendable {
     /// The newest call's id (0 with none).
     func latestLLMCallId() async throws -> Int64
 
+    // MARK: Budgets
+
+    /// Adds `amount` dollars to a task's budget (to `base`, the configured task budget, when none
+    /// was granted yet). A task waiting for budget resumes its step. Kept in the log and as a command.
+    func grantBudget(taskId: String, amount: Double, base: Double?, actor: Actor, at: Date) async throws -> TowerTask
+    /// Stops a task waiting for budget: it fails at its step, which `retry` resumes.
+    func stopAtBudget(taskId: String, actor: Actor, at: Date) async throws -> TowerTask
+    /// What people added to the daily limit for the UTC day of `day`.
+    func dailyBudgetExtra(day: Date) async throws -> Double
+    /// Adds to today's limit and wakes the tasks parked for it; returns today's extra and their ids.
+    func grantDailyBudget(amount: Double, actor: Actor, at: Date) async throws -> (extra: Double, woken: [String])
+
     // MARK: Local forge
 
     /// Opens a pull request, unless one is already open for the same head: then that one is

@@ -97,7 +97,7 @@ public enum DecisionOutcome: Sendable, Equatable {
 /// A note that an operator changed something the engine must look at.
 public struct OperatorCommand: Sendable, Equatable {
     public enum Kind: String, Sendable, Codable {
-        case approve, reject, retry, start, freeze, unfreeze
+        case approve, reject, retry, start, freeze, unfreeze, budget
     }
 
     public var sequence: Int64
@@ -246,6 +246,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownTask(String)
     case notAwaitingApproval(taskId: String, status: TaskStatus)
     case notFailed(taskId: String, status: TaskStatus)
+    case notAwaitingBudget(taskId: String, status: TaskStatus)
     case conflict(taskId: String, expected: TaskStatus, actual: TaskStatus)
     case leaseLost(holder: String)
     case illegalTransition(IllegalTransition)
@@ -262,6 +263,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unknownTask(let id): "no task with id \(id)"
         case .notAwaitingApproval(let id, let status): "task \(id) is not awaiting approval (it is \(status.rawValue))"
         case .notFailed(let id, let status): "task \(id) has not failed (it is \(status.rawValue)); only a failed task can be retried"
+        case .notAwaitingBudget(let id, let status): "task \(id) is not waiting for budget (it is \(status.rawValue))"
         case .conflict(let id, let expected, let actual): "task \(id) changed meanwhile: expected \(expected.rawValue), found \(actual.rawValue)"
         case .leaseLost(let holder): "engine \(holder) no longer holds the engine lease"
         case .illegalTransition(let t): t.description

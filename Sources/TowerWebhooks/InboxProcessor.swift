@@ -86,7 +86,7 @@ public struct InboxProcessor: ScheduledJob {
     /// Runs an operator command as its sender; returns the answer they are given.
     func perform(_ request: OperatorRequest) async -> String {
         let commands = OperatorCommands(store: store)
-        let deciding: Set<OperatorRequest.Verb> = [.approve, .reject, .retry]
+        let deciding: Set<OperatorRequest.Verb> = [.approve, .reject, .retry, .budget]
         if request.actor.channel == .slackCommand || request.actor.channel == .slackButton, deciding.contains(request.verb) {
             guard let user = request.slackUser, slackApprovers.contains(user) else {
                 return "⛔ \(request.actor.user) may not \(request.verb.rawValue) here"
@@ -125,6 +125,17 @@ public struct InboxProcessor: ScheduledJob {
                 case .alreadyDecided(let approval):
                     return "Already decided: \(approval.decision?.rawValue ?? "?") by \(approval.decidedBy ?? "?") via \(approval.channel?.rawValue ?? "?")"
                 }
+            case .budget:
+                guard let id = request.taskId else { return "Which task? `budget ID +DOLLARS` or `budget ID stop`" }
+                if request.text?.lowercased() == "stop" {
+                    let task = try await commands.stopAtBudget(id, by: request.actor)
+                    return "⏹ `\(id)` stopped at its budget by \(request.actor.user) (failed at \(task.failedStep?.rawValue ?? "its step"); `retry` resumes it)"
+                }
+                guard let amount = request.text.flatMap(Dollars.parse) else { return "How much? `budget \(id) +5`, or `budget \(id) stop`" }
+                let task = try await commands.grantBudget(id, amount: amount, base: services.budget.task, by: request.actor)
+                await wake()
+                return "💰 `\(id)` model budget \(Dollars.text(task.budget ?? amount)) (+\(Dollars.text(amount)) by \(request.actor.user))"
+                    + (task.status.waitsForPerson ? "" : "; \(task.status.rawValue) resumes")
             case .retry:
                 guard let id = request.taskId else { return "Which task? `retry ID`" }
                 let task = try await commands.retry(id, by: request.actor)

@@ -5,6 +5,7 @@ enum SlackReplies {
         `/agent approve ID [note]`: approve a plan
         `/agent reject ID reason`: reject a plan
         `/agent retry ID`: retry a failed task at its failed step
+        `/agent budget ID +5` or `stop`: grant a task waiting for model budget more, or stop it
         `/agent list [status]`: the newest tasks
         `/agent help`: this list
         """

@@ -22,7 +22,7 @@ public enum WebhookAction: Equatable, Sendable {
 /// answer goes.
 public struct OperatorRequest: Equatable, Sendable {
     public enum Verb: String, Sendable {
-        case approve, reject, retry, status, list, help
+        case approve, reject, retry, status, list, help, budget
     }
 
     public enum Reply: Equatable, Sendable {
@@ -135,7 +135,7 @@ public enum WebhookRouter {
         for line in body.split(whereSeparator: \.isNewline) {
             let words = line.split(separator: " ", omittingEmptySubsequences: true)
             guard let at = words.firstIndex(where: { $0.lowercased() == "@agent" }), at + 1 < words.count,
-                let verb = OperatorRequest.Verb(rawValue: words[at + 1].lowercased()), [.approve, .reject, .retry, .status].contains(verb)
+                let verb = OperatorRequest.Verb(rawValue: words[at + 1].lowercased()), [.approve, .reject, .retry, .status, .budget].contains(verb)
             else { continue }
             let rest = words[(at + 2)...].joined(separator: " ")
             return (verb, rest.isEmpty ? nil : String(rest.prefix(500)))
@@ -168,7 +168,7 @@ public enum WebhookRouter {
         guard let form = FormBody(delivery.body) else { return .ignore("not a form") }
         let words = (form["text"] ?? "").split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         let verb = words.first.flatMap { OperatorRequest.Verb(rawValue: $0.lowercased()) } ?? .help
-        let needsTask: Set<OperatorRequest.Verb> = [.approve, .reject, .retry, .status]
+        let needsTask: Set<OperatorRequest.Verb> = [.approve, .reject, .retry, .status, .budget]
         let taskId = needsTask.contains(verb) ? words.dropFirst().first : nil
         let text = words.dropFirst(needsTask.contains(verb) ? 2 : 1).joined(separator: " ")
         return .command(
@@ -183,12 +183,26 @@ public enum WebhookRouter {
         guard case .array(let actions)? = json["actions"], let action = actions.first else { return .ignore("no action") }
         let name = action["action_id"]?.string ?? ""
         let verb: OperatorRequest.Verb
-        if name.hasPrefix("approve") { verb = .approve } else if name.hasPrefix("reject") { verb = .reject } else { return .ignore("button \(name) is not Tower's") }
-        guard let taskId = action["value"]?.string, taskId.hasPrefix("t-") else { return .ignore("the button carries no task") }
+        var text: String?
+        if name.hasPrefix("approve") {
+            verb = .approve
+        } else if name.hasPrefix("reject") {
+            verb = .reject
+            text = "rejected in Slack"
+        } else if name == "budget_grant" || name == "budget_stop" {
+            // The grant button's value is `t-… +5`; the stop button's the task id.
+            verb = .budget
+            text = name == "budget_stop" ? "stop" : action["value"]?.string?.split(separator: " ").dropFirst().first.map(String.init)
+        } else {
+            return .ignore("button \(name) is not Tower's")
+        }
+        guard let taskId = action["value"]?.string?.split(separator: " ").first.map(String.init), taskId.hasPrefix("t-") else {
+            return .ignore("the button carries no task")
+        }
         let user = json["user"]
         return .command(
             OperatorRequest(
-                verb: verb, taskId: taskId, text: verb == .reject ? "rejected in Slack" : nil,
+                verb: verb, taskId: taskId, text: text,
                 actor: Actor(user: user?["username"]?.string ?? user?["id"]?.string ?? "slack", channel: .slackButton), slackUser: user?["id"]?.string,
                 reply: json["response_url"]?.string.map { .slack(responseURL: $0) }))
     }

@@ -40,6 +40,10 @@ enum Format {
         if let until = t.waitingUntil, until > now {
             lines.append("  waiting    for \(t.waitingFor ?? "a service") until \(Age.clock(until, now: now)); the step resumes then")
         }
+        if t.status == .awaitingBudget {
+            lines.append("  waiting    for budget: \(t.waitingFor ?? "its budget is spent"); tower agent budget \(t.id) +N, or stop")
+        }
+        if let budget = t.budget { lines.append("  budget     \(Dollars.text(budget)) granted") }
         if let error = t.lastError { lines.append("  last error \(error)") }
         if let failed = t.failedStep { lines.append("  failed at  \(failed.rawValue) (retry resumes there)") }
         if let a = report.approval {
@@ -48,6 +52,7 @@ enum Format {
             } else {
                 lines.append("  approval   pending since \(iso(a.requestedAt))")
             }
+            if let estimate = a.estimate { lines.append("  estimate   \(estimate.summary)") }
             if let plan = a.plan {
                 lines.append("  plan       \(plan.shortHash)\(a.isDecided ? " (the version decided on)" : " (approving approves this version)")")
                 if let edit = plan.edit { lines.append("  edited     after planning by commit \(edit.description)") }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import TowerAgents
 import Foundation
 import TowerConfig
 import TowerConsole
@@ -44,8 +45,10 @@ struct RunConsole: AsyncParsableCommand {
             if let engine { await box.set(engine) }
             let (integrations, checks) = Self.integrationChecks(config, enabled: !noChecks)
             let report = try Self.startListener(config, store: store, engine: engine)
+            var options = ConsoleRuntime.Options(user: who.actor.user, themeName: theme, bell: !noBell)
+            options.taskBudget = BudgetSettings(config).task
             try await Self.present(
-                store: store, engine: engine, options: ConsoleRuntime.Options(user: who.actor.user, themeName: theme, bell: !noBell),
+                store: store, engine: engine, options: options,
                 integrations: integrations, checks: checks, listenerReport: report)
         }
     }

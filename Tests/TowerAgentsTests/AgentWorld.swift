@@ -138,11 +138,29 @@ final class AgentWorld: @unchecked Sendable {
         defer { running.cancel() }
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if let task = try await store.task(id: id), [.awaitingApproval, .failed, .completed, .rejected].contains(task.status) {
+            if let task = try await store.task(id: id), [.awaitingApproval, .awaitingBudget, .failed, .completed, .rejected].contains(task.status) {
                 running.cancel()
                 await running.value
                 return task
             }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        throw CancellationError()
+    }
+
+    /// An engine over the world's services, running until the returned task is cancelled.
+    func startEngine(prompts: PromptLibrary = PromptLibrary(directories: [AgentWorld.shippedPrompts])) throws -> Task<Void, Never> {
+        let engine = Engine(
+            store: store, workflow: .agents(try services(prompts: prompts)),
+            configuration: EngineConfiguration(backoff: RetryBackoff(base: 0.01, maximum: 0.02), pollInterval: 0.02))
+        return Task { await engine.run() }
+    }
+
+    /// The task once `done` holds for it (or a terminal status), within `timeout`.
+    func until(_ id: String, timeout: TimeInterval = 120, _ done: (TowerTask) -> Bool) async throws -> TowerTask {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let task = try await store.task(id: id), done(task) || task.status.isTerminal { return task }
             try await Task.sleep(nanoseconds: 20_000_000)
         }
         throw CancellationError()

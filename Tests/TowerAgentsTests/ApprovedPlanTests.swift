@@ -75,7 +75,9 @@ import TowerTestSupport
         #expect(subjects.contains("feat(\(done.id)): 4. Document the reduced rates"), "\(subjects)")
         // The record shows both decisions.
         let decisions = try await world.store.events(taskId: done.id, after: nil, limit: nil).filter { $0.agent == "approval" }.map(\.message)
-        #expect(decisions.filter { $0.hasPrefix("plan approved by") } == ["plan approved by alice via cli", "plan approved by bob via cli"])
+        // The first grants the plan's budget; the second, for a request made without an estimate, keeps it.
+        #expect(decisions.filter { $0.hasPrefix("plan approved by") }.map { $0.components(separatedBy: "; model budget").first! } == ["plan approved by alice via cli", "plan approved by bob via cli"])
+        #expect(decisions.first { $0.hasPrefix("plan approved by alice") }?.contains("; model budget $") == true)
     }
 
     @Test func anEditBeforeApprovalIsShownInTheApprovalDialogAndItsApprovalRunsIt() async throws {

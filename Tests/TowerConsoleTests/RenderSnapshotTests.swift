@@ -108,6 +108,25 @@ private let sizes: [(String, Size)] = [("80x24", Size(width: 80, height: 24)), (
         expectSnapshot(ConsoleView.render(state), "dialog-reject-\(name)")
     }
 
+    /// A task stopped at its budget: the grant dialog (`b`) says why, what it spent, and offers
+    /// half the budget; the task's header shows its cost against the budget.
+    @Test(arguments: [0, 1])
+    func budgetDialog(_ i: Int) {
+        let (name, size) = sizes[i]
+        var state = Fixture.board(size)
+        var task = Fixture.waiting
+        task.status = .awaitingBudget
+        task.step = .execution
+        task.budget = 0.5
+        task.waitingFor = "the next model call (≈$0.0450) would pass the task's budget: $0.4800 of $0.5000 spent"
+        _ = Console.update(&state, .tasksLoaded([task]))
+        _ = Console.update(&state, .spendLoaded([task.id: Spend(dollars: 0.48, calls: 11)], today: Spend(dollars: 1.2, calls: 30)))
+        _ = Console.update(&state, .key(.enter))
+        let effects = Console.update(&state, .key(.character("b")))
+        #expect(effects.isEmpty)
+        expectSnapshot(ConsoleView.render(state), "dialog-budget-\(name)")
+    }
+
     @Test func boardInASCIIForTerminalsWithoutUTF8() {
         expectSnapshot(ConsoleView.render(Fixture.board(Size(width: 80, height: 24), glyphs: .ascii)), "board-ascii-80x24")
     }

@@ -90,6 +90,39 @@ private func type(_ state: inout AppState, _ text: String) -> [Effect] {
         #expect(state.dialog == nil)
     }
 
+    @Test func budgetGrantsTheAmountTypedOrStopsAndOnlyForATaskWaitingForBudget() {
+        var state = Fixture.board(size)
+        state.selection = Fixture.waiting.id
+        press(&state, .character("b"))
+        #expect(state.dialog == nil && state.status?.text.contains("is not waiting for budget") == true)
+        var task = Fixture.waiting
+        task.status = .awaitingBudget
+        task.budget = 3
+        _ = Console.update(&state, .tasksLoaded([task]))
+        state.selection = task.id
+        press(&state, .character("b"))
+        // Half the budget, in whole dollars, is offered.
+        #expect(state.dialog?.field?.text == "2" && state.dialog?.confirmFocused == false)
+        press(&state, .tab)
+        #expect(press(&state, .enter) == [.grantBudget(taskId: task.id, amount: 2)])
+        press(&state, .character("b"))
+        press(&state, .control("u"))
+        type(&state, "$2.50")
+        press(&state, .tab)
+        #expect(press(&state, .enter) == [.grantBudget(taskId: task.id, amount: 2.5)])
+        press(&state, .character("b"))
+        press(&state, .control("u"))
+        type(&state, "stop")
+        press(&state, .tab)
+        #expect(press(&state, .enter) == [.grantBudget(taskId: task.id, amount: nil)])
+        press(&state, .character("b"))
+        press(&state, .control("u"))
+        type(&state, "lots")
+        press(&state, .tab)
+        #expect(press(&state, .enter).isEmpty)
+        #expect(state.status?.text.contains("is not an amount") == true)
+    }
+
     @Test func rejectTakesAReasonAndEscapeCancels() {
         var state = Fixture.board(size)
         state.selection = Fixture.waiting.id

@@ -13,6 +13,11 @@ private let expectedEdges: Set<String> = [
     "executing→awaiting_approval",
     "ci_monitoring→completed", "ci_monitoring→executing", "ci_monitoring→failed",
     "failed→discovery", "failed→planning", "failed→executing", "failed→ci_monitoring",
+    // A model call that would pass the task's budget parks it for a person; a grant resumes
+    // the step, a stop fails it there.
+    "discovery→awaiting_budget", "planning→awaiting_budget", "executing→awaiting_budget", "ci_monitoring→awaiting_budget",
+    "awaiting_budget→discovery", "awaiting_budget→planning", "awaiting_budget→executing", "awaiting_budget→ci_monitoring",
+    "awaiting_budget→failed",
 ]
 
 private let allPairs = TaskStatus.allCases.flatMap { from in TaskStatus.allCases.map { (from, $0) } }
@@ -36,13 +41,13 @@ private let allPairs = TaskStatus.allCases.flatMap { from in TaskStatus.allCases
         #expect(TaskStatus.completed.isTerminal && TaskStatus.rejected.isTerminal && TaskStatus.failed.isTerminal)
         #expect(TaskStatus.legalTransitions[.completed]!.isEmpty)
         #expect(TaskStatus.legalTransitions[.rejected]!.isEmpty)
-        #expect(!TaskStatus.awaitingApproval.isActive)
+        #expect(!TaskStatus.awaitingApproval.isActive && !TaskStatus.awaitingBudget.isActive)
         #expect(TaskStatus.approved.isActive)
     }
 
     @Test func statusNamesAreTheOriginals() {
         #expect(TaskStatus.allCases.map(\.rawValue) == [
-            "started", "discovery", "planning", "awaiting_approval", "approved", "rejected", "executing", "ci_monitoring",
+            "started", "discovery", "planning", "awaiting_approval", "awaiting_budget", "approved", "rejected", "executing", "ci_monitoring",
             "completed", "failed",
         ])
     }

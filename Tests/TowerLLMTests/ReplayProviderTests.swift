@@ -16,7 +16,8 @@ import TowerCore
         let replay = ReplayProvider(directory: directory)
         let answer = try await replay.complete(request)
         #expect(answer.content == recorded.content && answer.stopReason == "tool_use")
-        #expect(answer.usage == LLMUsage(inputTokens: 12, outputTokens: 34, cost: 0))
+        // Replayed: no price of its own (the table prices it as a live call would be), and marked.
+        #expect(answer.usage == LLMUsage(inputTokens: 12, outputTokens: 34, cost: nil, replayed: true))
 
         var other = request
         other.messages = [.user("Add SAML")]

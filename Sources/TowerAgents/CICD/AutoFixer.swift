@@ -61,7 +61,7 @@ struct AutoFixer {
 
     /// mypy's fix is a change the model writes from mypy's report and the files it names.
     func guidedFix(_ failure: LogClassification, workspace: Workspace, attempt: Int, context: StepContext) async throws {
-        guard let caller = services.caller(for: .cicd)?.recording(to: context.store, taskId: context.task.id, step: "ci_monitoring") else {
+        guard let caller = services.caller(for: .cicd, in: context, step: "ci_monitoring") else {
             try await context.log(.warning, "auto-fix \(attempt): mypy needs the model and \(services.llmProblem)")
             return
         }

@@ -17,7 +17,7 @@ public struct DiscoveryStep: WorkflowStep {
         let forge = try services.requireForge()
         let task = context.task
         let ticket = try await Ticket.of(task, services: services)
-        let caller = services.caller(for: .discovery)?.recording(to: context.store, taskId: task.id, step: "discovery")
+        let caller = services.caller(for: .discovery, in: context, step: "discovery")
         if caller == nil { try await context.log(.info, "no model (\(services.llmProblem)): lexical ranking only") }
         var agent = DiscoveryAgent(
             forge: forge, owner: services.owner, caller: caller, prompts: services.prompts, trees: services.trees,

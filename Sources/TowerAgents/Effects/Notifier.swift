@@ -74,6 +74,23 @@ public struct Notifier: Sendable {
         }
     }
 
+    /// The Slack request for more budget, with Grant and Stop buttons, once per key.
+    @discardableResult
+    public func slackBudget(ticket: String?, title: String, reason: String, grant: Double, key: String) async throws -> OutboxMessage {
+        let text = "Waiting for model budget: \(ticket.map { "\($0): " } ?? "")\(title)\n\(reason)"
+        if let sent = try await alreadySent(key) { return sent }
+        guard let slack else { return try await notSent("slack", slackChannel, "budget_request", text, key, slackProblem) }
+        guard let taskId else { return try await notSent("slack", slackChannel, "budget_request", text, key, "a budget request needs a task") }
+        do {
+            let posted = try await slack.sendBudgetRequest(channel: slackChannel, taskId: taskId, ticket: ticket, title: title, reason: reason, grant: grant)
+            await log(.info, "asked for more model budget in Slack \(posted.channel)")
+            return try await record("slack", slackChannel, "budget_request", text, key, .sent, nil)
+        } catch {
+            await log(.warning, "Slack budget request failed: \(error); grant from the console or with tower agent budget \(taskId) +\(Int(grant))")
+            return try await record("slack", slackChannel, "budget_request", text, key, .failed, String(describing: error))
+        }
+    }
+
     /// A Slack notice (CI passed, an escalation, the task done), once per key.
     @discardableResult
     public func slackNotice(_ text: String, kind: String, key: String) async throws -> OutboxMessage {

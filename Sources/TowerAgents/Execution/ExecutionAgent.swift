@@ -51,7 +51,7 @@ public struct ExecutionAgent: WorkflowStep {
 
     public func run(_ context: StepContext) async throws -> StepOutcome {
         let forge = try services.requireForge()
-        guard let caller = services.caller(for: .execution)?.recording(to: context.store, taskId: context.task.id, step: "execution") else {
+        guard let caller = services.caller(for: .execution, in: context, step: "execution") else {
             throw PermanentStepFailure("Execution needs a language model and \(services.llmProblem); or set TOWER_LLM_REPLAY=DIR to answer from recordings")
         }
         let task = context.task
@@ -133,11 +133,13 @@ public struct ExecutionAgent: WorkflowStep {
         // Diffs, one artifact per file, and the checklist in each PR.
         let artifacts = try await DiffArtifacts.of(planning.pullRequests, branch: branch, forge: forge)
         let untested = Set(workspaces.values.filter { $0.commands.test == nil }.map(\.repository.description)).sorted()
+        let estimate = try await context.store.approval(taskId: task.id)?.estimate
         for pr in planning.pullRequests {
             guard let repo = RepositoryRef(pr.repository) else { continue }
             let body =
                 PlanMessages.pullRequestBody(
-                    plan: plan, ticket: planning.ticket, taskId: task.id, repository: pr.repository, others: planning.pullRequests.filter { $0 != pr })
+                    plan: plan, ticket: planning.ticket, taskId: task.id, repository: pr.repository, others: planning.pullRequests.filter { $0 != pr },
+                    estimate: estimate)
                 + "\n\n" + ExecutionMessages.checklist(plan: plan, commits: commits, repository: pr.repository, untested: untested.contains(pr.repository))
             try await forge.updatePullRequestBody(body, number: pr.number, in: repo)
         }
@@ -167,7 +169,7 @@ public struct ExecutionAgent: WorkflowStep {
         try await context.log(.warning, "\(note): nothing is executed; the plan as it stands (\(current.version.shortHash), \(current.plan.tasks.count) tasks) needs a new approval")
         try await services.notifier(context).slackApproval(
             ticket: planning.ticket.key, title: planning.ticket.title,
-            summary: "\(note). Approve the plan as it stands:\n" + PlanMessages.slackSummary(plan: current.plan, pullRequests: planning.pullRequests),
+            summary: "\(note). Approve the plan as it stands:\n" + PlanMessages.slackSummary(plan: current.plan, pullRequests: planning.pullRequests, estimate: nil),
             pullRequest: planning.pullRequests.first?.url, key: "\(context.task.id)/plan/\(current.version.hash.prefix(16))/slack-approval")
         return .approvalNeeded(
             StepOutput(

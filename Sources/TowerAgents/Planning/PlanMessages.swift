@@ -27,11 +27,12 @@ enum PlanMessages {
 
     /// The draft PR's body: the plan's summary, the "AI Agent" marker, the ticket and the other
     /// pull requests of the plan.
-    static func pullRequestBody(plan: PlanDocument, ticket: Ticket, taskId: String, repository: String, others: [PullRequestRecord]) -> String {
+    static func pullRequestBody(plan: PlanDocument, ticket: Ticket, taskId: String, repository: String, others: [PullRequestRecord], estimate: CostEstimate?) -> String {
         var lines = ["## 🤖 AI Agent plan", "", plan.summary, ""]
         if let key = ticket.key { lines.append("**Ticket:** " + (ticket.url.map { "[\(key)](\($0))" } ?? key)) }
         let mine = plan.tasks.filter { $0.repository == nil || $0.repository == repository }
         lines.append("**Tasks in this repository:** \(mine.count) of \(plan.tasks.count); the whole plan is in `PLAN.md`.")
+        if let estimate { lines.append("**Cost:** \(estimate.summary)") }
         if !others.isEmpty {
             lines.append("")
             lines.append("**The other pull requests of this plan:**")
@@ -45,9 +46,10 @@ enum PlanMessages {
     }
 
     /// The Jira comment: the summary, the tasks, the pull requests.
-    static func jiraComment(plan: PlanDocument, pullRequests: [PullRequestRecord], taskId: String) -> String {
+    static func jiraComment(plan: PlanDocument, pullRequests: [PullRequestRecord], taskId: String, estimate: CostEstimate?) -> String {
         var lines = ["*AI Agent: plan ready for approval*", "", plan.summary, ""]
         lines.append("Implementation tasks: \(plan.tasks.count), about \(Int(plan.tasks.map(\.estimatedHours).reduce(0, +).rounded())) hours.")
+        if let estimate { lines.append(estimate.summary) }
         lines.append("")
         for pr in pullRequests { lines.append("- Draft PR \(pr.repository)#\(pr.number): \(pr.url)") }
         lines.append("")
@@ -56,9 +58,10 @@ enum PlanMessages {
     }
 
     /// The summary Slack shows above the buttons (Slack's section text is limited).
-    static func slackSummary(plan: PlanDocument, pullRequests: [PullRequestRecord]) -> String {
+    static func slackSummary(plan: PlanDocument, pullRequests: [PullRequestRecord], estimate: CostEstimate?) -> String {
         var text = String(plan.summary.prefix(1200))
         text += "\n\(plan.tasks.count) tasks · \(pullRequests.map { "\($0.repository)#\($0.number)" }.joined(separator: ", "))"
+        if let estimate { text += "\n\(estimate.summary)" }
         return text
     }
 }

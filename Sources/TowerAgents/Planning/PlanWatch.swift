@@ -65,7 +65,7 @@ public struct PlanWatch: ScheduledJob {
         guard moved else { return }
         try await services.notifier(store: store, taskId: task.id, agent: "approval").slackApproval(
             ticket: planning.ticket.key, title: planning.ticket.title,
-            summary: "\(note). The plan as it stands:\n" + PlanMessages.slackSummary(plan: current.plan, pullRequests: planning.pullRequests),
+            summary: "\(note). The plan as it stands:\n" + PlanMessages.slackSummary(plan: current.plan, pullRequests: planning.pullRequests, estimate: nil),
             pullRequest: planning.pullRequests.first?.url, key: "\(task.id)/plan/\(current.version.hash.prefix(16))/slack-approval")
     }
 

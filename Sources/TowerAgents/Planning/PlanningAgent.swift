@@ -1,5 +1,6 @@
 import Foundation
 import TowerCore
+import TowerLLM
 import TowerEngine
 import TowerServices
 import TowerStore
@@ -44,7 +45,7 @@ public struct PlanningAgent: WorkflowStep {
 
     public func run(_ context: StepContext) async throws -> StepOutcome {
         let forge = try services.requireForge()
-        guard let caller = services.caller(for: .planning) else {
+        guard let caller = services.caller(for: .planning, in: context, step: "planning") else {
             throw PermanentStepFailure("Planning needs a language model and \(services.llmProblem); or set TOWER_LLM_REPLAY=DIR to answer from recordings")
         }
         let task = context.task
@@ -91,7 +92,7 @@ public struct PlanningAgent: WorkflowStep {
                 "repositories": candidates.map(\.description).joined(separator: ", "),
                 "code": excerpts.joined(separator: "\n\n"),
             ])
-        let answer = try await caller.recording(to: context.store, taskId: task.id, step: "planning").ask(
+        let answer = try await caller.ask(
             PlanAnswer.self, system: try prompts.render("planning", "system", [:]), prompt: prompt, purpose: "plan"
         ) { $0.repositoryProblems(allowed: allowed) }
 
@@ -111,6 +112,11 @@ public struct PlanningAgent: WorkflowStep {
         let plan = checked.document(ticketId: ticket.key ?? task.id, title: ticket.title, repositories: touched)
         let markdown = plan.render()
         try await context.log(.info, "plan: \(plan.tasks.count) tasks, \(plan.unitTests.count + plan.integrationTests.count) tests, over \(touched.joined(separator: ", "))")
+        let executionModel = services.model(for: .execution)
+        let estimate = CostEstimator.estimate(
+            tasks: plan.tasks.count, calls: try await context.store.llmCalls(taskId: task.id), model: executionModel,
+            price: services.prices?.price(for: ModelChoice(executionModel)), settings: services.budget)
+        try await context.log(.info, estimate.summary)
 
         // Branch and PLAN.md in each repository, then a draft PR each.
         let branch = PlanMessages.branch(ticketOrTask: ticket.key ?? task.id, title: ticket.title)
@@ -122,7 +128,7 @@ public struct PlanningAgent: WorkflowStep {
                 [FileChange(path: "PLAN.md", content: markdown)], message: "docs: PLAN.md for \(ticket.key ?? task.id)\n\nPlanned by the AI Agent (Tower task \(task.id)).",
                 on: branch, in: repo)
             try await context.log(.info, "PLAN.md committed on \(name)@\(branch) (\(sha.prefix(8)))")
-            let body = PlanMessages.pullRequestBody(plan: plan, ticket: ticket, taskId: task.id, repository: name, others: [])
+            let body = PlanMessages.pullRequestBody(plan: plan, ticket: ticket, taskId: task.id, repository: name, others: [], estimate: estimate)
             let pr = try await forge.openPullRequest(head: branch, base: base, title: PlanMessages.pullRequestTitle(ticket), body: body, draft: true, in: repo)
             try await context.log(.info, "draft PR \(name)#\(pr.number): \(pr.url)")
             pullRequests.append(pr)
@@ -130,7 +136,8 @@ public struct PlanningAgent: WorkflowStep {
         if pullRequests.count > 1 {
             for pr in pullRequests {
                 guard let repo = RepositoryRef(pr.repository) else { continue }
-                let body = PlanMessages.pullRequestBody(plan: plan, ticket: ticket, taskId: task.id, repository: pr.repository, others: pullRequests.filter { $0 != pr })
+                let body = PlanMessages.pullRequestBody(
+                    plan: plan, ticket: ticket, taskId: task.id, repository: pr.repository, others: pullRequests.filter { $0 != pr }, estimate: estimate)
                 try await forge.updatePullRequestBody(body, number: pr.number, in: repo)
             }
             try await context.log(.info, "each PR links the other \(pullRequests.count - 1)")
@@ -139,11 +146,11 @@ public struct PlanningAgent: WorkflowStep {
         let notifier = services.notifier(context)
         if let key = ticket.key, ticket.fromJira {
             try await notifier.jiraComment(
-                issue: key, markdown: PlanMessages.jiraComment(plan: plan, pullRequests: pullRequests, taskId: task.id), kind: "comment",
+                issue: key, markdown: PlanMessages.jiraComment(plan: plan, pullRequests: pullRequests, taskId: task.id, estimate: estimate), kind: "comment",
                 key: "\(context.idempotencyKey)/jira-comment")
         }
         try await notifier.slackApproval(
-            ticket: ticket.key, title: ticket.title, summary: PlanMessages.slackSummary(plan: plan, pullRequests: pullRequests), pullRequest: pullRequests.first?.url,
+            ticket: ticket.key, title: ticket.title, summary: PlanMessages.slackSummary(plan: plan, pullRequests: pullRequests, estimate: estimate), pullRequest: pullRequests.first?.url,
             key: "\(context.idempotencyKey)/slack-approval")
 
         let output = PlanningOutput(ticket: ticket, branch: branch, plan: plan, pullRequests: pullRequests)
@@ -151,6 +158,6 @@ public struct PlanningAgent: WorkflowStep {
             try StepOutput(
                 encoding: output, artifacts: [ArtifactDraft(kind: .plan, name: "PLAN.md", content: Data(markdown.utf8))],
                 summary: "\(plan.tasks.count) tasks; draft PR\(pullRequests.count == 1 ? "" : "s") \(pullRequests.map { "\($0.repository)#\($0.number)" }.joined(separator: ", "))",
-                plan: PlanVersions.planned(markdown, repositories: pullRequests.map(\.repository))))
+                plan: PlanVersions.planned(markdown, repositories: pullRequests.map(\.repository)), estimate: estimate))
     }
 }

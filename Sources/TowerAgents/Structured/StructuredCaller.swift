@@ -19,6 +19,8 @@ public struct StructuredCaller: Sendable {
     let secrets: [String]
     /// Where a provider's notices go (the task's log).
     let notify: (@Sendable (String) async -> Void)?
+    /// Asked before every call, the repair too: throws to stop before it (a budget).
+    var gate: (@Sendable () async throws -> Void)?
 
     public init(
         provider: any LLMProvider, model: String, maxTokens: Int = 8192, secrets: [String] = [],
@@ -48,6 +50,13 @@ public struct StructuredCaller: Sendable {
             })
     }
 
+    /// The same caller, asking `gate` before every call.
+    public func gated(_ gate: @escaping @Sendable () async throws -> Void) -> StructuredCaller {
+        var gated = self
+        gated.gate = gate
+        return gated
+    }
+
     /// The answer to `prompt` in the shape `T`, or ``StructuredCallError/malformed(tool:problems:)``
     /// after one repair.
     /// `cachedPrefix` is what the prompt starts with that other calls of the same work repeat (the
@@ -71,6 +80,7 @@ public struct StructuredCaller: Sendable {
             var request = LLMRequest(model: model, system: system, messages: messages, tools: [tool], toolChoice: .tool(T.toolName), maxTokens: maxTokens,
                 purpose: attempt == 1 ? purpose : "\(purpose) (repair)")
             request.cachePoints = cachePoints
+            try await gate?()
             let started = Date()
             let result: LLMResult
             do {
@@ -152,7 +162,7 @@ public struct StructuredCaller: Sendable {
                 taskId: nil, step: "", purpose: attempt == 1 ? purpose : "\(purpose) (repair)", model: request.model, system: request.system ?? "",
                 prompt: prompt, answer: answer, error: error, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens,
                 cacheWriteTokens: usage.cacheWriteTokens, cacheReadTokens: usage.cacheReadTokens, cost: usage.cost,
-                durationMs: Int(Date().timeIntervalSince(started) * 1000), at: Date()))
+                durationMs: Int(Date().timeIntervalSince(started) * 1000), at: Date(), replayed: usage.replayed))
     }
 
     static func text(_ value: JSONValue) -> String {

@@ -51,7 +51,7 @@ public struct Role: Hashable, Sendable, CustomStringConvertible {
             logDebug, logInfo, logWarning, logError, diffAdded, diffRemoved, diffHunk, diffContext, diffFile, markdownHeading,
             markdownCode, markdownBullet, searchMatch, dialog, button, buttonFocused,
         ]
-        + ["started", "discovery", "planning", "awaiting_approval", "approved", "rejected", "executing", "ci_monitoring", "completed", "failed"]
+        + ["started", "discovery", "planning", "awaiting_approval", "awaiting_budget", "approved", "rejected", "executing", "ci_monitoring", "completed", "failed"]
         .map(status)
 }
 

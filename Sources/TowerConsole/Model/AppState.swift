@@ -30,7 +30,7 @@ public enum BoardGroup: String, CaseIterable, Sendable {
     public func contains(_ status: TaskStatus) -> Bool {
         switch self {
         case .all: true
-        case .needsApproval: status == .awaitingApproval
+        case .needsApproval: status.waitsForPerson
         case .running: status.isActive
         case .failed: status == .failed
         case .done: status == .completed || status == .rejected
@@ -91,6 +91,8 @@ public struct Dialog: Equatable, Sendable {
         case approve(taskId: String)
         case reject(taskId: String)
         case retry(taskId: String)
+        /// Grant the amount typed (or stop, with `stop`).
+        case budget(taskId: String)
         case freeze(on: Bool)
         case quit
     }

@@ -3,7 +3,7 @@ public enum Action: String, Sendable, CaseIterable {
     case moveDown, moveUp, pageDown, pageUp, top, bottom
     case open, back, quit, help, command, outbox, sentry, deliveries, redeliver
     case filter, nextGroup, previousGroup, sort
-    case approve, reject, retry, freeze
+    case approve, reject, retry, budget, freeze
     case nextTab, previousTab, tab1, tab2, tab3, tab4, tab5, tab6, tab7
     case follow, wrap, timestamps, search, searchNext, searchPrevious, nextError
     case nextFile, previousFile, nextHunk, previousHunk
@@ -99,6 +99,7 @@ public struct KeyMap: Sendable, Equatable {
         KeyBinding(keys: [.character("a")], action: .approve, summary: "approve the plan (asks to confirm)", context: .global, footer: "approve"),
         KeyBinding(keys: [.character("r")], action: .reject, summary: "reject the plan (asks for a reason)", context: .global, footer: "reject"),
         KeyBinding(keys: [.character("R")], action: .retry, summary: "retry a failed task at its failed step", context: .global, footer: "retry"),
+        KeyBinding(keys: [.character("b")], action: .budget, summary: "grant a task waiting for model budget more, or stop it", context: .global, footer: nil),
         KeyBinding(keys: [.character("F")], action: .freeze, summary: "freeze/unfreeze: no new runs, pushes or auto-fixes", context: .global, footer: nil),
         KeyBinding(keys: [.character("o")], action: .outbox, summary: "outbox: Slack and Jira messages", context: .global, footer: nil),
         KeyBinding(keys: [.character("S")], action: .sentry, summary: "Sentry: the monitor's passes and the bugs it filed", context: .global, footer: nil),

@@ -37,6 +37,8 @@ public enum Effect: Equatable, Sendable {
     case approve(taskId: String, note: String?)
     case reject(taskId: String, reason: String?)
     case retry(taskId: String)
+    /// Add dollars to a task's budget; `nil` stops it instead.
+    case grantBudget(taskId: String, amount: Double?)
     case start(ticketId: String?, description: String?)
     case setFrozen(Bool)
     /// Load the latest `count` lines, or `count` lines before a sequence number.

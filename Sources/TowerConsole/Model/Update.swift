@@ -122,7 +122,7 @@ public enum Console {
         for task in changed {
             let old = state.tasks[task.id]
             state.tasks[task.id] = task
-            if old?.status != task.status, task.status == .awaitingApproval || task.status == .failed {
+            if old?.status != task.status, task.status.waitsForPerson || task.status == .failed {
                 state.attention.insert(task.id)
                 ring = true
             } else if old?.status != task.status {
@@ -258,6 +258,8 @@ public enum Console {
             return []
         case .approve, .reject, .retry:
             return askDecision(action, &state)
+        case .budget:
+            return askBudget(&state)
         case .freeze:
             let on = !state.freeze.frozen
             state.dialog = Dialog(
@@ -382,6 +384,28 @@ public enum Console {
         }
     }
 
+    /// The grant dialog: why the task stopped, what it spent, and an amount to grant (`stop` stops it).
+    private static func askBudget(_ state: inout AppState) -> [Effect] {
+        guard let task = targetTask(state) else {
+            state.status = StatusMessage(text: "no task selected", level: .error)
+            return []
+        }
+        guard task.status == .awaitingBudget else {
+            state.status = StatusMessage(text: "\(task.id) is not waiting for budget (it is \(task.status.rawValue))", level: .error)
+            return []
+        }
+        let more = BudgetDefaults.grant(budget: task.budget)
+        let field = TextField(more == more.rounded() ? String(Int(more)) : String(format: "%.2f", more))
+        state.dialog = Dialog(
+            kind: .budget(taskId: task.id), title: "Grant \(task.ticketId ?? task.id) more model budget?",
+            lines: [
+                task.title, task.waitingFor.map { "Stopped before a model call: \($0)" } ?? "Its budget is spent.",
+                "Spent: \(state.spend[task.id]?.summary ?? "no model calls")" + (task.budget.map { "; budget \(Dollars.text($0))" } ?? ""),
+                "The step resumes where it stopped. Type stop to stop the task instead.",
+            ], field: field, fieldLabel: "Dollars to add", confirmLabel: "Grant")
+        return []
+    }
+
     /// What the approve dialog shows: the plan's summary, scope, tasks and hours.
     static func approvalLines(_ task: TowerTask, _ detail: TaskDetail?) -> [String] {
         var lines = [task.title]
@@ -397,6 +421,7 @@ public enum Console {
         } catch {
             lines.append("PLAN.md cannot be read: \(error)")
         }
+        if let estimate = detail.approval?.estimate { lines.append(estimate.summary) }
         if let version = detail.approval?.plan {
             if let edit = version.edit { lines.append("Edited after planning by commit \(edit.description)") }
             lines.append("Approving approves this version (\(version.shortHash)); a later edit asks again.")
@@ -442,6 +467,13 @@ public enum Console {
         case .approve(let id): return [.approve(taskId: id, note: note)]
         case .reject(let id): return [.reject(taskId: id, reason: note)]
         case .retry(let id): return [.retry(taskId: id)]
+        case .budget(let id):
+            if note?.lowercased() == "stop" { return [.grantBudget(taskId: id, amount: nil)] }
+            guard let amount = note.flatMap(Dollars.parse) else {
+                state.status = StatusMessage(text: "“\(note ?? "")” is not an amount: type 5, 2.50, or stop", level: .error)
+                return []
+            }
+            return [.grantBudget(taskId: id, amount: amount)]
         case .freeze(let on): return [.setFrozen(on)]
         case .quit:
             state.quitting = true

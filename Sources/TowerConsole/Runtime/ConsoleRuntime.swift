@@ -18,6 +18,8 @@ public actor ConsoleRuntime {
         public var integrationCheckInterval: TimeInterval
         /// What to do first, shown at the top of the help (the demo's walk-through).
         public var guide: [String]
+        /// `TOWER_TASK_BUDGET`: what a grant adds to when a task has no budget of its own yet.
+        public var taskBudget: Double?
 
         public init(
             user: String, themeName: String = "dark", bell: Bool = true, frameInterval: TimeInterval = 1.0 / 60, pollInterval: TimeInterval = 0.25,
@@ -312,6 +314,16 @@ public actor ConsoleRuntime {
             await report {
                 let task = try await self.commands.retry(id, by: self.actor)
                 return "\(id) will resume at \(task.step?.rawValue ?? "its next step")"
+            }
+            await reload(id)
+        case .grantBudget(let id, let amount):
+            await report {
+                guard let amount else {
+                    let task = try await self.commands.stopAtBudget(id, by: self.actor)
+                    return "\(id) stopped at its budget (retry resumes \(task.failedStep?.rawValue ?? "it"))"
+                }
+                let task = try await self.commands.grantBudget(id, amount: amount, base: self.options.taskBudget, by: self.actor)
+                return "\(id): budget \(Dollars.text(task.budget ?? amount)); \(task.status.rawValue)"
             }
             await reload(id)
         case .start(let ticket, let description):

@@ -36,11 +36,12 @@ enum BoardView {
         canvas.draw(spans, x: row.x, y: row.y, width: row.width)
     }
 
-    /// A task's cost in a board cell: `$0.045`, `$12.30`, `?` when no call has a price.
+    /// A task's cost in a board cell: `$0.045`, `$12.30`, `?` when no call has a price, `~$0.045`
+    /// when the calls were replayed (what they would have cost).
     static func cost(_ spend: Spend?) -> String {
         guard let spend, spend.calls > 0 else { return "" }
         if spend.unpriced == spend.calls { return "?" }
-        return spend.dollars < 10 ? String(format: "$%.3f", spend.dollars) : String(format: "$%.2f", spend.dollars)
+        return (spend.replayed > 0 ? "~" : "") + (spend.dollars < 10 ? String(format: "$%.3f", spend.dollars) : String(format: "$%.2f", spend.dollars))
     }
 
     static func columns(width: Int, cost: Bool = false) -> [Column] {

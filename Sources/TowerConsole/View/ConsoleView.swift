@@ -158,6 +158,6 @@ public enum ConsoleView {
 
     /// The status of a task as a styled span.
     static func status(_ status: TaskStatus) -> Span {
-        Span(status.rawValue, Style(.status(status.rawValue), bold: status == .awaitingApproval || status == .failed))
+        Span(status.rawValue, Style(.status(status.rawValue), bold: status.waitsForPerson || status == .failed))
     }
 }

@@ -13,6 +13,12 @@ enum TaskView {
             Span(" \(task.ticketId ?? task.id) ", Style(.accent, bold: true)), Span(task.title + "  ", Style(.title, bold: true)),
             ConsoleView.status(task.status), Span("  \(task.currentAgent ?? "-")  \(task.progress)%", Style(.muted)),
         ]
+        // What its model calls cost, against its budget, right after the status (it is why a
+        // task waits for budget).
+        if let spend = state.spend[task.id], spend.calls > 0 {
+            let cost = BoardView.cost(spend) + (task.budget.map { " of \(String(format: "$%.2f", $0))" } ?? "")
+            summary.insert(Span("  " + cost, Style(task.status == .awaitingBudget ? .warning : .muted, bold: task.status == .awaitingBudget)), at: 3)
+        }
         if task.cycle > 0 { summary.append(Span("  CI cycle \(task.cycle)", Style(.warning))) }
         // A failed task tried that many times; a running one is on its next try.
         if task.attempts > 0 {
