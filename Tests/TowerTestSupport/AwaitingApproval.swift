@@ -20,3 +20,17 @@ public func seedAwaitingApproval(
             approvalRequest: Approval(token: Token.generate(), taskId: task.id, requestedAt: Date())))
     return waiting
 }
+
+/// A task stopped at its budget during Execution (budget `budget`), as the engine leaves one.
+public func seedAwaitingBudget(_ store: any Store, ticket: String = "PROJ-43", budget: Double = 0.5) async throws -> TowerTask {
+    var task = TowerTask.new(ticketId: ticket, title: "Add SAML", description: "", source: .jira, now: Date())
+    task.status = .executing
+    task.step = .execution
+    try await store.insertTask(task, event: nil, actor: Actor(user: "test", channel: .api))
+    _ = try await store.grantBudget(taskId: task.id, amount: budget, base: nil, actor: Actor(user: "test", channel: .api), at: Date())
+    var waiting = task
+    waiting.status = .awaitingBudget
+    waiting.waitingFor = BudgetExceeded(spent: budget, next: 0.01, budget: budget).description
+    _ = try await store.apply(TaskUpdate(task: waiting, expectedStatus: .executing, expectedStep: .execution))
+    return try await store.task(id: task.id) ?? waiting
+}

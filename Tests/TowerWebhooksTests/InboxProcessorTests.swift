@@ -73,4 +73,34 @@ import TowerTestSupport
             #expect(approval.channel == (approval.decision == .approved ? .githubComment : .slackButton))
         }
     }
+
+    /// Slack's Grant and Stop buttons and `/agent budget` answer a task waiting for budget, from
+    /// Slack approvers only; the grant resumes its step.
+    @Test func budgetButtonsAndTheSlashCommandGrantOrStopForApproversOnly() async throws {
+        func click(_ action: String, _ value: String, user: String) -> Data {
+            var payload = WebhookFixtures.json("slack/block_actions.json")
+            payload["actions"] = [["action_id": action, "value": value, "type": "button", "action_ts": "1.\(UUID().uuidString.prefix(4))"]]
+            payload["user"] = ["id": user, "username": user.lowercased()]
+            return Data(("payload=" + String(decoding: WebhookFixtures.encode(payload), as: UTF8.self).addingPercentEncoding(withAllowedCharacters: .alphanumerics)!).utf8)
+        }
+        let task = try await seedAwaitingBudget(store)
+        let refused = await processor.process(delivery("bb-1", .slackInteraction, click("budget_grant", "\(task.id) +1", user: "U999")))
+        #expect(refused.hasPrefix("⛔ u999 may not budget here"), "\(refused)")
+        #expect(try await store.task(id: task.id)?.status == .awaitingBudget)
+        let granted = await processor.process(delivery("bb-2", .slackInteraction, click("budget_grant", "\(task.id) +1", user: "U777")))
+        #expect(granted.hasPrefix("💰 `\(task.id)` model budget $1.50 (+$1.00 by u777)"), "\(granted)")
+        #expect(granted.contains("executing resumes"))
+        let resumed = try #require(try await store.task(id: task.id))
+        #expect(resumed.status == .executing && resumed.step == .execution && resumed.budget == 1.5)
+
+        let other = try await seedAwaitingBudget(store, ticket: "PROJ-44")
+        let stop = await processor.process(delivery("bb-3", .slackInteraction, click("budget_stop", other.id, user: "U777")))
+        #expect(stop.hasPrefix("⏹ `\(other.id)` stopped at its budget by u777"), "\(stop)")
+        #expect(try await store.task(id: other.id)?.failedStep == .execution)
+
+        let third = try await seedAwaitingBudget(store, ticket: "PROJ-45")
+        let command = Data("user_id=U777&user_name=u777&command=%2Fagent&text=budget+\(third.id)+%2B2.50&trigger_id=x".utf8)
+        let answer = await processor.process(delivery("bb-4", .slack, command))
+        #expect(answer.contains("model budget $3.00 (+$2.50 by u777)"), "\(answer)")
+    }
 }
