@@ -179,11 +179,13 @@ public actor Engine {
     }
 
     private func schedule() async throws {
-        let active = try await store.activeTasks()
         let now = now()
+        guard runners.count < configuration.maxConcurrentTasks else { return }
+        // The running ones come back too (oldest first): ask for enough to fill every free slot.
+        let (runnable, next) = try await store.runnableTasks(now: now, limit: configuration.maxConcurrentTasks + runners.count)
         // Parked tasks wait for their time; the engine looks again then.
-        if let next = active.compactMap(\.waitingUntil).filter({ $0 > now }).min() { wakeAt(next) }
-        for task in active where runners[task.id] == nil && (task.waitingUntil.map { $0 <= now } ?? true) {
+        if let next { wakeAt(next) }
+        for task in runnable where runners[task.id] == nil {
             guard runners.count < configuration.maxConcurrentTasks else { break }
             let id = task.id
             runners[id] = Task {
@@ -242,11 +244,19 @@ public actor Engine {
 
     /// Runs a task's steps until it waits for a human, finishes, fails or the engine stops.
     nonisolated func drive(taskId: String) async {
+        // The task as this engine last stored it. While the engine holds the lease it is the only
+        // writer of an active task's row, so the next step starts from it without reading it
+        // back; a change from elsewhere would fail the next commit's check (a conflict), which
+        // ends this drive, and the next scan reads the task afresh.
+        var stored: TowerTask?
         do {
             while !Task.isCancelled {
                 // Frozen: the step in flight finished; no new one starts until unfrozen.
                 if await isFrozen { return }
-                guard var task = try await store.task(id: taskId), task.status.isActive, let step = task.step else { return }
+                let known: TowerTask?
+                if let stored { known = stored } else { known = try await store.task(id: taskId) }
+                stored = nil
+                guard var task = known, task.status.isActive, let step = task.step else { return }
                 if let until = task.waitingUntil {
                     // Parked: not before its time (the scheduler does not start it early either).
                     if until > now() { return }
@@ -317,12 +327,22 @@ public actor Engine {
                     result = nil
                     artifacts = output.artifacts
                 }
-                let (next, events, approval) = StepTransitions.finish(
+                var (next, events, approval) = StepTransitions.finish(
                     task, step: step, outcome: outcome, maxCIRetries: configuration.maxCIRetries, now: now())
+                // The next step begins in the same commit: this drive goes straight on to it (a
+                // freeze from now on finds it running, as it would a moment later).
+                if next.status.isActive, let following = next.step, next.waitingUntil == nil, !Task.isCancelled, !(await isFrozen),
+                    next.status != following.runningStatus || next.currentAgent != following.agent
+                {
+                    let (begun, event) = StepTransitions.begin(next, step: following, now: now())
+                    next = begun
+                    events.append(event)
+                }
                 try await commit(
                     TaskUpdate(
                         task: next, expectedStatus: task.status, expectedStep: step, phaseResult: result, artifacts: artifacts,
                         events: events, approvalRequest: approval))
+                stored = next
             }
         } catch {
             // Lost lease, a conflicting change, or cancellation: the task stays at its last stored

@@ -265,6 +265,16 @@ enum Migrations {
                 t.column("extra", .double).notNull()
             }
         }
+        migrator.registerMigration("v12-runnable-index") { db in
+            // The engine's scan for work reads the active tasks only, oldest first, however many
+            // finished ones the table holds; and the earliest parked one.
+            try db.execute(
+                sql: """
+                    CREATE INDEX tasks_runnable ON tasks(created_at, id)
+                    WHERE status NOT IN ('completed', 'rejected', 'failed', 'awaiting_approval', 'awaiting_budget')
+                    """)
+            try db.execute(sql: "CREATE INDEX tasks_parked ON tasks(waiting_until) WHERE waiting_until IS NOT NULL")
+        }
         return migrator
     }
 }

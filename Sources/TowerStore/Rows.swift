@@ -21,24 +21,26 @@ enum Rows {
         return values
     }
 
+    /// A task from a row selected with ``taskReadColumns``, read by position: the engine reads a
+    /// task at every step, and a lookup by name costs more than the rest of the row.
     static func task(_ row: Row) -> TowerTask {
         TowerTask(
-            id: row["id"], ticketId: row["ticket_id"], title: row["title"], description: row["description"],
-            source: TaskSource(rawValue: row["source"]) ?? .cli,
-            status: TaskStatus(rawValue: row["status"]) ?? .failed,
-            currentAgent: row["current_agent"], progress: row["progress"], attempts: row["attempts"],
-            lastError: row["last_error"],
-            step: (row["step"] as String?).flatMap(StepKind.init(rawValue:)),
-            failedStep: (row["failed_step"] as String?).flatMap(StepKind.init(rawValue:)),
-            cycle: row["cycle"], createdAt: row["created_at"], updatedAt: row["updated_at"], expiresAt: row["expires_at"],
-            repository: row["repository"], waitingUntil: row["waiting_until"], waitingFor: row["waiting_for"], budget: row["budget"])
+            id: row[0], ticketId: row[1], title: row[2], description: row[3],
+            source: TaskSource(rawValue: row[4]) ?? .cli,
+            status: TaskStatus(rawValue: row[5]) ?? .failed,
+            currentAgent: row[6], progress: row[7], attempts: row[8],
+            lastError: row[9],
+            step: (row[10] as String?).flatMap(StepKind.init(rawValue:)),
+            failedStep: (row[11] as String?).flatMap(StepKind.init(rawValue:)),
+            cycle: row[12], createdAt: row[13], updatedAt: row[14], expiresAt: row[15],
+            repository: row[16], waitingUntil: row[17], waitingFor: row[18], budget: row[19])
     }
 
     static func taskArguments(_ t: TowerTask) -> StatementArguments {
         [
             t.id, t.ticketId, t.title, t.description, t.source.rawValue, t.status.rawValue, t.currentAgent, t.progress,
-            t.attempts, t.lastError, t.step?.rawValue, t.failedStep?.rawValue, t.cycle, t.createdAt, t.updatedAt, t.expiresAt, t.repository,
-            t.waitingUntil, t.waitingFor,
+            t.attempts, t.lastError, t.step?.rawValue, t.failedStep?.rawValue, t.cycle, t.createdAt, t.updatedAt,
+            t.expiresAt, t.repository, t.waitingUntil, t.waitingFor,
         ]
     }
 
@@ -94,7 +96,7 @@ enum Rows {
 
 extension Database {
     func fetchTask(id: String) throws -> TowerTask? {
-        try Row.fetchOne(self, sql: "SELECT \(Rows.taskReadColumns) FROM tasks WHERE id = ?", arguments: [id]).map(Rows.task)
+        try Row.fetchOne(cachedStatement(sql: "SELECT \(Rows.taskReadColumns) FROM tasks WHERE id = ?"), arguments: [id]).map(Rows.task)
     }
 
     /// Stores an artifact as the next version of its kind and name for the task.

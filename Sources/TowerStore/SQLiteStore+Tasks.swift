@@ -40,50 +40,79 @@ extension SQLiteStore {
                 db,
                 sql: """
                     SELECT \(Rows.taskReadColumns) FROM tasks
-                    WHERE status NOT IN ('completed', 'rejected', 'failed', 'awaiting_approval')
+                    WHERE status NOT IN ('completed', 'rejected', 'failed', 'awaiting_approval', 'awaiting_budget')
                     ORDER BY created_at, id
                     """
             ).map(Rows.task)
         }
     }
 
+    public func runnableTasks(now: Date, limit: Int) async throws -> (tasks: [TowerTask], nextWake: Date?) {
+        try await read { db in
+            let tasks = try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT \(Rows.taskReadColumns) FROM tasks
+                        WHERE status NOT IN ('completed', 'rejected', 'failed', 'awaiting_approval', 'awaiting_budget')
+                          AND (waiting_until IS NULL OR waiting_until <= ?)
+                        ORDER BY created_at, id LIMIT ?
+                        """), arguments: [now, limit]
+            ).map(Rows.task)
+            let wake = try Date.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT MIN(waiting_until) FROM tasks
+                        WHERE waiting_until IS NOT NULL AND waiting_until > ?
+                          AND status NOT IN ('completed', 'rejected', 'failed', 'awaiting_approval', 'awaiting_budget')
+                        """), arguments: [now])
+            return (tasks, wake)
+        }
+    }
+
+    /// Updates from many drivers go into one transaction (``GroupCommit``): each checked and
+    /// applied in a savepoint of its own, so one refused update fails alone.
     @discardableResult
     public func apply(_ update: TaskUpdate) async throws -> [TaskEvent] {
-        try await write { db in
-            if let holder = update.leaseHolder {
-                let current = try String.fetchOne(db, sql: "SELECT holder FROM engine_lease WHERE name = 'engine'")
-                guard current == holder else { throw StoreError.leaseLost(holder: holder) }
-            }
-            let next = update.task
-            guard let stored = try db.fetchTask(id: next.id) else { throw StoreError.unknownTask(next.id) }
-            guard stored.status == update.expectedStatus, stored.step == update.expectedStep else {
-                throw StoreError.conflict(taskId: next.id, expected: update.expectedStatus, actual: stored.status)
-            }
-            if stored.status != next.status {
-                try StoreError.checkTransition(stored.status, next.status)
-            }
-            var arguments = Rows.taskArguments(next)
-            arguments += [next.id]
-            try db.execute(
-                sql: """
-                    UPDATE tasks SET id = ?, ticket_id = ?, title = ?, description = ?, source = ?, status = ?,
-                      current_agent = ?, progress = ?, attempts = ?, last_error = ?, step = ?, failed_step = ?, cycle = ?,
-                      created_at = ?, updated_at = ?, expires_at = ?, repository = ?, waiting_until = ?, waiting_for = ?
-                    WHERE id = ?
-                    """, arguments: arguments)
-            if let result = update.phaseResult {
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO phase_results (task_id, step, cycle, output, completed_at) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [result.taskId, result.step.rawValue, result.cycle, result.output, result.completedAt])
-            }
-            for artifact in update.artifacts { try db.insertArtifact(artifact, taskId: next.id, at: next.updatedAt) }
-            if let approval = update.approvalRequest {
-                try db.execute(
-                    sql: "INSERT INTO approvals (token, task_id, requested_at, plan_version, estimate) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [approval.token, approval.taskId, approval.requestedAt, try Rows.json(approval.plan), try Rows.json(approval.estimate)])
-            }
-            return try db.insertEvents(update.events)
+        try await batchedWrite { db in try Self.applyOne(update, db) }
+    }
+
+    /// One task update: the lease and the expected state checked, then the row, its result,
+    /// artifacts, approval request and events written.
+    static func applyOne(_ update: TaskUpdate, _ db: Database) throws -> [TaskEvent] {
+        if let holder = update.leaseHolder {
+            let current = try String.fetchOne(db.cachedStatement(sql: "SELECT holder FROM engine_lease WHERE name = 'engine'"))
+            guard current == holder else { throw StoreError.leaseLost(holder: holder) }
         }
+        let next = update.task
+        guard let stored = try db.fetchTask(id: next.id) else { throw StoreError.unknownTask(next.id) }
+        guard stored.status == update.expectedStatus, stored.step == update.expectedStep else {
+            throw StoreError.conflict(taskId: next.id, expected: update.expectedStatus, actual: stored.status)
+        }
+        if stored.status != next.status {
+            try StoreError.checkTransition(stored.status, next.status)
+        }
+        // Only what a step changes: an index whose columns are not set is left alone.
+        try db.cachedStatement(
+            sql: """
+                UPDATE tasks SET title = ?, status = ?, current_agent = ?, progress = ?, attempts = ?, last_error = ?, step = ?,
+                  failed_step = ?, cycle = ?, updated_at = ?, expires_at = ?, waiting_until = ?, waiting_for = ?
+                WHERE id = ?
+                """
+        ).execute(arguments: [
+            next.title, next.status.rawValue, next.currentAgent, next.progress, next.attempts, next.lastError, next.step?.rawValue,
+            next.failedStep?.rawValue, next.cycle, next.updatedAt, next.expiresAt, next.waitingUntil, next.waitingFor, next.id,
+        ])
+        if let result = update.phaseResult {
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO phase_results (task_id, step, cycle, output, completed_at) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [result.taskId, result.step.rawValue, result.cycle, result.output, result.completedAt])
+        }
+        for artifact in update.artifacts { try db.insertArtifact(artifact, taskId: next.id, at: next.updatedAt) }
+        if let approval = update.approvalRequest {
+            try db.execute(
+                sql: "INSERT INTO approvals (token, task_id, requested_at, plan_version, estimate) VALUES (?, ?, ?, ?, ?)",
+                arguments: [approval.token, approval.taskId, approval.requestedAt, try Rows.json(approval.plan), try Rows.json(approval.estimate)])
+        }
+        return try db.insertEvents(update.events)
     }
 
     @discardableResult

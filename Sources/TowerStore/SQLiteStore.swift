@@ -22,6 +22,8 @@ public final class SQLiteStore: Store {
     /// Where the database lives.
     public let path: String
     private let commitCounter = CommitCounter()
+    /// The engine's task updates, written many to a transaction.
+    let groupCommit = GroupCommit()
 
     /// Opens (creating and migrating if needed) the store in `directory`.
     ///
@@ -86,6 +88,16 @@ public final class SQLiteStore: Store {
         }
         commitCounter.increment()
         return result
+    }
+
+    /// A write that shares its transaction with the others queued meanwhile (``GroupCommit``):
+    /// the engine's task updates, new tasks, decisions. Refused for a cancelled caller, as a
+    /// write is.
+    func batchedWrite<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try Task.checkCancellation()
+        return try await groupCommit.write(body) { run in
+            try await self.write { db in run(db) }
+        }
     }
 
     /// Runs `body` on a reader (a snapshot; never blocks writers).

@@ -16,6 +16,10 @@ public protocol Store: Sendable {
     func tasks(status: TaskStatus?, limit: Int?) async throws -> [TowerTask]
     /// Tasks the engine should drive: not finished and not waiting for a human.
     func activeTasks() async throws -> [TowerTask]
+    /// The active tasks the engine may start at `now` (not parked past it), oldest first, at
+    /// most `limit`; and when the earliest parked one is due. The engine asks at every scan, so
+    /// this reads what it will start, not every active task.
+    func runnableTasks(now: Date, limit: Int) async throws -> (tasks: [TowerTask], nextWake: Date?)
     /// Applies a step's outcome (and anything else that must land with it) atomically.
     /// Throws ``StoreError/conflict(taskId:expected:actual:)`` when the task moved meanwhile
     /// and ``StoreError/leaseLost(holder:)`` when `update.leaseHolder` no longer holds the lease.

@@ -133,10 +133,13 @@ public struct EngineLease: Sendable, Equatable {
     public func isLive(at now: Date) -> Bool { expiresAt > now }
 
     /// Whether the holder ran on `host` (this machine) and its process is gone: killed, so
-    /// its lease need not be waited out. A reused pid reads as alive, which only means waiting.
+    /// its lease need not be waited out. A zombie (killed, not yet reaped by its parent) is gone
+    /// too, though `kill(pid, 0)` still succeeds on it. A reused pid reads as alive, which only
+    /// means waiting.
     public func holderIsGone(onHost host: String) -> Bool {
         guard self.host == host, pid > 0 else { return false }
-        return kill(pid, 0) != 0 && errno == ESRCH
+        if kill(pid, 0) != 0 { return errno == ESRCH }
+        return ProcessState.of(pid).map { $0 == "Z" || $0 == "X" } ?? false
     }
 }
 
@@ -385,5 +388,16 @@ public struct StoreMetrics: Sendable, Equatable {
             "# TYPE tower_llm_cost_today_dollars gauge", "tower_llm_cost_today_dollars \(today.dollars)",
         ]
         return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// A process's state as Linux's `/proc/PID/stat` gives it (`R`, `S`, `Z` for a zombie, …).
+enum ProcessState {
+    static func of(_ pid: Int32) -> Character? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
+        // `pid (comm) S …`: the command may hold spaces and parentheses, the state follows the last `)`.
+        return stat[stat.index(after: close)...].first { $0 != " " }
     }
 }
