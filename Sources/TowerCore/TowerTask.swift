@@ -50,6 +50,11 @@ public struct TowerTask: Codable, Sendable, Equatable, Identifiable {
     /// first); `nil` until then, when `TOWER_TASK_BUDGET` (if set) is the limit. Written only by
     /// approvals and grants, never by the engine's step updates.
     public var budget: Double?
+    /// The engine running the step's current attempt (`host:pid:id`), stored as the attempt
+    /// starts and cleared when it ends: one found set by a fresh engine was cut short.
+    public var worker: String?
+    /// How many times the current attempt was cut short by its engine stopping.
+    public var interruptions: Int
 
     public init(
         id: String,
@@ -71,8 +76,12 @@ public struct TowerTask: Codable, Sendable, Equatable, Identifiable {
         repository: String? = nil,
         waitingUntil: Date? = nil,
         waitingFor: String? = nil,
-        budget: Double? = nil
+        budget: Double? = nil,
+        worker: String? = nil,
+        interruptions: Int = 0
     ) {
+        self.interruptions = interruptions
+        self.worker = worker
         self.budget = budget
         self.waitingUntil = waitingUntil
         self.waitingFor = waitingFor

@@ -254,29 +254,57 @@ public actor Engine {
                 // Frozen: the step in flight finished; no new one starts until unfrozen.
                 if await isFrozen { return }
                 let known: TowerTask?
+                // Continuing from its own commit, which began this step's first attempt here.
+                let continuing = stored.map { $0.worker == claim.holder } ?? false
                 if let stored { known = stored } else { known = try await store.task(id: taskId) }
                 stored = nil
                 guard var task = known, task.status.isActive, let step = task.step else { return }
-                if let until = task.waitingUntil {
-                    // Parked: not before its time (the scheduler does not start it early either).
-                    if until > now() { return }
-                    let (resumed, event) = StepTransitions.unpark(task, step: step, now: now())
-                    try await commit(TaskUpdate(task: resumed, expectedStatus: task.status, expectedStep: step, events: [event]))
-                    task = resumed
-                }
-                if task.status != step.runningStatus || task.currentAgent != step.agent {
-                    let (begun, event) = StepTransitions.begin(task, step: step, now: now())
-                    try await commit(TaskUpdate(task: begun, expectedStatus: task.status, expectedStep: step, events: [event]))
-                    task = begun
+                let attempt: Int
+                if continuing {
+                    attempt = task.attempts
+                } else {
+                    // Each attempt is stored as it starts, with the engine that runs it: one cut
+                    // short by a dying engine counts, so a step that keeps killing its engine
+                    // uses up its attempts, and the next engine says it took over.
+                    var events: [TaskEvent] = []
+                    let expected = task.status
+                    if let until = task.waitingUntil {
+                        // Parked: not before its time (the scheduler does not start it early either).
+                        if until > now() { return }
+                        let (resumed, event) = StepTransitions.unpark(task, step: step, now: now())
+                        task = resumed
+                        events.append(event)
+                    }
+                    if let previous = task.worker {
+                        // Cut short: it resumes at the attempt where it stopped, up to a limit.
+                        attempt = max(1, task.attempts)
+                        let interrupted = StepTransitions.interrupted(
+                            task, step: step, by: previous, takenBy: claim.holder, limit: configuration.maxInterruptions, now: now())
+                        guard interrupted.task.status != .failed else {
+                            try await commit(TaskUpdate(task: interrupted.task, expectedStatus: expected, expectedStep: step, events: events + [interrupted.event]))
+                            return
+                        }
+                        task = interrupted.task
+                        events.append(interrupted.event)
+                    } else {
+                        attempt = task.attempts + 1
+                    }
+                    if task.status != step.runningStatus || task.currentAgent != step.agent {
+                        let (begun, event) = StepTransitions.begin(task, step: step, now: now())
+                        task = begun
+                        events.append(event)
+                    }
+                    task.attempts = attempt
+                    task.worker = claim.holder
+                    try await commit(TaskUpdate(task: task, expectedStatus: expected, expectedStep: step, events: events))
                 }
                 guard let handler = workflow.steps[step] else {
                     let (failed, event) = StepTransitions.fail(
-                        task, step: step, attempt: task.attempts + 1, message: "no implementation is configured for the \(step.rawValue) step",
+                        task, step: step, attempt: attempt, message: "no implementation is configured for the \(step.rawValue) step",
                         permanent: true, retryIn: nil, now: now())
                     try await commit(TaskUpdate(task: failed, expectedStatus: task.status, expectedStep: step, events: [event]))
                     return
                 }
-                let attempt = task.attempts + 1
                 let context = StepContext(
                     task: task, step: step, attempt: attempt,
                     idempotencyKey: StepContext.idempotencyKey(taskId: task.id, step: step, cycle: task.cycle),
@@ -306,7 +334,10 @@ public actor Engine {
                     return
                 } catch {
                     timed(Task.isCancelled ? "stopped" : "failed")
-                    if Task.isCancelled || error is CancellationError { return }
+                    if Task.isCancelled || error is CancellationError {
+                        await handBack(task, step: step)
+                        return
+                    }
                     let permanent = error is PermanentStepFailure
                     let retry = !permanent && attempt < step.maxAttempts
                     let delay = retry ? configuration.backoff.delay(afterAttempt: attempt, random: Double.random(in: 0..<1)) : nil
@@ -336,6 +367,8 @@ public actor Engine {
                 {
                     let (begun, event) = StepTransitions.begin(next, step: following, now: now())
                     next = begun
+                    next.attempts = 1
+                    next.worker = claim.holder
                     events.append(event)
                 }
                 try await commit(
@@ -349,6 +382,22 @@ public actor Engine {
             // step and is picked up again by whichever engine holds the lease.
             if !(error is CancellationError) { await noteError(taskId: taskId, error) }
         }
+    }
+
+    /// A step stopped because its engine is stopping (not killed): the attempt is given back and
+    /// the task is no longer marked as running here, so the next engine resumes at the same
+    /// attempt without counting it as cut short. Written in a task of its own: the caller is
+    /// cancelled, and the store refuses cancelled callers.
+    private nonisolated func handBack(_ task: TowerTask, step: StepKind) async {
+        var next = task
+        next.attempts = max(0, task.attempts - 1)
+        next.worker = nil
+        next.updatedAt = now()
+        let event = TaskEvent(
+            taskId: task.id, at: next.updatedAt, level: .info, agent: step.agent,
+            message: "\(step.rawValue) attempt \(task.attempts) stopped with its engine (\(claim.holder)); it resumes there")
+        let update = TaskUpdate(task: next, expectedStatus: task.status, expectedStep: step, events: [event])
+        await Task { try? await self.commit(update) }.value
     }
 
     private func noteError(taskId: String, _ error: any Error) {

@@ -15,6 +15,9 @@ public struct EngineConfiguration: Sendable {
     public var leaseTTL: TimeInterval
     /// How often expired rows are swept.
     public var sweepInterval: TimeInterval
+    /// How many times one attempt of a step may be cut short by its engine dying (killed, its
+    /// host lost) before the task fails: a step that keeps killing its engine must end.
+    public var maxInterruptions = 3
 
     public init(
         maxConcurrentTasks: Int = 4, maxCIRetries: Int = 3, backoff: RetryBackoff = RetryBackoff(),

@@ -61,6 +61,21 @@ public struct StepContext: Sendable {
         }
     }
 
+    /// Keeps `value` as this step's checkpoint `name` for this CI cycle: what the step knows of
+    /// its own progress, for whichever engine runs it next (after a kill, on another host).
+    public func saveCheckpoint<T: Encodable>(_ name: String, _ value: T) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try await store.saveCheckpoint(
+            taskId: task.id, name: "\(idempotencyKey)/\(name)", value: String(decoding: try encoder.encode(value), as: UTF8.self), at: now())
+    }
+
+    /// The checkpoint `name` of this step and CI cycle, if one was kept and still reads as `T`.
+    public func checkpoint<T: Decodable>(_ name: String, as type: T.Type) async throws -> T? {
+        guard let text = try await store.checkpoint(taskId: task.id, name: "\(idempotencyKey)/\(name)") else { return nil }
+        return try? JSONDecoder().decode(T.self, from: Data(text.utf8))
+    }
+
     /// The stored output of an earlier step (latest CI cycle first), e.g. Discovery's result for Planning.
     public func output(of step: StepKind) async throws -> Data? {
         for cycle in stride(from: task.cycle, through: 0, by: -1) {

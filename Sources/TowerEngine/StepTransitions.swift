@@ -23,6 +23,8 @@ enum StepTransitions {
     ) -> (task: TowerTask, events: [TaskEvent], approval: Approval?) {
         var next = task
         next.attempts = 0
+        next.interruptions = 0
+        next.worker = nil
         next.lastError = nil
         next.updatedAt = now
         next.expiresAt = now.addingTimeInterval(TaskRetention.default)
@@ -81,6 +83,9 @@ enum StepTransitions {
     /// its client waits in-line. No attempt is spent and nothing failed; the step runs again then.
     static func park(_ task: TowerTask, step: StepKind, until: Date, waitingFor: String, now: Date) -> (TowerTask, TaskEvent) {
         var next = task
+        // The attempt it was on is given back: waiting is not trying.
+        next.attempts = max(0, task.attempts - 1)
+        next.worker = nil
         next.waitingUntil = until
         next.waitingFor = waitingFor
         next.updatedAt = now
@@ -98,11 +103,37 @@ enum StepTransitions {
         next.status = .awaitingBudget
         next.waitingFor = over.description
         next.attempts = 0
+        next.worker = nil
         next.updatedAt = now
         next.expiresAt = now.addingTimeInterval(TaskRetention.default)
         let event = TaskEvent(
             taskId: task.id, at: now, level: .warning, agent: step.agent,
             message: "\(step.rawValue) stopped before its next model call: \(over); awaiting budget (grant more, or stop it)", milestone: true)
+        return (next, event)
+    }
+
+    /// A step whose attempt was cut short: its engine stopped (killed, or its host lost) after
+    /// storing the attempt's start. The attempt resumes where it stopped, on `holder`, and the
+    /// event says so; cut short more than `limit` times, the task fails instead (the step keeps
+    /// killing its engine), and retry resumes it there.
+    static func interrupted(_ task: TowerTask, step: StepKind, by previous: String, takenBy holder: String, limit: Int, now: Date) -> (task: TowerTask, event: TaskEvent) {
+        let attempt = max(1, task.attempts)
+        var next = task
+        next.interruptions = task.interruptions + 1
+        let cut = "\(step.rawValue) attempt \(attempt) of \(step.maxAttempts) on \(previous) was cut short (its engine stopped)"
+        guard next.interruptions <= limit else {
+            var (failed, _) = fail(
+                next, step: step, attempt: attempt, message: "\(cut) \(next.interruptions) times; it keeps stopping its engine", permanent: true,
+                retryIn: nil, now: now)
+            failed.interruptions = 0
+            let event = TaskEvent(
+                taskId: task.id, at: now, level: .error, agent: step.agent,
+                message: "\(cut) \(next.interruptions) times: failed (retry resumes here)", milestone: true)
+            return (failed, event)
+        }
+        let event = TaskEvent(
+            taskId: task.id, at: now, level: .warning, agent: step.agent,
+            message: "\(cut); \(holder) takes over at attempt \(attempt)", milestone: true)
         return (next, event)
     }
 
@@ -123,6 +154,8 @@ enum StepTransitions {
     ) -> (task: TowerTask, event: TaskEvent) {
         var next = task
         next.attempts = attempt
+        next.interruptions = 0
+        next.worker = nil
         next.lastError = message
         next.updatedAt = now
         next.expiresAt = now.addingTimeInterval(TaskRetention.default)

@@ -275,6 +275,21 @@ enum Migrations {
                     """)
             try db.execute(sql: "CREATE INDEX tasks_parked ON tasks(waiting_until) WHERE waiting_until IS NOT NULL")
         }
+        migrator.registerMigration("v13-workers-and-checkpoints") { db in
+            // The engine running each task's current attempt, and what a step keeps of its own
+            // progress between attempts and engines (Execution: a plan task's attempt and feedback).
+            try db.alter(table: "tasks") { t in
+                t.add(column: "worker", .text)
+                t.add(column: "interruptions", .integer).notNull().defaults(to: 0)
+            }
+            try db.create(table: "step_checkpoints") { t in
+                t.column("task_id", .text).notNull().references("tasks", onDelete: .cascade)
+                t.column("name", .text).notNull()
+                t.column("value", .text).notNull()
+                t.column("updated_at", .datetime).notNull()
+                t.primaryKey(["task_id", "name"])
+            }
+        }
         return migrator
     }
 }

@@ -9,7 +9,7 @@ enum Rows {
         step, failed_step, cycle, created_at, updated_at, expires_at, repository, waiting_until, waiting_for
         """
     /// What a task row is read with: its columns and the budget, which only grants write.
-    static let taskReadColumns = taskColumns + ", budget"
+    static let taskReadColumns = taskColumns + ", budget, worker, interruptions"
 
     /// Every row of a query made into a value as it is stepped, without the array of copied
     /// rows `fetchAll` builds first: a board of 10,000 tasks or a page of log lines is loaded
@@ -33,7 +33,7 @@ enum Rows {
             step: (row[10] as String?).flatMap(StepKind.init(rawValue:)),
             failedStep: (row[11] as String?).flatMap(StepKind.init(rawValue:)),
             cycle: row[12], createdAt: row[13], updatedAt: row[14], expiresAt: row[15],
-            repository: row[16], waitingUntil: row[17], waitingFor: row[18], budget: row[19])
+            repository: row[16], waitingUntil: row[17], waitingFor: row[18], budget: row[19], worker: row[20], interruptions: row[21])
     }
 
     static func taskArguments(_ t: TowerTask) -> StatementArguments {

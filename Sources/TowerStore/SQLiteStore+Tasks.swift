@@ -95,12 +95,12 @@ extension SQLiteStore {
         try db.cachedStatement(
             sql: """
                 UPDATE tasks SET title = ?, status = ?, current_agent = ?, progress = ?, attempts = ?, last_error = ?, step = ?,
-                  failed_step = ?, cycle = ?, updated_at = ?, expires_at = ?, waiting_until = ?, waiting_for = ?
+                  failed_step = ?, cycle = ?, updated_at = ?, expires_at = ?, waiting_until = ?, waiting_for = ?, worker = ?, interruptions = ?
                 WHERE id = ?
                 """
         ).execute(arguments: [
             next.title, next.status.rawValue, next.currentAgent, next.progress, next.attempts, next.lastError, next.step?.rawValue,
-            next.failedStep?.rawValue, next.cycle, next.updatedAt, next.expiresAt, next.waitingUntil, next.waitingFor, next.id,
+            next.failedStep?.rawValue, next.cycle, next.updatedAt, next.expiresAt, next.waitingUntil, next.waitingFor, next.worker, next.interruptions, next.id,
         ])
         if let result = update.phaseResult {
             try db.cachedStatement(sql: "INSERT OR REPLACE INTO phase_results (task_id, step, cycle, output, completed_at) VALUES (?, ?, ?, ?, ?)")

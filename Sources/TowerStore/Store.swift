@@ -152,6 +152,14 @@ public protocol Store: Sendable {
     /// The newest call's id (0 with none).
     func latestLLMCallId() async throws -> Int64
 
+    // MARK: Step checkpoints
+
+    /// Keeps what a step knows of its own progress under `name` (Execution: the attempt a plan
+    /// task is on, and the failure fed back to it), so that another engine resumes there.
+    func saveCheckpoint(taskId: String, name: String, value: String, at: Date) async throws
+    /// What was kept under `name`, if anything.
+    func checkpoint(taskId: String, name: String) async throws -> String?
+
     // MARK: Budgets
 
     /// Adds `amount` dollars to a task's budget (to `base`, the configured task budget, when none

@@ -32,11 +32,13 @@ enum Format {
             "  status     \(t.status.rawValue)\(t.step.map { " — next step: \($0.rawValue)" } ?? "")",
             "  agent      \(t.currentAgent ?? "-")",
             "  progress   \(t.progress)%",
-            "  attempts   \(t.attempts)\(t.cycle > 0 ? ", CI cycle \(t.cycle)" : "")",
+            "  attempts   \(t.attempts)\(t.cycle > 0 ? ", CI cycle \(t.cycle)" : "")"
+                + (t.interruptions > 0 ? ", cut short \(t.interruptions) time\(t.interruptions == 1 ? "" : "s") by its engine stopping" : ""),
             "  created    \(iso(t.createdAt)) (\(Age.short(now.timeIntervalSince(t.createdAt))) ago)",
             "  updated    \(iso(t.updatedAt))",
             "  cost       \(report.spend.summary); today, all tasks: \(report.today.summary)",
         ]
+        if let worker = t.worker { lines.append("  worker     \(worker) runs attempt \(t.attempts)") }
         if let until = t.waitingUntil, until > now {
             lines.append("  waiting    for \(t.waitingFor ?? "a service") until \(Age.clock(until, now: now)); the step resumes then")
         }

@@ -78,6 +78,15 @@ extension ProcessTests {
                 }
                 expected += steps.map { StepContext.idempotencyKey(taskId: task.id, step: $0.0, cycle: $0.1) }
             }
+            // Each kill cut a step short; the next engine said so in the task's log, and who took over.
+            var takeovers: [String] = []
+            for (task, _, _) in tasks {
+                for event in try await store.events(taskId: task.id, after: nil, limit: nil) where event.message.contains("was cut short (its engine stopped)") {
+                    takeovers.append(event.message)
+                }
+            }
+            #expect(!takeovers.isEmpty)
+            #expect(takeovers.allSatisfy { $0.contains(" takes over at attempt ") }, "\(takeovers)")
             let recorded = effects.entries()
             #expect(recorded.count == Set(recorded).count, "an effect was made twice: \(Dictionary(grouping: recorded, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted())")
             #expect(Set(recorded) == Set(expected))

@@ -157,8 +157,11 @@ private let sizes: [(String, Size)] = [("80x24", Size(width: 80, height: 24)), (
         state.tasks[id]?.status = .failed
         state.tasks[id]?.attempts = 3
         #expect(ConsoleView.render(state).text().contains("failed  planning  40%  after 3 attempts"))
+        // A running task's attempts count the one it is on: the first is not shown, the second is.
         state.tasks[id]?.status = .discovery
         state.tasks[id]?.attempts = 1
+        #expect(!ConsoleView.render(state).text().contains("attempt"))
+        state.tasks[id]?.attempts = 2
         #expect(ConsoleView.render(state).text().contains("attempt 2"))
     }
 

@@ -203,7 +203,16 @@ public struct ExecutionAgent: WorkflowStep {
     ) async throws -> ExecutionOutput.Commit {
         let attempts = services.execution.attempts
         var feedback = item.failure.map { "CI output:\n" + $0 }
-        for attempt in 1...attempts {
+        // An engine that stopped in the middle of this work left the attempt it was on and the
+        // failure it was shown: resume there, not at attempt 1.
+        var first = 1
+        if let saved = try await context.checkpoint(item.key, as: WorkProgress.self) {
+            first = min(max(1, saved.attempt), attempts)
+            feedback = saved.feedback
+            try await context.log(.info, "\(item.key): resuming at attempt \(first) of \(attempts), where the last engine stopped")
+        }
+        for attempt in first...attempts {
+            try await context.saveCheckpoint(item.key, WorkProgress(attempt: attempt, feedback: feedback))
             try await context.log(.info, "\(item.key): \(item.title) in \(item.repository) (attempt \(attempt) of \(attempts))")
             let (prompt, shown) = try prompt(
                 for: item, workspace: workspace, plan: plan, planDocument: planDocument, planning: planning, discovery: discovery, feedback: feedback, attempt: attempt)
@@ -304,4 +313,11 @@ public struct ExecutionAgent: WorkflowStep {
         let previous = try services.prompts.render("execution", "attempt", ["attempt": String(attempt), "feedback": Fence.wrap(feedback, tag: "previous_attempt")])
         return (([shared, task], previous), context)
     }
+}
+
+/// Where a piece of work stands between attempts, kept as a step checkpoint: the attempt it is
+/// on and the failure its prompt feeds back.
+struct WorkProgress: Codable, Equatable {
+    var attempt: Int
+    var feedback: String?
 }

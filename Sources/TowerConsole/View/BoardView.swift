@@ -81,7 +81,7 @@ enum BoardView {
             if columns.contains(where: { $0.title == "AGENT" }) { row.append(Span(t.currentAgent ?? "-", Style(.muted))) }
             row.append(Span("\(t.progress)%", Style(.text)))
             row.append(Span(Age.short(state.now.timeIntervalSince(t.createdAt)), Style(.muted)))
-            if columns.contains(where: { $0.title == "TRY" }) { row.append(Span(t.attempts > 0 ? "\(t.attempts)" : "", Style(.warning))) }
+            if columns.contains(where: { $0.title == "TRY" }) { row.append(Span(t.attempts > 1 || (t.status == .failed && t.attempts > 0) ? "\(t.attempts)" : "", Style(.warning))) }
             if columns.contains(where: { $0.title == "COST" }) { row.append(Span(Self.cost(state.spend[id]), Style(.muted))) }
             return row
         }

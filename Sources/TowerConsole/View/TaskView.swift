@@ -20,9 +20,9 @@ enum TaskView {
             summary.insert(Span("  " + cost, Style(task.status == .awaitingBudget ? .warning : .muted, bold: task.status == .awaitingBudget)), at: 3)
         }
         if task.cycle > 0 { summary.append(Span("  CI cycle \(task.cycle)", Style(.warning))) }
-        // A failed task tried that many times; a running one is on its next try.
-        if task.attempts > 0 {
-            let text = task.status == .failed ? "after \(task.attempts) attempt\(task.attempts == 1 ? "" : "s")" : "attempt \(task.attempts + 1)"
+        // A failed task tried that many times; a running one shows the attempt it is on past the first.
+        if task.status == .failed ? task.attempts > 0 : task.attempts > 1 {
+            let text = task.status == .failed ? "after \(task.attempts) attempt\(task.attempts == 1 ? "" : "s")" : "attempt \(task.attempts)"
             summary.append(Span("  " + text, Style(.warning)))
         }
         canvas.draw(summary, x: 0, y: body.y, width: body.width)
