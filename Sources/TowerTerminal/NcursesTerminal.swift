@@ -41,6 +41,10 @@ public final class NcursesTerminal: Terminal, @unchecked Sendable {
         let thread = Thread { [box] in
             setlocale(LC_ALL, "")
             if environment["ESCDELAY"] == nil { set_escdelay(25) }
+            // Ctrl-Z's handler goes in before initscr: ncurses then leaves SIGTSTP alone. Installed
+            // after, it is ncurses' own that initscr saw, and ncurses ignores SIGTSTP while it
+            // updates the screen, so a Ctrl-Z pressed during a frame was lost (the flaky tmux test).
+            tower_install_suspend_handler()
             initscr()
             cbreak()
             noecho()
@@ -93,9 +97,9 @@ public final class NcursesTerminal: Terminal, @unchecked Sendable {
             source.resume()
             signalSources.append(source)
         }
-        // Ctrl-Z: the ncurses thread restores the terminal and stops the process itself (ncurses'
-        // own handler would run on whichever thread took the signal, racing the drawing thread).
-        tower_install_suspend_handler()
+        // Ctrl-Z (its handler is installed before initscr): the ncurses thread restores the
+        // terminal and stops the process itself (ncurses' own handler would run on whichever
+        // thread took the signal, racing the drawing thread).
         // Back from Ctrl-Z: repaint everything.
         let resumed = DispatchSource.makeSignalSource(signal: SIGCONT, queue: .global())
         resumed.setEventHandler { [weak self] in
