@@ -264,8 +264,8 @@ public actor Engine {
                     attempt = task.attempts
                 } else {
                     // Each attempt is stored as it starts, with the engine that runs it: one cut
-                    // short by a dying engine counts, so a step that keeps killing its engine
-                    // uses up its attempts, and the next engine says it took over.
+                    // short by a dying engine is resumed at the same attempt by the next, which
+                    // says it took over, at most `maxInterruptions` times.
                     var events: [TaskEvent] = []
                     let expected = task.status
                     if let until = task.waitingUntil {

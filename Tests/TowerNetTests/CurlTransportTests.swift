@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+    import Glibc
+#endif
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -269,10 +272,20 @@ private func client(log: (@Sendable (String) -> Void)? = nil, waits: Waits = Wai
     }
 
     @Test func nothingListeningIsCouldNotConnect() async throws {
-        let server = try await TestServer.start { _ in }
-        let url = server.url("/x")
-        server.stop()
-        try await Task.sleep(nanoseconds: 200_000_000)
+        // A port bound but not listening: refused, and no other test's server can take it
+        // meanwhile (a stopped server's port could be reused by one started in parallel).
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        #expect(bound)
+        let url = URL(string: "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))/x")!
         do {
             _ = try await HTTPClient(transport: .shared, policy: RetryPolicy(maxAttempts: 1), log: nil, sleep: { _ in }).send(HTTPClientRequest(url: url))
             Issue.record("expected a connection error")
