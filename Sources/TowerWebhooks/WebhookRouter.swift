@@ -130,7 +130,7 @@ public enum WebhookRouter {
         }
     }
 
-    /// `@agent approve [note]`, `@agent reject <reason>`, `@agent retry`, `@agent status` in a comment.
+    /// `@agent approve [note]`, `@agent reject <reason>`, `@agent retry`, `@agent status`, `@agent budget +5|stop` in a comment.
     static func agentCommand(_ body: String) -> (verb: OperatorRequest.Verb, text: String?)? {
         for line in body.split(whereSeparator: \.isNewline) {
             let words = line.split(separator: " ", omittingEmptySubsequences: true)

@@ -103,4 +103,27 @@ import TowerTestSupport
         let answer = await processor.process(delivery("bb-4", .slack, command))
         #expect(answer.contains("model budget $3.00 (+$2.50 by u777)"), "\(answer)")
     }
+
+    /// `@agent budget +5` on the task's pull request grants, from the repository's members only.
+    @Test func anAgentBudgetCommentGrantsForMembersOnly() async throws {
+        let task = try await seedAwaitingBudget(store, ticket: "PROJ-46")
+        func comment(_ association: String, _ id: String) -> WebhookDelivery {
+            var comment = WebhookFixtures.json("github/issue_comment.created.on_pull_request.json")
+            var body = comment["comment"] as! [String: Any]
+            body["body"] = "Looks worth it.\n@agent budget +2"
+            body["author_association"] = association
+            comment["comment"] = body
+            var issue = comment["issue"] as! [String: Any]
+            issue["body"] = "_Opened by the AI Agent (Tower task `\(task.id)`)._"
+            comment["issue"] = issue
+            return WebhookDelivery(id: id, source: "github", event: "issue_comment.created", body: WebhookFixtures.encode(comment), receivedAt: Date())
+        }
+        let refused = await processor.process(comment("NONE", "gc-1"))
+        #expect(refused.contains("may not budget"), "\(refused)")
+        #expect(try await store.task(id: task.id)?.status == .awaitingBudget)
+        let granted = await processor.process(comment("MEMBER", "gc-2"))
+        #expect(granted.contains("model budget $2.50 (+$2.00 by"), "\(granted)")
+        #expect(try await store.task(id: task.id)?.status == .executing)
+    }
 }
+
