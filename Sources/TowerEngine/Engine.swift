@@ -251,11 +251,12 @@ public actor Engine {
         var stored: TowerTask?
         do {
             while !Task.isCancelled {
-                // Frozen: the step in flight finished; no new one starts until unfrozen.
-                if await isFrozen { return }
-                let known: TowerTask?
-                // Continuing from its own commit, which began this step's first attempt here.
+                // Continuing from its own commit, which began this step's first attempt here (after
+                // looking at the freeze switch).
                 let continuing = stored.map { $0.worker == claim.holder } ?? false
+                // Frozen: the step in flight finished; no new one starts until unfrozen.
+                if !continuing, await isFrozen { return }
+                let known: TowerTask?
                 if let stored { known = stored } else { known = try await store.task(id: taskId) }
                 stored = nil
                 guard var task = known, task.status.isActive, let step = task.step else { return }

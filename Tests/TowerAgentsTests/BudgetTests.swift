@@ -70,6 +70,11 @@ import TowerTestSupport
         #expect(asks.count == 1)
         let blocks = String(describing: asks.first?["blocks"] ?? "")
         #expect(blocks.contains("budget_grant"))
+        // Every Slack call, the budget request among them, is chat.postMessage as Slack describes it.
+        let slack = try Contract.load("slack", prefix: "/slack/api")
+        let slackCalls = world.requests.all.filter { $0.path.hasPrefix("/slack/api/") }
+        #expect(!slackCalls.isEmpty && slackCalls.allSatisfy { slack.operation($0) != nil })
+        #expect(slackCalls.flatMap { slack.problems($0) } == [])
 
         // `tower agent status` says why it waits.
         let status = try await tower(world, ["agent", "status", planned.id])

@@ -10,6 +10,14 @@ import TowerTestSupport
 /// was committed and while the second is being written; a new process finishes the task without
 /// regenerating or recommitting the first, and every commit and notice exists once.
 @Suite(.serialized) struct ExecutionCrashTests {
+    /// The environment and state directory of a `tower-test-worker agents` process over `world`.
+    static func worker(_ world: AgentWorld) -> (environment: [String: String], state: String) {
+        var environment = ProcessInfo.processInfo.environment.merging(world.environment) { _, new in new }
+        environment["TOWER_CONFIG"] = world.directory.appendingPathComponent("none.toml").path
+        environment["TOWER_PROMPTS_DIR"] = AgentWorld.shippedPrompts.path
+        return (environment, world.directory.appendingPathComponent("state").path)
+    }
+
     @Test func killedAfterTheFirstPlanTaskThenRestartedRedoesNothing() async throws {
         let world = try await AgentWorld(answer: CodeScript.standard)
         let root = try await world.localForge().root
@@ -18,10 +26,7 @@ import TowerTestSupport
         _ = try await world.store.decide(taskId: planned.id, decision: .approved, actor: Actor(user: "test", channel: .cli), reason: nil, at: Date())
         world.anthropic.hold { CodeScript.task($0)?.number == 2 }
 
-        var environment = ProcessInfo.processInfo.environment.merging(world.environment) { _, new in new }
-        environment["TOWER_CONFIG"] = world.directory.appendingPathComponent("none.toml").path
-        environment["TOWER_PROMPTS_DIR"] = AgentWorld.shippedPrompts.path
-        let state = world.directory.appendingPathComponent("state").path
+        let (environment, state) = Self.worker(world)
         let gitDir = root.appendingPathComponent("acme/billing-service.git").path
         func subjects() async throws -> [String] {
             let branch = try await ProcessRunner().run("git", ["--git-dir", gitDir, "for-each-ref", "--format=%(refname:short)", "refs/heads/ai/"]).output
@@ -72,10 +77,7 @@ import TowerTestSupport
         _ = try await world.store.decide(taskId: planned.id, decision: .approved, actor: Actor(user: "test", channel: .cli), reason: nil, at: Date())
         world.anthropic.hold { CodeScript.task($0).map { $0.number == 1 && $0.retry } ?? false }
 
-        var environment = ProcessInfo.processInfo.environment.merging(world.environment) { _, new in new }
-        environment["TOWER_CONFIG"] = world.directory.appendingPathComponent("none.toml").path
-        environment["TOWER_PROMPTS_DIR"] = AgentWorld.shippedPrompts.path
-        let state = world.directory.appendingPathComponent("state").path
+        let (environment, state) = Self.worker(world)
         let first = try ChildProcess(BuiltProducts.url("tower-test-worker"), ["agents", "--state-dir", state], environment: environment)
         let deadline = Date().addingTimeInterval(90)
         func onAttemptTwo() async throws -> Bool {

@@ -87,6 +87,17 @@ import TowerTestSupport
         let bodies = anthropic.requests.filter { AnthropicStandIn.forcedTool($0) == "submit_changes" }
         #expect(bodies.allSatisfy { $0["system"]?[0]?["cache_control"]?["type"]?.string == "ephemeral" })
         #expect(bodies.allSatisfy { $0["messages"]?[0]?["content"]?[1]?["cache_control"] != nil && $0["messages"]?[0]?["content"]?[2]?["cache_control"] == nil })
+        // Checked against the Messages API as Anthropic's SDK defines it (TextBlockParam with a
+        // CacheControlEphemeralParam), not only against this stand-in.
+        let published = try JSONValue.parse(Data(contentsOf: Contract.directory.appendingPathComponent("anthropic.json")))
+        let textBlock = try #require(published["components"]?["text_block"])
+        let system = try #require(published["operations"]?["POST /v1/messages"]?["body"]?["properties"]?["system"])
+        for body in bodies {
+            #expect(Contract.validate(try #require(body["system"]), system, at: "$.system") == [])
+            for block in body["messages"]?[0]?["content"]?.arrayValue ?? [] {
+                #expect(Contract.validate(block, textBlock, at: "$.messages[0].content[]") == [])
+            }
+        }
         print("prompt caching, demo story, execution: \(Figures(execution, prices: prices))")
         print("prompt caching, demo story, all calls: \(Figures(calls, prices: prices))")
     }
