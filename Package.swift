@@ -33,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .target(name: "TowerCore", swiftSettings: parserSettings),
@@ -47,9 +49,14 @@ let package = Package(
             "TowerCore",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
+        // SQLite (the embedded default) and PostgreSQL (shared by workers on several hosts).
         .target(name: "TowerStore", dependencies: [
             "TowerCore",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "TowerEngine", dependencies: [
             "TowerCore", "TowerStore",
@@ -135,7 +142,11 @@ let package = Package(
         ], swiftSettings: parserSettings,
         linkerSettings: [.unsafeFlags(["-use-ld=lld"] + (fuzzing ? ["-sanitize=fuzzer,address"] : []), .when(platforms: [.linux]))]),
         // Helpers shared by the tests and the test worker (temporary dirs, child processes, recording steps).
-        .target(name: "TowerTestSupport", dependencies: ["TowerCore", "TowerStore", "TowerEngine", "TowerTestLog"], path: "Tests/TowerTestSupport"),
+        .target(name: "TowerTestSupport", dependencies: [
+            "TowerCore", "TowerStore", "TowerEngine", "TowerTestLog",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/TowerTestSupport"),
         // A child process for the multi-process tests: runs the engine with recording steps.
         .executableTarget(name: "tower-test-worker", dependencies: [
             "TowerCore", "TowerStore", "TowerEngine", "TowerTestSupport", "TowerAgents", "TowerConfig", "TowerGateway", "TowerNet",

@@ -28,6 +28,9 @@ public struct ConfigKey: Sendable, Hashable {
     /// Every setting Tower knows, in the order `tower config` shows them.
     public static let all: [ConfigKey] = [
         ConfigKey("TOWER_HOME", group: "Tower", "state directory (database, logs)"),
+        ConfigKey(
+            "TOWER_STORE_URL", group: "Tower", secret: true,
+            "postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=…: keep the state in PostgreSQL, shared by workers and consoles on several hosts (default: SQLite in the state directory)"),
         ConfigKey("TOWER_MAX_CONCURRENT_TASKS", group: "Tower", default: "4", check: .integer(1...1000), "tasks the engine runs at once"),
         ConfigKey("TOWER_MAX_CI_RETRIES", group: "Tower", default: "3", check: .integer(0...20), "times CI may send a task back to execution"),
         ConfigKey("TOWER_ALLOW_PLAIN_HTTP", group: "Tower", default: "0", check: .boolean, "1: let credentials go over plain http to hosts other than this one"),

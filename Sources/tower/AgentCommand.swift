@@ -35,7 +35,7 @@ struct AgentCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let report = try await OperatorCommands(store: try global.openStore()).status(id)
+                let report = try await OperatorCommands(store: try await global.openStore()).status(id)
                 print(Format.report(report, now: Date()))
             }
         }
@@ -50,7 +50,7 @@ struct AgentCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let outcome = try await OperatorCommands(store: try global.openStore()).approve(id, by: who.actor, note: note)
+                let outcome = try await OperatorCommands(store: try await global.openStore()).approve(id, by: who.actor, note: note)
                 try Format.decision(outcome, taskId: id)
             }
         }
@@ -65,7 +65,7 @@ struct AgentCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let outcome = try await OperatorCommands(store: try global.openStore()).reject(id, by: who.actor, reason: reason)
+                let outcome = try await OperatorCommands(store: try await global.openStore()).reject(id, by: who.actor, reason: reason)
                 try Format.decision(outcome, taskId: id)
             }
         }
@@ -79,7 +79,7 @@ struct AgentCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let task = try await OperatorCommands(store: try global.openStore()).retry(id, by: who.actor)
+                let task = try await OperatorCommands(store: try await global.openStore()).retry(id, by: who.actor)
                 print("🔁 Task \(task.id) will resume at \(task.step?.rawValue ?? "its next step") (retry by \(who.actor.user) via cli)")
             }
         }
@@ -101,7 +101,7 @@ struct AgentCommand: AsyncParsableCommand {
                     }
                     filter = parsed
                 }
-                let tasks = try await OperatorCommands(store: try global.openStore()).list(status: filter, limit: limit)
+                let tasks = try await OperatorCommands(store: try await global.openStore()).list(status: filter, limit: limit)
                 print(Format.table(tasks, now: Date()))
             }
         }
@@ -139,7 +139,7 @@ struct AgentCommand: AsyncParsableCommand {
 
     /// Sets the freeze switch and says who set it.
     static func setFrozen(_ frozen: Bool, _ global: GlobalOptions, _ who: ActorOptions) async throws {
-        _ = try await OperatorCommands(store: try global.openStore()).setFrozen(frozen, by: who.actor)
+        _ = try await OperatorCommands(store: try await global.openStore()).setFrozen(frozen, by: who.actor)
         print("\(frozen ? "frozen" : "unfrozen") by \(who.actor.user)")
     }
 

@@ -18,7 +18,7 @@ extension AgentCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let commands = OperatorCommands(store: try global.openStore())
+                let commands = OperatorCommands(store: try await global.openStore())
                 if change.lowercased() == "stop" {
                     let task = try await commands.stopAtBudget(id, by: who.actor)
                     print("⏹ Task \(task.id) stopped at its budget (failed at \(task.failedStep?.rawValue ?? "its step"); retry resumes it)")

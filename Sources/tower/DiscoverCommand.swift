@@ -28,7 +28,7 @@ struct DiscoverCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let config = try global.loadConfiguration()
-            let store = try global.openStore()
+            let store = try await global.openStore()
             let services = WorkflowAssembly.services(configuration: config, store: store)
             guard let forge = services.forge else { throw CLIError.failure(services.forgeProblem) }
             guard !services.owner.isEmpty else { throw CLIError.failure("GITHUB_ORG is not set: it names whose repositories to search") }

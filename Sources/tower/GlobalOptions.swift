@@ -33,12 +33,21 @@ struct GlobalOptions: ParsableArguments {
         return configuration
     }
 
-    /// The store, or a clean exit saying why it cannot be opened.
-    func openStore() throws -> SQLiteStore {
+    /// The store, or a clean exit saying why it cannot be opened: PostgreSQL when
+    /// `TOWER_STORE_URL` names one, else the SQLite file in the state directory.
+    func openStore() async throws -> any Store {
         let configuration = try loadConfiguration()
-        let directory = StateDirectory.resolve(explicit: stateDir, configuration: configuration, environment: ProcessInfo.processInfo.environment)
         do {
+            if let url = configuration["TOWER_STORE_URL"], !url.isEmpty {
+                guard PostgresLocation.isPostgres(url) else {
+                    throw CLIError.failure("TOWER_STORE_URL must be a postgres:// URL (\(PostgresLocation.redacted(url))); unset it to use SQLite")
+                }
+                return try await PostgresStore.open(url: url)
+            }
+            let directory = StateDirectory.resolve(explicit: stateDir, configuration: configuration, environment: ProcessInfo.processInfo.environment)
             return try SQLiteStore(directory: directory.url)
+        } catch let error as CLIError {
+            throw error
         } catch {
             throw CLIError.failure(String(describing: error))
         }

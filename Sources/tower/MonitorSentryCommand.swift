@@ -33,7 +33,7 @@ struct MonitorSentryCommand: AsyncParsableCommand {
         var failed = false
         try await reportingErrors {
             let config = try global.loadConfiguration()
-            let store = try global.openStore()
+            let store = try await global.openStore()
             let services = WorkflowAssembly.services(configuration: config, store: store)
             let monitor = SentryMonitor(services: services, store: store, log: WorkflowAssembly.stderrLog)
             let outcome: SentryMonitor.Outcome

@@ -50,7 +50,7 @@ struct RunCommand: AsyncParsableCommand {
         var outcome: Int32 = 0
         try await reportingErrors {
             let config = try global.loadValidConfiguration()
-            let store = try global.openStore()
+            let store = try await global.openStore()
             let missing = WorkflowAssembly.services(configuration: config, store: store).missingForWorkflow(fromJiraTicket: ticket != nil)
             guard missing.isEmpty else {
                 throw CLIError.failure("no task was created; the workflow needs what is not configured:\n" + missing.map { "  - \($0)" }.joined(separator: "\n"))

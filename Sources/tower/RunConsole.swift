@@ -35,7 +35,7 @@ struct RunConsole: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let config = try global.loadValidConfiguration()
-            let store = try global.openStore()
+            let store = try await global.openStore()
             let box = EngineBox()
             let engine: Engine? =
                 noEngine ? nil : Self.engine(store: store, workflow: WorkflowAssembly.workflow(

@@ -30,7 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let config = try global.loadValidConfiguration()
-            let store = try global.openStore()
+            let store = try await global.openStore()
             guard let address = Listener.address(config["TOWER_LISTEN"]) else { throw CLIError.failure("TOWER_LISTEN is not HOST:PORT") }
             _ = WorkflowAssembly.metricsRegistry
             let engineBox = EngineBox()

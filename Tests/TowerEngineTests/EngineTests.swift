@@ -10,14 +10,15 @@ private let operatorActor = Actor(user: "oncall", channel: .console)
 
 /// A store, an effect log and an engine with fast timings, for one test.
 private struct Harness {
-    let store: SQLiteStore
+    let store: any Store
     let effects: EffectLog
     let commands: OperatorCommands
     let directory: URL
 
-    init() throws {
+    /// SQLite in the test's directory, or a fresh PostgreSQL database.
+    init(_ backend: StoreBackend = .sqlite) async throws {
         directory = TemporaryDirectory.make("engine")
-        store = try SQLiteStore(directory: directory.appendingPathComponent("state"))
+        store = backend == .sqlite ? try SQLiteStore(directory: directory.appendingPathComponent("state")) : try await backend.makeStore("engine")
         effects = EffectLog(path: directory.appendingPathComponent("effects.log").path)
         commands = OperatorCommands(store: store)
     }
@@ -52,8 +53,8 @@ private func keys(_ id: String, _ steps: [(StepKind, Int)]) -> [String] {
 }
 
 @Suite struct EngineTests {
-    @Test func runsATaskThroughTheWholeWorkflowWithEachEffectOnce() async throws {
-        let h = try Harness()
+    @Test(arguments: StoreBackend.allCases) func runsATaskThroughTheWholeWorkflowWithEachEffectOnce(_ backend: StoreBackend) async throws {
+        let h = try await Harness(backend)
         let engine = h.engine()
         let events = engine.bus.subscribe()
         let run = Task { await engine.run() }
@@ -83,8 +84,8 @@ private func keys(_ id: String, _ steps: [(StepKind, Int)]) -> [String] {
         #expect(seen == [.discovery, .planning, .awaitingApproval, .executing, .ciMonitoring, .completed])
     }
 
-    @Test func aStoppedEngineGivesItsLeaseBackSoTheNextStartsAtOnce() async throws {
-        let harness = try Harness()
+    @Test(arguments: StoreBackend.allCases) func aStoppedEngineGivesItsLeaseBackSoTheNextStartsAtOnce(_ backend: StoreBackend) async throws {
+        let harness = try await Harness(backend)
         let engine = harness.engine()
         let running = Task { await engine.run() }
         while await !engine.isActive { try await Task.sleep(nanoseconds: 5_000_000) }
@@ -95,7 +96,7 @@ private func keys(_ id: String, _ steps: [(StepKind, Int)]) -> [String] {
     }
 
     @Test func aLeaseHeldByAKilledProcessOnThisHostIsTakenAtOnce() async throws {
-        let harness = try Harness()
+        let harness = try await Harness()
         // A process that has exited: its pid is gone, its lease still has a minute to run.
         let gone = Process()
         gone.executableURL = URL(fileURLWithPath: "/bin/true")
@@ -114,7 +115,7 @@ private func keys(_ id: String, _ steps: [(StepKind, Int)]) -> [String] {
     }
 
     @Test func aLeaseHeldByALiveProcessIsWaitedFor() async throws {
-        let harness = try Harness()
+        let harness = try await Harness()
         let alive = LeaseClaim(holder: "live-engine", pid: getpid(), host: ProcessInfo.processInfo.hostName)
         #expect(try await harness.store.acquireLease(alive, ttl: 60, now: Date()))
         let engine = harness.engine()
@@ -125,8 +126,8 @@ private func keys(_ id: String, _ steps: [(StepKind, Int)]) -> [String] {
         #expect(try await harness.store.lease()?.holder == "live-engine")
     }
 
-    @Test func rejectionEndsTheTaskWithoutExecution() async throws {
-        let h = try Harness()
+    @Test(arguments: StoreBackend.allCases) func rejectionEndsTheTaskWithoutExecution(_ backend: StoreBackend) async throws {
+        let h = try await Harness(backend)
         let engine = h.engine()
         let run = Task { await engine.run() }
         defer { run.cancel() }
@@ -138,8 +139,8 @@ private func keys(_ id: String, _ steps: [(StepKind, Int)]) -> [String] {
         #expect(h.effects.entries() == keys(task.id, [(.discovery, 0), (.planning, 0)]))
     }
 
-    @Test func ciFailureGoesBackToExecutionOnceThenCompletes() async throws {
-        let h = try Harness()
+    @Test(arguments: StoreBackend.allCases) func ciFailureGoesBackToExecutionOnceThenCompletes(_ backend: StoreBackend) async throws {
+        let h = try await Harness(backend)
         let engine = h.engine()
         let run = Task { await engine.run() }
         defer { run.cancel() }
@@ -154,7 +155,7 @@ private func keys(_ id: String, _ steps: [(StepKind, Int)]) -> [String] {
     }
 
     @Test func ciThatKeepsFailingFailsTheTaskAfterTheLimit() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         let engine = h.engine()
         let run = Task { await engine.run() }
         defer { run.cancel() }
@@ -169,7 +170,7 @@ private func keys(_ id: String, _ steps: [(StepKind, Int)]) -> [String] {
     }
 
     @Test func aFlakyStepIsRetriedAndEachAttemptIsRecorded() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         let engine = h.engine()
         let run = Task { await engine.run() }
         defer { run.cancel() }
@@ -181,8 +182,8 @@ private func keys(_ id: String, _ steps: [(StepKind, Int)]) -> [String] {
         #expect(h.effects.entries().filter { $0.contains("/discovery/") }.count == 1)
     }
 
-    @Test func retryOfAFailedTaskResumesAtTheFailedStep() async throws {
-        let h = try Harness()
+    @Test(arguments: StoreBackend.allCases) func retryOfAFailedTaskResumesAtTheFailedStep(_ backend: StoreBackend) async throws {
+        let h = try await Harness(backend)
         let broken = LockedBox(true)
         let calls = LockedBox<[StepKind: Int]>([:])
         let recording = RecordingStep(effects: h.effects)
@@ -212,7 +213,7 @@ private func keys(_ id: String, _ steps: [(StepKind, Int)]) -> [String] {
     }
 
     @Test func aPermanentFailureSpendsNoRetries() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         let step = ClosureStep { _ in throw PermanentStepFailure("GitHub is not configured (GITHUB_TOKEN is not set)") }
         let engine = h.engine(Workflow(uniform: step))
         let run = Task { await engine.run() }
@@ -224,7 +225,7 @@ private func keys(_ id: String, _ steps: [(StepKind, Int)]) -> [String] {
     }
 
     @Test func aStepWithoutAnImplementationFailsWithAClearMessage() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         let engine = h.engine(Workflow(steps: [.discovery: RecordingStep(effects: h.effects)]))
         let run = Task { await engine.run() }
         defer { run.cancel() }
@@ -234,8 +235,8 @@ private func keys(_ id: String, _ steps: [(StepKind, Int)]) -> [String] {
         #expect(failed.lastError == "no implementation is configured for the planning step")
     }
 
-    @Test func noMoreThanTheConfiguredNumberOfTasksRunAtOnce() async throws {
-        let h = try Harness()
+    @Test(arguments: StoreBackend.allCases) func noMoreThanTheConfiguredNumberOfTasksRunAtOnce(_ backend: StoreBackend) async throws {
+        let h = try await Harness(backend)
         let running = LockedBox(0)
         let peak = LockedBox(0)
         let step = ClosureStep { context in
@@ -261,7 +262,7 @@ private func keys(_ id: String, _ steps: [(StepKind, Int)]) -> [String] {
     }
 
     @Test func aSecondEngineWaitsForTheLeaseAndTakesOverWhenTheFirstStops() async throws {
-        let h = try Harness()
+        let h = try await Harness()
         let other = try SQLiteStore(directory: h.directory.appendingPathComponent("state"))
         let first = h.engine()
         let second = Engine(store: other, workflow: Workflow(uniform: RecordingStep(effects: h.effects)), configuration: Harness.fast)
@@ -283,8 +284,8 @@ private func keys(_ id: String, _ steps: [(StepKind, Int)]) -> [String] {
 }
 
 extension EngineTests {
-    @Test func theFreezeSwitchStopsNewStepsUntilUnfrozen() async throws {
-        let h = try Harness()
+    @Test(arguments: StoreBackend.allCases) func theFreezeSwitchStopsNewStepsUntilUnfrozen(_ backend: StoreBackend) async throws {
+        let h = try await Harness(backend)
         let engine = h.engine()
         let run = Task { await engine.run() }
         defer { run.cancel() }

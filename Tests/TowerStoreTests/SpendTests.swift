@@ -4,7 +4,7 @@ import TowerCore
 import TowerStore
 import TowerTestSupport
 
-/// What model calls cost, per task and per day, in a real SQLite file: the priced sum, and the
+/// What model calls cost, per task and per day, in a real SQLite file and a real PostgreSQL database: the priced sum, and the
 /// calls without a price counted apart (never as $0).
 @Suite struct SpendTests {
     func call(_ taskId: String?, cost: Double?, at: Date, cacheRead: Int = 0) -> LLMCallRecord {
@@ -13,8 +13,8 @@ import TowerTestSupport
             prompt: "", answer: "", inputTokens: 1_000, outputTokens: 200, cacheReadTokens: cacheRead, cost: cost, durationMs: 900, at: at)
     }
 
-    @Test func spendPerTaskAndPerDayWithUnpricedCallsApart() async throws {
-        let store = try SQLiteStore(directory: TemporaryDirectory.make("spend").appendingPathComponent("state"))
+    @Test(arguments: StoreBackend.allCases) func spendPerTaskAndPerDayWithUnpricedCallsApart(_ backend: StoreBackend) async throws {
+        let store = try await backend.makeStore("spend")
         let midnight = Calendar.utc.startOfDay(for: Date())
         let yesterday = midnight.addingTimeInterval(-3_600)
         try await store.recordLLMCall(call("T-1", cost: 0.25, at: yesterday))

@@ -1,0 +1,215 @@
+import Foundation
+import PostgresNIO
+import TowerCore
+
+/// Decisions, retries and budgets: every one takes the task's row lock first, so of any number
+/// of callers on any number of hosts exactly one decides, and the rest see its decision.
+extension PostgresStore {
+    public func approval(taskId: String) async throws -> Approval? {
+        try await read { c in try await c.latestApproval(taskId: taskId, logger: logger) }
+    }
+
+    public func updatePendingPlan(taskId: String, plan: PlanVersion, artifacts: [ArtifactDraft], events: [TaskEvent], at: Date) async throws -> Bool {
+        try await write { c in
+            guard let task = try await c.fetchTask(id: taskId, forUpdate: true, logger: logger), task.status == .awaitingApproval,
+                let latest = try await c.latestApproval(taskId: taskId, logger: logger), !latest.isDecided
+            else { return false }
+            let changed = try await c.run(
+                "UPDATE approvals SET plan_version = \(try Rows.json(plan)) WHERE token = \(latest.token) AND decision IS NULL RETURNING 1", logger: logger)
+            guard changed == 1 else { return false }
+            for artifact in artifacts { try await c.insertArtifact(artifact, taskId: taskId, at: at, logger: logger) }
+            _ = try await c.insertEvents(events, logger: logger)
+            return true
+        }
+    }
+
+    public func decide(taskId: String, decision: ApprovalDecision, actor: Actor, reason: String?, at: Date) async throws -> DecisionOutcome {
+        try await write { c in
+            guard var task = try await c.fetchTask(id: taskId, forUpdate: true, logger: logger) else { throw StoreError.unknownTask(taskId) }
+            let latest = try await c.latestApproval(taskId: taskId, logger: logger)
+            if let latest, latest.isDecided { return .alreadyDecided(latest) }
+            guard task.status == .awaitingApproval, var approval = latest else {
+                throw StoreError.notAwaitingApproval(taskId: taskId, status: task.status)
+            }
+            let changed = try await c.run(
+                """
+                UPDATE approvals SET decision = \(decision.rawValue), decided_by = \(actor.user), channel = \(actor.channel.rawValue),
+                  reason = \(reason), decided_at = \(at)
+                WHERE token = \(approval.token) AND decision IS NULL RETURNING 1
+                """, logger: logger)
+            guard changed == 1 else {
+                // Unreachable while the task's row is locked; answered safely all the same.
+                return .alreadyDecided(try await c.latestApproval(taskId: taskId, logger: logger) ?? approval)
+            }
+            approval.decision = decision
+            approval.decidedBy = actor.user
+            approval.channel = actor.channel
+            approval.reason = reason
+            approval.decidedAt = at
+
+            let next: TaskStatus = decision == .approved ? .approved : .rejected
+            try StoreError.checkTransition(task.status, next)
+            task.status = next
+            task.step = decision == .approved ? .execution : nil
+            task.updatedAt = at
+            task.expiresAt = at.addingTimeInterval(TaskRetention.default)
+            let grant = decision == .approved ? approval.estimate?.grant : nil
+            if let grant { task.budget = grant }
+            try await c.run(
+                """
+                UPDATE tasks SET status = \(task.status.rawValue), step = \(task.step?.rawValue), updated_at = \(at), expires_at = \(task.expiresAt),
+                  budget = \(task.budget) WHERE id = \(taskId)
+                """, logger: logger)
+            let note = (reason.map { ": \($0)" } ?? "") + (grant.map { "; model budget \(Dollars.text($0))" } ?? "")
+            _ = try await c.insertEvents(
+                [
+                    TaskEvent(
+                        taskId: taskId, at: at, level: decision == .approved ? .info : .warning, agent: "approval",
+                        message: "plan \(decision.rawValue) by \(actor.user) via \(actor.channel.rawValue)\(note)", milestone: true)
+                ], logger: logger)
+            try await c.insertCommand(decision == .approved ? .approve : .reject, taskId: taskId, actor: actor, at: at, logger: logger)
+            return .decided(approval)
+        }
+    }
+
+    public func retry(taskId: String, actor: Actor, at: Date) async throws -> TowerTask {
+        try await write { c in
+            guard var task = try await c.fetchTask(id: taskId, forUpdate: true, logger: logger) else { throw StoreError.unknownTask(taskId) }
+            guard task.status == .failed else { throw StoreError.notFailed(taskId: taskId, status: task.status) }
+            let step = task.failedStep ?? .discovery
+            try StoreError.checkTransition(task.status, step.runningStatus)
+            task.status = step.runningStatus
+            task.step = step
+            task.failedStep = nil
+            task.attempts = 0
+            task.updatedAt = at
+            task.expiresAt = at.addingTimeInterval(TaskRetention.default)
+            try await c.run(
+                """
+                UPDATE tasks SET status = \(task.status.rawValue), step = \(step.rawValue), failed_step = NULL, attempts = 0, updated_at = \(at),
+                  expires_at = \(task.expiresAt) WHERE id = \(taskId) AND status = 'failed'
+                """, logger: logger)
+            _ = try await c.insertEvents(
+                [
+                    TaskEvent(
+                        taskId: taskId, at: at, level: .info, agent: "operator",
+                        message: "retry requested by \(actor.user) via \(actor.channel.rawValue); resuming at \(step.rawValue)", milestone: true)
+                ], logger: logger)
+            try await c.insertCommand(.retry, taskId: taskId, actor: actor, at: at, logger: logger)
+            return task
+        }
+    }
+
+    public func latestCommandSequence() async throws -> Int64 {
+        try await read { c in try await c.value("SELECT COALESCE(MAX(seq), 0) FROM commands", as: Int64.self, logger: logger) ?? 0 }
+    }
+
+    public func commands(after sequence: Int64) async throws -> [OperatorCommand] {
+        try await read { c in try await c.rows("SELECT * FROM commands WHERE seq > \(sequence) ORDER BY seq", logger: logger).map(PostgresRows.command) }
+    }
+
+    public func grantBudget(taskId: String, amount: Double, base: Double?, actor: Actor, at: Date) async throws -> TowerTask {
+        try await write { c in
+            guard var task = try await c.fetchTask(id: taskId, forUpdate: true, logger: logger) else { throw StoreError.unknownTask(taskId) }
+            task.budget = (task.budget ?? base ?? 0) + amount
+            var resumes = ""
+            if task.status == .awaitingBudget, let step = task.step {
+                try StoreError.checkTransition(task.status, step.runningStatus)
+                task.status = step.runningStatus
+                task.waitingFor = nil
+                resumes = "; \(step.rawValue) resumes"
+            }
+            task.updatedAt = at
+            try await c.run(
+                """
+                UPDATE tasks SET status = \(task.status.rawValue), waiting_for = \(task.waitingFor), budget = \(task.budget), updated_at = \(at)
+                WHERE id = \(taskId)
+                """, logger: logger)
+            _ = try await c.insertEvents(
+                [
+                    TaskEvent(
+                        taskId: taskId, at: at, level: .info, agent: "budget",
+                        message:
+                            "model budget +\(Dollars.text(amount)) granted by \(actor.user) via \(actor.channel.rawValue): \(Dollars.text(task.budget ?? 0)) now\(resumes)",
+                        milestone: true)
+                ], logger: logger)
+            try await c.insertCommand(.budget, taskId: taskId, actor: actor, at: at, logger: logger)
+            return task
+        }
+    }
+
+    public func stopAtBudget(taskId: String, actor: Actor, at: Date) async throws -> TowerTask {
+        try await write { c in
+            guard var task = try await c.fetchTask(id: taskId, forUpdate: true, logger: logger) else { throw StoreError.unknownTask(taskId) }
+            guard task.status == .awaitingBudget else { throw StoreError.notAwaitingBudget(taskId: taskId, status: task.status) }
+            try StoreError.checkTransition(task.status, .failed)
+            let message = "stopped at its model budget by \(actor.user) via \(actor.channel.rawValue)" + (task.waitingFor.map { " (\($0))" } ?? "")
+            task.status = .failed
+            task.failedStep = task.step
+            task.step = nil
+            task.lastError = message
+            task.waitingFor = nil
+            task.updatedAt = at
+            try await c.run(
+                """
+                UPDATE tasks SET status = 'failed', failed_step = \(task.failedStep?.rawValue), step = NULL, last_error = \(message), waiting_for = NULL,
+                  updated_at = \(at) WHERE id = \(taskId) AND status = 'awaiting_budget'
+                """, logger: logger)
+            _ = try await c.insertEvents([TaskEvent(taskId: taskId, at: at, level: .warning, agent: "budget", message: message, milestone: true)], logger: logger)
+            try await c.insertCommand(.budget, taskId: taskId, actor: actor, at: at, logger: logger)
+            return task
+        }
+    }
+
+    public func dailyBudgetExtra(day: Date) async throws -> Double {
+        try await read { c in try await c.value("SELECT extra FROM budget_days WHERE day = \(Calendar.utc.dayKey(day))", as: Double.self, logger: logger) ?? 0 }
+    }
+
+    public func grantDailyBudget(amount: Double, actor: Actor, at: Date) async throws -> (extra: Double, woken: [String]) {
+        try await write { c in
+            let extra =
+                try await c.value(
+                    """
+                    INSERT INTO budget_days (day, extra) VALUES (\(Calendar.utc.dayKey(at)), \(amount))
+                    ON CONFLICT (day) DO UPDATE SET extra = budget_days.extra + excluded.extra RETURNING extra
+                    """, as: Double.self, logger: logger) ?? amount
+            let pattern = DailyBudget.waitingFor.replacingOccurrences(of: "%", with: "\\%") + "%"
+            let woken = try await c.values(
+                "SELECT id FROM tasks WHERE waiting_until IS NOT NULL AND waiting_for LIKE \(pattern) ESCAPE '\\' ORDER BY id FOR UPDATE", as: String.self,
+                logger: logger)
+            for id in woken {
+                try await c.run("UPDATE tasks SET waiting_until = NULL, waiting_for = NULL, updated_at = \(at) WHERE id = \(id)", logger: logger)
+                _ = try await c.insertEvents(
+                    [
+                        TaskEvent(
+                            taskId: id, at: at, level: .info, agent: "budget",
+                            message: "today's model budget +\(Dollars.text(amount)) granted by \(actor.user) via \(actor.channel.rawValue); the task runs on",
+                            milestone: true)
+                    ], logger: logger)
+                try await c.insertCommand(.budget, taskId: id, actor: actor, at: at, logger: logger)
+            }
+            return (extra, woken)
+        }
+    }
+
+    public func saveCheckpoint(taskId: String, name: String, value: String, at: Date) async throws {
+        _ = try await write { c in
+            try await c.run(
+                """
+                INSERT INTO step_checkpoints (task_id, name, value, updated_at) VALUES (\(taskId), \(name), \(value), \(at))
+                ON CONFLICT (task_id, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+                """, logger: logger)
+        }
+    }
+
+    public func checkpoint(taskId: String, name: String) async throws -> String? {
+        try await read { c in try await c.value("SELECT value FROM step_checkpoints WHERE task_id = \(taskId) AND name = \(name)", as: String.self, logger: logger) }
+    }
+}
+
+extension PostgresConnection {
+    /// The most recent approval request of a task.
+    func latestApproval(taskId: String, logger: Logger) async throws -> Approval? {
+        try await rows("SELECT * FROM approvals WHERE task_id = \(taskId) ORDER BY requested_at DESC, id DESC LIMIT 1", logger: logger).first.map(PostgresRows.approval)
+    }
+}
