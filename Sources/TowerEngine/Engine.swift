@@ -10,10 +10,13 @@ import TowerStore
 /// The durable orchestrator: takes every active task through the workflow, one step at a time,
 /// storing each step's result before the next begins.
 ///
-/// Only the engine that holds the store's lease runs workflows; others wait and take over when
-/// the holder stops renewing (it died). Commands from other processes arrive through the store
-/// and are noticed within one ``EngineConfiguration/pollInterval``. Every write carries the
-/// lease holder, so an engine that lost its lease (paused, then overtaken) cannot write.
+/// With ``EngineConfiguration/Sharing/lease``, only the engine that holds the store's lease runs
+/// workflows; others wait and take over when the holder stops renewing (it died). With
+/// ``EngineConfiguration/Sharing/claims``, every engine is a worker that claims tasks of its
+/// own, and a dead worker's tasks are claimed by the others once its claims expire. Commands
+/// from other processes arrive through the store and are noticed within one
+/// ``EngineConfiguration/pollInterval``. Every write is fenced (the lease holder, or the task's
+/// claim token), so an engine that was overtaken while paused cannot write.
 public actor Engine {
     /// Live events for front ends.
     public nonisolated let bus: EventBus
@@ -25,6 +28,11 @@ public actor Engine {
     let now: @Sendable () -> Date
 
     private var runners: [String: Task<Void, Never>] = [:]
+    /// The claims this worker holds on the tasks it drives (claims mode).
+    private var claims: [String: TaskClaim] = [:]
+    /// Tasks whose last commit gave their claim back (nothing to release when the drive ends).
+    private var released: Set<String> = []
+    private let startedAt = Date()
     /// Scheduled jobs running now, by name, and when each may next be asked whether it is due.
     private var jobRunners: [String: Task<Void, Never>] = [:]
     private var jobNotBefore: [String: Date] = [:]
@@ -83,7 +91,12 @@ public actor Engine {
         if holding {
             // In a task of its own: this one is cancelled, and the store refuses cancelled callers.
             let store = store, holder = claim.holder
-            await Task { try? await store.releaseLease(holder: holder) }.value
+            if configuration.sharing == .claims {
+                let stopped = workerRecord(at: now(), stopped: true)
+                await Task { _ = try? await store.heartbeat(stopped, ttl: 0) }.value
+            } else {
+                await Task { try? await store.releaseLease(holder: holder) }.value
+            }
             holding = false
             bus.publish(.leaseChanged(held: false))
         }
@@ -155,6 +168,7 @@ public actor Engine {
     }
 
     private func keepLease(now: Date) async throws {
+        if configuration.sharing == .claims { return try await keepWorker(now: now) }
         let renewDue = now.timeIntervalSince(lastRenewal) >= configuration.leaseTTL / 3
         guard !holding || renewDue else { return }
         var held = false
@@ -178,9 +192,45 @@ public actor Engine {
         }
     }
 
+    /// Claims mode: the heartbeat that keeps this worker's row live and its claims from expiring.
+    /// A task whose claim another worker took (this one was paused past the expiry) is dropped.
+    private func keepWorker(now: Date) async throws {
+        guard !holding || now.timeIntervalSince(lastRenewal) >= configuration.leaseTTL / 3 else { return }
+        let held = Set(try await store.heartbeat(workerRecord(at: now, stopped: false), ttl: configuration.leaseTTL))
+        lastRenewal = now
+        if !holding {
+            holding = true
+            needsScan = true
+            bus.publish(.leaseChanged(held: true))
+        }
+        for (id, runner) in runners where claims[id] != nil && !held.contains(id) && !released.contains(id) {
+            runner.cancel()
+        }
+    }
+
+    private func workerRecord(at now: Date, stopped: Bool) -> WorkerRecord {
+        WorkerRecord(
+            id: claim.holder, host: claim.host, pid: claim.pid, startedAt: startedAt, heartbeatAt: now,
+            expiresAt: now.addingTimeInterval(configuration.leaseTTL), tasksHeld: claims.count, stoppedAt: stopped ? now : nil)
+    }
+
     private func schedule() async throws {
         let now = now()
         guard runners.count < configuration.maxConcurrentTasks else { return }
+        if configuration.sharing == .claims {
+            let (claimed, next) = try await store.claimTasks(
+                worker: claim.holder, limit: configuration.maxConcurrentTasks - runners.count, ttl: configuration.leaseTTL, now: now)
+            if let next { wakeAt(next) }
+            for item in claimed where runners[item.task.id] == nil {
+                let id = item.task.id, taskClaim = item.claim
+                claims[id] = taskClaim
+                runners[id] = Task {
+                    await self.drive(taskId: id, taskClaim: taskClaim)
+                    await self.finished(taskId: id)
+                }
+            }
+            return
+        }
         // The running ones come back too (oldest first): ask for enough to fill every free slot.
         let (runnable, next) = try await store.runnableTasks(now: now, limit: configuration.maxConcurrentTasks + runners.count)
         // Parked tasks wait for their time; the engine looks again then.
@@ -190,7 +240,7 @@ public actor Engine {
             let id = task.id
             runners[id] = Task {
                 await self.drive(taskId: id)
-                self.finished(taskId: id)
+                await self.finished(taskId: id)
             }
         }
     }
@@ -212,7 +262,13 @@ public actor Engine {
         wake()
     }
 
-    private func finished(taskId: String) {
+    private func finished(taskId: String) async {
+        if let held = claims.removeValue(forKey: taskId), released.remove(taskId) == nil {
+            // The drive ended with the task still runnable (frozen, a conflict, a lost claim):
+            // another worker, or this one at its next scan, may take it.
+            let store = store
+            await Task { try? await store.releaseClaim(taskId: taskId, worker: held.worker) }.value
+        }
         runners[taskId] = nil
         needsScan = true
         wake()
@@ -224,6 +280,8 @@ public actor Engine {
         for runner in all { await runner.value }
         runners = [:]
         jobRunners = [:]
+        claims = [:]
+        released = []
     }
 
     private func pause(_ seconds: TimeInterval) async {
@@ -243,7 +301,11 @@ public actor Engine {
     // MARK: Driving one task
 
     /// Runs a task's steps until it waits for a human, finishes, fails or the engine stops.
-    nonisolated func drive(taskId: String) async {
+    /// In claims mode every write names `taskClaim`, and is refused once another worker claimed
+    /// the task since.
+    nonisolated func drive(taskId: String, taskClaim: TaskClaim? = nil) async {
+        func commit(_ update: TaskUpdate) async throws { try await self.commit(update, claim: taskClaim) }
+        func handBack(_ task: TowerTask, step: StepKind) async { await self.handBack(task, step: step, claim: taskClaim) }
         // The task as this engine last stored it. While the engine holds the lease it is the only
         // writer of an active task's row, so the next step starts from it without reading it
         // back; a change from elsewhere would fail the next commit's check (a conflict), which
@@ -389,7 +451,7 @@ public actor Engine {
     /// the task is no longer marked as running here, so the next engine resumes at the same
     /// attempt without counting it as cut short. Written in a task of its own: the caller is
     /// cancelled, and the store refuses cancelled callers.
-    private nonisolated func handBack(_ task: TowerTask, step: StepKind) async {
+    private nonisolated func handBack(_ task: TowerTask, step: StepKind, claim taskClaim: TaskClaim?) async {
         var next = task
         next.attempts = max(0, task.attempts - 1)
         next.worker = nil
@@ -398,18 +460,24 @@ public actor Engine {
             taskId: task.id, at: next.updatedAt, level: .info, agent: step.agent,
             message: "\(step.rawValue) attempt \(task.attempts) stopped with its engine (\(claim.holder)); it resumes there")
         let update = TaskUpdate(task: next, expectedStatus: task.status, expectedStep: step, events: [event])
-        await Task { try? await self.commit(update) }.value
+        await Task { try? await self.commit(update, claim: taskClaim) }.value
+    }
+
+    private func claimReleased(_ taskId: String) {
+        released.insert(taskId)
     }
 
     private func noteError(taskId: String, _ error: any Error) {
         lastError = "task \(taskId): \(error)"
     }
 
-    /// Stores an update under this engine's lease and tells the front ends.
-    private nonisolated func commit(_ update: TaskUpdate) async throws {
+    /// Stores an update under this engine's lease, or under the task's claim in claims mode,
+    /// and tells the front ends.
+    private nonisolated func commit(_ update: TaskUpdate, claim taskClaim: TaskClaim?) async throws {
         var fenced = update
-        fenced.leaseHolder = claim.holder
+        if let taskClaim { fenced.claim = taskClaim } else { fenced.leaseHolder = claim.holder }
         let events = try await store.apply(fenced)
+        if taskClaim != nil, update.task.releasesClaim { await claimReleased(update.task.id) }
         bus.publish(.taskChanged(update.task))
         for event in events { bus.publish(.log(event)) }
     }

@@ -18,6 +18,18 @@ public struct EngineConfiguration: Sendable {
     /// How many times one attempt of a step may be cut short by its engine dying (killed, its
     /// host lost) before the task fails: a step that keeps killing its engine must end.
     public var maxInterruptions = 3
+    /// How engines on one store share the work: one lease for the whole store (the embedded
+    /// default), or claims per task so that several workers on several hosts run at once.
+    public var sharing: Sharing = .lease
+
+    /// How engines on one store share the work.
+    public enum Sharing: Sendable, Equatable {
+        /// One engine holds the store's lease and runs every task; the others stand by.
+        case lease
+        /// Every engine is a worker: it claims tasks (up to ``maxConcurrentTasks``) with an
+        /// expiry renewed by its heartbeat (``leaseTTL``) and a fencing token on every write.
+        case claims
+    }
 
     public init(
         maxConcurrentTasks: Int = 4, maxCIRetries: Int = 3, backoff: RetryBackoff = RetryBackoff(),

@@ -290,6 +290,26 @@ enum Migrations {
                 t.primaryKey(["task_id", "name"])
             }
         }
+        migrator.registerMigration("v14-claims-and-workers") { db in
+            // Work shared by several workers: who holds each task, until when, and the fencing
+            // token of that claim; and every worker's heartbeat.
+            try db.alter(table: "tasks") { t in
+                t.add(column: "claimed_by", .text)
+                t.add(column: "claim_expires_at", .datetime)
+                t.add(column: "claim_token", .integer).notNull().defaults(to: 0)
+            }
+            try db.create(index: "tasks_claimed_by", on: "tasks", columns: ["claimed_by"], condition: Column("claimed_by") != nil)
+            try db.create(table: "workers") { t in
+                t.primaryKey("id", .text)
+                t.column("host", .text).notNull()
+                t.column("pid", .integer).notNull()
+                t.column("started_at", .datetime).notNull()
+                t.column("heartbeat_at", .datetime).notNull()
+                t.column("expires_at", .datetime).notNull()
+                t.column("tasks_held", .integer).notNull().defaults(to: 0)
+                t.column("stopped_at", .datetime)
+            }
+        }
         return migrator
     }
 }

@@ -84,6 +84,24 @@ public protocol Store: Sendable {
     /// A named lease's holder, if any.
     func lease(named name: String) async throws -> EngineLease?
 
+    // MARK: Work shared by several workers
+
+    /// Claims up to `limit` runnable tasks that no worker holds (or whose holder's claim expired)
+    /// for `worker`, until `now + ttl`, oldest first; each claim's fencing token is one higher
+    /// than the task's last. Also says when the earliest parked task is due. Several workers
+    /// claiming at once never get the same task.
+    func claimTasks(worker: String, limit: Int, ttl: TimeInterval, now: Date) async throws -> (claimed: [ClaimedTask], nextWake: Date?)
+    /// Records a worker's heartbeat (its row on the workers screen) and extends its claims to
+    /// `heartbeatAt + ttl`; returns the ids of the tasks it still holds (a claim another worker
+    /// took after it expired is not among them). A record with `stoppedAt` gives every claim back.
+    func heartbeat(_ worker: WorkerRecord, ttl: TimeInterval) async throws -> [String]
+    /// Gives a worker's claim of one task back (its drive ended without a commit that did).
+    func releaseClaim(taskId: String, worker: String) async throws
+    /// Every worker on record, the most recent heartbeat first.
+    func workers() async throws -> [WorkerRecord]
+    /// Who holds a task now, if anyone.
+    func claim(taskId: String) async throws -> TaskClaim?
+
     // MARK: Webhook inbox
 
     /// Stores accepted deliveries in one transaction (the listener's group commit); for each,

@@ -20,11 +20,15 @@ public struct TaskUpdate: Sendable {
     public var approvalRequest: Approval?
     /// When set, the update lands only while this holder has the engine lease (fencing).
     public var leaseHolder: String?
+    /// When set, the update lands only while this claim (worker and token) is the task's latest:
+    /// the fencing of work shared by several workers.
+    public var claim: TaskClaim?
 
     public init(
         task: TowerTask, expectedStatus: TaskStatus, expectedStep: StepKind?, phaseResult: PhaseResult? = nil,
-        artifacts: [ArtifactDraft] = [], events: [TaskEvent] = [], approvalRequest: Approval? = nil, leaseHolder: String? = nil
+        artifacts: [ArtifactDraft] = [], events: [TaskEvent] = [], approvalRequest: Approval? = nil, leaseHolder: String? = nil, claim: TaskClaim? = nil
     ) {
+        self.claim = claim
         self.task = task
         self.expectedStatus = expectedStatus
         self.expectedStep = expectedStep
@@ -252,6 +256,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case notAwaitingBudget(taskId: String, status: TaskStatus)
     case conflict(taskId: String, expected: TaskStatus, actual: TaskStatus)
     case leaseLost(holder: String)
+    case claimLost(taskId: String, worker: String)
     case illegalTransition(IllegalTransition)
     case notFound(String)
 
@@ -269,6 +274,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notAwaitingBudget(let id, let status): "task \(id) is not waiting for budget (it is \(status.rawValue))"
         case .conflict(let id, let expected, let actual): "task \(id) changed meanwhile: expected \(expected.rawValue), found \(actual.rawValue)"
         case .leaseLost(let holder): "engine \(holder) no longer holds the engine lease"
+        case .claimLost(let id, let worker): "worker \(worker) no longer holds task \(id): another worker claimed it since (fencing token refused)"
         case .illegalTransition(let t): t.description
         case .notFound(let what): "no \(what)"
         }

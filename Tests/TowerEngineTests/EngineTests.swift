@@ -328,3 +328,32 @@ final class LockedBox<Value: Sendable>: @unchecked Sendable {
 
     func update(_ body: (inout Value) -> Void) { lock.withLock { body(&stored) } }
 }
+
+extension EngineTests {
+    /// Claims mode: three workers on one store share the work; every task completes and every
+    /// step's outside effect happens once, whoever ran it.
+    @Test(arguments: StoreBackend.allCases) func threeWorkersShareTheTasksAndEachEffectHappensOnce(_ backend: StoreBackend) async throws {
+        let h = try await Harness(backend)
+        var configuration = Harness.fast
+        configuration.sharing = .claims
+        configuration.maxConcurrentTasks = 3
+        let workers = (0..<3).map { _ in h.engine(configuration: configuration) }
+        let runs = workers.map { worker in Task { await worker.run() } }
+        defer { for run in runs { run.cancel() } }
+        var ids: [String] = []
+        for i in 0..<12 { ids.append(try await h.start("shared \(i)").id) }
+        for id in ids {
+            try await h.wait(for: id, status: .awaitingApproval)
+            _ = try await h.commands.approve(id, by: operatorActor, note: nil)
+        }
+        for id in ids { try await h.wait(for: id, status: .completed) }
+        let expected = ids.flatMap { keys($0, [(.discovery, 0), (.planning, 0), (.execution, 0), (.ciMonitoring, 0), (.completion, 0)]) }
+        #expect(h.effects.entries().sorted() == expected.sorted())
+        let records = try await h.store.workers()
+        #expect(Set(records.map(\.id)) == Set(workers.map(\.claim.holder)))
+        for id in ids { #expect(try await h.store.claim(taskId: id) == nil) }
+        for run in runs { run.cancel() }
+        for run in runs { await run.value }
+        #expect(try await h.store.workers().allSatisfy { $0.stoppedAt != nil })
+    }
+}

@@ -18,6 +18,25 @@ enum PostgresMigrations {
     /// Every migration, oldest first.
     static let all: [(name: String, sql: String)] = [
         ("v13-baseline", baseline),
+        (
+            "v14-claims-and-workers",
+            """
+            ALTER TABLE tasks ADD COLUMN claimed_by TEXT;
+            ALTER TABLE tasks ADD COLUMN claim_expires_at TIMESTAMPTZ;
+            ALTER TABLE tasks ADD COLUMN claim_token BIGINT NOT NULL DEFAULT 0;
+            CREATE INDEX tasks_claimed_by ON tasks(claimed_by) WHERE claimed_by IS NOT NULL;
+            CREATE TABLE workers (
+              id TEXT PRIMARY KEY,
+              host TEXT NOT NULL,
+              pid BIGINT NOT NULL,
+              started_at TIMESTAMPTZ NOT NULL,
+              heartbeat_at TIMESTAMPTZ NOT NULL,
+              expires_at TIMESTAMPTZ NOT NULL,
+              tasks_held BIGINT NOT NULL DEFAULT 0,
+              stopped_at TIMESTAMPTZ
+            )
+            """
+        ),
     ]
 
     /// Applies what is missing; returns the names applied (empty when the schema was current).

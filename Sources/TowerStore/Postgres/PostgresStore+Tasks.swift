@@ -75,12 +75,21 @@ extension PostgresStore {
         if stored.status != next.status {
             try StoreError.checkTransition(stored.status, next.status)
         }
+        if let claim = update.claim {
+            let row = try await c.rows("SELECT claimed_by, claim_token FROM tasks WHERE id = \(next.id)", logger: logger).first
+            guard let row, try row.get("claimed_by", as: String?.self) == claim.worker, try row.get("claim_token", as: Int64.self) == claim.token else {
+                throw StoreError.claimLost(taskId: next.id, worker: claim.worker)
+            }
+        }
+        // A task left waiting or finished gives its claim back in the same commit.
+        let release = next.releasesClaim
         try await c.run(
             """
             UPDATE tasks SET title = \(next.title), status = \(next.status.rawValue), current_agent = \(next.currentAgent), progress = \(next.progress),
               attempts = \(next.attempts), last_error = \(next.lastError), step = \(next.step?.rawValue), failed_step = \(next.failedStep?.rawValue),
               cycle = \(next.cycle), updated_at = \(next.updatedAt), expires_at = \(next.expiresAt), waiting_until = \(next.waitingUntil),
-              waiting_for = \(next.waitingFor), worker = \(next.worker), interruptions = \(next.interruptions)
+              waiting_for = \(next.waitingFor), worker = \(next.worker), interruptions = \(next.interruptions),
+              claimed_by = CASE WHEN \(release) THEN NULL ELSE claimed_by END, claim_expires_at = CASE WHEN \(release) THEN NULL ELSE claim_expires_at END
             WHERE id = \(next.id)
             """, logger: logger)
         if let result = update.phaseResult {

@@ -1,0 +1,83 @@
+import Foundation
+import PostgresNIO
+import TowerCore
+
+/// Claims per task on PostgreSQL, the way Graphile Worker and River take jobs: the free rows
+/// are locked with `FOR UPDATE SKIP LOCKED`, so workers claiming at once each get other tasks
+/// and never wait on one another.
+extension PostgresStore {
+    public func claimTasks(worker: String, limit: Int, ttl: TimeInterval, now: Date) async throws -> (claimed: [ClaimedTask], nextWake: Date?) {
+        try await write { c in
+            var claimed: [ClaimedTask] = []
+            if limit > 0 {
+                for row in try await c.rows(
+                    """
+                    UPDATE tasks SET claimed_by = \(worker), claim_expires_at = \(now.addingTimeInterval(ttl)), claim_token = claim_token + 1
+                    WHERE id IN (
+                      SELECT id FROM tasks
+                      WHERE \(unescaped: Self.activeCondition) AND (waiting_until IS NULL OR waiting_until <= \(now))
+                        AND (claimed_by IS NULL OR claim_expires_at <= \(now))
+                      ORDER BY created_at, id LIMIT \(limit)
+                      FOR UPDATE SKIP LOCKED)
+                    RETURNING \(unescaped: Rows.taskReadColumns), claim_token
+                    """, logger: logger)
+                {
+                    claimed.append(ClaimedTask(task: try PostgresRows.task(row), claim: TaskClaim(worker: worker, token: try row[22].decode(Int64.self))))
+                }
+            }
+            claimed.sort { ($0.task.createdAt, $0.task.id) < ($1.task.createdAt, $1.task.id) }
+            let wake = try await c.value(
+                "SELECT MIN(waiting_until) FROM tasks WHERE waiting_until IS NOT NULL AND waiting_until > \(now) AND \(unescaped: Self.activeCondition)",
+                as: Date?.self, logger: logger) ?? nil
+            return (claimed, wake)
+        }
+    }
+
+    public func heartbeat(_ worker: WorkerRecord, ttl: TimeInterval) async throws -> [String] {
+        try await write { c in
+            var held: [String] = []
+            if worker.stoppedAt != nil {
+                try await c.run("UPDATE tasks SET claimed_by = NULL, claim_expires_at = NULL WHERE claimed_by = \(worker.id)", logger: logger)
+            } else {
+                held = try await c.values(
+                    "UPDATE tasks SET claim_expires_at = \(worker.heartbeatAt.addingTimeInterval(ttl)) WHERE claimed_by = \(worker.id) RETURNING id",
+                    as: String.self, logger: logger)
+            }
+            try await c.run(
+                """
+                INSERT INTO workers (id, host, pid, started_at, heartbeat_at, expires_at, tasks_held, stopped_at)
+                VALUES (\(worker.id), \(worker.host), \(Int(worker.pid)), \(worker.startedAt), \(worker.heartbeatAt),
+                  \(worker.heartbeatAt.addingTimeInterval(ttl)), \(held.count), \(worker.stoppedAt))
+                ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, expires_at = excluded.expires_at,
+                  tasks_held = excluded.tasks_held, stopped_at = excluded.stopped_at
+                """, logger: logger)
+            return held.sorted()
+        }
+    }
+
+    public func releaseClaim(taskId: String, worker: String) async throws {
+        _ = try await write { c in
+            try await c.run(
+                "UPDATE tasks SET claimed_by = NULL, claim_expires_at = NULL WHERE id = \(taskId) AND claimed_by = \(worker) RETURNING 1", logger: logger)
+        }
+    }
+
+    public func workers() async throws -> [WorkerRecord] {
+        try await read { c in
+            try await c.rows("SELECT * FROM workers ORDER BY heartbeat_at DESC, id", logger: logger).map { row in
+                WorkerRecord(
+                    id: try row.get("id"), host: try row.get("host"), pid: Int32(try row.get("pid", as: Int.self)), startedAt: try row.get("started_at"),
+                    heartbeatAt: try row.get("heartbeat_at"), expiresAt: try row.get("expires_at"), tasksHeld: try row.get("tasks_held"),
+                    stoppedAt: try row.get("stopped_at"))
+            }
+        }
+    }
+
+    public func claim(taskId: String) async throws -> TaskClaim? {
+        try await read { c in
+            try await c.rows("SELECT claimed_by, claim_token FROM tasks WHERE id = \(taskId) AND claimed_by IS NOT NULL", logger: logger).first.map {
+                TaskClaim(worker: try $0.get("claimed_by"), token: try $0.get("claim_token"))
+            }
+        }
+    }
+}

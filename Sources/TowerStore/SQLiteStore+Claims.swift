@@ -1,0 +1,94 @@
+import Foundation
+import GRDB
+import TowerCore
+
+/// Claims per task on SQLite: the same promises as on PostgreSQL, kept by SQLite's one writer
+/// (every claim is an IMMEDIATE transaction, so two claimers never see the same free task).
+extension SQLiteStore {
+    public func claimTasks(worker: String, limit: Int, ttl: TimeInterval, now: Date) async throws -> (claimed: [ClaimedTask], nextWake: Date?) {
+        try await write { db in
+            let rows =
+                limit <= 0
+                ? []
+                : try Row.fetchAll(
+                    db.cachedStatement(
+                        sql: """
+                            UPDATE tasks SET claimed_by = ?, claim_expires_at = ?, claim_token = claim_token + 1
+                            WHERE id IN (
+                              SELECT id FROM tasks
+                              WHERE status NOT IN ('completed', 'rejected', 'failed', 'awaiting_approval', 'awaiting_budget')
+                                AND (waiting_until IS NULL OR waiting_until <= ?) AND (claimed_by IS NULL OR claim_expires_at <= ?)
+                              ORDER BY created_at, id LIMIT ?)
+                            RETURNING \(Rows.taskReadColumns), claim_token
+                            """), arguments: [worker, now.addingTimeInterval(ttl), now, now, limit])
+            let claimed = rows.map { row in ClaimedTask(task: Rows.task(row), claim: TaskClaim(worker: worker, token: row[22])) }
+                .sorted { ($0.task.createdAt, $0.task.id) < ($1.task.createdAt, $1.task.id) }
+            let wake = try Date.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT MIN(waiting_until) FROM tasks
+                        WHERE waiting_until IS NOT NULL AND waiting_until > ?
+                          AND status NOT IN ('completed', 'rejected', 'failed', 'awaiting_approval', 'awaiting_budget')
+                        """), arguments: [now])
+            return (claimed, wake)
+        }
+    }
+
+    public func heartbeat(_ worker: WorkerRecord, ttl: TimeInterval) async throws -> [String] {
+        try await write { db in
+            var held: [String] = []
+            if worker.stoppedAt != nil {
+                try db.execute(sql: "UPDATE tasks SET claimed_by = NULL, claim_expires_at = NULL WHERE claimed_by = ?", arguments: [worker.id])
+            } else {
+                held = try String.fetchAll(
+                    db.cachedStatement(sql: "UPDATE tasks SET claim_expires_at = ? WHERE claimed_by = ? RETURNING id"),
+                    arguments: [worker.heartbeatAt.addingTimeInterval(ttl), worker.id])
+            }
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO workers (id, host, pid, started_at, heartbeat_at, expires_at, tasks_held, stopped_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, expires_at = excluded.expires_at,
+                      tasks_held = excluded.tasks_held, stopped_at = excluded.stopped_at
+                    """
+            ).execute(arguments: [
+                worker.id, worker.host, worker.pid, worker.startedAt, worker.heartbeatAt, worker.heartbeatAt.addingTimeInterval(ttl), held.count, worker.stoppedAt,
+            ])
+            return held.sorted()
+        }
+    }
+
+    public func releaseClaim(taskId: String, worker: String) async throws {
+        try await write { db in
+            try db.execute(sql: "UPDATE tasks SET claimed_by = NULL, claim_expires_at = NULL WHERE id = ? AND claimed_by = ?", arguments: [taskId, worker])
+        }
+    }
+
+    public func workers() async throws -> [WorkerRecord] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM workers ORDER BY heartbeat_at DESC, id").map { row in
+                WorkerRecord(
+                    id: row["id"], host: row["host"], pid: row["pid"], startedAt: row["started_at"], heartbeatAt: row["heartbeat_at"],
+                    expiresAt: row["expires_at"], tasksHeld: row["tasks_held"], stoppedAt: row["stopped_at"])
+            }
+        }
+    }
+
+    public func claim(taskId: String) async throws -> TaskClaim? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT claimed_by, claim_token FROM tasks WHERE id = ? AND claimed_by IS NOT NULL", arguments: [taskId]).map {
+                TaskClaim(worker: $0["claimed_by"], token: $0["claim_token"])
+            }
+        }
+    }
+}
+
+extension Database {
+    /// Refuses an update whose claim is no longer the task's latest (fencing).
+    func checkClaim(_ claim: TaskClaim?, taskId: String) throws {
+        guard let claim else { return }
+        let row = try Row.fetchOne(cachedStatement(sql: "SELECT claimed_by, claim_token FROM tasks WHERE id = ?"), arguments: [taskId])
+        guard let row, (row["claimed_by"] as String?) == claim.worker, (row["claim_token"] as Int64) == claim.token else {
+            throw StoreError.claimLost(taskId: taskId, worker: claim.worker)
+        }
+    }
+}
