@@ -204,7 +204,9 @@ public actor Engine {
             bus.publish(.leaseChanged(held: true))
         }
         for (id, runner) in runners where claims[id] != nil && !held.contains(id) && !released.contains(id) {
+            claims[id] = nil
             runner.cancel()
+            await claimLost(taskId: id, how: "this worker's heartbeat found it held by another; the step in flight was dropped")
         }
     }
 
@@ -443,7 +445,11 @@ public actor Engine {
         } catch {
             // Lost lease, a conflicting change, or cancellation: the task stays at its last stored
             // step and is picked up again by whichever engine holds the lease.
-            if !(error is CancellationError) { await noteError(taskId: taskId, error) }
+            if case .claimLost? = error as? StoreError {
+                await claimLost(taskId: taskId, how: "the step's result was refused (fencing token)")
+            } else if !(error is CancellationError) {
+                await noteError(taskId: taskId, error)
+            }
         }
     }
 
@@ -461,6 +467,18 @@ public actor Engine {
             message: "\(step.rawValue) attempt \(task.attempts) stopped with its engine (\(claim.holder)); it resumes there")
         let update = TaskUpdate(task: next, expectedStatus: task.status, expectedStep: step, events: [event])
         await Task { try? await self.commit(update, claim: taskClaim) }.value
+    }
+
+    /// Another worker claimed a task this one was driving (this one was paused or cut off past
+    /// its claim's expiry): nothing of this worker's lands, and the task's log says so.
+    private func claimLost(taskId: String, how: String) async {
+        let message = "worker \(claim.holder) lost its claim to another worker while paused past its expiry: \(how)"
+        lastError = "task \(taskId): \(message)"
+        let event = TaskEvent(taskId: taskId, at: now(), level: .warning, agent: "engine", message: message, milestone: true)
+        let store = store
+        if let stored = await Task(operation: { try? await store.appendEvents([event]) }).value {
+            for event in stored { bus.publish(.log(event)) }
+        }
     }
 
     private func claimReleased(_ taskId: String) {

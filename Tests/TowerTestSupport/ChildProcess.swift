@@ -82,6 +82,14 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// SIGKILL: no cleanup, no flush, as a crash or the OOM killer would.
+    /// Sends a signal (SIGSTOP and SIGCONT: a worker paused past its claim, then resumed).
+    public func signal(_ number: Int32) {
+        Glibc.kill(process.processIdentifier, number)
+    }
+
+    /// Its process id.
+    public var pid: Int32 { process.processIdentifier }
+
     public func kill() {
         Glibc.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()

@@ -105,7 +105,7 @@ public enum SampleData {
     }
 
     /// Writes the sample into a store (dates as above), with an approval request for the waiting task.
-    public static func seed(_ store: SQLiteStore, now: Date = SampleData.now) async throws {
+    public static func seed(_ store: any Store, now: Date = SampleData.now) async throws {
         let actor = Actor(user: "seed", channel: .api)
         let tasks = tasks(now: now)
         for task in tasks { try await store.insertTask(task, event: nil, actor: actor) }

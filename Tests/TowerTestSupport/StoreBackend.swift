@@ -53,6 +53,23 @@ public enum TestPostgres {
         }
     }
 
+    /// The same database through the server's Unix socket (reachable from a process in a
+    /// network namespace of its own, which has no route to the host's loopback).
+    public static func socketURL(for url: String) throws -> String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let process = Process()
+        process.executableURL = root.appendingPathComponent("scripts/postgres")
+        process.arguments = ["socket"]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let directory = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let location = try PostgresLocation(url: url)
+        return "postgres://\(location.user)@/\(location.database)?host=\(directory)&port=\(location.port)"
+    }
+
     /// A new database on the tests' server; returns its URL.
     public static func freshDatabase(_ label: String = "t") async throws -> String {
         let admin = try adminURL()

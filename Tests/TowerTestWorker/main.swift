@@ -52,11 +52,17 @@ if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "scan-log" {
     exit(0)
 }
 
-guard CommandLine.arguments.count > 1, let stateDir = option("--state-dir") else {
-    FileHandle.standardError.write(Data("usage: tower-test-worker engine|write-events|open --state-dir DIR …\n".utf8))
+guard CommandLine.arguments.count > 1, option("--state-dir") != nil || option("--store-url") != nil else {
+    FileHandle.standardError.write(Data("usage: tower-test-worker engine|write-events|open --state-dir DIR | --store-url postgres://… …\n".utf8))
     exit(64)
 }
-let store = try SQLiteStore(directory: URL(fileURLWithPath: stateDir))
+let stateDir = option("--state-dir") ?? NSTemporaryDirectory()
+let store: any Store
+if let url = option("--store-url") {
+    store = try await PostgresStore.open(url: url, maximumConnections: 4)
+} else {
+    store = try SQLiteStore(directory: URL(fileURLWithPath: option("--state-dir")!))
+}
 
 switch CommandLine.arguments[1] {
 case "open":
@@ -89,13 +95,15 @@ case "engine":
     let effects = EffectLog(path: option("--effects")!)
     let delay = Double(option("--delay-ms") ?? "0")! / 1000
     let step = RecordingStep(effects: effects, delay: delay, marker: say)
-    let configuration = EngineConfiguration(
+    var configuration = EngineConfiguration(
         maxConcurrentTasks: Int(option("--max-concurrent") ?? "4")!,
         maxCIRetries: 3,
         backoff: RetryBackoff(base: 0.01, maximum: 0.05),
         pollInterval: 0.05,
         leaseTTL: Double(option("--lease-ttl") ?? "2")!)
+    if CommandLine.arguments.contains("--claims") { configuration.sharing = .claims }
     let engine = Engine(store: store, workflow: Workflow(uniform: step), configuration: configuration)
+    say("worker \(engine.claim.holder)")
     let events = engine.bus.subscribe()
     Task {
         for await event in events {
@@ -107,6 +115,16 @@ case "engine":
         }
     }
     let running = Task { await engine.run() }
+    // What the engine refused or dropped (a fencing token refused), for the tests to read.
+    Task {
+        var last: String?
+        while true {
+            let error = await engine.lastError
+            if let error, error != last { say("error \(error)") }
+            last = error
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+    }
     if CommandLine.arguments.contains("--exit-when-idle") {
         while true {
             try await Task.sleep(nanoseconds: 50_000_000)
