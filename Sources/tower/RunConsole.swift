@@ -80,13 +80,15 @@ struct RunConsole: AsyncParsableCommand {
         }
     }
 
-    /// The engine as the configuration sets its limits.
+    /// The engine as the configuration sets its limits. On a PostgreSQL store it is one worker
+    /// among several (claims per task, `TOWER_MAX_CONCURRENT_TASKS` of them here); on SQLite it
+    /// holds the store's lease.
     static func engine(store: any Store, workflow: Workflow, _ config: Configuration) -> Engine {
-        Engine(
-            store: store, workflow: workflow,
-            configuration: EngineConfiguration(
-                maxConcurrentTasks: config.integer("TOWER_MAX_CONCURRENT_TASKS", default: 4),
-                maxCIRetries: config.integer("TOWER_MAX_CI_RETRIES", default: 3)))
+        var configuration = EngineConfiguration(
+            maxConcurrentTasks: config.integer("TOWER_MAX_CONCURRENT_TASKS", default: 4),
+            maxCIRetries: config.integer("TOWER_MAX_CI_RETRIES", default: 3))
+        if store is PostgresStore { configuration.sharing = .claims }
+        return Engine(store: store, workflow: workflow, configuration: configuration)
     }
 
     /// Opens the terminal and runs the console until the operator quits.

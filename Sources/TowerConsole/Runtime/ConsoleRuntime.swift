@@ -267,8 +267,24 @@ public actor ConsoleRuntime {
             health.engine = .runningHere
         } else if let lease = try? await store.lease(), lease.isLive(at: Date()) {
             health.engine = .watching(holder: "pid \(lease.pid) on \(lease.host)")
+        } else if let workers = try? await store.workers(), let summary = Self.workersSummary(workers, now: Date()) {
+            health.engine = .watching(holder: summary)
         }
         if health != state.health { send(.healthChanged(health)) }
+    }
+
+    /// Workers sharing a PostgreSQL store, as the health line says them: `2 workers on db-1,
+    /// db-2; lost: db-3 (14s)`; nil when none is running or lost (all stopped, or none yet).
+    static func workersSummary(_ workers: [WorkerRecord], now: Date) -> String? {
+        let running = workers.filter { $0.state(at: now) == "running" }
+        let lost = workers.filter { $0.state(at: now) == "lost" }
+        guard !running.isEmpty || !lost.isEmpty else { return nil }
+        var text = "\(running.count) worker\(running.count == 1 ? "" : "s")"
+        if !running.isEmpty { text += " on " + Set(running.map(\.host)).sorted().joined(separator: ", ") }
+        if !lost.isEmpty {
+            text += "; lost: " + lost.prefix(3).map { "\($0.host) (\(Int(now.timeIntervalSince($0.heartbeatAt)))s)" }.joined(separator: ", ")
+        }
+        return text
     }
 
     // MARK: Frames
