@@ -27,28 +27,28 @@ public actor Engine {
     let configuration: EngineConfiguration
     let now: @Sendable () -> Date
 
-    private var runners: [String: Task<Void, Never>] = [:]
+    var runners: [String: Task<Void, Never>] = [:]
     /// The claims this worker holds on the tasks it drives (claims mode).
-    private var claims: [String: TaskClaim] = [:]
+    var claims: [String: TaskClaim] = [:]
     /// Tasks whose last commit gave their claim back (nothing to release when the drive ends).
-    private var released: Set<String> = []
-    private let startedAt = Date()
+    var released: Set<String> = []
+    let startedAt = Date()
     /// Scheduled jobs running now, by name, and when each may next be asked whether it is due.
-    private var jobRunners: [String: Task<Void, Never>] = [:]
-    private var jobNotBefore: [String: Date] = [:]
-    private var holding = false
-    private var lastRenewal = Date.distantPast
+    var jobRunners: [String: Task<Void, Never>] = [:]
+    var jobNotBefore: [String: Date] = [:]
+    var holding = false
+    var lastRenewal = Date.distantPast
     private var lastSweep = Date.distantPast
     private var lastScan = Date.distantPast
     private var lastCommand: Int64 = -1
-    private var needsScan = true
+    var needsScan = true
     /// When the earliest parked step is due (a timer wakes the engine then).
     private var parkedWake: Date?
     private var frozen = false
     private var sleeper: CheckedContinuation<Void, Never>?
     private var wakeRequested = false
     /// The last error the engine loop met (a busy store, say), for the health line.
-    public private(set) var lastError: String?
+    public internal(set) var lastError: String?
 
     public init(
         store: any Store, workflow: Workflow, configuration: EngineConfiguration = EngineConfiguration(),
@@ -74,6 +74,14 @@ public actor Engine {
     /// Runs until the surrounding task is cancelled, then stops every step, waits for them and
     /// gives the lease back. Unfinished tasks resume at their last stored step on the next start.
     public func run() async {
+        // A store that pushes (PostgreSQL's NOTIFY) wakes this engine at once for commands, new
+        // tasks, deliveries and CI news from any process; polling stays the floor.
+        let listening = (store as? any StoreNotifications).map { notifying in
+            Task { [weak self] in
+                for await wakeUp in notifying.wakeUps() { await self?.noticed(wakeUp) }
+            }
+        }
+        defer { listening?.cancel() }
         await withTaskCancellationHandler {
             while !Task.isCancelled {
                 do {
@@ -137,36 +145,6 @@ public actor Engine {
         if !frozen { try await scheduleJobs(now: now) }
     }
 
-    /// Starts each scheduled job that is due and not already running. Frozen: none start.
-    private func scheduleJobs(now: Date) async throws {
-        for job in workflow.jobs where jobRunners[job.name] == nil && now >= jobNotBefore[job.name, default: .distantPast] {
-            let due = try await job.due(now: now)
-            // Asked again when due, and at least every few seconds (another process may have run it).
-            jobNotBefore[job.name] = min(due, now.addingTimeInterval(5))
-            guard due <= now else { continue }
-            let name = job.name
-            jobRunners[name] = Task {
-                var failure: String?
-                do {
-                    try await job.run()
-                } catch {
-                    if !(error is CancellationError) { failure = "\(name): \(error)" }
-                }
-                self.jobFinished(name, failure: failure, retryAfter: job.retryDelay)
-            }
-        }
-    }
-
-    private func jobFinished(_ name: String, failure: String?, retryAfter: TimeInterval) {
-        jobRunners[name] = nil
-        if let failure {
-            lastError = failure
-            jobNotBefore[name] = now().addingTimeInterval(retryAfter)
-        } else {
-            jobNotBefore[name] = nil
-        }
-    }
-
     private func keepLease(now: Date) async throws {
         if configuration.sharing == .claims { return try await keepWorker(now: now) }
         let renewDue = now.timeIntervalSince(lastRenewal) >= configuration.leaseTTL / 3
@@ -190,30 +168,6 @@ public actor Engine {
         } else {
             await stopRunners()
         }
-    }
-
-    /// Claims mode: the heartbeat that keeps this worker's row live and its claims from expiring.
-    /// A task whose claim another worker took (this one was paused past the expiry) is dropped.
-    private func keepWorker(now: Date) async throws {
-        guard !holding || now.timeIntervalSince(lastRenewal) >= configuration.leaseTTL / 3 else { return }
-        let held = Set(try await store.heartbeat(workerRecord(at: now, stopped: false), ttl: configuration.leaseTTL))
-        lastRenewal = now
-        if !holding {
-            holding = true
-            needsScan = true
-            bus.publish(.leaseChanged(held: true))
-        }
-        for (id, runner) in runners where claims[id] != nil && !held.contains(id) && !released.contains(id) {
-            claims[id] = nil
-            runner.cancel()
-            await claimLost(taskId: id, how: "this worker's heartbeat found it held by another; the step in flight was dropped")
-        }
-    }
-
-    private func workerRecord(at now: Date, stopped: Bool) -> WorkerRecord {
-        WorkerRecord(
-            id: claim.holder, host: claim.host, pid: claim.pid, startedAt: startedAt, heartbeatAt: now,
-            expiresAt: now.addingTimeInterval(configuration.leaseTTL), tasksHeld: claims.count, stoppedAt: stopped ? now : nil)
     }
 
     private func schedule() async throws {
@@ -248,7 +202,7 @@ public actor Engine {
     }
 
     /// Looks for work again at `date` (a parked step's time), as well as at every poll.
-    private func wakeAt(_ date: Date) {
+    func wakeAt(_ date: Date) {
         if let pending = parkedWake, pending <= date, pending > now() { return }
         parkedWake = date
         let seconds = max(0, date.timeIntervalSince(now()))
@@ -467,22 +421,6 @@ public actor Engine {
             message: "\(step.rawValue) attempt \(task.attempts) stopped with its engine (\(claim.holder)); it resumes there")
         let update = TaskUpdate(task: next, expectedStatus: task.status, expectedStep: step, events: [event])
         await Task { try? await self.commit(update, claim: taskClaim) }.value
-    }
-
-    /// Another worker claimed a task this one was driving (this one was paused or cut off past
-    /// its claim's expiry): nothing of this worker's lands, and the task's log says so.
-    private func claimLost(taskId: String, how: String) async {
-        let message = "worker \(claim.holder) lost its claim to another worker while paused past its expiry: \(how)"
-        lastError = "task \(taskId): \(message)"
-        let event = TaskEvent(taskId: taskId, at: now(), level: .warning, agent: "engine", message: message, milestone: true)
-        let store = store
-        if let stored = await Task(operation: { try? await store.appendEvents([event]) }).value {
-            for event in stored { bus.publish(.log(event)) }
-        }
-    }
-
-    private func claimReleased(_ taskId: String) {
-        released.insert(taskId)
     }
 
     private func noteError(taskId: String, _ error: any Error) {

@@ -40,7 +40,7 @@ struct RunConsole: AsyncParsableCommand {
             let engine: Engine? =
                 noEngine ? nil : Self.engine(store: store, workflow: WorkflowAssembly.workflow(
                     configuration: config, store: store,
-                    ciNews: { repository, branch in await box.engine?.bus.publish(.ciNews(repository: repository, branch: branch)) },
+                    ciNews: { repository, branch in await box.engine?.announceCINews(repository: repository, branch: branch) },
                     wake: { await box.engine?.wake() }), config)
             if let engine { await box.set(engine) }
             let (integrations, checks) = Self.integrationChecks(config, enabled: !noChecks)

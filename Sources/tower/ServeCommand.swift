@@ -36,7 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
             let engineBox = EngineBox()
             let workflow = WorkflowAssembly.workflow(
                 configuration: config, store: store, sentryLog: WorkflowAssembly.stderrLog,
-                ciNews: { repository, branch in await engineBox.engine?.bus.publish(.ciNews(repository: repository, branch: branch)) },
+                ciNews: { repository, branch in await engineBox.engine?.announceCINews(repository: repository, branch: branch) },
                 wake: { await engineBox.engine?.wake() })
             let engine = RunConsole.engine(store: store, workflow: workflow, config)
             await engineBox.set(engine)

@@ -21,6 +21,7 @@ extension PostgresStore {
                 }
                 fresh.append(inserted == 1)
             }
+            if fresh.contains(true) { try await c.notify(Self.inboxChannel, logger: logger) }
             return fresh
         }
     }

@@ -218,6 +218,7 @@ extension PostgresConnection {
         try await run(
             "INSERT INTO commands (kind, task_id, \"user\", channel, at) VALUES (\(kind.rawValue), \(taskId), \(actor.user), \(actor.channel.rawValue), \(at))",
             logger: logger)
+        try await notify(PostgresStore.commandsChannel, logger: logger)
     }
 
     /// Stores an artifact as the next version of its kind and name (the task's row is locked by

@@ -53,10 +53,14 @@ public final class PostgresStore: Store {
     }
 
     /// One connection of its own, closed after `body` (migrations, checks, LISTEN).
-    static func withConnection<T>(_ location: PostgresLocation, logger: Logger, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+    static func withConnection<T>(
+        _ location: PostgresLocation, logger: Logger, applicationName: String = "tower", _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
         let connection: PostgresConnection
         do {
-            connection = try await PostgresConnection.connect(configuration: try location.connectionConfiguration(), id: 0, logger: logger)
+            var configuration = try location.connectionConfiguration()
+            configuration.options.additionalStartupParameters = [("application_name", applicationName)]
+            connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
         } catch {
             throw PostgresFailure.store(error, location: location)
         }
@@ -113,7 +117,10 @@ public final class PostgresStore: Store {
 /// error's description (it may hold data); this reads the fields that are safe to show (the SQL
 /// state, the server's message, the connection's failure) and names the server without its
 /// password. Tower's own errors pass through unchanged.
-enum PostgresFailure {
+enum PostgresFailure: Error {
+    /// The listening connection closed or stopped answering (it is made again).
+    case listenEnded
+
     static func store(_ error: any Error, location: PostgresLocation) -> any Error {
         if error is StoreError || error is CancellationError { return error }
         // A transaction's error: what went wrong inside it (a refused update) is the caller's
