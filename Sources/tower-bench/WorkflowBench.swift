@@ -7,6 +7,8 @@ import TowerStore
 /// whole workflow (each approval decided through the command API), store commits per second, and
 /// how quickly a command left in the store by "another process" is picked up by the engine's poll.
 func workflowBench() async throws {
+    let url = option("--store-url", "")
+    if !url.isEmpty { return try await sharedWorkflowBench(url: url) }
     let taskCount = Int(option("--tasks", "1000"))!
     let concurrency = Int(option("--concurrency", "16"))!
     let directory = URL(fileURLWithPath: option("--state-dir", NSTemporaryDirectory() + "tower-bench-\(getpid())"))

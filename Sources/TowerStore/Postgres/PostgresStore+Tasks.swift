@@ -56,7 +56,7 @@ extension PostgresStore {
 
     @discardableResult
     public func apply(_ update: TaskUpdate) async throws -> [TaskEvent] {
-        try await write { c in try await self.applyOne(update, c) }
+        try await batchedWrite { c in try await self.applyOne(update, c) }
     }
 
     /// One task update: the lease (shared-locked, so a takeover waits for this commit) and the
@@ -68,7 +68,16 @@ extension PostgresStore {
             guard current == holder else { throw StoreError.leaseLost(holder: holder) }
         }
         let next = update.task
-        guard let stored = try await c.fetchTask(id: next.id, forUpdate: true, logger: logger) else { throw StoreError.unknownTask(next.id) }
+        // Everything that can refuse the update comes before its first write (the group commit
+        // relies on it): the checks, and the approval request's columns.
+        let plan = try Rows.json(update.approvalRequest?.plan)
+        let estimate = try Rows.json(update.approvalRequest?.estimate)
+        guard
+            let row = try await c.rows(
+                "SELECT \(unescaped: Rows.taskReadColumns), claimed_by, claim_token FROM tasks WHERE id = \(next.id) FOR UPDATE", logger: logger
+            ).first
+        else { throw StoreError.unknownTask(next.id) }
+        let stored = try PostgresRows.task(row)
         guard stored.status == update.expectedStatus, stored.step == update.expectedStep else {
             throw StoreError.conflict(taskId: next.id, expected: update.expectedStatus, actual: stored.status)
         }
@@ -76,8 +85,7 @@ extension PostgresStore {
             try StoreError.checkTransition(stored.status, next.status)
         }
         if let claim = update.claim {
-            let row = try await c.rows("SELECT claimed_by, claim_token FROM tasks WHERE id = \(next.id)", logger: logger).first
-            guard let row, try row.get("claimed_by", as: String?.self) == claim.worker, try row.get("claim_token", as: Int64.self) == claim.token else {
+            guard try row[22].decode(String?.self) == claim.worker, try row[23].decode(Int64.self) == claim.token else {
                 throw StoreError.claimLost(taskId: next.id, worker: claim.worker)
             }
         }
@@ -105,7 +113,7 @@ extension PostgresStore {
             try await c.run(
                 """
                 INSERT INTO approvals (token, task_id, requested_at, plan_version, estimate)
-                VALUES (\(approval.token), \(approval.taskId), \(approval.requestedAt), \(try Rows.json(approval.plan)), \(try Rows.json(approval.estimate)))
+                VALUES (\(approval.token), \(approval.taskId), \(approval.requestedAt), \(plan), \(estimate))
                 """, logger: logger)
         }
         return try await c.insertEvents(update.events, logger: logger)
@@ -198,19 +206,26 @@ extension PostgresConnection {
         ).first.map(PostgresRows.task)
     }
 
-    /// Stores log lines; returns them with their sequence numbers.
+    /// Stores log lines in one statement; returns them with their sequence numbers (given in
+    /// the order the lines are inserted, which the `ORDER BY` of their position fixes).
     func insertEvents(_ events: [TaskEvent], logger: Logger) async throws -> [TaskEvent] {
-        var stored: [TaskEvent] = []
-        stored.reserveCapacity(events.count)
-        for var event in events {
-            event.sequence = try await value(
-                """
-                INSERT INTO events (task_id, at, level, agent, message, milestone)
-                VALUES (\(event.taskId), \(event.at), \(event.level.rawValue), \(event.agent), \(event.message), \(event.milestone)) RETURNING seq
-                """, as: Int64.self, logger: logger)
-            stored.append(event)
+        guard !events.isEmpty else { return [] }
+        let sequences = try await values(
+            """
+            INSERT INTO events (task_id, at, level, agent, message, milestone)
+            SELECT task_id, at, level, agent, message, milestone
+            FROM unnest(\(events.map(\.taskId))::text[], \(events.map(\.at))::timestamptz[], \(events.map(\.level.rawValue))::text[],
+                        \(events.map(\.agent))::text[], \(events.map(\.message))::text[], \(events.map(\.milestone))::boolean[])
+                 WITH ORDINALITY AS line(task_id, at, level, agent, message, milestone, position)
+            ORDER BY position
+            RETURNING seq
+            """, as: Int64.self, logger: logger
+        ).sorted()
+        return zip(events, sequences).map { event, sequence in
+            var stored = event
+            stored.sequence = sequence
+            return stored
         }
-        return stored
     }
 
     /// Records an operator command (the engine wakes when the highest number grows).

@@ -21,6 +21,8 @@ public final class PostgresStore: Store {
     private let group: ServiceGroup
     private let running: Task<Void, Never>
     private let commitCounter = CommitCounter()
+    /// The engine's task updates, written many to a transaction.
+    let groupCommit = PostgresGroupCommit()
 
     /// Connects, migrates the schema (under an advisory lock, so several hosts may start at
     /// once) and starts the pool. An unreachable server, a refused login or a missing database
@@ -98,6 +100,20 @@ public final class PostgresStore: Store {
             let value = try await client.withTransaction(logger: logger) { connection in try await body(connection) }
             commitCounter.increment()
             return value
+        } catch {
+            throw PostgresFailure.store(error, location: location)
+        }
+    }
+
+    /// A write that shares its transaction with the others queued meanwhile
+    /// (``PostgresGroupCommit``): the engine's task updates. Refused for a cancelled caller.
+    func batchedWrite<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try Task.checkCancellation()
+        do {
+            return try await groupCommit.write(body) { run in
+                try await self.client.withTransaction(logger: self.logger) { connection in try await run(connection) }
+                self.commitCounter.increment()
+            }
         } catch {
             throw PostgresFailure.store(error, location: location)
         }
