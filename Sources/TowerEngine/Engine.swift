@@ -175,7 +175,7 @@ public actor Engine {
         guard runners.count < configuration.maxConcurrentTasks else { return }
         if configuration.sharing == .claims {
             let (claimed, next) = try await store.claimTasks(
-                worker: claim.holder, limit: configuration.maxConcurrentTasks - runners.count, ttl: configuration.leaseTTL, now: now)
+                for: workerRecord(at: now, stopped: false), limit: configuration.maxConcurrentTasks - runners.count, ttl: configuration.leaseTTL)
             if let next { wakeAt(next) }
             for item in claimed where runners[item.task.id] == nil {
                 let id = item.task.id, taskClaim = item.claim

@@ -291,11 +291,10 @@ enum Migrations {
             }
         }
         migrator.registerMigration("v14-claims-and-workers") { db in
-            // Work shared by several workers: who holds each task, until when, and the fencing
-            // token of that claim; and every worker's heartbeat.
+            // Work shared by several workers: who holds each task and the fencing token of that
+            // claim; and every worker's heartbeat, whose expiry is its claims' expiry.
             try db.alter(table: "tasks") { t in
                 t.add(column: "claimed_by", .text)
-                t.add(column: "claim_expires_at", .datetime)
                 t.add(column: "claim_token", .integer).notNull().defaults(to: 0)
             }
             try db.create(index: "tasks_claimed_by", on: "tasks", columns: ["claimed_by"], condition: Column("claimed_by") != nil)

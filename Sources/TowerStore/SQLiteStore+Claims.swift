@@ -5,23 +5,27 @@ import TowerCore
 /// Claims per task on SQLite: the same promises as on PostgreSQL, kept by SQLite's one writer
 /// (every claim is an IMMEDIATE transaction, so two claimers never see the same free task).
 extension SQLiteStore {
-    public func claimTasks(worker: String, limit: Int, ttl: TimeInterval, now: Date) async throws -> (claimed: [ClaimedTask], nextWake: Date?) {
+    public func claimTasks(for worker: WorkerRecord, limit: Int, ttl: TimeInterval) async throws -> (claimed: [ClaimedTask], nextWake: Date?) {
         try await write { db in
+            let now = worker.heartbeatAt
+            try db.upsertWorker(worker, ttl: ttl, held: nil)
             let rows =
                 limit <= 0
                 ? []
                 : try Row.fetchAll(
                     db.cachedStatement(
                         sql: """
-                            UPDATE tasks SET claimed_by = ?, claim_expires_at = ?, claim_token = claim_token + 1
+                            UPDATE tasks SET claimed_by = ?, claim_token = claim_token + 1
                             WHERE id IN (
                               SELECT id FROM tasks
                               WHERE status NOT IN ('completed', 'rejected', 'failed', 'awaiting_approval', 'awaiting_budget')
-                                AND (waiting_until IS NULL OR waiting_until <= ?) AND (claimed_by IS NULL OR claim_expires_at <= ?)
+                                AND (waiting_until IS NULL OR waiting_until <= ?)
+                                AND (claimed_by IS NULL OR NOT EXISTS (
+                                  SELECT 1 FROM workers w WHERE w.id = tasks.claimed_by AND w.stopped_at IS NULL AND w.expires_at > ?))
                               ORDER BY created_at, id LIMIT ?)
                             RETURNING \(Rows.taskReadColumns), claim_token
-                            """), arguments: [worker, now.addingTimeInterval(ttl), now, now, limit])
-            let claimed = rows.map { row in ClaimedTask(task: Rows.task(row), claim: TaskClaim(worker: worker, token: row[22])) }
+                            """), arguments: [worker.id, now, now, limit])
+            let claimed = rows.map { row in ClaimedTask(task: Rows.task(row), claim: TaskClaim(worker: worker.id, token: row[22])) }
                 .sorted { ($0.task.createdAt, $0.task.id) < ($1.task.createdAt, $1.task.id) }
             let wake = try Date.fetchOne(
                 db.cachedStatement(
@@ -38,28 +42,18 @@ extension SQLiteStore {
         try await write { db in
             var held: [String] = []
             if worker.stoppedAt != nil {
-                try db.execute(sql: "UPDATE tasks SET claimed_by = NULL, claim_expires_at = NULL WHERE claimed_by = ?", arguments: [worker.id])
+                try db.execute(sql: "UPDATE tasks SET claimed_by = NULL WHERE claimed_by = ?", arguments: [worker.id])
             } else {
-                held = try String.fetchAll(
-                    db.cachedStatement(sql: "UPDATE tasks SET claim_expires_at = ? WHERE claimed_by = ? RETURNING id"),
-                    arguments: [worker.heartbeatAt.addingTimeInterval(ttl), worker.id])
+                held = try String.fetchAll(db.cachedStatement(sql: "SELECT id FROM tasks WHERE claimed_by = ? ORDER BY id"), arguments: [worker.id])
             }
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO workers (id, host, pid, started_at, heartbeat_at, expires_at, tasks_held, stopped_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, expires_at = excluded.expires_at,
-                      tasks_held = excluded.tasks_held, stopped_at = excluded.stopped_at
-                    """
-            ).execute(arguments: [
-                worker.id, worker.host, worker.pid, worker.startedAt, worker.heartbeatAt, worker.heartbeatAt.addingTimeInterval(ttl), held.count, worker.stoppedAt,
-            ])
-            return held.sorted()
+            try db.upsertWorker(worker, ttl: ttl, held: held.count)
+            return held
         }
     }
 
     public func releaseClaim(taskId: String, worker: String) async throws {
         try await write { db in
-            try db.execute(sql: "UPDATE tasks SET claimed_by = NULL, claim_expires_at = NULL WHERE id = ? AND claimed_by = ?", arguments: [taskId, worker])
+            try db.execute(sql: "UPDATE tasks SET claimed_by = NULL WHERE id = ? AND claimed_by = ?", arguments: [taskId, worker])
         }
     }
 
@@ -90,5 +84,19 @@ extension Database {
         guard let row, (row["claimed_by"] as String?) == claim.worker, (row["claim_token"] as Int64) == claim.token else {
             throw StoreError.claimLost(taskId: taskId, worker: claim.worker)
         }
+    }
+
+    /// A worker's row as its heartbeat leaves it (`held`: its count of tasks, when known).
+    func upsertWorker(_ worker: WorkerRecord, ttl: TimeInterval, held: Int?) throws {
+        try cachedStatement(
+            sql: """
+                INSERT INTO workers (id, host, pid, started_at, heartbeat_at, expires_at, tasks_held, stopped_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, expires_at = excluded.expires_at,
+                  tasks_held = CASE WHEN ? THEN excluded.tasks_held ELSE workers.tasks_held END, stopped_at = excluded.stopped_at
+                """
+        ).execute(arguments: [
+            worker.id, worker.host, worker.pid, worker.startedAt, worker.heartbeatAt, worker.heartbeatAt.addingTimeInterval(ttl), held ?? worker.tasksHeld,
+            worker.stoppedAt, held != nil,
+        ])
     }
 }

@@ -99,13 +99,13 @@ extension SQLiteStore {
             sql: """
                 UPDATE tasks SET title = ?, status = ?, current_agent = ?, progress = ?, attempts = ?, last_error = ?, step = ?,
                   failed_step = ?, cycle = ?, updated_at = ?, expires_at = ?, waiting_until = ?, waiting_for = ?, worker = ?, interruptions = ?,
-                  claimed_by = CASE WHEN ? THEN NULL ELSE claimed_by END, claim_expires_at = CASE WHEN ? THEN NULL ELSE claim_expires_at END
+                  claimed_by = CASE WHEN ? THEN NULL ELSE claimed_by END
                 WHERE id = ?
                 """
         ).execute(arguments: [
             next.title, next.status.rawValue, next.currentAgent, next.progress, next.attempts, next.lastError, next.step?.rawValue,
             next.failedStep?.rawValue, next.cycle, next.updatedAt, next.expiresAt, next.waitingUntil, next.waitingFor, next.worker, next.interruptions,
-            release, release, next.id,
+            release, next.id,
         ])
         if let result = update.phaseResult {
             try db.cachedStatement(sql: "INSERT OR REPLACE INTO phase_results (task_id, step, cycle, output, completed_at) VALUES (?, ?, ?, ?, ?)")

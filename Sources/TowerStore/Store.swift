@@ -86,14 +86,16 @@ public protocol Store: Sendable {
 
     // MARK: Work shared by several workers
 
-    /// Claims up to `limit` runnable tasks that no worker holds (or whose holder's claim expired)
-    /// for `worker`, until `now + ttl`, oldest first; each claim's fencing token is one higher
-    /// than the task's last. Also says when the earliest parked task is due. Several workers
-    /// claiming at once never get the same task.
-    func claimTasks(worker: String, limit: Int, ttl: TimeInterval, now: Date) async throws -> (claimed: [ClaimedTask], nextWake: Date?)
-    /// Records a worker's heartbeat (its row on the workers screen) and extends its claims to
-    /// `heartbeatAt + ttl`; returns the ids of the tasks it still holds (a claim another worker
-    /// took after it expired is not among them). A record with `stoppedAt` gives every claim back.
+    /// Records `worker`'s heartbeat (a claim is a sign of life) and claims for it up to `limit`
+    /// runnable tasks that no live worker holds, oldest first; each claim's fencing token is one
+    /// higher than the task's last. Also says when the earliest parked task is due. Several
+    /// workers claiming at once never get the same task.
+    func claimTasks(for worker: WorkerRecord, limit: Int, ttl: TimeInterval) async throws -> (claimed: [ClaimedTask], nextWake: Date?)
+    /// Records a worker's heartbeat: its row, which keeps its claims live until
+    /// `heartbeatAt + ttl` (a claim's expiry is its worker's; renewing touches no task row, so it
+    /// never waits on a step's commit). Returns the ids of the tasks it still holds (a claim
+    /// another worker took meanwhile is not among them). A record with `stoppedAt` gives every
+    /// claim back.
     func heartbeat(_ worker: WorkerRecord, ttl: TimeInterval) async throws -> [String]
     /// Gives a worker's claim of one task back (its drive ended without a commit that did).
     func releaseClaim(taskId: String, worker: String) async throws

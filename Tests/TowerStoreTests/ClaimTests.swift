@@ -25,15 +25,15 @@ private func worker(_ id: String, at now: Date, stopped: Bool = false) -> Worker
 }
 
 /// Claims per task, on every backend: workers claiming at once never share a task, a claim
-/// lasts while its worker's heartbeat renews it, and a worker overtaken after its claim expired
-/// cannot write (its fencing token is refused).
+/// lasts while its worker's heartbeat keeps the worker live, and a worker overtaken after its
+/// claims expired cannot write (its fencing token is refused).
 @Suite struct ClaimTests {
     @Test(arguments: StoreBackend.allCases) func workersClaimingAtOnceNeverShareATask(_ backend: StoreBackend) async throws {
         let store = try await backend.makeStore("claims")
         let ids = try await seedRunnable(store, count: 40)
         let claimed = try await withThrowingTaskGroup(of: [String].self) { group in
             for w in 0..<4 {
-                group.addTask { try await store.claimTasks(worker: "w\(w)", limit: 15, ttl: 30, now: t0.addingTimeInterval(60)).claimed.map(\.task.id) }
+                group.addTask { try await store.claimTasks(for: worker("w\(w)", at: t0.addingTimeInterval(60)), limit: 15, ttl: 30).claimed.map(\.task.id) }
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
@@ -41,8 +41,8 @@ private func worker(_ id: String, at now: Date, stopped: Bool = false) -> Worker
         #expect(all.count == 40 && Set(all) == Set(ids))
         #expect(claimed.allSatisfy { $0.count <= 15 })
         // Nothing is left to claim until a claim expires.
-        #expect(try await store.claimTasks(worker: "w9", limit: 10, ttl: 30, now: t0.addingTimeInterval(61)).claimed.isEmpty)
-        let late = try await store.claimTasks(worker: "w9", limit: 50, ttl: 30, now: t0.addingTimeInterval(91))
+        #expect(try await store.claimTasks(for: worker("w9", at: t0.addingTimeInterval(61)), limit: 10, ttl: 30).claimed.isEmpty)
+        let late = try await store.claimTasks(for: worker("w9", at: t0.addingTimeInterval(91)), limit: 50, ttl: 30)
         #expect(late.claimed.count == 40 && late.claimed.allSatisfy { $0.claim.token == 2 })
         #expect(late.claimed.map(\.task.id) == ids)
     }
@@ -50,7 +50,7 @@ private func worker(_ id: String, at now: Date, stopped: Bool = false) -> Worker
     @Test(arguments: StoreBackend.allCases) func aWorkerOvertakenAfterItsClaimExpiredCannotWrite(_ backend: StoreBackend) async throws {
         let store = try await backend.makeStore("fencing")
         _ = try await seedRunnable(store, count: 1)
-        let first = try #require(try await store.claimTasks(worker: "A", limit: 1, ttl: 5, now: t0).claimed.first)
+        let first = try #require(try await store.claimTasks(for: worker("A", at: t0), limit: 1, ttl: 5).claimed.first)
         #expect(first.claim == TaskClaim(worker: "A", token: 1))
         var begun = first.task
         begun.attempts = 1
@@ -58,7 +58,7 @@ private func worker(_ id: String, at now: Date, stopped: Bool = false) -> Worker
         try await store.apply(TaskUpdate(task: begun, expectedStatus: .discovery, expectedStep: .discovery, claim: first.claim))
 
         // A is paused past its expiry; B claims the task with a higher token and writes.
-        let second = try #require(try await store.claimTasks(worker: "B", limit: 1, ttl: 5, now: t0.addingTimeInterval(6)).claimed.first)
+        let second = try #require(try await store.claimTasks(for: worker("B", at: t0.addingTimeInterval(6)), limit: 1, ttl: 5).claimed.first)
         #expect(second.claim == TaskClaim(worker: "B", token: 2))
         var taken = second.task
         taken.worker = "B"
@@ -80,14 +80,15 @@ private func worker(_ id: String, at now: Date, stopped: Bool = false) -> Worker
     @Test(arguments: StoreBackend.allCases) func heartbeatsKeepClaimsAndWaitingOrStoppingGivesThemBack(_ backend: StoreBackend) async throws {
         let store = try await backend.makeStore("heartbeat")
         _ = try await seedRunnable(store, count: 3)
-        let claimed = try await store.claimTasks(worker: "A", limit: 3, ttl: 5, now: t0).claimed
+        let claimed = try await store.claimTasks(for: worker("A", at: t0), limit: 3, ttl: 5).claimed
         #expect(claimed.count == 3)
         // Renewed at t0+4 until t0+9: B finds nothing at t0+6.
         #expect(try await store.heartbeat(worker("A", at: t0.addingTimeInterval(4)), ttl: 5).count == 3)
-        #expect(try await store.claimTasks(worker: "B", limit: 3, ttl: 5, now: t0.addingTimeInterval(6)).claimed.isEmpty)
+        #expect(try await store.claimTasks(for: worker("B", at: t0.addingTimeInterval(6)), limit: 3, ttl: 5).claimed.isEmpty)
+        // Claiming is a sign of life: B is on record too, holding nothing.
         let workers = try await store.workers()
-        #expect(workers.map(\.id) == ["A"] && workers[0].tasksHeld == 3)
-        #expect(workers[0].state(at: t0.addingTimeInterval(8)) == "running" && workers[0].state(at: t0.addingTimeInterval(10)) == "lost")
+        #expect(workers.map(\.id) == ["B", "A"] && workers[1].tasksHeld == 3)
+        #expect(workers[1].state(at: t0.addingTimeInterval(8)) == "running" && workers[1].state(at: t0.addingTimeInterval(10)) == "lost")
 
         // A task left waiting for a person gives its claim back in the same commit.
         var waiting = claimed[0].task
@@ -97,11 +98,11 @@ private func worker(_ id: String, at now: Date, stopped: Bool = false) -> Worker
         try await store.apply(TaskUpdate(task: waiting, expectedStatus: .discovery, expectedStep: .discovery, claim: claimed[0].claim))
         #expect(try await store.claim(taskId: claimed[0].task.id) == nil)
         try await store.releaseClaim(taskId: claimed[1].task.id, worker: "A")
-        #expect(try await store.claimTasks(worker: "B", limit: 3, ttl: 5, now: t0.addingTimeInterval(6)).claimed.map(\.task.id) == [claimed[1].task.id])
+        #expect(try await store.claimTasks(for: worker("B", at: t0.addingTimeInterval(6)), limit: 3, ttl: 5).claimed.map(\.task.id) == [claimed[1].task.id])
 
         // A clean stop gives every claim back at once.
         #expect(try await store.heartbeat(worker("A", at: t0.addingTimeInterval(7), stopped: true), ttl: 5).isEmpty)
-        #expect(try await store.claimTasks(worker: "C", limit: 3, ttl: 5, now: t0.addingTimeInterval(7)).claimed.map(\.task.id) == [claimed[2].task.id])
+        #expect(try await store.claimTasks(for: worker("C", at: t0.addingTimeInterval(7)), limit: 3, ttl: 5).claimed.map(\.task.id) == [claimed[2].task.id])
         #expect(try await store.workers().first { $0.id == "A" }?.state(at: t0.addingTimeInterval(7)) == "stopped")
     }
 }

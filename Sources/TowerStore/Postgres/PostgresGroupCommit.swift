@@ -18,12 +18,17 @@ final class PostgresGroupCommit: @unchecked Sendable {
 
     private let lock = NSLock()
     private var pending: [Job] = []
-    private var draining = false
+    private var drainers = 0
     /// The most updates one transaction takes.
     let limit: Int
+    /// Transactions written at once, each on a connection of its own: PostgreSQL runs them in
+    /// parallel (their tasks differ: one driver per task), where one would leave the server's
+    /// other cores idle while it waits for each round trip.
+    let inFlight: Int
 
-    init(limit: Int = 64) {
+    init(limit: Int = 64, inFlight: Int = 4) {
         self.limit = limit
+        self.inFlight = max(1, inFlight)
     }
 
     /// Updates queued since the start (for tests that hold a transaction until all are in).
@@ -55,8 +60,8 @@ final class PostgresGroupCommit: @unchecked Sendable {
             let start = lock.withLock { () -> Bool in
                 pending.append(job)
                 count += 1
-                if draining { return false }
-                draining = true
+                if drainers >= inFlight { return false }
+                drainers += 1
                 return true
             }
             if start { Task { await self.drain(transaction) } }
@@ -68,7 +73,7 @@ final class PostgresGroupCommit: @unchecked Sendable {
             let batch = lock.withLock { () -> [Job] in
                 let batch = Array(pending.prefix(limit))
                 pending.removeFirst(batch.count)
-                if batch.isEmpty { draining = false }
+                if batch.isEmpty { drainers -= 1 }
                 return batch
             }
             guard !batch.isEmpty else { return }

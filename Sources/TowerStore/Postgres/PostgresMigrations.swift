@@ -22,7 +22,6 @@ enum PostgresMigrations {
             "v14-claims-and-workers",
             """
             ALTER TABLE tasks ADD COLUMN claimed_by TEXT;
-            ALTER TABLE tasks ADD COLUMN claim_expires_at TIMESTAMPTZ;
             ALTER TABLE tasks ADD COLUMN claim_token BIGINT NOT NULL DEFAULT 0;
             CREATE INDEX tasks_claimed_by ON tasks(claimed_by) WHERE claimed_by IS NOT NULL;
             CREATE TABLE workers (

@@ -4,25 +4,30 @@ import TowerCore
 
 /// Claims per task on PostgreSQL, the way Graphile Worker and River take jobs: the free rows
 /// are locked with `FOR UPDATE SKIP LOCKED`, so workers claiming at once each get other tasks
-/// and never wait on one another.
+/// and never wait on one another. A claim lives as long as its worker's heartbeat: renewing
+/// writes the worker's row only, never a task's, so it never waits on (or deadlocks with) a
+/// step's commit.
 extension PostgresStore {
-    public func claimTasks(worker: String, limit: Int, ttl: TimeInterval, now: Date) async throws -> (claimed: [ClaimedTask], nextWake: Date?) {
+    public func claimTasks(for worker: WorkerRecord, limit: Int, ttl: TimeInterval) async throws -> (claimed: [ClaimedTask], nextWake: Date?) {
         try await write { c in
+            let now = worker.heartbeatAt
+            try await c.upsertWorker(worker, ttl: ttl, held: nil, logger: logger)
             var claimed: [ClaimedTask] = []
             if limit > 0 {
                 for row in try await c.rows(
                     """
-                    UPDATE tasks SET claimed_by = \(worker), claim_expires_at = \(now.addingTimeInterval(ttl)), claim_token = claim_token + 1
+                    UPDATE tasks SET claimed_by = \(worker.id), claim_token = claim_token + 1
                     WHERE id IN (
                       SELECT id FROM tasks
                       WHERE \(unescaped: Self.activeCondition) AND (waiting_until IS NULL OR waiting_until <= \(now))
-                        AND (claimed_by IS NULL OR claim_expires_at <= \(now))
+                        AND (claimed_by IS NULL OR NOT EXISTS (
+                          SELECT 1 FROM workers w WHERE w.id = tasks.claimed_by AND w.stopped_at IS NULL AND w.expires_at > \(now)))
                       ORDER BY created_at, id LIMIT \(limit)
                       FOR UPDATE SKIP LOCKED)
                     RETURNING \(unescaped: Rows.taskReadColumns), claim_token
                     """, logger: logger)
                 {
-                    claimed.append(ClaimedTask(task: try PostgresRows.task(row), claim: TaskClaim(worker: worker, token: try row[22].decode(Int64.self))))
+                    claimed.append(ClaimedTask(task: try PostgresRows.task(row), claim: TaskClaim(worker: worker.id, token: try row[22].decode(Int64.self))))
                 }
             }
             claimed.sort { ($0.task.createdAt, $0.task.id) < ($1.task.createdAt, $1.task.id) }
@@ -37,28 +42,18 @@ extension PostgresStore {
         try await write { c in
             var held: [String] = []
             if worker.stoppedAt != nil {
-                try await c.run("UPDATE tasks SET claimed_by = NULL, claim_expires_at = NULL WHERE claimed_by = \(worker.id)", logger: logger)
+                try await c.run("UPDATE tasks SET claimed_by = NULL WHERE claimed_by = \(worker.id)", logger: logger)
             } else {
-                held = try await c.values(
-                    "UPDATE tasks SET claim_expires_at = \(worker.heartbeatAt.addingTimeInterval(ttl)) WHERE claimed_by = \(worker.id) RETURNING id",
-                    as: String.self, logger: logger)
+                held = try await c.values("SELECT id FROM tasks WHERE claimed_by = \(worker.id) ORDER BY id", as: String.self, logger: logger)
             }
-            try await c.run(
-                """
-                INSERT INTO workers (id, host, pid, started_at, heartbeat_at, expires_at, tasks_held, stopped_at)
-                VALUES (\(worker.id), \(worker.host), \(Int(worker.pid)), \(worker.startedAt), \(worker.heartbeatAt),
-                  \(worker.heartbeatAt.addingTimeInterval(ttl)), \(held.count), \(worker.stoppedAt))
-                ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, expires_at = excluded.expires_at,
-                  tasks_held = excluded.tasks_held, stopped_at = excluded.stopped_at
-                """, logger: logger)
-            return held.sorted()
+            try await c.upsertWorker(worker, ttl: ttl, held: held.count, logger: logger)
+            return held
         }
     }
 
     public func releaseClaim(taskId: String, worker: String) async throws {
         _ = try await write { c in
-            try await c.run(
-                "UPDATE tasks SET claimed_by = NULL, claim_expires_at = NULL WHERE id = \(taskId) AND claimed_by = \(worker) RETURNING 1", logger: logger)
+            try await c.run("UPDATE tasks SET claimed_by = NULL WHERE id = \(taskId) AND claimed_by = \(worker) RETURNING 1", logger: logger)
         }
     }
 
@@ -79,5 +74,19 @@ extension PostgresStore {
                 TaskClaim(worker: try $0.get("claimed_by"), token: try $0.get("claim_token"))
             }
         }
+    }
+}
+
+extension PostgresConnection {
+    /// A worker's row as its heartbeat leaves it (`held`: its count of tasks, when known).
+    func upsertWorker(_ worker: WorkerRecord, ttl: TimeInterval, held: Int?, logger: Logger) async throws {
+        try await run(
+            """
+            INSERT INTO workers (id, host, pid, started_at, heartbeat_at, expires_at, tasks_held, stopped_at)
+            VALUES (\(worker.id), \(worker.host), \(Int(worker.pid)), \(worker.startedAt), \(worker.heartbeatAt),
+              \(worker.heartbeatAt.addingTimeInterval(ttl)), \(held ?? worker.tasksHeld), \(worker.stoppedAt))
+            ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, expires_at = excluded.expires_at,
+              tasks_held = CASE WHEN \(held != nil) THEN excluded.tasks_held ELSE workers.tasks_held END, stopped_at = excluded.stopped_at
+            """, logger: logger)
     }
 }

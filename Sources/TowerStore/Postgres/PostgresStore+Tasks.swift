@@ -97,7 +97,7 @@ extension PostgresStore {
               attempts = \(next.attempts), last_error = \(next.lastError), step = \(next.step?.rawValue), failed_step = \(next.failedStep?.rawValue),
               cycle = \(next.cycle), updated_at = \(next.updatedAt), expires_at = \(next.expiresAt), waiting_until = \(next.waitingUntil),
               waiting_for = \(next.waitingFor), worker = \(next.worker), interruptions = \(next.interruptions),
-              claimed_by = CASE WHEN \(release) THEN NULL ELSE claimed_by END, claim_expires_at = CASE WHEN \(release) THEN NULL ELSE claim_expires_at END
+              claimed_by = CASE WHEN \(release) THEN NULL ELSE claimed_by END
             WHERE id = \(next.id)
             """, logger: logger)
         if let result = update.phaseResult {
