@@ -9,6 +9,7 @@ extension SQLiteStore {
         try await write { db in
             let now = worker.heartbeatAt
             try db.upsertWorker(worker, ttl: ttl, held: nil)
+            let limit = try db.roomUnderGlobalLimit(limit, now: now)
             let rows =
                 limit <= 0
                 ? []
@@ -98,5 +99,40 @@ extension Database {
             worker.id, worker.host, worker.pid, worker.startedAt, worker.heartbeatAt, worker.heartbeatAt.addingTimeInterval(ttl), held ?? worker.tasksHeld,
             worker.stoppedAt, held != nil,
         ])
+    }
+}
+
+/// The limit of all workers together: the `settings` row `max_tasks`.
+extension SQLiteStore {
+    public func globalTaskLimit() async throws -> Int? {
+        try await read { db in try db.globalTaskLimit() }
+    }
+
+    public func setGlobalTaskLimit(_ limit: Int?, actor: Actor, at: Date) async throws {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO settings (key, value, updated_by, updated_at) VALUES ('max_tasks', ?, ?, ?)
+                    ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by, updated_at = excluded.updated_at
+                    """, arguments: [limit.map(String.init) ?? "off", actor.user, at])
+        }
+    }
+}
+
+extension Database {
+    func globalTaskLimit() throws -> Int? {
+        try String.fetchOne(cachedStatement(sql: "SELECT value FROM settings WHERE key = 'max_tasks'")).flatMap(Int.init)
+    }
+
+    /// How many more tasks `limit` lets the workers claim now (live workers' claims count).
+    func roomUnderGlobalLimit(_ wanted: Int, now: Date) throws -> Int {
+        guard let global = try globalTaskLimit() else { return wanted }
+        let held = try Int.fetchOne(
+            cachedStatement(
+                sql: """
+                    SELECT COUNT(*) FROM tasks JOIN workers w ON w.id = tasks.claimed_by
+                    WHERE w.stopped_at IS NULL AND w.expires_at > ?
+                    """), arguments: [now]) ?? 0
+        return max(0, min(wanted, global - held))
     }
 }

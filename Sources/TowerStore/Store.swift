@@ -97,6 +97,11 @@ public protocol Store: Sendable {
     /// another worker took meanwhile is not among them). A record with `stoppedAt` gives every
     /// claim back.
     func heartbeat(_ worker: WorkerRecord, ttl: TimeInterval) async throws -> [String]
+    /// How many tasks all workers together may hold at once (nil: no limit beyond each
+    /// worker's own `TOWER_MAX_CONCURRENT_TASKS`), kept as a row every worker's claim respects.
+    func globalTaskLimit() async throws -> Int?
+    /// Sets or lifts the limit of all workers together, recorded with who set it.
+    func setGlobalTaskLimit(_ limit: Int?, actor: Actor, at: Date) async throws
     /// Gives a worker's claim of one task back (its drive ended without a commit that did).
     func releaseClaim(taskId: String, worker: String) async throws
     /// Every worker on record, the most recent heartbeat first.

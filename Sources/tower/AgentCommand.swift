@@ -13,7 +13,7 @@ struct AgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent",
         abstract: "Task status, approvals, rejections and retries (the Slack /agent commands).",
-        subcommands: [Status.self, Approve.self, Reject.self, Retry.self, Budget.self, List.self, Deliveries.self, Redeliver.self, Workers.self, Freeze.self, Unfreeze.self, Help.self]
+        subcommands: [Status.self, Approve.self, Reject.self, Retry.self, Budget.self, List.self, Deliveries.self, Redeliver.self, Workers.self, Limit.self, Freeze.self, Unfreeze.self, Help.self]
     )
 
     /// Who is acting: `--as`, else `$TOWER_USER`, else the login name.

@@ -34,3 +34,36 @@ extension AgentCommand {
         }
     }
 }
+
+extension AgentCommand {
+    /// `tower agent limit 12` / `tower agent limit off`: how many tasks all workers on the store
+    /// hold at once, beside each worker's own `TOWER_MAX_CONCURRENT_TASKS`.
+    struct Limit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set how many tasks all workers together run at once (off: each worker's own limit only).",
+            discussion: "tower agent limit 12 · tower agent limit off · tower agent limit (shows it)")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var who: ActorOptions
+        @Argument(help: "A number of tasks, or `off`; nothing shows the limit.") var value: String?
+
+        func run() async throws {
+            try await reportingErrors {
+                let store = try await global.openStore()
+                guard let value else {
+                    print(try await store.globalTaskLimit().map { "all workers together: at most \($0) tasks at once" } ?? "no limit beyond each worker's own")
+                    return
+                }
+                let limit: Int?
+                if value.lowercased() == "off" {
+                    limit = nil
+                } else if let number = Int(value), number > 0 {
+                    limit = number
+                } else {
+                    throw ValidationError("“\(value)” is not a number of tasks or off")
+                }
+                try await store.setGlobalTaskLimit(limit, actor: who.actor, at: Date())
+                print(limit.map { "all workers together: at most \($0) tasks at once (set by \(who.actor.user))" } ?? "limit lifted by \(who.actor.user)")
+            }
+        }
+    }
+}

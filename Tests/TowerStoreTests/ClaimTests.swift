@@ -106,3 +106,26 @@ private func worker(_ id: String, at now: Date, stopped: Bool = false) -> Worker
         #expect(try await store.workers().first { $0.id == "A" }?.state(at: t0.addingTimeInterval(7)) == "stopped")
     }
 }
+
+extension ClaimTests {
+    @Test(arguments: StoreBackend.allCases) func aGlobalLimitIsARowEveryWorkerRespects(_ backend: StoreBackend) async throws {
+        let store = try await backend.makeStore("global")
+        _ = try await seedRunnable(store, count: 20)
+        #expect(try await store.globalTaskLimit() == nil)
+        try await store.setGlobalTaskLimit(5, actor: cli, at: t0)
+        #expect(try await store.globalTaskLimit() == 5)
+        let counts = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
+            for w in 0..<4 {
+                group.addTask { (w, try await store.claimTasks(for: worker("w\(w)", at: t0), limit: 4, ttl: 30).claimed.count) }
+            }
+            return try await group.reduce(into: [Int: Int]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(counts.values.reduce(0, +) == 5)
+        // A worker that stops frees its room for another.
+        _ = try await store.heartbeat(worker("w0", at: t0.addingTimeInterval(1), stopped: true), ttl: 30)
+        #expect(try await store.claimTasks(for: worker("w8", at: t0.addingTimeInterval(1)), limit: 4, ttl: 30).claimed.count == counts[0, default: 0])
+        // Lifted, each worker's own limit is all there is.
+        try await store.setGlobalTaskLimit(nil, actor: cli, at: t0)
+        #expect(try await store.claimTasks(for: worker("w9", at: t0.addingTimeInterval(2)), limit: 4, ttl: 30).claimed.count == 4)
+    }
+}

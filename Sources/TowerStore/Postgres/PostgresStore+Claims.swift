@@ -12,6 +12,7 @@ extension PostgresStore {
         try await write { c in
             let now = worker.heartbeatAt
             try await c.upsertWorker(worker, ttl: ttl, held: nil, logger: logger)
+            let limit = try await c.roomUnderGlobalLimit(limit, now: now, logger: logger)
             var claimed: [ClaimedTask] = []
             if limit > 0 {
                 for row in try await c.rows(
@@ -88,5 +89,44 @@ extension PostgresConnection {
             ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, expires_at = excluded.expires_at,
               tasks_held = CASE WHEN \(held != nil) THEN excluded.tasks_held ELSE workers.tasks_held END, stopped_at = excluded.stopped_at
             """, logger: logger)
+    }
+}
+
+/// The limit of all workers together: the `settings` row `max_tasks`. While one is set, claims
+/// take a transaction-scoped advisory lock, so two workers claiming at once cannot both count
+/// the same free room.
+extension PostgresStore {
+    /// The advisory lock class that serializes claims under a global limit.
+    static let claimLockClass: Int32 = 0x434C
+
+    public func globalTaskLimit() async throws -> Int? {
+        try await read { c in try await c.globalTaskLimit(logger: logger) }
+    }
+
+    public func setGlobalTaskLimit(_ limit: Int?, actor: Actor, at: Date) async throws {
+        _ = try await write { c in
+            try await c.run(
+                """
+                INSERT INTO settings (key, value, updated_by, updated_at) VALUES ('max_tasks', \(limit.map(String.init) ?? "off"), \(actor.user), \(at))
+                ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by, updated_at = excluded.updated_at
+                """, logger: logger)
+        }
+    }
+}
+
+extension PostgresConnection {
+    func globalTaskLimit(logger: Logger) async throws -> Int? {
+        try await value("SELECT value FROM settings WHERE key = 'max_tasks'", as: String.self, logger: logger).flatMap(Int.init)
+    }
+
+    /// How many more tasks the global limit lets the workers claim now.
+    func roomUnderGlobalLimit(_ wanted: Int, now: Date, logger: Logger) async throws -> Int {
+        guard let global = try await globalTaskLimit(logger: logger) else { return wanted }
+        try await run("SELECT pg_advisory_xact_lock(\(PostgresStore.claimLockClass), 0)", logger: logger)
+        let held =
+            try await value(
+                "SELECT COUNT(*) FROM tasks JOIN workers w ON w.id = tasks.claimed_by WHERE w.stopped_at IS NULL AND w.expires_at > \(now)", as: Int.self,
+                logger: logger) ?? 0
+        return max(0, min(wanted, global - held))
     }
 }
