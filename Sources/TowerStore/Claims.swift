@@ -52,11 +52,15 @@ public struct WorkerRecord: Sendable, Equatable {
         self.stoppedAt = stoppedAt
     }
 
-    /// `running`, `stopped`, or `lost` (no heartbeat within its claim expiry: killed, paused,
-    /// or its host gone), as the workers screen and the health line say it.
+    /// `running`; `silent` when it missed a heartbeat (one is due every third of its claim
+    /// expiry, so this shows within one heartbeat period of a death); `lost` when its claims
+    /// expired (killed, paused, or its host gone: the others take its tasks); `stopped` when it
+    /// stopped cleanly. As the health line and `tower agent workers` say it.
     public func state(at now: Date) -> String {
         if stoppedAt != nil { return "stopped" }
-        return expiresAt > now ? "running" : "lost"
+        if expiresAt <= now { return "lost" }
+        let period = expiresAt.timeIntervalSince(heartbeatAt) / 3
+        return now.timeIntervalSince(heartbeatAt) > period * 1.5 ? "silent" : "running"
     }
 }
 

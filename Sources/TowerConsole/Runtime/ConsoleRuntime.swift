@@ -274,15 +274,16 @@ public actor ConsoleRuntime {
     }
 
     /// Workers sharing a PostgreSQL store, as the health line says them: `2 workers on db-1,
-    /// db-2; lost: db-3 (14s)`; nil when none is running or lost (all stopped, or none yet).
+    /// db-2; silent: db-4 (3s); lost: db-3 (14s)`; nil when none is running, silent or lost (all
+    /// stopped, or none yet). A lost worker's tasks go to the others.
     static func workersSummary(_ workers: [WorkerRecord], now: Date) -> String? {
         let running = workers.filter { $0.state(at: now) == "running" }
-        let lost = workers.filter { $0.state(at: now) == "lost" }
-        guard !running.isEmpty || !lost.isEmpty else { return nil }
+        let troubled = ["silent", "lost"].map { state in (state, workers.filter { $0.state(at: now) == state }) }
+        guard !running.isEmpty || troubled.contains(where: { !$0.1.isEmpty }) else { return nil }
         var text = "\(running.count) worker\(running.count == 1 ? "" : "s")"
         if !running.isEmpty { text += " on " + Set(running.map(\.host)).sorted().joined(separator: ", ") }
-        if !lost.isEmpty {
-            text += "; lost: " + lost.prefix(3).map { "\($0.host) (\(Int(now.timeIntervalSince($0.heartbeatAt)))s)" }.joined(separator: ", ")
+        for (state, list) in troubled where !list.isEmpty {
+            text += "; \(state): " + list.prefix(3).map { "\($0.host) (\(Int(now.timeIntervalSince($0.heartbeatAt)))s)" }.joined(separator: ", ")
         }
         return text
     }

@@ -54,21 +54,28 @@ public enum ConsoleView {
     }
 
     private static func healthLine(_ canvas: inout Canvas, _ state: AppState) {
-        // The fullest line that fits: rate-limit headroom goes first, then long words.
-        let line = (0...2).lazy.map { healthSpans(state, detail: 2 - $0) }.first { DisplayWidth.of($0.map(\.text).joined()) <= state.size.width }
-        canvas.draw(line ?? healthSpans(state, detail: 0), x: 0, y: state.size.height - 2, width: state.size.width)
+        // The fullest line that fits: rate-limit headroom goes first, then long words, and last
+        // who runs the engine (the workers, and a dead one among them).
+        // Integrations that are not configured are left out before the engine's holder is.
+        let levels = [(2, true, true), (1, true, true), (0, true, true), (0, true, false), (0, false, false)]
+        let line = levels.lazy.map { healthSpans(state, detail: $0.0, engineHolder: $0.1, unconfigured: $0.2) }
+            .first { DisplayWidth.of($0.map(\.text).joined()) <= state.size.width }
+        canvas.draw(line ?? healthSpans(state, detail: 0, engineHolder: false, unconfigured: false), x: 0, y: state.size.height - 2, width: state.size.width)
     }
 
-    /// The health line at a level of `detail`: 2 everything, 1 without headroom, 0 terse.
-    static func healthSpans(_ state: AppState, detail: Int) -> StyledLine {
+    /// The health line at a level of `detail`: 2 everything, 1 without headroom, 0 terse; with
+    /// or without who runs the engine when this console watches, and the integrations that are
+    /// not configured.
+    static func healthSpans(_ state: AppState, detail: Int, engineHolder: Bool = true, unconfigured: Bool = true) -> StyledLine {
         var spans: StyledLine = [Span(" engine ", Style(.muted))]
         switch state.health.engine {
         case .runningHere: spans.append(Span(detail > 0 ? "running here" : "here", Style(.success)))
-        case .watching(let holder): spans.append(Span(detail > 0 ? "watching \(holder)" : "watching", Style(.accent)))
+        case .watching(let holder): spans.append(Span(engineHolder ? "watching \(holder)" : "watching", Style(.accent)))
         case .none: spans.append(Span(detail > 0 ? "none running" : "none", Style(.warning)))
         }
         let glyphs = state.glyphs
         for integration in state.health.integrations {
+            if !unconfigured, case .notConfigured = integration.condition { continue }
             spans.append(Span("  \(integration.name) ", Style(.muted)))
             switch integration.condition {
             case .notConfigured: spans.append(Span(glyphs.absent, Style(.muted)))
