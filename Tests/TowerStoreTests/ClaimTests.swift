@@ -88,7 +88,10 @@ private func worker(_ id: String, at now: Date, stopped: Bool = false) -> Worker
         // Claiming is a sign of life: B is on record too, holding nothing.
         let workers = try await store.workers()
         #expect(workers.map(\.id) == ["B", "A"] && workers[1].tasksHeld == 3)
-        #expect(workers[1].state(at: t0.addingTimeInterval(8)) == "running" && workers[1].state(at: t0.addingTimeInterval(10)) == "lost")
+        // Heartbeats are due every third of the expiry: one missed makes it silent, then lost.
+        #expect(workers[1].state(at: t0.addingTimeInterval(5)) == "running")
+        #expect(workers[1].state(at: t0.addingTimeInterval(8)) == "silent")
+        #expect(workers[1].state(at: t0.addingTimeInterval(10)) == "lost")
 
         // A task left waiting for a person gives its claim back in the same commit.
         var waiting = claimed[0].task

@@ -131,3 +131,37 @@ private let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         for host in hosts { await host.shutdown() }
     }
 }
+
+extension PostgresStoreTests {
+    /// TLS as the URL asks for it, against the test server's own certificate: `require`
+    /// encrypts (the server shows the connection in `pg_stat_ssl`), a login the server takes
+    /// over TLS only is refused without it, and `verify-full` refuses a certificate no authority
+    /// signed.
+    @Test func tlsIsUsedWhenTheURLAsksForIt() async throws {
+        let admin = try TestPostgres.adminURL()
+        let url = try await TestPostgres.freshDatabase("tls")
+        let name = String(url.split(separator: "/").last!.split(separator: "?").first!)
+        try await TestPostgres.execute("ALTER DATABASE \(name) OWNER TO tower_tls", on: admin)
+        func location(_ mode: String) -> String {
+            TestPostgres.replacingDatabase(in: admin, with: name, user: "tower_tls").replacingOccurrences(of: "sslmode=disable", with: "sslmode=\(mode)")
+        }
+
+        let store = try await PostgresStore.open(url: location("require"), maximumConnections: 2)
+        #expect(try await store.activeTasks().isEmpty)
+        let encrypted = try await TestPostgres.count(
+            "SELECT COUNT(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.usename = 'tower_tls' AND a.datname = '\(name)' AND s.ssl", on: admin)
+        #expect(encrypted >= 1)
+        await store.shutdown()
+
+        await #expect {
+            _ = try await PostgresStore.open(url: location("disable"))
+        } throws: { error in
+            "\(error)".contains("the server refused the login") && "\(error)".contains("no encryption")
+        }
+        await #expect {
+            _ = try await PostgresStore.open(url: location("verify-full"))
+        } throws: { error in
+            "\(error)".contains("cannot open the store at postgres://tower_tls@127.0.0.1") && "\(error)".contains("certificate could not be verified")
+        }
+    }
+}

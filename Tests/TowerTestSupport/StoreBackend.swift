@@ -93,6 +93,18 @@ public enum TestPostgres {
         }
     }
 
+    /// The first column of the first row of a query, as a number (counts in the tests).
+    public static func count(_ sql: String, on url: String) async throws -> Int {
+        let location = try PostgresLocation(url: url)
+        let logger = Logger(label: "tower.test.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+        let connection = try await PostgresConnection.connect(
+            configuration: .init(host: location.host, port: location.port, username: location.user, password: location.password, database: location.database, tls: .disable),
+            id: 1, logger: logger)
+        defer { Task { try? await connection.close() } }
+        for try await value in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode(Int.self) { return value }
+        return 0
+    }
+
     /// The same URL naming another database (and, optionally, another login).
     public static func replacingDatabase(in url: String, with database: String, user: String? = nil, password: String? = nil) -> String {
         var components = URLComponents(string: url)!

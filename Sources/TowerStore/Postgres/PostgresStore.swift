@@ -166,6 +166,9 @@ enum PostgresFailure: Error {
         switch error.code {
         case .connectionError:
             let cause = error.underlying.map { String(describing: $0) } ?? "no answer"
+            if cause.contains("CERTIFICATE_VERIFY_FAILED") {
+                return "TLS: the server's certificate could not be verified against the system's authorities and the host name (sslmode=verify-full)"
+            }
             return "cannot connect (\(cause))"
         case .authMechanismRequiresPassword: return "the server asks for a password and the URL has none"
         case .sslUnsupported: return "the server does not offer TLS and the URL requires it (sslmode)"
