@@ -31,6 +31,14 @@ extension ProcessTests {
             #expect(silent.ok, "the dead worker still counts:\n\(silent.screen)")
             #expect(silent.screen.contains("silent:") || silent.screen.contains("lost:"), "\(silent.screen)")
             print("console on PostgreSQL: a killed worker shown \(String(format: "%.1f", Date().timeIntervalSince(killed))) s after the kill (heartbeat every 1 s, claims expire after 3 s)")
+
+            // The workers screen: the dead one's row says it is lost once its claims expired.
+            try tmux.keys("W")
+            let dead = SharedWorkersTests.namespaces ? "host-1" : String(workers[0].pid)
+            let screen = try await tmux.waitFor { screen in
+                screen.split(separator: "\n").contains { $0.contains("│") && $0.contains(dead) && $0.contains(" lost ") }
+            }
+            #expect(screen.ok && screen.screen.contains("Workers — 1 running of 2 on record"), "\(screen.screen)")
             try tmux.keys("q")
         }
     }

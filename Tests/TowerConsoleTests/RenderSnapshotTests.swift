@@ -68,6 +68,30 @@ private let sizes: [(String, Size)] = [("80x24", Size(width: 80, height: 24)), (
         expectSnapshot(ConsoleView.render(state), "sentry-\(name)")
     }
 
+    /// The workers sharing a PostgreSQL store (`W`): one running, one that missed a heartbeat,
+    /// one whose claims expired, one stopped; and on the health line, the silent and lost ones.
+    @Test(arguments: [0, 1])
+    func workers(_ i: Int) {
+        let (name, size) = sizes[i]
+        var state = Fixture.board(size)
+        let now = state.now
+        func worker(_ host: String, pid: Int32, heard: TimeInterval, tasks: Int, stopped: Bool = false) -> WorkerRecord {
+            WorkerRecord(
+                id: "\(host):\(pid):9f3a1c2e", host: host, pid: pid, startedAt: now.addingTimeInterval(-7_200), heartbeatAt: now.addingTimeInterval(-heard),
+                expiresAt: now.addingTimeInterval(-heard + 10), tasksHeld: tasks, stoppedAt: stopped ? now.addingTimeInterval(-heard) : nil)
+        }
+        let workers = [
+            worker("worker-a.internal", pid: 4121, heard: 1, tasks: 4), worker("worker-b.internal", pid: 977, heard: 6, tasks: 3),
+            worker("worker-c.internal", pid: 31002, heard: 42, tasks: 2), worker("jump-1", pid: 5150, heard: 3_600, tasks: 0, stopped: true),
+        ]
+        #expect(Console.update(&state, .key(.character("W"))) == [.loadWorkers])
+        _ = Console.update(&state, .workersLoaded(workers))
+        var health = state.health
+        health.engine = .watching(holder: "1 worker on worker-a.internal; silent: worker-b.internal (6s); lost: worker-c.internal (42s)")
+        _ = Console.update(&state, .healthChanged(health))
+        expectSnapshot(ConsoleView.render(state), "workers-\(name)")
+    }
+
     @Test(arguments: [0, 1])
     func deliveries(_ i: Int) {
         let (name, size) = sizes[i]

@@ -11,6 +11,8 @@ public enum Screen: Equatable, Sendable {
     case sentry
     /// The webhook inbox and the listener's counts.
     case deliveries
+    /// The workers sharing a PostgreSQL store: host, pid, state, tasks held, last heartbeat.
+    case workers
 }
 
 /// The board's groups, shown as tabs with counts.
@@ -280,6 +282,9 @@ public struct AppState: Equatable, Sendable {
     /// The newest webhook deliveries; the one at `deliveriesTop` is selected.
     public var deliveries: [WebhookDelivery] = []
     public var deliveriesTop = 0
+    /// The workers on the store, newest heartbeat first (PostgreSQL; none on SQLite).
+    public var workers: [WorkerRecord] = []
+    public var workersTop = 0
     /// Tasks that started waiting for approval, failed or escalated since the operator last looked.
     public var attention: Set<String> = []
     public var bellOnAttention = true
@@ -349,6 +354,7 @@ public struct AppState: Equatable, Sendable {
         case .outbox: [.outbox, .global]
         case .sentry: [.sentry, .global]
         case .deliveries: [.deliveries, .global]
+        case .workers: [.workers, .global]
         }
     }
 }

@@ -15,6 +15,7 @@ public enum ConsoleCommand {
         ("outbox", "Slack and Jira messages"),
         ("sentry", "the Sentry monitor's passes and the bugs it filed"),
         ("deliveries", "the webhook inbox and the listener"),
+        ("workers", "every engine sharing the store: host, state, tasks held, heartbeat"),
         ("doctor", "check every integration now (as `tower doctor`)"),
         ("help", "keys and commands"),
         ("quit", "leave the console"),
@@ -74,6 +75,7 @@ public enum ConsoleCommand {
             guard state.themes.contains(name) else { return fail("no theme \(name); themes: \(state.themes.joined(separator: ", "))") }
             return [.setTheme(name)]
         case "outbox": return Console.perform(.outbox, &state)
+        case "workers": return Console.perform(.workers, &state)
         case "sentry": return Console.perform(.sentry, &state)
         case "deliveries": return Console.perform(.deliveries, &state)
         case "doctor":

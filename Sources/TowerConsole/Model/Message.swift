@@ -21,6 +21,7 @@ public enum Message: Sendable {
     case outboxLoaded([OutboxMessage])
     case sentryLoaded(passes: [SentryPass], fingerprints: [SentryFingerprint])
     case deliveriesLoaded([WebhookDelivery])
+    case workersLoaded([WorkerRecord])
     case freezeChanged(FreezeState)
     /// What each task's model calls cost, and all tasks' today (UTC).
     case spendLoaded([String: Spend], today: Spend)
@@ -48,6 +49,7 @@ public enum Effect: Equatable, Sendable {
     case loadOutbox
     case loadSentry
     case loadDeliveries
+    case loadWorkers
     /// Put a delivery back in the inbox's line.
     case redeliver(id: String)
     case setTheme(String)

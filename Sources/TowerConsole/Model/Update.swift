@@ -65,6 +65,10 @@ public enum Console {
             }
             clampScroll(&state)
             return []
+        case .workersLoaded(let workers):
+            state.workers = workers
+            state.workersTop = min(state.workersTop, max(0, workers.count - 1))
+            return []
         case .outboxLoaded(let messages):
             state.outbox = messages
             return []
@@ -238,6 +242,10 @@ public enum Console {
             state.screen = .deliveries
             state.deliveriesTop = 0
             return [.loadDeliveries]
+        case .workers:
+            state.screen = .workers
+            state.workersTop = 0
+            return [.loadWorkers]
         case .redeliver:
             guard state.screen == .deliveries, state.deliveries.indices.contains(state.deliveriesTop) else { return [] }
             return [.redeliver(id: state.deliveries[state.deliveriesTop].id)]
@@ -573,6 +581,9 @@ public enum Console {
             return []
         case .deliveries:
             state.deliveriesTop = min(max(0, state.deliveriesTop + max(-100_000, min(100_000, delta))), max(0, state.deliveries.count - 1))
+            return []
+        case .workers:
+            state.workersTop = min(max(0, state.workersTop + max(-100_000, min(100_000, delta))), max(0, state.workers.count - 1))
             return []
         case .task:
             if state.tab == .log, var log = state.log {

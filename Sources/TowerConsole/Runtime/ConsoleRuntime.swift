@@ -250,6 +250,7 @@ public actor ConsoleRuntime {
             if try await store.latestLLMCallId() != spendWatermark || !Calendar.utc.isDate(spendDay, inSameDayAs: Date()) { try await refreshSpend() }
             if state.screen == .sentry { await perform(.loadSentry) }
             if state.screen == .deliveries { await perform(.loadDeliveries) }
+            if state.screen == .workers { await perform(.loadWorkers) }
             let freeze = try await store.freezeState()
             if freeze != state.freeze { send(.freezeChanged(freeze)) }
             await refreshHealth()
@@ -356,7 +357,7 @@ public actor ConsoleRuntime {
                 self.send(.freezeChanged(freeze))
                 return on ? "frozen: no new runs, pushes or auto-fixes until unfrozen" : "unfrozen"
             }
-        case .loadLog, .loadPreview, .loadDetail, .loadOutbox, .loadSentry, .loadDeliveries, .redeliver:
+        case .loadLog, .loadPreview, .loadDetail, .loadOutbox, .loadSentry, .loadDeliveries, .loadWorkers, .redeliver:
             // Loads never hold up the frame that answers a key: they report back as messages.
             background.append(Task { await self.load(effect) })
             background.removeAll { $0.isCancelled }
@@ -412,6 +413,8 @@ public actor ConsoleRuntime {
             if let messages = try? await store.outbox(limit: 1000) { send(.outboxLoaded(messages)) }
         case .loadDeliveries:
             if let deliveries = try? await store.deliveries(limit: 500) { send(.deliveriesLoaded(deliveries)) }
+        case .loadWorkers:
+            if let workers = try? await store.workers() { send(.workersLoaded(workers)) }
         case .redeliver(let id):
             do {
                 let queued = try await store.redeliver(id: id)

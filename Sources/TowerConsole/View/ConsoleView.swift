@@ -16,6 +16,7 @@ public enum ConsoleView {
         case .outbox: OutboxView.draw(&canvas, state)
         case .sentry: SentryView.draw(&canvas, state)
         case .deliveries: DeliveriesView.draw(&canvas, state)
+        case .workers: WorkersView.draw(&canvas, state)
         }
         healthLine(&canvas, state)
         footer(&canvas, state)
@@ -35,6 +36,7 @@ public enum ConsoleView {
         case .outbox: place = "Outbox"
         case .sentry: place = "Sentry"
         case .deliveries: place = "Deliveries"
+        case .workers: place = "Workers"
         }
         var left = " Tower \(state.glyphs.pointer) \(place)"
         let attention = state.attention.count
