@@ -85,3 +85,50 @@ private final class Runs: @unchecked Sendable {
         await running.value
     }
 }
+
+/// A job that is always due and takes a while, counting how many of its runs overlap.
+private struct SlowJob: ScheduledJob {
+    let overlap: Overlap
+    var name: String { "slow" }
+    func due(now: Date) async throws -> Date { now }
+    func run() async throws {
+        overlap.enter()
+        try await Task.sleep(nanoseconds: 30_000_000)
+        overlap.leave()
+    }
+}
+
+private final class Overlap: @unchecked Sendable {
+    private let lock = NSLock()
+    private var running = 0
+    private(set) var peak = 0
+    private(set) var runs = 0
+    func enter() {
+        lock.withLock {
+            running += 1
+            runs += 1
+            peak = max(peak, running)
+        }
+    }
+    func leave() { lock.withLock { running -= 1 } }
+    var snapshot: (peak: Int, runs: Int) { lock.withLock { (peak, runs) } }
+}
+
+extension ScheduledJobTests {
+    /// Workers sharing a store run each job one at a time, whichever of them it is: the job's own
+    /// lease, on both backends.
+    @Test(arguments: StoreBackend.allCases) func workersRunAJobOneAtATime(_ backend: StoreBackend) async throws {
+        let store = try await backend.makeStore("jobs")
+        let overlap = Overlap()
+        var configuration = Self.fast
+        configuration.sharing = .claims
+        let workers = (0..<3).map { _ in Engine(store: store, workflow: Workflow(steps: [:], jobs: [SlowJob(overlap: overlap)]), configuration: configuration) }
+        let runs = workers.map { worker in Task { await worker.run() } }
+        let deadline = Date().addingTimeInterval(20)
+        while overlap.snapshot.runs < 12 && Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
+        for run in runs { run.cancel() }
+        for run in runs { await run.value }
+        #expect(overlap.snapshot.runs >= 12)
+        #expect(overlap.snapshot.peak == 1)
+    }
+}
