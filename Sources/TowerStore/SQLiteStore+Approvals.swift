@@ -30,12 +30,12 @@ extension SQLiteStore {
     /// any number of processes exactly one sees a changed row.
     public func decide(taskId: String, decision: ApprovalDecision, actor: Actor, reason: String?, at: Date) async throws -> DecisionOutcome {
         try await write { db in
-            guard var task = try db.fetchTask(id: taskId) else { throw StoreError.unknownTask(taskId) }
+            guard let task = try db.fetchTask(id: taskId) else { throw StoreError.unknownTask(taskId) }
             let latest = try Row.fetchOne(
                 db, sql: "SELECT * FROM approvals WHERE task_id = ? ORDER BY requested_at DESC, rowid DESC LIMIT 1", arguments: [taskId]
             ).map(Rows.approval)
             if let latest, latest.isDecided { return .alreadyDecided(latest) }
-            guard task.status == .awaitingApproval, var approval = latest else {
+            guard task.status == .awaitingApproval, let approval = latest else {
                 throw StoreError.notAwaitingApproval(taskId: taskId, status: task.status)
             }
             try db.execute(
@@ -49,58 +49,27 @@ extension SQLiteStore {
                 let winner = try Row.fetchOne(db, sql: "SELECT * FROM approvals WHERE token = ?", arguments: [approval.token]).map(Rows.approval)
                 return .alreadyDecided(winner ?? approval)
             }
-            approval.decision = decision
-            approval.decidedBy = actor.user
-            approval.channel = actor.channel
-            approval.reason = reason
-            approval.decidedAt = at
-
-            let next: TaskStatus = decision == .approved ? .approved : .rejected
-            try StoreError.checkTransition(task.status, next)
-            task.status = next
-            task.step = decision == .approved ? .execution : nil
-            task.updatedAt = at
-            task.expiresAt = at.addingTimeInterval(TaskRetention.default)
-            // Approving the plan grants the budget its request showed (a later request without an
-            // estimate leaves the budget granted before).
-            let grant = decision == .approved ? approval.estimate?.grant : nil
-            if let grant { task.budget = grant }
-            var arguments: StatementArguments = [task.status.rawValue, task.step?.rawValue, at, task.expiresAt, task.budget]
-            arguments += [taskId]
-            try db.execute(sql: "UPDATE tasks SET status = ?, step = ?, updated_at = ?, expires_at = ?, budget = ? WHERE id = ?", arguments: arguments)
-            let note = (reason.map { ": \($0)" } ?? "") + (grant.map { "; model budget \(Dollars.text($0))" } ?? "")
-            _ = try db.insertEvents([
-                TaskEvent(
-                    taskId: taskId, at: at, level: decision == .approved ? .info : .warning, agent: "approval",
-                    message: "plan \(decision.rawValue) by \(actor.user) via \(actor.channel.rawValue)\(note)", milestone: true)
-            ])
+            let decided = try OperatorRules.decide(task, approval: approval, decision: decision, actor: actor, reason: reason, at: at)
+            let next = decided.task
+            try db.execute(
+                sql: "UPDATE tasks SET status = ?, step = ?, updated_at = ?, expires_at = ?, budget = ? WHERE id = ?",
+                arguments: [next.status.rawValue, next.step?.rawValue, at, next.expiresAt, next.budget, taskId])
+            _ = try db.insertEvents([decided.event])
             try db.insertCommand(decision == .approved ? .approve : .reject, taskId: taskId, actor: actor, at: at)
-            return .decided(approval)
+            return .decided(decided.approval)
         }
     }
 
     public func retry(taskId: String, actor: Actor, at: Date) async throws -> TowerTask {
         try await write { db in
-            guard var task = try db.fetchTask(id: taskId) else { throw StoreError.unknownTask(taskId) }
-            guard task.status == .failed else { throw StoreError.notFailed(taskId: taskId, status: task.status) }
-            let step = task.failedStep ?? .discovery
-            try StoreError.checkTransition(task.status, step.runningStatus)
-            task.status = step.runningStatus
-            task.step = step
-            task.failedStep = nil
-            task.attempts = 0
-            task.updatedAt = at
-            task.expiresAt = at.addingTimeInterval(TaskRetention.default)
+            guard let task = try db.fetchTask(id: taskId) else { throw StoreError.unknownTask(taskId) }
+            let (next, event) = try OperatorRules.retry(task, actor: actor, at: at)
             try db.execute(
                 sql: "UPDATE tasks SET status = ?, step = ?, failed_step = NULL, attempts = 0, updated_at = ?, expires_at = ? WHERE id = ? AND status = 'failed'",
-                arguments: [task.status.rawValue, step.rawValue, at, task.expiresAt, taskId])
-            _ = try db.insertEvents([
-                TaskEvent(
-                    taskId: taskId, at: at, level: .info, agent: "operator",
-                    message: "retry requested by \(actor.user) via \(actor.channel.rawValue); resuming at \(step.rawValue)", milestone: true)
-            ])
+                arguments: [next.status.rawValue, next.step?.rawValue, at, next.expiresAt, taskId])
+            _ = try db.insertEvents([event])
             try db.insertCommand(.retry, taskId: taskId, actor: actor, at: at)
-            return task
+            return next
         }
     }
 

@@ -3,18 +3,6 @@ import GRDB
 import TowerCore
 
 extension SQLiteStore {
-    public func acquireLease(_ claim: LeaseClaim, ttl: TimeInterval, now: Date) async throws -> Bool {
-        try await acquireLease(named: "engine", claim, ttl: ttl, now: now)
-    }
-
-    public func releaseLease(holder: String) async throws {
-        try await releaseLease(named: "engine", holder: holder)
-    }
-
-    public func lease() async throws -> EngineLease? {
-        try await lease(named: "engine")
-    }
-
     public func acquireLease(named name: String, _ claim: LeaseClaim, ttl: TimeInterval, now: Date) async throws -> Bool {
         try await write { db in
             try db.execute(

@@ -223,3 +223,18 @@ public protocol Store: Sendable {
     /// Deletes finished tasks, fingerprints and processed deliveries past their expiry.
     func sweepExpired(now: Date) async throws -> SweepReport
 }
+
+extension Store {
+    /// The engine lease is the named lease `engine`, on every backend.
+    public func acquireLease(_ claim: LeaseClaim, ttl: TimeInterval, now: Date) async throws -> Bool {
+        try await acquireLease(named: "engine", claim, ttl: ttl, now: now)
+    }
+
+    public func releaseLease(holder: String) async throws {
+        try await releaseLease(named: "engine", holder: holder)
+    }
+
+    public func lease() async throws -> EngineLease? {
+        try await lease(named: "engine")
+    }
+}

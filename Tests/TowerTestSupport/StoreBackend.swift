@@ -35,19 +35,7 @@ public enum TestPostgres {
                 url = given
                 return given
             }
-            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            let process = Process()
-            process.executableURL = root.appendingPathComponent("scripts/postgres")
-            process.arguments = ["start"]
-            let out = Pipe()
-            process.standardOutput = out
-            try process.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            let started = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard process.terminationStatus == 0, !started.isEmpty else {
-                throw StoreError.cannotOpen(path: "scripts/postgres", reason: "could not start the tests' PostgreSQL (exit \(process.terminationStatus))")
-            }
+            let started = try script("start")
             url = started
             return started
         }
@@ -56,18 +44,27 @@ public enum TestPostgres {
     /// The same database through the server's Unix socket (reachable from a process in a
     /// network namespace of its own, which has no route to the host's loopback).
     public static func socketURL(for url: String) throws -> String {
+        let directory = try script("socket")
+        let location = try PostgresLocation(url: url)
+        return "postgres://\(location.user)@/\(location.database)?host=\(directory)&port=\(location.port)"
+    }
+
+    /// What `scripts/postgres COMMAND` prints (its one line), or an error naming its exit.
+    private static func script(_ command: String) throws -> String {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let process = Process()
         process.executableURL = root.appendingPathComponent("scripts/postgres")
-        process.arguments = ["socket"]
+        process.arguments = [command]
         let out = Pipe()
         process.standardOutput = out
         try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let directory = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        let location = try PostgresLocation(url: url)
-        return "postgres://\(location.user)@/\(location.database)?host=\(directory)&port=\(location.port)"
+        let line = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard process.terminationStatus == 0, !line.isEmpty else {
+            throw StoreError.cannotOpen(path: "scripts/postgres", reason: "scripts/postgres \(command) failed (exit \(process.terminationStatus))")
+        }
+        return line
     }
 
     /// A new database on the tests' server; returns its URL.

@@ -25,10 +25,10 @@ extension PostgresStore {
 
     public func decide(taskId: String, decision: ApprovalDecision, actor: Actor, reason: String?, at: Date) async throws -> DecisionOutcome {
         try await write { c in
-            guard var task = try await c.fetchTask(id: taskId, forUpdate: true, logger: logger) else { throw StoreError.unknownTask(taskId) }
+            guard let task = try await c.fetchTask(id: taskId, forUpdate: true, logger: logger) else { throw StoreError.unknownTask(taskId) }
             let latest = try await c.latestApproval(taskId: taskId, logger: logger)
             if let latest, latest.isDecided { return .alreadyDecided(latest) }
-            guard task.status == .awaitingApproval, var approval = latest else {
+            guard task.status == .awaitingApproval, let approval = latest else {
                 throw StoreError.notAwaitingApproval(taskId: taskId, status: task.status)
             }
             let changed = try await c.run(
@@ -41,62 +41,31 @@ extension PostgresStore {
                 // Unreachable while the task's row is locked; answered safely all the same.
                 return .alreadyDecided(try await c.latestApproval(taskId: taskId, logger: logger) ?? approval)
             }
-            approval.decision = decision
-            approval.decidedBy = actor.user
-            approval.channel = actor.channel
-            approval.reason = reason
-            approval.decidedAt = at
-
-            let next: TaskStatus = decision == .approved ? .approved : .rejected
-            try StoreError.checkTransition(task.status, next)
-            task.status = next
-            task.step = decision == .approved ? .execution : nil
-            task.updatedAt = at
-            task.expiresAt = at.addingTimeInterval(TaskRetention.default)
-            let grant = decision == .approved ? approval.estimate?.grant : nil
-            if let grant { task.budget = grant }
+            let decided = try OperatorRules.decide(task, approval: approval, decision: decision, actor: actor, reason: reason, at: at)
+            let next = decided.task
             try await c.run(
                 """
-                UPDATE tasks SET status = \(task.status.rawValue), step = \(task.step?.rawValue), updated_at = \(at), expires_at = \(task.expiresAt),
-                  budget = \(task.budget) WHERE id = \(taskId)
+                UPDATE tasks SET status = \(next.status.rawValue), step = \(next.step?.rawValue), updated_at = \(at), expires_at = \(next.expiresAt),
+                  budget = \(next.budget) WHERE id = \(taskId)
                 """, logger: logger)
-            let note = (reason.map { ": \($0)" } ?? "") + (grant.map { "; model budget \(Dollars.text($0))" } ?? "")
-            _ = try await c.insertEvents(
-                [
-                    TaskEvent(
-                        taskId: taskId, at: at, level: decision == .approved ? .info : .warning, agent: "approval",
-                        message: "plan \(decision.rawValue) by \(actor.user) via \(actor.channel.rawValue)\(note)", milestone: true)
-                ], logger: logger)
+            _ = try await c.insertEvents([decided.event], logger: logger)
             try await c.insertCommand(decision == .approved ? .approve : .reject, taskId: taskId, actor: actor, at: at, logger: logger)
-            return .decided(approval)
+            return .decided(decided.approval)
         }
     }
 
     public func retry(taskId: String, actor: Actor, at: Date) async throws -> TowerTask {
         try await write { c in
-            guard var task = try await c.fetchTask(id: taskId, forUpdate: true, logger: logger) else { throw StoreError.unknownTask(taskId) }
-            guard task.status == .failed else { throw StoreError.notFailed(taskId: taskId, status: task.status) }
-            let step = task.failedStep ?? .discovery
-            try StoreError.checkTransition(task.status, step.runningStatus)
-            task.status = step.runningStatus
-            task.step = step
-            task.failedStep = nil
-            task.attempts = 0
-            task.updatedAt = at
-            task.expiresAt = at.addingTimeInterval(TaskRetention.default)
+            guard let task = try await c.fetchTask(id: taskId, forUpdate: true, logger: logger) else { throw StoreError.unknownTask(taskId) }
+            let (next, event) = try OperatorRules.retry(task, actor: actor, at: at)
             try await c.run(
                 """
-                UPDATE tasks SET status = \(task.status.rawValue), step = \(step.rawValue), failed_step = NULL, attempts = 0, updated_at = \(at),
-                  expires_at = \(task.expiresAt) WHERE id = \(taskId) AND status = 'failed'
+                UPDATE tasks SET status = \(next.status.rawValue), step = \(next.step?.rawValue), failed_step = NULL, attempts = 0, updated_at = \(at),
+                  expires_at = \(next.expiresAt) WHERE id = \(taskId) AND status = 'failed'
                 """, logger: logger)
-            _ = try await c.insertEvents(
-                [
-                    TaskEvent(
-                        taskId: taskId, at: at, level: .info, agent: "operator",
-                        message: "retry requested by \(actor.user) via \(actor.channel.rawValue); resuming at \(step.rawValue)", milestone: true)
-                ], logger: logger)
+            _ = try await c.insertEvents([event], logger: logger)
             try await c.insertCommand(.retry, taskId: taskId, actor: actor, at: at, logger: logger)
-            return task
+            return next
         }
     }
 
@@ -110,54 +79,31 @@ extension PostgresStore {
 
     public func grantBudget(taskId: String, amount: Double, base: Double?, actor: Actor, at: Date) async throws -> TowerTask {
         try await write { c in
-            guard var task = try await c.fetchTask(id: taskId, forUpdate: true, logger: logger) else { throw StoreError.unknownTask(taskId) }
-            task.budget = (task.budget ?? base ?? 0) + amount
-            var resumes = ""
-            if task.status == .awaitingBudget, let step = task.step {
-                try StoreError.checkTransition(task.status, step.runningStatus)
-                task.status = step.runningStatus
-                task.waitingFor = nil
-                resumes = "; \(step.rawValue) resumes"
-            }
-            task.updatedAt = at
+            guard let task = try await c.fetchTask(id: taskId, forUpdate: true, logger: logger) else { throw StoreError.unknownTask(taskId) }
+            let (next, event) = try OperatorRules.grantBudget(task, amount: amount, base: base, actor: actor, at: at)
             try await c.run(
                 """
-                UPDATE tasks SET status = \(task.status.rawValue), waiting_for = \(task.waitingFor), budget = \(task.budget), updated_at = \(at)
+                UPDATE tasks SET status = \(next.status.rawValue), waiting_for = \(next.waitingFor), budget = \(next.budget), updated_at = \(at)
                 WHERE id = \(taskId)
                 """, logger: logger)
-            _ = try await c.insertEvents(
-                [
-                    TaskEvent(
-                        taskId: taskId, at: at, level: .info, agent: "budget",
-                        message:
-                            "model budget +\(Dollars.text(amount)) granted by \(actor.user) via \(actor.channel.rawValue): \(Dollars.text(task.budget ?? 0)) now\(resumes)",
-                        milestone: true)
-                ], logger: logger)
+            _ = try await c.insertEvents([event], logger: logger)
             try await c.insertCommand(.budget, taskId: taskId, actor: actor, at: at, logger: logger)
-            return task
+            return next
         }
     }
 
     public func stopAtBudget(taskId: String, actor: Actor, at: Date) async throws -> TowerTask {
         try await write { c in
-            guard var task = try await c.fetchTask(id: taskId, forUpdate: true, logger: logger) else { throw StoreError.unknownTask(taskId) }
-            guard task.status == .awaitingBudget else { throw StoreError.notAwaitingBudget(taskId: taskId, status: task.status) }
-            try StoreError.checkTransition(task.status, .failed)
-            let message = "stopped at its model budget by \(actor.user) via \(actor.channel.rawValue)" + (task.waitingFor.map { " (\($0))" } ?? "")
-            task.status = .failed
-            task.failedStep = task.step
-            task.step = nil
-            task.lastError = message
-            task.waitingFor = nil
-            task.updatedAt = at
+            guard let task = try await c.fetchTask(id: taskId, forUpdate: true, logger: logger) else { throw StoreError.unknownTask(taskId) }
+            let (next, event) = try OperatorRules.stopAtBudget(task, actor: actor, at: at)
             try await c.run(
                 """
-                UPDATE tasks SET status = 'failed', failed_step = \(task.failedStep?.rawValue), step = NULL, last_error = \(message), waiting_for = NULL,
+                UPDATE tasks SET status = 'failed', failed_step = \(next.failedStep?.rawValue), step = NULL, last_error = \(next.lastError), waiting_for = NULL,
                   updated_at = \(at) WHERE id = \(taskId) AND status = 'awaiting_budget'
                 """, logger: logger)
-            _ = try await c.insertEvents([TaskEvent(taskId: taskId, at: at, level: .warning, agent: "budget", message: message, milestone: true)], logger: logger)
+            _ = try await c.insertEvents([event], logger: logger)
             try await c.insertCommand(.budget, taskId: taskId, actor: actor, at: at, logger: logger)
-            return task
+            return next
         }
     }
 
@@ -173,19 +119,13 @@ extension PostgresStore {
                     INSERT INTO budget_days (day, extra) VALUES (\(Calendar.utc.dayKey(at)), \(amount))
                     ON CONFLICT (day) DO UPDATE SET extra = budget_days.extra + excluded.extra RETURNING extra
                     """, as: Double.self, logger: logger) ?? amount
-            let pattern = DailyBudget.waitingFor.replacingOccurrences(of: "%", with: "\\%") + "%"
+            let pattern = OperatorRules.dailyParkedPattern
             let woken = try await c.values(
                 "SELECT id FROM tasks WHERE waiting_until IS NOT NULL AND waiting_for LIKE \(pattern) ESCAPE '\\' ORDER BY id FOR UPDATE", as: String.self,
                 logger: logger)
             for id in woken {
                 try await c.run("UPDATE tasks SET waiting_until = NULL, waiting_for = NULL, updated_at = \(at) WHERE id = \(id)", logger: logger)
-                _ = try await c.insertEvents(
-                    [
-                        TaskEvent(
-                            taskId: id, at: at, level: .info, agent: "budget",
-                            message: "today's model budget +\(Dollars.text(amount)) granted by \(actor.user) via \(actor.channel.rawValue); the task runs on",
-                            milestone: true)
-                    ], logger: logger)
+                _ = try await c.insertEvents([OperatorRules.dailyGrant(taskId: id, amount: amount, actor: actor, at: at)], logger: logger)
                 try await c.insertCommand(.budget, taskId: id, actor: actor, at: at, logger: logger)
             }
             return (extra, woken)

@@ -5,18 +5,6 @@ import TowerCore
 /// The engine lease and the named leases (one Sentry pass at a time): an upsert that only
 /// takes a row its holder already has or that has expired, so one of any number of hosts wins.
 extension PostgresStore {
-    public func acquireLease(_ claim: LeaseClaim, ttl: TimeInterval, now: Date) async throws -> Bool {
-        try await acquireLease(named: "engine", claim, ttl: ttl, now: now)
-    }
-
-    public func releaseLease(holder: String) async throws {
-        try await releaseLease(named: "engine", holder: holder)
-    }
-
-    public func lease() async throws -> EngineLease? {
-        try await lease(named: "engine")
-    }
-
     public func acquireLease(named name: String, _ claim: LeaseClaim, ttl: TimeInterval, now: Date) async throws -> Bool {
         try await write { c in
             try await c.run(
