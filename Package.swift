@@ -49,9 +49,11 @@ let package = Package(
             "TowerCore",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
+        // glibc's mallopt, for the allocator tuning the SQLite store needs (TowerStore/AllocatorTuning.swift).
+        .systemLibrary(name: "CMalloc"),
         // SQLite (the embedded default) and PostgreSQL (shared by workers on several hosts).
         .target(name: "TowerStore", dependencies: [
-            "TowerCore",
+            "TowerCore", "CMalloc",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),

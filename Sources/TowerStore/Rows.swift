@@ -39,8 +39,8 @@ enum Rows {
     static func taskArguments(_ t: TowerTask) -> StatementArguments {
         [
             t.id, t.ticketId, t.title, t.description, t.source.rawValue, t.status.rawValue, t.currentAgent, t.progress,
-            t.attempts, t.lastError, t.step?.rawValue, t.failedStep?.rawValue, t.cycle, t.createdAt, t.updatedAt,
-            t.expiresAt, t.repository, t.waitingUntil, t.waitingFor,
+            t.attempts, t.lastError, t.step?.rawValue, t.failedStep?.rawValue, t.cycle, t.createdAt.stored, t.updatedAt.stored,
+            t.expiresAt.stored, t.repository, t.waitingUntil.stored, t.waitingFor,
         ]
     }
 
@@ -106,7 +106,7 @@ extension Database {
             arguments: [taskId, artifact.kind.rawValue, artifact.name]) ?? 1
         try execute(
             sql: "INSERT INTO artifacts (task_id, kind, name, version, content, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [taskId, artifact.kind.rawValue, artifact.name, version, artifact.content, at])
+            arguments: [taskId, artifact.kind.rawValue, artifact.name, version, artifact.content, at.stored])
     }
 
     func insertEvents(_ events: [TaskEvent]) throws -> [TaskEvent] {
@@ -114,7 +114,7 @@ extension Database {
         stored.reserveCapacity(events.count)
         let statement = try cachedStatement(sql: "INSERT INTO events (task_id, at, level, agent, message, milestone) VALUES (?, ?, ?, ?, ?, ?)")
         for var event in events {
-            try statement.execute(arguments: [event.taskId, event.at, event.level.rawValue, event.agent, event.message, event.milestone])
+            try statement.execute(arguments: [event.taskId, event.at.stored, event.level.rawValue, event.agent, event.message, event.milestone])
             event.sequence = lastInsertedRowID
             stored.append(event)
         }
@@ -122,8 +122,7 @@ extension Database {
     }
 
     func insertCommand(_ kind: OperatorCommand.Kind, taskId: String, actor: Actor, at: Date) throws {
-        try execute(
-            sql: "INSERT INTO commands (kind, task_id, user, channel, at) VALUES (?, ?, ?, ?, ?)",
-            arguments: [kind.rawValue, taskId, actor.user, actor.channel.rawValue, at])
+        try cachedStatement(sql: "INSERT INTO commands (kind, task_id, user, channel, at) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [kind.rawValue, taskId, actor.user, actor.channel.rawValue, at.stored])
     }
 }

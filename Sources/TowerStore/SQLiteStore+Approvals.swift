@@ -32,18 +32,14 @@ extension SQLiteStore {
         try await write { db in
             guard let task = try db.fetchTask(id: taskId) else { throw StoreError.unknownTask(taskId) }
             let latest = try Row.fetchOne(
-                db, sql: "SELECT * FROM approvals WHERE task_id = ? ORDER BY requested_at DESC, rowid DESC LIMIT 1", arguments: [taskId]
+                db.cachedStatement(sql: "SELECT * FROM approvals WHERE task_id = ? ORDER BY requested_at DESC, rowid DESC LIMIT 1"), arguments: [taskId]
             ).map(Rows.approval)
             if let latest, latest.isDecided { return .alreadyDecided(latest) }
             guard task.status == .awaitingApproval, let approval = latest else {
                 throw StoreError.notAwaitingApproval(taskId: taskId, status: task.status)
             }
-            try db.execute(
-                sql: """
-                    UPDATE approvals SET decision = ?, decided_by = ?, channel = ?, reason = ?, decided_at = ?
-                    WHERE token = ? AND decision IS NULL
-                    """,
-                arguments: [decision.rawValue, actor.user, actor.channel.rawValue, reason, at, approval.token])
+            try db.cachedStatement(sql: "UPDATE approvals SET decision = ?, decided_by = ?, channel = ?, reason = ?, decided_at = ? WHERE token = ? AND decision IS NULL")
+                .execute(arguments: [decision.rawValue, actor.user, actor.channel.rawValue, reason, at.stored, approval.token])
             guard db.changesCount == 1 else {
                 // Unreachable under IMMEDIATE transactions; answered safely all the same.
                 let winner = try Row.fetchOne(db, sql: "SELECT * FROM approvals WHERE token = ?", arguments: [approval.token]).map(Rows.approval)
@@ -51,9 +47,8 @@ extension SQLiteStore {
             }
             let decided = try OperatorRules.decide(task, approval: approval, decision: decision, actor: actor, reason: reason, at: at)
             let next = decided.task
-            try db.execute(
-                sql: "UPDATE tasks SET status = ?, step = ?, updated_at = ?, expires_at = ?, budget = ? WHERE id = ?",
-                arguments: [next.status.rawValue, next.step?.rawValue, at, next.expiresAt, next.budget, taskId])
+            try db.cachedStatement(sql: "UPDATE tasks SET status = ?, step = ?, updated_at = ?, expires_at = ?, budget = ? WHERE id = ?")
+                .execute(arguments: [next.status.rawValue, next.step?.rawValue, at.stored, next.expiresAt.stored, next.budget, taskId])
             _ = try db.insertEvents([decided.event])
             try db.insertCommand(decision == .approved ? .approve : .reject, taskId: taskId, actor: actor, at: at)
             return .decided(decided.approval)
@@ -74,7 +69,7 @@ extension SQLiteStore {
     }
 
     public func latestCommandSequence() async throws -> Int64 {
-        try await read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(seq), 0) FROM commands") ?? 0 }
+        try await read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(seq), 0) FROM commands")) ?? 0 }
     }
 
     public func commands(after sequence: Int64) async throws -> [OperatorCommand] {

@@ -78,15 +78,6 @@ extension SQLiteStore {
 }
 
 extension Database {
-    /// Refuses an update whose claim is no longer the task's latest (fencing).
-    func checkClaim(_ claim: TaskClaim?, taskId: String) throws {
-        guard let claim else { return }
-        let row = try Row.fetchOne(cachedStatement(sql: "SELECT claimed_by, claim_token FROM tasks WHERE id = ?"), arguments: [taskId])
-        guard let row, (row["claimed_by"] as String?) == claim.worker, (row["claim_token"] as Int64) == claim.token else {
-            throw StoreError.claimLost(taskId: taskId, worker: claim.worker)
-        }
-    }
-
     /// A worker's row as its heartbeat leaves it (`held`: its count of tasks, when known).
     func upsertWorker(_ worker: WorkerRecord, ttl: TimeInterval, held: Int?) throws {
         try cachedStatement(

@@ -56,7 +56,7 @@ extension SQLiteStore {
                         WHERE status NOT IN ('completed', 'rejected', 'failed', 'awaiting_approval', 'awaiting_budget')
                           AND (waiting_until IS NULL OR waiting_until <= ?)
                         ORDER BY created_at, id LIMIT ?
-                        """), arguments: [now, limit]
+                        """), arguments: [now.stored, limit]
             ).map(Rows.task)
             let wake = try Date.fetchOne(
                 db.cachedStatement(
@@ -64,7 +64,7 @@ extension SQLiteStore {
                         SELECT MIN(waiting_until) FROM tasks
                         WHERE waiting_until IS NOT NULL AND waiting_until > ?
                           AND status NOT IN ('completed', 'rejected', 'failed', 'awaiting_approval', 'awaiting_budget')
-                        """), arguments: [now])
+                        """), arguments: [now.stored])
             return (tasks, wake)
         }
     }
@@ -73,7 +73,7 @@ extension SQLiteStore {
     /// applied in a savepoint of its own, so one refused update fails alone.
     @discardableResult
     public func apply(_ update: TaskUpdate) async throws -> [TaskEvent] {
-        try await batchedWrite { db in try Self.applyOne(update, db) }
+        try await write { db in try Self.applyOne(update, db) }
     }
 
     /// One task update: the lease and the expected state checked, then the row, its result,
@@ -84,14 +84,21 @@ extension SQLiteStore {
             guard current == holder else { throw StoreError.leaseLost(holder: holder) }
         }
         let next = update.task
-        guard let stored = try db.fetchTask(id: next.id) else { throw StoreError.unknownTask(next.id) }
-        guard stored.status == update.expectedStatus, stored.step == update.expectedStep else {
-            throw StoreError.conflict(taskId: next.id, expected: update.expectedStatus, actual: stored.status)
+        // Only what the checks need: the writer decodes no more of the row than that.
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT status, step, claimed_by, claim_token FROM tasks WHERE id = ?"), arguments: [next.id])
+        else { throw StoreError.unknownTask(next.id) }
+        let status = TaskStatus(rawValue: row[0]) ?? .failed
+        guard status == update.expectedStatus, (row[1] as String?).flatMap(StepKind.init(rawValue:)) == update.expectedStep else {
+            throw StoreError.conflict(taskId: next.id, expected: update.expectedStatus, actual: status)
         }
-        if stored.status != next.status {
-            try StoreError.checkTransition(stored.status, next.status)
+        if status != next.status {
+            try StoreError.checkTransition(status, next.status)
         }
-        try db.checkClaim(update.claim, taskId: next.id)
+        if let claim = update.claim, (row[2] as String?) != claim.worker || (row[3] as Int64?) != claim.token {
+            throw StoreError.claimLost(taskId: next.id, worker: claim.worker)
+        }
         // Only what a step changes: an index whose columns are not set is left alone. A task
         // left waiting or finished gives its claim back in the same commit.
         let release = next.releasesClaim
@@ -104,12 +111,13 @@ extension SQLiteStore {
                 """
         ).execute(arguments: [
             next.title, next.status.rawValue, next.currentAgent, next.progress, next.attempts, next.lastError, next.step?.rawValue,
-            next.failedStep?.rawValue, next.cycle, next.updatedAt, next.expiresAt, next.waitingUntil, next.waitingFor, next.worker, next.interruptions,
+            next.failedStep?.rawValue, next.cycle, next.updatedAt.stored, next.expiresAt.stored, next.waitingUntil.stored, next.waitingFor, next.worker,
+            next.interruptions,
             release, next.id,
         ])
         if let result = update.phaseResult {
             try db.cachedStatement(sql: "INSERT OR REPLACE INTO phase_results (task_id, step, cycle, output, completed_at) VALUES (?, ?, ?, ?, ?)")
-                .execute(arguments: [result.taskId, result.step.rawValue, result.cycle, result.output, result.completedAt])
+                .execute(arguments: [result.taskId, result.step.rawValue, result.cycle, result.output, result.completedAt.stored])
         }
         for artifact in update.artifacts { try db.insertArtifact(artifact, taskId: next.id, at: next.updatedAt) }
         if let approval = update.approvalRequest {

@@ -23,7 +23,7 @@ public final class SQLiteStore: Store {
     public let path: String
     private let commitCounter = CommitCounter()
     /// The engine's task updates, written many to a transaction.
-    let groupCommit = GroupCommit()
+    let groupCommit: GroupCommit
 
     /// Opens (creating and migrating if needed) the store in `directory`.
     ///
@@ -31,6 +31,7 @@ public final class SQLiteStore: Store {
     /// first migration, so opening holds an exclusive `flock` on a side file.
     /// - Parameter readers: concurrent read connections (each keeps its own page cache).
     public init(directory: URL, busyTimeout: TimeInterval = 30, readers: Int = 2) throws {
+        _ = AllocatorTuning.applied
         let fm = FileManager.default
         do {
             try fm.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -60,6 +61,7 @@ public final class SQLiteStore: Store {
         config.maximumReaderCount = max(1, readers)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            if let n = ProcessInfo.processInfo.environment["XCKPT"] { try db.execute(sql: "PRAGMA wal_autocheckpoint = \(n)") }
             // 512 KiB of page cache per connection instead of SQLite's 2 MB: the reads are by
             // index, the operating system caches the file anyway, and the console, which keeps
             // three connections open for days, stays small.
@@ -71,33 +73,25 @@ public final class SQLiteStore: Store {
         } catch {
             throw StoreError.cannotOpen(path: path, reason: Self.reason(error))
         }
+        groupCommit = GroupCommit(
+            onWriter: { [pool] work in pool.writeWithoutTransaction { db in work(db) } },
+            committed: { [commitCounter] in commitCounter.increment() })
+    }
+
+    deinit {
+        groupCommit.stop()
     }
 
     /// Write transactions committed through this instance (for benchmarks and health).
     public var commitCount: Int { commitCounter.count }
 
-    /// Runs `body` in a `BEGIN IMMEDIATE` transaction on the writer.
+    /// Runs `body` on the writer, in a savepoint of the next `BEGIN IMMEDIATE` transaction, which
+    /// it shares with the other writes queued meanwhile (``GroupCommit``): many drivers finishing
+    /// steps, starts and decisions at once cost one commit. A body that throws is rolled back
+    /// alone and its caller gets the error. Refused for a cancelled caller.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        let result = try await pool.writeWithoutTransaction { db in
-            var result: T?
-            try db.inTransaction(.immediate) {
-                result = try body(db)
-                return .commit
-            }
-            return result!
-        }
-        commitCounter.increment()
-        return result
-    }
-
-    /// A write that shares its transaction with the others queued meanwhile (``GroupCommit``):
-    /// the engine's task updates, new tasks, decisions. Refused for a cancelled caller, as a
-    /// write is.
-    func batchedWrite<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try Task.checkCancellation()
-        return try await groupCommit.write(body) { run in
-            try await self.write { db in run(db) }
-        }
+        return try await groupCommit.write(body)
     }
 
     /// Runs `body` on a reader (a snapshot; never blocks writers).

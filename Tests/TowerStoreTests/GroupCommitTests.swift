@@ -58,4 +58,67 @@ import TowerTestSupport
             #expect(log == (i == 7 ? [] : ["update \(i)"]), "the refused update's event is rolled back with it")
         }
     }
+
+    /// Every write shares the batch, not only the engine's: new tasks and decisions that arrive
+    /// while the writer is busy go into the next commit with the step updates.
+    @Test func startsAndDecisionsShareCommitsWithStepUpdates() async throws {
+        let store = try SQLiteStore(directory: TemporaryDirectory.make("group-commit-all"))
+        let actor = Actor(user: "test", channel: .cli)
+        var waiting: [TowerTask] = []
+        for i in 0..<8 {
+            var task = TowerTask.new(ticketId: "W-\(i)", title: "waits \(i)", description: "", source: .cli, now: Date())
+            task.status = .planning
+            task.step = .planning
+            try await store.insertTask(task, event: nil, actor: actor)
+            var planned = task
+            planned.status = .awaitingApproval
+            planned.step = nil
+            try await store.apply(
+                TaskUpdate(
+                    task: planned, expectedStatus: .planning, expectedStep: .planning,
+                    approvalRequest: Approval(token: "token-\(i)", taskId: task.id, requestedAt: Date())))
+            waiting.append(task)
+        }
+        let gate = DispatchSemaphore(value: 0)
+        let queued = store.groupCommit.submitted
+        let holding = Task { try await store.write { _ in gate.wait() } }
+        let before = store.commitCount
+        let release = Task {
+            while store.groupCommit.submitted < queued + 1 + 16 { try await Task.sleep(nanoseconds: 1_000_000) }
+            gate.signal()
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<8 {
+                group.addTask {
+                    let task = TowerTask.new(ticketId: "N-\(i)", title: "new \(i)", description: "", source: .cli, now: Date())
+                    try await store.insertTask(task, event: nil, actor: actor)
+                }
+            }
+            for task in waiting {
+                group.addTask { _ = try await store.decide(taskId: task.id, decision: .approved, actor: actor, reason: nil, at: Date()) }
+            }
+            try await group.waitForAll()
+        }
+        try await release.value
+        try await holding.value
+        #expect(store.commitCount - before <= 3, "the held write, then 8 starts and 8 decisions in one or two")
+        #expect(try await store.tasks(status: .approved, limit: nil).count == 8)
+        #expect(try await store.tasks(status: .started, limit: nil).count == 8)
+    }
+
+    /// The writer thread belongs to its store: it ends, and lets the store's writer go, once the
+    /// store is released.
+    @Test func theWriterThreadEndsWithItsStore() async throws {
+        weak var groupCommit: GroupCommit?
+        do {
+            let store = try SQLiteStore(directory: TemporaryDirectory.make("group-commit-end"))
+            try await store.insertTask(
+                TowerTask.new(ticketId: "E-1", title: "one", description: "", source: .cli, now: Date()), event: nil,
+                actor: Actor(user: "test", channel: .cli))
+            groupCommit = store.groupCommit
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while groupCommit != nil, Date() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
+        #expect(groupCommit == nil, "the writer thread still holds its queue after the store went away")
+    }
 }

@@ -58,15 +58,17 @@ extension PostgresStore: StoreNotifications {
             let subscribed = AsyncStream<Void>.makeStream()
             for channel in channels {
                 group.addTask {
-                    let notifications = try await connection.listen(channel)
-                    subscribed.continuation.yield()
-                    for try await notification in notifications {
-                        switch channel {
-                        case commandsChannel: deliver(.commands)
-                        case inboxChannel: deliver(.inbox)
-                        default:
-                            if let news = try? JSONDecoder().decode(CINewsPayload.self, from: Data(notification.payload.utf8)) {
-                                deliver(.ciNews(repository: news.repository, branch: news.branch, origin: news.origin))
+                    // LISTEN for as long as the closure runs; UNLISTEN when it ends.
+                    try await connection.listen(on: channel) { notifications in
+                        subscribed.continuation.yield()
+                        for try await notification in notifications {
+                            switch channel {
+                            case commandsChannel: deliver(.commands)
+                            case inboxChannel: deliver(.inbox)
+                            default:
+                                if let news = try? JSONDecoder().decode(CINewsPayload.self, from: Data(notification.payload.utf8)) {
+                                    deliver(.ciNews(repository: news.repository, branch: news.branch, origin: news.origin))
+                                }
                             }
                         }
                     }
