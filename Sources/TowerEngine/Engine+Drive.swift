@@ -84,7 +84,7 @@ extension Engine {
                 let outcome: StepOutcome
                 let started = DispatchTime.now().uptimeNanoseconds
                 func timed(_ result: String) {
-                    Timer(label: "tower_step_duration_seconds", dimensions: [("step", step.rawValue), ("outcome", result)])
+                    Timer(label: EngineMetrics.stepDuration, dimensions: [("step", step.rawValue), ("outcome", result)])
                         .recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
                 }
                 do {
@@ -186,6 +186,7 @@ extension Engine {
         var fenced = update
         if let taskClaim { fenced.claim = taskClaim } else { fenced.leaseHolder = claim.holder }
         let events = try await store.apply(fenced)
+        EngineMetrics.record(from: update.expectedStatus, to: update.task.status)
         if taskClaim != nil, update.task.releasesClaim { await claimReleased(update.task.id) }
         bus.publish(.taskChanged(update.task))
         for event in events { bus.publish(.log(event)) }

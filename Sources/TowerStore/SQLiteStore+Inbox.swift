@@ -42,6 +42,13 @@ extension SQLiteStore {
         }
     }
 
+    /// Plans waiting for a decision, and the oldest undecided request among them (both backends).
+    static let approvalsWaitingSQL = """
+        SELECT COUNT(DISTINCT t.id), MIN(a.requested_at) FROM tasks t
+        JOIN approvals a ON a.task_id = t.id AND a.decision IS NULL
+        WHERE t.status = 'awaiting_approval'
+        """
+
     public func metrics() async throws -> StoreMetrics {
         try await read { db in
             var metrics = StoreMetrics()
@@ -49,6 +56,10 @@ extension SQLiteStore {
                 metrics.tasksByStatus[row["status"]] = row["n"]
             }
             metrics.pendingDeliveries = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM webhook_inbox WHERE processed_at IS NULL") ?? 0
+            if let row = try Row.fetchOne(db, sql: Self.approvalsWaitingSQL) {
+                metrics.approvalsWaiting = row[0]
+                metrics.oldestApprovalRequestedAt = row[1]
+            }
             if let row = try Row.fetchOne(db, sql: "SELECT COALESCE(SUM(input_tokens), 0) AS i, COALESCE(SUM(output_tokens), 0) AS o FROM llm_calls") {
                 metrics.inputTokens = row["i"]
                 metrics.outputTokens = row["o"]

@@ -238,3 +238,15 @@ extension Store {
         try await lease(named: "engine")
     }
 }
+
+extension Store {
+    /// What `/metrics` shows from the store: ``Store/metrics()``, who holds the engine lease, and
+    /// the workers by state, read at `now`.
+    public func scrape(now: Date = Date()) async throws -> StoreMetrics {
+        var metrics = try await self.metrics()
+        metrics.measuredAt = now
+        metrics.leaseHolder = try await lease().flatMap { $0.isLive(at: now) ? $0.holder : nil }
+        for worker in try await workers() { metrics.workers[worker.state(at: now), default: 0] += 1 }
+        return metrics
+    }
+}

@@ -43,6 +43,7 @@ enum WorkflowAssembly {
     static let metricsRegistry: PrometheusMetrics = {
         let registry = PrometheusMetrics()
         MetricsSystem.bootstrap(registry)
+        EngineMetrics.register()
         return registry
     }()
 
@@ -50,7 +51,7 @@ enum WorkflowAssembly {
     static func metrics(store: any Store) -> @Sendable () async -> String {
         let registry = metricsRegistry
         return {
-            let shared = (try? await store.metrics().prometheus) ?? "# the store cannot be read\n"
+            let shared = (try? await store.scrape().prometheus) ?? "# the store cannot be read\n"
             return registry.render() + shared
         }
     }

@@ -51,7 +51,9 @@ public struct CICDAgent: WorkflowStep {
             switch verdict {
             case .passed: break
             case .sendBack(let failure): failures.append(failure)
-            case .escalate(let why): escalations.append("\(repo): \(why)")
+            case .escalate(let why):
+                escalations.append("\(repo): \(why)")
+                EngineMetrics.escalated()
             }
         }
         let output = CICDOutput(runs: reports, failures: failures)
@@ -157,6 +159,7 @@ public struct CICDAgent: WorkflowStep {
             var fixed: String?
             while fixed == nil, attempts < services.ci.fixAttempts {
                 attempts += 1
+                EngineMetrics.ciFixAttempted()
                 fixed = try await AutoFixer(services: services, forge: forge).fix(
                     classification, repo: repo, branch: branch, attempt: attempts, directory: root.appendingPathComponent("\(repo.name)-fix-\(attempts)"), context: context)
             }

@@ -74,6 +74,10 @@ extension PostgresStore {
                 metrics.tasksByStatus[try row.get("status", as: String.self)] = try row.get("n", as: Int.self)
             }
             metrics.pendingDeliveries = try await c.value("SELECT COUNT(*) FROM webhook_inbox WHERE processed_at IS NULL", as: Int.self, logger: logger) ?? 0
+            if let row = try await c.rows("\(unescaped: SQLiteStore.approvalsWaitingSQL)", logger: logger).first {
+                metrics.approvalsWaiting = try row[0].decode(Int.self)
+                metrics.oldestApprovalRequestedAt = try row[1].decode(Date?.self)
+            }
             if let row = try await c.rows(
                 "SELECT COALESCE(SUM(input_tokens), 0)::bigint AS i, COALESCE(SUM(output_tokens), 0)::bigint AS o FROM llm_calls", logger: logger
             ).first {
