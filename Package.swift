@@ -189,8 +189,11 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ], exclude: ["Fixtures"]),
         .testTarget(name: "TowerCLITests", dependencies: [
-            "TowerCore", "TowerStore", "TowerEngine", "TowerConfig", "TowerTestSupport", "TowerTestLog", "TowerHTTPTestSupport",
+            "TowerCore", "TowerStore", "TowerEngine", "TowerConfig", "TowerTestSupport", "TowerTestLog", "TowerHTTPTestSupport", "TowerNet",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            // Signing the Slack command the audit story sends to `tower serve`.
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "TowerAgentsTests", dependencies: [
             "TowerCore", "TowerAgents", "TowerDemo", "TowerResources", "TowerConfig", "TowerStore", "TowerEngine", "TowerServices", "TowerLLM", "TowerGateway", "TowerNet",

@@ -33,6 +33,7 @@ public struct ConfigKey: Sendable, Hashable {
             "postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=…: keep the state in PostgreSQL, shared by workers and consoles on several hosts (default: SQLite in the state directory)"),
         ConfigKey("TOWER_MAX_CONCURRENT_TASKS", group: "Tower", default: "4", check: .integer(1...1000), "tasks the engine runs at once"),
         ConfigKey("TOWER_MAX_CI_RETRIES", group: "Tower", default: "3", check: .integer(0...20), "times CI may send a task back to execution"),
+        ConfigKey("TOWER_AUDIT_RETENTION_DAYS", group: "Tower", default: "400", check: .integer(30...36_500), "days the audit trail is kept (tower audit)"),
         ConfigKey("TOWER_ALLOW_PLAIN_HTTP", group: "Tower", default: "0", check: .boolean, "1: let credentials go over plain http to hosts other than this one"),
         ConfigKey("TOWER_LISTEN", group: "Tower", default: "127.0.0.1:8001", check: .hostPort, "HOST:PORT the webhook listener binds (tower serve)"),
         ConfigKey("TOWER_LISTEN_MAX_CONNECTIONS", group: "Tower", default: "1000", check: .integer(1...1_000_000), "connections the listener holds open; more wait in the kernel's backlog (capped at the descriptor limit less 256 kept for the store, git and the sandbox)"),

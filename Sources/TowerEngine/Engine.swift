@@ -46,6 +46,8 @@ public actor Engine {
     private var frozen = false
     private var sleeper: CheckedContinuation<Void, Never>?
     private var wakeRequested = false
+    /// What the last sweep removed (its ``SweepReport/summary`` says it in a line).
+    public internal(set) var lastSweepReport: SweepReport?
     /// The last error the engine loop met (a busy store, say), for the health line.
     public internal(set) var lastError: String?
 
@@ -127,7 +129,7 @@ public actor Engine {
         guard holding else { return }
         if now.timeIntervalSince(lastSweep) >= configuration.sweepInterval {
             lastSweep = now
-            _ = try await store.sweepExpired(now: now)
+            lastSweepReport = try await store.sweepExpired(now: now, auditRetention: configuration.auditRetention)
         }
         let latest = try await store.latestCommandSequence()
         if latest != lastCommand || needsScan || now.timeIntervalSince(lastScan) >= max(2, configuration.pollInterval * 10) {

@@ -1,5 +1,6 @@
 import Foundation
 import TowerCore
+import TowerStore
 
 /// How the engine paces itself. Defaults suit production; tests and benchmarks shrink the times.
 public struct EngineConfiguration: Sendable {
@@ -21,6 +22,8 @@ public struct EngineConfiguration: Sendable {
     /// How engines on one store share the work: one lease for the whole store (the embedded
     /// default), or claims per task so that several workers on several hosts run at once.
     public var sharing: Sharing = .lease
+    /// How long the sweep keeps audit rows (`TOWER_AUDIT_RETENTION_DAYS`).
+    public var auditRetention: TimeInterval = AuditRetention.default
 
     /// How engines on one store share the work.
     public enum Sharing: Sendable, Equatable {

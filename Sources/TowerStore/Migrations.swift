@@ -309,6 +309,27 @@ enum Migrations {
                 t.column("stopped_at", .datetime)
             }
         }
+        migrator.registerMigration("v15-audit") { db in
+            // Who decided what, from which channel, and every effect Tower caused: append-only.
+            // No foreign key to tasks: a task's rows go after 30 days, its audit rows stay.
+            try db.execute(
+                sql: """
+                    CREATE TABLE audit (
+                      seq INTEGER PRIMARY KEY AUTOINCREMENT, at DATETIME NOT NULL, kind TEXT NOT NULL, action TEXT NOT NULL,
+                      task_id TEXT, user TEXT NOT NULL, channel TEXT NOT NULL, note TEXT, plan_version TEXT, effect_key TEXT, detail TEXT)
+                    """)
+            try db.execute(sql: "CREATE INDEX audit_at ON audit(at)")
+            try db.execute(sql: "CREATE INDEX audit_task ON audit(task_id, seq)")
+            // The database refuses what the product never does: changing a row, or removing one
+            // younger than the 30 days no retention setting goes below.
+            try db.execute(
+                sql: "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END")
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER audit_no_early_delete BEFORE DELETE ON audit WHEN OLD.at > strftime('%Y-%m-%d %H:%M:%f', 'now', '-30 days')
+                    BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: rows younger than 30 days are kept'); END
+                    """)
+        }
         return migrator
     }
 }

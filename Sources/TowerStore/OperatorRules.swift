@@ -94,4 +94,19 @@ enum OperatorRules {
 
     /// `waiting_for LIKE` this matches the tasks parked for the daily limit.
     static var dailyParkedPattern: String { DailyBudget.waitingFor.replacingOccurrences(of: "%", with: "\\%") + "%" }
+
+    /// An audit row's detail for a budget grant.
+    static func grantDetail(amount: Double, budget: Double?) -> String {
+        String(format: "+$%.2f", amount) + (budget.map { String(format: ", budget now $%.2f", $0) } ?? "")
+    }
+
+    /// An audit row's detail for a grant on today's limit.
+    static func dailyGrantDetail(amount: Double, extra: Double, woken: [String]) -> String {
+        String(format: "+$%.2f today (extra $%.2f)", amount, extra) + (woken.isEmpty ? "" : "; resumed \(woken.joined(separator: ", "))")
+    }
+
+    /// An audit row's detail for the workers' global limit.
+    static func limitDetail(_ limit: Int?) -> String {
+        limit.map { "at most \($0) tasks at once across workers" } ?? "no global limit"
+    }
 }

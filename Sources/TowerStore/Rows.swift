@@ -8,6 +8,9 @@ enum Rows {
         id, ticket_id, title, description, source, status, current_agent, progress, attempts, last_error,
         step, failed_step, cycle, created_at, updated_at, expires_at, repository, waiting_until, waiting_for
         """
+    /// Steps in the workflow's order, for results stored within the same millisecond (one
+    /// commit can finish a step and the next).
+    static let stepOrder = "CASE step WHEN 'discovery' THEN 0 WHEN 'planning' THEN 1 WHEN 'execution' THEN 2 WHEN 'ci_monitoring' THEN 3 ELSE 4 END"
     /// What a task row is read with: its columns and the budget, which only grants write.
     static let taskReadColumns = taskColumns + ", budget, worker, interruptions"
 

@@ -51,6 +51,7 @@ extension SQLiteStore {
                 .execute(arguments: [next.status.rawValue, next.step?.rawValue, at.stored, next.expiresAt.stored, next.budget, taskId])
             _ = try db.insertEvents([decided.event])
             try db.insertCommand(decision == .approved ? .approve : .reject, taskId: taskId, actor: actor, at: at)
+            try db.insertAudit(.decision(decision == .approved ? "approve" : "reject", taskId: taskId, by: actor, at: at, note: reason, plan: approval.plan))
             return .decided(decided.approval)
         }
     }
@@ -64,6 +65,7 @@ extension SQLiteStore {
                 arguments: [next.status.rawValue, next.step?.rawValue, at, next.expiresAt, taskId])
             _ = try db.insertEvents([event])
             try db.insertCommand(.retry, taskId: taskId, actor: actor, at: at)
+            try db.insertAudit(.decision("retry", taskId: taskId, by: actor, at: at, detail: "resumes at \(next.step?.rawValue ?? "discovery")"))
             return next
         }
     }

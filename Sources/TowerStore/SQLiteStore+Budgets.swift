@@ -12,6 +12,7 @@ extension SQLiteStore {
                 arguments: [next.status.rawValue, next.waitingFor, next.budget, at, taskId])
             _ = try db.insertEvents([event])
             try db.insertCommand(.budget, taskId: taskId, actor: actor, at: at)
+            try db.insertAudit(.decision("budget_grant", taskId: taskId, by: actor, at: at, detail: OperatorRules.grantDetail(amount: amount, budget: next.budget)))
             return next
         }
     }
@@ -25,6 +26,7 @@ extension SQLiteStore {
                 arguments: [next.failedStep?.rawValue, next.lastError, at, taskId])
             _ = try db.insertEvents([event])
             try db.insertCommand(.budget, taskId: taskId, actor: actor, at: at)
+            try db.insertAudit(.decision("budget_stop", taskId: taskId, by: actor, at: at))
             return next
         }
     }
@@ -48,6 +50,7 @@ extension SQLiteStore {
                 _ = try db.insertEvents([OperatorRules.dailyGrant(taskId: id, amount: amount, actor: actor, at: at)])
                 try db.insertCommand(.budget, taskId: id, actor: actor, at: at)
             }
+            try db.insertAudit(.decision("daily_grant", taskId: nil, by: actor, at: at, detail: OperatorRules.dailyGrantDetail(amount: amount, extra: extra, woken: woken)))
             return (extra, woken)
         }
     }

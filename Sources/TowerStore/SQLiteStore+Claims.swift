@@ -106,6 +106,7 @@ extension SQLiteStore {
                     INSERT INTO settings (key, value, updated_by, updated_at) VALUES ('max_tasks', ?, ?, ?)
                     ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by, updated_at = excluded.updated_at
                     """, arguments: [limit.map(String.init) ?? "off", actor.user, at])
+            try db.insertAudit(.decision("limit", taskId: nil, by: actor, at: at, detail: OperatorRules.limitDetail(limit)))
         }
     }
 }

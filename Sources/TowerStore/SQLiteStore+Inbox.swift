@@ -82,12 +82,14 @@ extension SQLiteStore {
         }
     }
 
-    public func redeliver(id: String) async throws -> Bool {
+    public func redeliver(id: String, actor: Actor, at: Date) async throws -> Bool {
         try await write { db in
             try db.execute(
                 sql: "UPDATE webhook_inbox SET processed_at = NULL, outcome = NULL, expires_at = ? WHERE delivery_id = ?",
-                arguments: [Date().addingTimeInterval(WebhookDelivery.retention), id])
-            return db.changesCount == 1
+                arguments: [at.addingTimeInterval(WebhookDelivery.retention), id])
+            guard db.changesCount == 1 else { return false }
+            try db.insertAudit(.decision("redeliver", taskId: nil, by: actor, at: at, detail: "delivery \(id)"))
+            return true
         }
     }
 }

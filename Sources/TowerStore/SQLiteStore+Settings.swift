@@ -19,6 +19,7 @@ extension SQLiteStore {
                     """,
                 arguments: [frozen ? "on" : "off", actor.user, at])
             try db.insertCommand(frozen ? .freeze : .unfreeze, taskId: "", actor: actor, at: at)
+            try db.insertAudit(.decision(frozen ? "freeze" : "unfreeze", taskId: nil, by: actor, at: at))
             return FreezeState(frozen: frozen, by: actor.user, at: at)
         }
     }
@@ -36,6 +37,7 @@ extension SQLiteStore {
                     message.taskId, message.service, message.target, message.kind, message.text, message.status.rawValue, message.error, message.at,
                     message.key,
                 ])
+            try db.insertAudit(.effect(message))
             var stored = message
             if let key = message.key {
                 stored.id = try Int64.fetchOne(db, sql: "SELECT id FROM outbox WHERE effect_key = ?", arguments: [key])

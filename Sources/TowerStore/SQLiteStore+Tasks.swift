@@ -160,7 +160,7 @@ extension SQLiteStore {
     public func phaseResults(taskId: String) async throws -> [PhaseResult] {
         try await read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM phase_results WHERE task_id = ? ORDER BY completed_at, cycle", arguments: [taskId]
+                db, sql: "SELECT * FROM phase_results WHERE task_id = ? ORDER BY completed_at, cycle, \(Rows.stepOrder)", arguments: [taskId]
             ).map(Rows.phaseResult)
         }
     }
@@ -176,7 +176,7 @@ extension SQLiteStore {
         }
     }
 
-    public func sweepExpired(now: Date) async throws -> SweepReport {
+    public func sweepExpired(now: Date, auditRetention: TimeInterval) async throws -> SweepReport {
         try await write { db in
             var report = SweepReport()
             try db.execute(
@@ -190,6 +190,8 @@ extension SQLiteStore {
                 arguments: [now])
             try db.execute(sql: "DELETE FROM webhook_inbox WHERE expires_at < ? AND processed_at IS NOT NULL", arguments: [now])
             report.deliveries = db.changesCount
+            try db.execute(sql: "DELETE FROM audit WHERE at < ?", arguments: [now.addingTimeInterval(-max(auditRetention, AuditRetention.minimum)).stored])
+            report.auditRows = db.changesCount
             return report
         }
     }

@@ -125,7 +125,7 @@ public protocol Store: Sendable {
     func deliveries(limit: Int) async throws -> [WebhookDelivery]
     /// Puts a delivery back in line to be processed again (after a failure was fixed);
     /// `false` if the inbox has no such delivery.
-    func redeliver(id: String) async throws -> Bool
+    func redeliver(id: String, actor: Actor, at: Date) async throws -> Bool
 
     // MARK: Sentry fingerprints
 
@@ -220,8 +220,15 @@ public protocol Store: Sendable {
 
     // MARK: Housekeeping
 
-    /// Deletes finished tasks, fingerprints and processed deliveries past their expiry.
-    func sweepExpired(now: Date) async throws -> SweepReport
+    /// Deletes finished tasks, fingerprints and processed deliveries past their expiry, and
+    /// audit rows older than `auditRetention` (never younger than ``AuditRetention/minimum``).
+    func sweepExpired(now: Date, auditRetention: TimeInterval) async throws -> SweepReport
+
+    // MARK: The audit trail
+
+    /// Decisions and effects, oldest first: since `since`, of one task when `taskId` is given,
+    /// the latest `limit` when given.
+    func auditTrail(since: Date?, taskId: String?, limit: Int?) async throws -> [AuditRecord]
 }
 
 extension Store {
@@ -248,5 +255,12 @@ extension Store {
         metrics.leaseHolder = try await lease().flatMap { $0.isLive(at: now) ? $0.holder : nil }
         for worker in try await workers() { metrics.workers[worker.state(at: now), default: 0] += 1 }
         return metrics
+    }
+}
+
+extension Store {
+    /// The sweep with the default audit retention (400 days).
+    public func sweepExpired(now: Date) async throws -> SweepReport {
+        try await sweepExpired(now: now, auditRetention: AuditRetention.default)
     }
 }

@@ -239,11 +239,21 @@ public struct SweepReport: Sendable, Equatable {
     public var tasks = 0
     public var fingerprints = 0
     public var deliveries = 0
+    /// Audit rows past their retention.
+    public var auditRows = 0
 
-    public init(tasks: Int = 0, fingerprints: Int = 0, deliveries: Int = 0) {
+    public init(tasks: Int = 0, fingerprints: Int = 0, deliveries: Int = 0, auditRows: Int = 0) {
         self.tasks = tasks
         self.fingerprints = fingerprints
         self.deliveries = deliveries
+        self.auditRows = auditRows
+    }
+
+    /// What the sweep removed, in one line (nil when nothing).
+    public var summary: String? {
+        let parts = [(tasks, "finished task"), (fingerprints, "Sentry fingerprint"), (deliveries, "processed delivery"), (auditRows, "audit row")]
+            .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)\($0.0 == 1 ? "" : ($0.1.hasSuffix("y") ? "" : "s"))" }
+        return parts.isEmpty ? nil : "swept " + parts.joined(separator: ", ")
     }
 }
 

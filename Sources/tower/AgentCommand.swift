@@ -127,11 +127,12 @@ struct AgentCommand: AsyncParsableCommand {
     struct Redeliver: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Process a stored delivery again (after what made it fail was fixed).")
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var who: ActorOptions
         @Argument(help: "The delivery id, as tower agent deliveries shows it.") var id: String
 
         func run() async throws {
             try await reportingErrors {
-                guard try await global.openStore().redeliver(id: id) else { throw CLIError.failure("the inbox has no delivery \(id)") }
+                guard try await global.openStore().redeliver(id: id, actor: who.actor, at: Date()) else { throw CLIError.failure("the inbox has no delivery \(id)") }
                 print("\(id) is queued again; the engine processes it next")
             }
         }

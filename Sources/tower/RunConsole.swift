@@ -87,6 +87,7 @@ struct RunConsole: AsyncParsableCommand {
         var configuration = EngineConfiguration(
             maxConcurrentTasks: config.integer("TOWER_MAX_CONCURRENT_TASKS", default: 4),
             maxCIRetries: config.integer("TOWER_MAX_CI_RETRIES", default: 3))
+        configuration.auditRetention = TimeInterval(config.integer("TOWER_AUDIT_RETENTION_DAYS", default: 400)) * 86_400
         if store is PostgresStore { configuration.sharing = .claims }
         return Engine(store: store, workflow: workflow, configuration: configuration)
     }

@@ -156,9 +156,9 @@ private func seed(_ store: any Store, status: TaskStatus = .started, step: StepK
         try await store.markDeliveriesProcessed([("d-1", "again")], at: t0.addingTimeInterval(5))
         #expect(try await store.pendingDeliveries(limit: 10).map(\.id) == ["d-2"])
         #expect(try await store.deliveries(limit: 10).first { $0.id == "d-1" }?.outcome == "pong")
-        #expect(try await store.redeliver(id: "d-1"))
+        #expect(try await store.redeliver(id: "d-1", actor: Actor(user: "op", channel: .cli), at: t0))
         #expect(try await store.pendingDeliveries(limit: 10).map(\.id) == ["d-1", "d-2"])
-        #expect(try await !store.redeliver(id: "nope"))
+        #expect(try await !store.redeliver(id: "nope", actor: Actor(user: "op", channel: .cli), at: t0))
     }
 
     @Test(arguments: StoreBackend.allCases) func aBodySeenBeforeUnderAnotherIdIsAReplayUntilItIsSwept(_ backend: StoreBackend) async throws {

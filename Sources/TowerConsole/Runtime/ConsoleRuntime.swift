@@ -417,7 +417,7 @@ public actor ConsoleRuntime {
             if let workers = try? await store.workers() { send(.workersLoaded(workers)) }
         case .redeliver(let id):
             do {
-                let queued = try await store.redeliver(id: id)
+                let queued = try await store.redeliver(id: id, actor: actor, at: Date())
                 send(.actionFinished(StatusMessage(text: queued ? "\(id) queued again" : "\(id) is no longer in the inbox", level: queued ? .info : .error)))
                 await engine?.wake()
                 await perform(.loadDeliveries)

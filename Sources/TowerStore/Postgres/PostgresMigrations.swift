@@ -36,6 +36,35 @@ enum PostgresMigrations {
             )
             """
         ),
+        (
+            "v15-audit",
+            """
+            CREATE TABLE audit (
+              seq BIGSERIAL PRIMARY KEY,
+              at TIMESTAMPTZ NOT NULL,
+              kind TEXT NOT NULL,
+              action TEXT NOT NULL,
+              task_id TEXT,
+              "user" TEXT NOT NULL,
+              channel TEXT NOT NULL,
+              note TEXT,
+              plan_version TEXT,
+              effect_key TEXT,
+              detail TEXT
+            );
+            CREATE INDEX audit_at ON audit(at);
+            CREATE INDEX audit_task ON audit(task_id, seq);
+            CREATE FUNCTION tower_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF TG_OP = 'UPDATE' THEN RAISE EXCEPTION 'the audit trail is append-only'; END IF;
+              IF OLD.at > now() - interval '30 days' THEN
+                RAISE EXCEPTION 'the audit trail is append-only: rows younger than 30 days are kept';
+              END IF;
+              RETURN OLD;
+            END $$;
+            CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit FOR EACH ROW EXECUTE FUNCTION tower_audit_append_only()
+            """
+        ),
     ]
 
     /// Applies what is missing; returns the names applied (empty when the schema was current).
@@ -62,7 +91,28 @@ enum PostgresMigrations {
 
     /// A migration's statements (no statement of Tower's holds a `;` inside it).
     static func statements(_ sql: String) -> [String] {
-        sql.components(separatedBy: ";").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        // A `;` inside a dollar-quoted body (a function's) does not end the statement.
+        var statements: [String] = []
+        var current = ""
+        var quoted = false
+        var rest = Substring(sql)
+        while let first = rest.first {
+            if rest.hasPrefix("$$") {
+                quoted.toggle()
+                current += "$$"
+                rest = rest.dropFirst(2)
+                continue
+            }
+            if first == ";" && !quoted {
+                statements.append(current)
+                current = ""
+            } else {
+                current.append(first)
+            }
+            rest = rest.dropFirst()
+        }
+        statements.append(current)
+        return statements.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
     }
 
     /// The names of the migrations a database has, oldest first.

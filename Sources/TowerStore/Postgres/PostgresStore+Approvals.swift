@@ -50,6 +50,8 @@ extension PostgresStore {
                 """, logger: logger)
             _ = try await c.insertEvents([decided.event], logger: logger)
             try await c.insertCommand(decision == .approved ? .approve : .reject, taskId: taskId, actor: actor, at: at, logger: logger)
+            try await c.insertAudit(
+                .decision(decision == .approved ? "approve" : "reject", taskId: taskId, by: actor, at: at, note: reason, plan: approval.plan), logger: logger)
             return .decided(decided.approval)
         }
     }
@@ -65,6 +67,7 @@ extension PostgresStore {
                 """, logger: logger)
             _ = try await c.insertEvents([event], logger: logger)
             try await c.insertCommand(.retry, taskId: taskId, actor: actor, at: at, logger: logger)
+            try await c.insertAudit(.decision("retry", taskId: taskId, by: actor, at: at, detail: "resumes at \(next.step?.rawValue ?? "discovery")"), logger: logger)
             return next
         }
     }
@@ -88,6 +91,8 @@ extension PostgresStore {
                 """, logger: logger)
             _ = try await c.insertEvents([event], logger: logger)
             try await c.insertCommand(.budget, taskId: taskId, actor: actor, at: at, logger: logger)
+            try await c.insertAudit(
+                .decision("budget_grant", taskId: taskId, by: actor, at: at, detail: OperatorRules.grantDetail(amount: amount, budget: next.budget)), logger: logger)
             return next
         }
     }
@@ -103,6 +108,7 @@ extension PostgresStore {
                 """, logger: logger)
             _ = try await c.insertEvents([event], logger: logger)
             try await c.insertCommand(.budget, taskId: taskId, actor: actor, at: at, logger: logger)
+            try await c.insertAudit(.decision("budget_stop", taskId: taskId, by: actor, at: at), logger: logger)
             return next
         }
     }
@@ -128,6 +134,9 @@ extension PostgresStore {
                 _ = try await c.insertEvents([OperatorRules.dailyGrant(taskId: id, amount: amount, actor: actor, at: at)], logger: logger)
                 try await c.insertCommand(.budget, taskId: id, actor: actor, at: at, logger: logger)
             }
+            try await c.insertAudit(
+                .decision("daily_grant", taskId: nil, by: actor, at: at, detail: OperatorRules.dailyGrantDetail(amount: amount, extra: extra, woken: woken)),
+                logger: logger)
             return (extra, woken)
         }
     }

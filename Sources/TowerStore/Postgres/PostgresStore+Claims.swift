@@ -110,6 +110,7 @@ extension PostgresStore {
                 INSERT INTO settings (key, value, updated_by, updated_at) VALUES ('max_tasks', \(limit.map(String.init) ?? "off"), \(actor.user), \(at))
                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by, updated_at = excluded.updated_at
                 """, logger: logger)
+            try await c.insertAudit(.decision("limit", taskId: nil, by: actor, at: at, detail: OperatorRules.limitDetail(limit)), logger: logger)
         }
     }
 }

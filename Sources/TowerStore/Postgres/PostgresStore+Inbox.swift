@@ -57,13 +57,16 @@ extension PostgresStore {
         }
     }
 
-    public func redeliver(id: String) async throws -> Bool {
+    public func redeliver(id: String, actor: Actor, at: Date) async throws -> Bool {
         try await write { c in
-            try await c.run(
+            let changed = try await c.run(
                 """
-                UPDATE webhook_inbox SET processed_at = NULL, outcome = NULL, expires_at = \(Date().addingTimeInterval(WebhookDelivery.retention))
+                UPDATE webhook_inbox SET processed_at = NULL, outcome = NULL, expires_at = \(at.addingTimeInterval(WebhookDelivery.retention))
                 WHERE delivery_id = \(id) RETURNING 1
-                """, logger: logger) == 1
+                """, logger: logger)
+            guard changed == 1 else { return false }
+            try await c.insertAudit(.decision("redeliver", taskId: nil, by: actor, at: at, detail: "delivery \(id)"), logger: logger)
+            return true
         }
     }
 

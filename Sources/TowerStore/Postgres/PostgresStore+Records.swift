@@ -19,6 +19,7 @@ extension PostgresStore {
                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by, updated_at = excluded.updated_at
                 """, logger: logger)
             try await c.insertCommand(frozen ? .freeze : .unfreeze, taskId: "", actor: actor, at: at, logger: logger)
+            try await c.insertAudit(.decision(frozen ? "freeze" : "unfreeze", taskId: nil, by: actor, at: at), logger: logger)
             return FreezeState(frozen: frozen, by: actor.user, at: at)
         }
     }
@@ -36,6 +37,7 @@ extension PostgresStore {
                   target = excluded.target, text = excluded.text, status = excluded.status, error = excluded.error, at = excluded.at
                 RETURNING id
                 """, as: Int64.self, logger: logger)
+            try await c.insertAudit(.effect(message), logger: logger)
             return stored
         }
     }

@@ -172,7 +172,7 @@ extension PostgresStore {
 
     public func phaseResults(taskId: String) async throws -> [PhaseResult] {
         try await read { c in
-            try await c.rows("SELECT * FROM phase_results WHERE task_id = \(taskId) ORDER BY completed_at, cycle", logger: logger).map(PostgresRows.phaseResult)
+            try await c.rows("SELECT * FROM phase_results WHERE task_id = \(taskId) ORDER BY completed_at, cycle, \(unescaped: Rows.stepOrder)", logger: logger).map(PostgresRows.phaseResult)
         }
     }
 
@@ -184,7 +184,7 @@ extension PostgresStore {
         }
     }
 
-    public func sweepExpired(now: Date) async throws -> SweepReport {
+    public func sweepExpired(now: Date, auditRetention: TimeInterval) async throws -> SweepReport {
         try await write { c in
             var report = SweepReport()
             report.tasks = try await c.run(
@@ -193,6 +193,8 @@ extension PostgresStore {
             report.fingerprints = try await c.run("DELETE FROM sentry_fingerprints WHERE expires_at < \(now) RETURNING 1", logger: logger)
             report.deliveries = try await c.run(
                 "DELETE FROM webhook_inbox WHERE expires_at < \(now) AND processed_at IS NOT NULL RETURNING 1", logger: logger)
+            let cutoff = now.addingTimeInterval(-max(auditRetention, AuditRetention.minimum))
+            report.auditRows = try await c.run("DELETE FROM audit WHERE at < \(cutoff) RETURNING 1", logger: logger)
             return report
         }
     }
