@@ -20,6 +20,8 @@ public enum EngineMetrics {
     public static let ciFixAttempts = "tower_ci_fix_attempts_total"
     /// CI was handed to a person: EscalationsCount.
     public static let escalations = "tower_escalations_total"
+    /// A model call failed, by provider and class of error (`rate_limit_error`, `transport`, …).
+    public static let providerErrors = "tower_provider_errors_total"
 
     /// The counters a committed change of status moves (pure, for the tests).
     static func counters(from old: TaskStatus, to new: TaskStatus) -> [String] {
@@ -41,6 +43,11 @@ public enum EngineMetrics {
 
     /// Counts one CI failure handed to a person.
     public static func escalated() { Counter(label: escalations).increment() }
+
+    /// Counts one failed model call (`class` from `LLMError.errorClass(of:)`, a closed set).
+    public static func providerFailed(provider: String, class errorClass: String) {
+        Counter(label: providerErrors, dimensions: [("provider", provider), ("class", errorClass)]).increment()
+    }
 
     /// Makes every counter exist at zero, so a scrape (and an alert's `increase`) sees each series
     /// before its first event instead of none.

@@ -191,3 +191,28 @@ public enum LLMError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension LLMError {
+    /// The API error types providers document (Anthropic's, and the OpenAI-compatible and
+    /// Bedrock ones mapped onto them); any other is `other_api`, so a server cannot make up
+    /// metric labels.
+    static let knownTypes: Set<String> = [
+        "invalid_request_error", "authentication_error", "permission_error", "not_found_error", "request_too_large",
+        "rate_limit_error", "api_error", "overloaded_error", "timeout_error", "billing_error",
+        "ThrottlingException", "ValidationException", "AccessDeniedException", "ModelTimeoutException", "ServiceUnavailableException",
+        "ModelNotReadyException", "InternalServerException",
+        // OpenAI-compatible servers: OpenAI's own types and codes, Ollama's bare error, no JSON at all.
+        "rate_limit_exceeded", "insufficient_quota", "server_error", "context_length_exceeded", "error", "http_error",
+    ]
+
+    /// What kind of failure a call ended in, as `/metrics` counts them by provider.
+    public static func errorClass(of error: any Error) -> String {
+        guard let error = error as? LLMError else { return error is CancellationError ? "cancelled" : "transport" }
+        switch error {
+        case .notConfigured: return "not_configured"
+        case .api(_, let type, _): return knownTypes.contains(type) ? type : "other_api"
+        case .incomplete: return "incomplete"
+        case .noRecording: return "no_recording"
+        }
+    }
+}

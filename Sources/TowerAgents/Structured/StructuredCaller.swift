@@ -87,6 +87,7 @@ public struct StructuredCaller: Sendable {
                 result = try await provider.complete(request)
                 if let notify { for notice in result.notices { await notify(notice) } }
             } catch {
+                EngineMetrics.providerFailed(provider: ModelChoice(model).provider.rawValue, class: LLMError.errorClass(of: error))
                 await keep(request, purpose: purpose, attempt: attempt, answer: "", error: String(describing: error), usage: LLMUsage(), since: started)
                 if let error = error as? LLMError, Self.isPermanent(error) { throw PermanentStepFailure("\(purpose): \(error)") }
                 throw error
