@@ -34,7 +34,7 @@ extension Engine {
         switch wakeUp {
         case .ciNews(let repository, let branch, let origin):
             if origin != claim.holder { bus.publish(.ciNews(repository: repository, branch: branch)) }
-        case .commands, .inbox, .reconnected:
+        case .commands, .inbox, .listening:
             needsScan = true
             wake()
         }

@@ -11,8 +11,8 @@ import PostgresNIO
 ///
 /// The listening connection is watched: when it closes, or a keep-alive query on it fails (a
 /// server restarted under it, postgres-nio's issue #601), it is made again with backoff, and
-/// the stream says ``StoreWakeUp/reconnected`` so that the worker looks at once for what it
-/// may have missed.
+/// the stream says ``StoreWakeUp/listening`` (as it does when it first listens) so that the
+/// worker looks at once for what it may have missed.
 extension PostgresStore: StoreNotifications {
     static let commandsChannel = "tower_commands"
     static let inboxChannel = "tower_inbox"
@@ -23,14 +23,11 @@ extension PostgresStore: StoreNotifications {
         return AsyncStream { continuation in
             let task = Task {
                 var delay: Double = 0.1
-                var first = true
                 while !Task.isCancelled {
                     do {
-                        let again = !first
-                        first = false
                         try await Self.withConnection(location, logger: logger, applicationName: "tower-listen") { connection in
                             delay = 0.1
-                            try await Self.listen(connection, logger: logger, ready: { if again { continuation.yield(.reconnected) } }) { continuation.yield($0) }
+                            try await Self.listen(connection, logger: logger, ready: { continuation.yield(.listening) }) { continuation.yield($0) }
                         }
                     } catch {
                         if Task.isCancelled { break }
