@@ -178,11 +178,13 @@ public struct AgentServices: Sendable {
         return missing
     }
 
-    /// The forge, or a failure that says how to configure one (retrying cannot fix it).
-    func requireForge() throws -> any Forge {
+    /// The forge, or a failure that says how to configure one (retrying cannot fix it). For a
+    /// step that writes to it, its writes go into the audit trail under the step's key.
+    func requireForge(auditedFor context: StepContext? = nil) throws -> any Forge {
         guard let forge else { throw PermanentStepFailure(forgeProblem) }
         guard !owner.isEmpty else { throw PermanentStepFailure("GITHUB_ORG is not set: it names whose repositories the agents work on") }
-        return forge
+        guard let context else { return forge }
+        return AuditedForge(base: forge, store: context.store, taskId: context.task.id, key: context.idempotencyKey)
     }
 
     /// The outbox-backed messenger for a running step, logging to its task.

@@ -3,6 +3,10 @@ import GRDB
 import TowerCore
 
 extension SQLiteStore {
+    public func recordAudit(_ record: AuditRecord) async throws {
+        try await write { db in try db.insertAudit(record) }
+    }
+
     public func auditTrail(since: Date?, taskId: String?, limit: Int?) async throws -> [AuditRecord] {
         try await read { db in
             let newest = try Rows.all(

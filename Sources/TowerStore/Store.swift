@@ -229,6 +229,11 @@ public protocol Store: Sendable {
     /// Decisions and effects, oldest first: since `since`, of one task when `taskId` is given,
     /// the latest `limit` when given.
     func auditTrail(since: Date?, taskId: String?, limit: Int?) async throws -> [AuditRecord]
+
+    /// Appends an effect on another service that no other write of the store records (a commit,
+    /// a pull request, a Jira issue): decisions and outbox messages are kept by the writes that
+    /// make them.
+    func recordAudit(_ record: AuditRecord) async throws
 }
 
 extension Store {

@@ -61,6 +61,26 @@ extension ProcessTests {
             #expect(kinds == ["jira comment", "jira comment", "slack approval_request", "slack ci_passed", "slack completed"], "\(kinds)")
             #expect(outbox.allSatisfy { $0.status == .notSent })
 
+            // The audit trail: the approval, every forge write with the step's key, every message.
+            let audit = try await ChildProcess.run(
+                towerBinary, ["audit", "--state-dir", state.appendingPathComponent("demo/state").path, "--task", task.id, "--format", "jsonl"], environment: env)
+            let rows = audit.out.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            let actions = rows.compactMap { $0["action"] as? String }
+            let approval = rows.first { $0["action"] as? String == "approve" }
+            #expect(approval?["channel"] as? String == "cli" && approval?["note"] as? String == "tower demo --auto-approve", "\(audit.out)")
+            // Planning's writes come before the approval, Execution's after it.
+            let approvedAt = try #require(actions.firstIndex(of: "approve"))
+            let keys = rows.map { $0["key"] as? String ?? "" }
+            #expect(keys[..<approvedAt].contains("\(task.id)/planning/0") && !keys[..<approvedAt].contains("\(task.id)/execution/0"))
+            #expect(keys[approvedAt...].contains("\(task.id)/execution/0"))
+            // PLAN.md and a draft PR per repository (Planning), a commit per plan task (Execution),
+            // black's fix (CI), and the five messages.
+            #expect(actions.filter { $0 == "forge_pull_request" }.count == 2, "\(actions)")
+            #expect(actions.filter { $0 == "forge_commit" }.count == 2 + 3 + 1, "\(actions)")
+            #expect(actions.filter { $0.hasPrefix("slack_") || $0.hasPrefix("jira_") }.count == 5, "\(actions)")
+            let forgeKeys = Set(rows.filter { ($0["action"] as? String)?.hasPrefix("forge_") == true }.compactMap { $0["key"] as? String })
+            #expect(forgeKeys == ["\(task.id)/planning/0", "\(task.id)/execution/0", "\(task.id)/ci_monitoring/0"], "\(forgeKeys)")
+
             // Every tab of the task view has something to show.
             #expect(try await store.artifacts(taskId: task.id, kind: .discovery).count == 1)
             #expect(try await store.artifacts(taskId: task.id, kind: .plan).count == 1)

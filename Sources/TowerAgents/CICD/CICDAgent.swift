@@ -27,7 +27,7 @@ public struct CICDAgent: WorkflowStep {
     }
 
     public func run(_ context: StepContext) async throws -> StepOutcome {
-        let forge = try services.requireForge()
+        let forge = try services.requireForge(auditedFor: context)
         guard let stored = try await context.output(of: .execution) else { throw PermanentStepFailure("Execution's result is missing; retry the task from Execution") }
         let execution = try JSONDecoder().decode(ExecutionOutput.self, from: stored)
         let planning = try await context.output(of: .planning).flatMap { try? JSONDecoder().decode(PlanningOutput.self, from: $0) }

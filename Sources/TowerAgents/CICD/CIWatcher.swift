@@ -17,7 +17,7 @@ struct CIWatcher {
     /// The finished run for `head` (a failed one first when several workflows ran), or `nil`
     /// when none appeared.
     func finishedRun(of repo: RepositoryRef, branch: String, head: String, log: @Sendable (String) async -> Void) async throws -> CIRun? {
-        if let local = forge as? LocalForge { return try await localRun(local, repo: repo, branch: branch, head: head, log: log) }
+        if let local = forge.asLocalForge { return try await localRun(local, repo: repo, branch: branch, head: head, log: log) }
         let started = Date()
         var interval = settings.pollInterval
         var announced = false

@@ -50,7 +50,7 @@ public struct ExecutionAgent: WorkflowStep {
     }
 
     public func run(_ context: StepContext) async throws -> StepOutcome {
-        let forge = try services.requireForge()
+        let forge = try services.requireForge(auditedFor: context)
         guard let caller = services.caller(for: .execution, in: context, step: "execution") else {
             throw PermanentStepFailure("Execution needs a language model and \(services.llmProblem); or set TOWER_LLM_REPLAY=DIR to answer from recordings")
         }

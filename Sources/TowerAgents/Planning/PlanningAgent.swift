@@ -44,7 +44,7 @@ public struct PlanningAgent: WorkflowStep {
     }
 
     public func run(_ context: StepContext) async throws -> StepOutcome {
-        let forge = try services.requireForge()
+        let forge = try services.requireForge(auditedFor: context)
         guard let caller = services.caller(for: .planning, in: context, step: "planning") else {
             throw PermanentStepFailure("Planning needs a language model and \(services.llmProblem); or set TOWER_LLM_REPLAY=DIR to answer from recordings")
         }

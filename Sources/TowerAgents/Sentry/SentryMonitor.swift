@@ -245,6 +245,10 @@ public struct SentryMonitor: Sendable {
             await log("\(name): Jira did not create the bug: \(error); the next pass tries again")
             return .failed("Jira: \(error)")
         }
+        try? await store.recordAudit(
+            AuditRecord(
+                at: now(), kind: .effect, action: "jira_issue", taskId: nil, user: "tower", channel: "jira", key: "sentry:\(issue.id)",
+                detail: "\(key) in \(jira.project) for Sentry issue \(issue.id): \(SentryBugReport.summary(issue))"))
         do {
             try await store.confirmFingerprint(issue.id, ticketId: key, at: now())
         } catch {

@@ -4,6 +4,10 @@ import PostgresNIO
 import TowerCore
 
 extension PostgresStore {
+    public func recordAudit(_ record: AuditRecord) async throws {
+        _ = try await write { c in try await c.insertAudit(record, logger: logger) }
+    }
+
     public func auditTrail(since: Date?, taskId: String?, limit: Int?) async throws -> [AuditRecord] {
         try await read { c in
             let rows = try await c.rows(
