@@ -83,7 +83,8 @@ public enum AuditExport {
     static func csvField(_ value: String?) -> String {
         guard var value else { return "" }
         if let first = value.first, "=+-@\t\r".contains(first) { value = "'" + value }
-        guard value.contains(where: { ",\"\r\n".contains($0) }) else { return value }
+        // By scalar: in a String, "\r\n" is one Character, and "\n" alone would not be found in it.
+        guard value.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" }) else { return value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
