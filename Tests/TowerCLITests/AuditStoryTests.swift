@@ -12,27 +12,12 @@ extension ProcessTests {
     /// from Slack (a signed `/agent reject` to `tower serve`), a retry from the command line; then
     /// `tower audit` exports all three, with their channels, in order.
     @Suite(.serialized) struct AuditStoryTests {
-        /// A task waiting for approval of a plan.
-        func waiting(_ store: SQLiteStore, _ ticket: String) async throws -> String {
-            var task = TowerTask.new(ticketId: ticket, title: "Story \(ticket)", description: "", source: .jira, now: Date())
-            task.status = .planning
-            task.step = .planning
-            try await store.insertTask(task, event: nil, actor: testActor)
-            var next = task
-            next.status = .awaitingApproval
-            next.step = nil
-            try await store.apply(
-                TaskUpdate(
-                    task: next, expectedStatus: .planning, expectedStep: .planning,
-                    approvalRequest: Approval(token: "tok-\(ticket)", taskId: task.id, requestedAt: Date(), plan: PlanVersion(hash: "9f8e7d", blobs: [:]))))
-            return task.id
-        }
-
         @Test func anApprovalFromTheConsoleARejectionFromSlackAndARetryFromTheCLIAreExportedInOrder() async throws {
             let state = TemporaryDirectory.make("audit-story").appendingPathComponent("state")
             let store = try SQLiteStore(directory: state)
-            let approved = try await waiting(store, "AUD-1")
-            let rejected = try await waiting(store, "AUD-2")
+            let plan = PlanVersion(hash: "9f8e7d", blobs: [:])
+            let approved = try await seedAwaitingApproval(store, ticket: "AUD-1", title: "Story AUD-1", plan: plan).id
+            let rejected = try await seedAwaitingApproval(store, ticket: "AUD-2", title: "Story AUD-2", plan: plan).id
             var failed = TowerTask.new(ticketId: "AUD-3", title: "Story AUD-3", description: "", source: .cli, now: Date())
             failed.status = .failed
             failed.failedStep = .execution

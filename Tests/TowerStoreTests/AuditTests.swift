@@ -21,27 +21,14 @@ import TowerTestSupport
         }
     }
 
-    /// A task waiting for approval of `plan`.
-    func waiting(_ store: any Store, _ ticket: String, plan: PlanVersion?, at: Date) async throws -> String {
-        var task = TowerTask.new(ticketId: ticket, title: ticket, description: "", source: .jira, now: at)
-        task.status = .planning
-        task.step = .planning
-        try await store.insertTask(task, event: nil, actor: Actor(user: "jira", channel: .api))
-        var next = task
-        next.status = .awaitingApproval
-        next.step = nil
-        try await store.apply(
-            TaskUpdate(task: next, expectedStatus: .planning, expectedStep: .planning, approvalRequest: Approval(token: "tok-\(ticket)", taskId: task.id, requestedAt: at, plan: plan)))
-        return task.id
-    }
 
     @Test(arguments: StoreBackend.allCases) func decisionsAndEffectsAreKeptInOrderWithTheirChannels(_ backend: StoreBackend) async throws {
         let (store, _) = try await open(backend)
         // Whole seconds: SQLite keeps milliseconds, PostgreSQL microseconds.
         let t0 = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 - 3_600).rounded(.down))
         let plan = PlanVersion(hash: "a1b2c3", blobs: ["svc": "f00d"], edit: PlanVersion.Edit(repository: "acme/svc", commit: "0123456789ab", subject: "Narrow the scope"))
-        let approved = try await waiting(store, "AUD-1", plan: plan, at: t0)
-        let rejected = try await waiting(store, "AUD-2", plan: nil, at: t0)
+        let approved = try await seedAwaitingApproval(store, ticket: "AUD-1", plan: plan, at: t0).id
+        let rejected = try await seedAwaitingApproval(store, ticket: "AUD-2", at: t0).id
         let alice = Actor(user: "alice", channel: .console), bob = Actor(user: "U123BOB", channel: .slackButton), carol = Actor(user: "carol", channel: .cli)
 
         _ = try await store.decide(taskId: approved, decision: .approved, actor: alice, reason: "looks right", at: t0.addingTimeInterval(60))

@@ -66,18 +66,7 @@ import TowerTestSupport
         let actor = Actor(user: "test", channel: .cli)
         var waiting: [TowerTask] = []
         for i in 0..<8 {
-            var task = TowerTask.new(ticketId: "W-\(i)", title: "waits \(i)", description: "", source: .cli, now: Date())
-            task.status = .planning
-            task.step = .planning
-            try await store.insertTask(task, event: nil, actor: actor)
-            var planned = task
-            planned.status = .awaitingApproval
-            planned.step = nil
-            try await store.apply(
-                TaskUpdate(
-                    task: planned, expectedStatus: .planning, expectedStep: .planning,
-                    approvalRequest: Approval(token: "token-\(i)", taskId: task.id, requestedAt: Date())))
-            waiting.append(task)
+            waiting.append(try await seedAwaitingApproval(store, ticket: "W-\(i)"))
         }
         let gate = DispatchSemaphore(value: 0)
         let queued = store.groupCommit.submitted

@@ -13,15 +13,7 @@ import TowerTestSupport
         let actor = Actor(user: "test", channel: .cli)
         let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         for (i, asked) in [t0, t0.addingTimeInterval(600), t0.addingTimeInterval(1_200)].enumerated() {
-            var task = TowerTask.new(ticketId: "M-\(i)", title: "t\(i)", description: "", source: .cli, now: t0)
-            task.status = .planning
-            task.step = .planning
-            try await store.insertTask(task, event: nil, actor: actor)
-            var waiting = task
-            waiting.status = .awaitingApproval
-            waiting.step = nil
-            try await store.apply(
-                TaskUpdate(task: waiting, expectedStatus: .planning, expectedStep: .planning, approvalRequest: Approval(token: "tok-\(i)", taskId: task.id, requestedAt: asked)))
+            let task = try await seedAwaitingApproval(store, ticket: "M-\(i)", at: asked)
             // The oldest is decided: the oldest still waiting was asked 10 minutes later.
             if i == 0 { _ = try await store.decide(taskId: task.id, decision: .approved, actor: actor, reason: nil, at: asked.addingTimeInterval(60)) }
         }

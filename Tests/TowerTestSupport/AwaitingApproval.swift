@@ -4,10 +4,12 @@ import TowerStore
 
 /// Stores a task that Planning has just finished: awaiting approval with a pending token, as
 /// the engine leaves it, for tests of whatever decides it (the CLI, the console, webhooks).
+/// `plan` is the version the request asks to approve; `at` when it was asked.
 public func seedAwaitingApproval(
-    _ store: any Store, ticket: String = "PROJ-42", title: String = "Add OAuth", by actor: Actor = Actor(user: "test", channel: .api)
+    _ store: any Store, ticket: String = "PROJ-42", title: String = "Add OAuth", by actor: Actor = Actor(user: "test", channel: .api),
+    plan: PlanVersion? = nil, at: Date = Date()
 ) async throws -> TowerTask {
-    var task = TowerTask.new(ticketId: ticket, title: title, description: "", source: .jira, now: Date())
+    var task = TowerTask.new(ticketId: ticket, title: title, description: "", source: .jira, now: at)
     task.status = .planning
     task.step = .planning
     try await store.insertTask(task, event: nil, actor: actor)
@@ -17,7 +19,7 @@ public func seedAwaitingApproval(
     _ = try await store.apply(
         TaskUpdate(
             task: waiting, expectedStatus: .planning, expectedStep: .planning,
-            approvalRequest: Approval(token: Token.generate(), taskId: task.id, requestedAt: Date())))
+            approvalRequest: Approval(token: Token.generate(), taskId: task.id, requestedAt: at, plan: plan)))
     return waiting
 }
 
