@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import Foundation
 import PackageDescription
 
@@ -35,6 +35,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // Spans in every module (the API only: without a tracer bootstrapped they cost nothing).
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        // The OTLP/HTTP exporter, in the executables only; the gRPC one is not built.
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         .target(name: "TowerCore", swiftSettings: parserSettings),
@@ -62,12 +66,15 @@ let package = Package(
         ]),
         .target(name: "TowerEngine", dependencies: [
             "TowerCore", "TowerStore",
+            .product(name: "Tracing", package: "swift-distributed-tracing"),
             .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         // HTTP for the service clients: retry rules, Server-Sent Events, Link pagination, redaction.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "TowerNet", dependencies: [
             "TowerCore", "CCurl",
+            .product(name: "Tracing", package: "swift-distributed-tracing"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ], swiftSettings: parserSettings),
         // The console's model, update and view: no ncurses here, so every screen renders to text in tests.
@@ -78,6 +85,7 @@ let package = Package(
         // The outside world as typed APIs: GitHub, Jira, Slack, Sentry, and the local git forge.
         .target(name: "TowerServices", dependencies: [
             "TowerCore", "TowerNet", "TowerStore",
+            .product(name: "Tracing", package: "swift-distributed-tracing"),
             .product(name: "Subprocess", package: "swift-subprocess"),
             .product(name: "SystemPackage", package: "swift-system"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -86,6 +94,7 @@ let package = Package(
         // Language models behind one protocol: Anthropic (streaming, tools) first.
         .target(name: "TowerLLM", dependencies: [
             "TowerCore", "TowerNet",
+            .product(name: "Tracing", package: "swift-distributed-tracing"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             // SigV4's SHA-256 and HMAC for Bedrock.
             .product(name: "Crypto", package: "swift-crypto"),
@@ -98,6 +107,7 @@ let package = Package(
         // ranking and messages as pure logic beside the steps that do the I/O.
         .target(name: "TowerAgents", dependencies: [
             "TowerCore", "TowerConfig", "TowerStore", "TowerEngine", "TowerServices", "TowerLLM", "TowerGateway", "TowerResources",
+            .product(name: "Tracing", package: "swift-distributed-tracing"),
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: parserSettings),
@@ -114,12 +124,21 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "CoreMetrics", package: "swift-metrics"),
         ], swiftSettings: parserSettings),
+        // Traces exported over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT says where, and JSON log
+        // lines: what `serve`, `run` and the console set up before the engine starts.
+        .target(name: "TowerTelemetry", dependencies: [
+            "TowerCore", "TowerConfig",
+            .product(name: "OTel", package: "swift-otel"),
+            .product(name: "Tracing", package: "swift-distributed-tracing"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         // The demo: the organization, ticket and recordings built into the binary, set up under the state directory.
         .target(name: "TowerDemo", dependencies: [
             "TowerAgents", "TowerCore", "TowerConfig", "TowerStore", "TowerEngine", "TowerServices", "TowerGateway", "TowerNet", "TowerLLM", "TowerResources",
         ]),
         .executableTarget(name: "tower", dependencies: [
-            "TowerAgents", "TowerDemo", "TowerResources", "TowerWebhooks", "TowerLLM", "TowerCore", "TowerConfig", "TowerStore", "TowerEngine", "TowerConsole", "TowerTerminal", "TowerGateway", "TowerNet", "TowerServices",
+            "TowerAgents", "TowerTelemetry", "TowerDemo", "TowerResources", "TowerWebhooks", "TowerLLM", "TowerCore", "TowerConfig", "TowerStore", "TowerEngine", "TowerConsole", "TowerTerminal", "TowerGateway", "TowerNet", "TowerServices",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -130,7 +149,7 @@ let package = Package(
             .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"], .when(platforms: [.linux]))
         ]),
         .executableTarget(name: "tower-bench", dependencies: [
-            "TowerAgents", "TowerDemo", "TowerLLM", "TowerConfig", "TowerCore", "TowerStore", "TowerEngine", "TowerConsole", "TowerNet", "TowerServices",
+            "TowerAgents", "TowerTelemetry", "TowerDemo", "TowerLLM", "TowerConfig", "TowerCore", "TowerStore", "TowerEngine", "TowerConsole", "TowerNet", "TowerServices",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),

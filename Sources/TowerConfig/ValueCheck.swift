@@ -9,6 +9,8 @@ public enum ValueCheck: Sendable, Hashable {
     case boolean
     /// `HOST:PORT`, the port 0 to 65535.
     case hostPort
+    /// One of a few words (lower case), as a format's name.
+    case oneOf([String])
 
     /// Why `value` does not fit, or `nil` when it does.
     public func problem(_ value: String) -> String? {
@@ -25,6 +27,8 @@ public enum ValueCheck: Sendable, Hashable {
         case .hostPort:
             guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else { return "not HOST:PORT" }
             return (0...65535).contains(port) ? nil : "the port must be from 0 to 65535"
+        case .oneOf(let words):
+            return words.contains(text.lowercased()) ? nil : "must be " + words.joined(separator: " or ")
         }
     }
 

@@ -55,6 +55,12 @@ public struct TowerTask: Codable, Sendable, Equatable, Identifiable {
     public var worker: String?
     /// How many times the current attempt was cut short by its engine stopping.
     public var interruptions: Int
+    /// The W3C `traceparent` of the task's root span, stored by the engine that began its first
+    /// step with tracing on: every later step, in any process and after any crash, is a child
+    /// of it, so the task is one trace. `nil` while untraced.
+    public var traceParent: String?
+    /// The `traceparent` of the webhook that started the task: the root span links to it.
+    public var originTraceParent: String?
 
     public init(
         id: String,
@@ -78,8 +84,12 @@ public struct TowerTask: Codable, Sendable, Equatable, Identifiable {
         waitingFor: String? = nil,
         budget: Double? = nil,
         worker: String? = nil,
-        interruptions: Int = 0
+        interruptions: Int = 0,
+        traceParent: String? = nil,
+        originTraceParent: String? = nil
     ) {
+        self.traceParent = traceParent
+        self.originTraceParent = originTraceParent
         self.interruptions = interruptions
         self.worker = worker
         self.budget = budget
@@ -107,11 +117,12 @@ public struct TowerTask: Codable, Sendable, Equatable, Identifiable {
     /// A new task in `started`, its first step Discovery.
     public static func new(
         ticketId: String?, title: String, description: String, source: TaskSource,
-        now: Date, retention: TimeInterval = TaskRetention.default, repository: String? = nil
+        now: Date, retention: TimeInterval = TaskRetention.default, repository: String? = nil, originTraceParent: String? = nil
     ) -> TowerTask {
         TowerTask(
             id: TaskID.generate(), ticketId: ticketId, title: title, description: description,
-            source: source, createdAt: now, expiresAt: now.addingTimeInterval(retention), repository: repository)
+            source: source, createdAt: now, expiresAt: now.addingTimeInterval(retention), repository: repository,
+            originTraceParent: originTraceParent)
     }
 }
 

@@ -13,7 +13,9 @@ extension Engine {
     /// In claims mode every write names `taskClaim`, and is refused once another worker claimed
     /// the task since.
     nonisolated func drive(taskId: String, taskClaim: TaskClaim? = nil) async {
-        func commit(_ update: TaskUpdate) async throws { try await self.commit(update, claim: taskClaim) }
+        func commit(_ update: TaskUpdate, finished: (StepKind, Double)? = nil) async throws {
+            try await self.commit(update, claim: taskClaim, finished: finished)
+        }
         func handBack(_ task: TowerTask, step: StepKind) async { await self.handBack(task, step: step, claim: taskClaim) }
         // The task as this engine last stored it. While the engine holds the lease it is the only
         // writer of an active task's row, so the next step starts from it without reading it
@@ -32,6 +34,8 @@ extension Engine {
                 stored = nil
                 guard var task = known, task.status.isActive, let step = task.step else { return }
                 let attempt: Int
+                // The engine whose attempt this one takes over (it stopped mid-step).
+                var resumedFrom: String?
                 if continuing {
                     attempt = task.attempts
                 } else {
@@ -49,6 +53,7 @@ extension Engine {
                     }
                     if let previous = task.worker {
                         // Cut short: it resumes at the attempt where it stopped, up to a limit.
+                        resumedFrom = previous
                         attempt = max(1, task.attempts)
                         let interrupted = StepTransitions.interrupted(
                             task, step: step, by: previous, takenBy: claim.holder, limit: configuration.maxInterruptions, now: now())
@@ -68,6 +73,8 @@ extension Engine {
                     }
                     task.attempts = attempt
                     task.worker = claim.holder
+                    // The task's trace begins with its first step here, stored in the same commit.
+                    if task.traceParent == nil, let root = TaskTracing.root(for: task, now: now()) { task.traceParent = root }
                     try await commit(TaskUpdate(task: task, expectedStatus: expected, expectedStep: step, events: events))
                 }
                 guard let handler = workflow.steps[step] else {
@@ -80,7 +87,7 @@ extension Engine {
                 let context = StepContext(
                     task: task, step: step, attempt: attempt,
                     idempotencyKey: StepContext.idempotencyKey(taskId: task.id, step: step, cycle: task.cycle),
-                    store: store, bus: bus, now: now)
+                    store: store, bus: bus, now: now, journal: configuration.log)
                 let outcome: StepOutcome
                 let started = DispatchTime.now().uptimeNanoseconds
                 func timed(_ result: String) {
@@ -88,7 +95,7 @@ extension Engine {
                         .recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
                 }
                 do {
-                    outcome = try await handler.run(context)
+                    outcome = try await TaskTracing.step(task, step: step, attempt: attempt, resumedFrom: resumedFrom) { try await handler.run(context) }
                     timed("completed")
                 } catch let later as ResumeLater {
                     // Not a failure: the step is parked in the store and run again after the wait.
@@ -146,7 +153,8 @@ extension Engine {
                 try await commit(
                     TaskUpdate(
                         task: next, expectedStatus: task.status, expectedStep: step, phaseResult: result, artifacts: artifacts,
-                        events: events, approvalRequest: approval))
+                        events: events, approvalRequest: approval),
+                    finished: (step, Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9))
                 stored = next
             }
         } catch {
@@ -182,7 +190,8 @@ extension Engine {
 
     /// Stores an update under this engine's lease, or under the task's claim in claims mode,
     /// and tells the front ends.
-    nonisolated func commit(_ update: TaskUpdate, claim taskClaim: TaskClaim?) async throws {
+    /// `finished` is the step this commit ends and how long it ran, for the structured log.
+    nonisolated func commit(_ update: TaskUpdate, claim taskClaim: TaskClaim?, finished: (StepKind, Double)? = nil) async throws {
         var fenced = update
         if let taskClaim { fenced.claim = taskClaim } else { fenced.leaseHolder = claim.holder }
         let events = try await store.apply(fenced)
@@ -190,5 +199,9 @@ extension Engine {
         if taskClaim != nil, update.task.releasesClaim { await claimReleased(update.task.id) }
         bus.publish(.taskChanged(update.task))
         for event in events { bus.publish(.log(event)) }
+        if let journal = configuration.log {
+            if journal.lines { for event in events { journal.line(event, task: update.task) } }
+            journal.committed(from: update.expectedStatus, to: update.task, finished: finished?.0, seconds: finished?.1, now: now())
+        }
     }
 }

@@ -32,14 +32,14 @@ extension Engine {
                         }
                         defer { renewer.cancel() }
                         do {
-                            try await job.run()
+                            try await TaskTracing.job(job)
                         } catch {
                             await Task { try? await store.releaseLease(named: "job:\(name)", holder: claim.holder) }.value
                             throw error
                         }
                         try await store.releaseLease(named: "job:\(name)", holder: claim.holder)
                     } else {
-                        try await job.run()
+                        try await TaskTracing.job(job)
                     }
                 } catch {
                     if !(error is CancellationError) { failure = "\(name): \(error)" }

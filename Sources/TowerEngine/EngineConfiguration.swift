@@ -24,6 +24,8 @@ public struct EngineConfiguration: Sendable {
     public var sharing: Sharing = .lease
     /// How long the sweep keeps audit rows (`TOWER_AUDIT_RETENTION_DAYS`).
     public var auditRetention: TimeInterval = AuditRetention.default
+    /// The structured log (`--log-format json`); `nil` writes none.
+    public var log: EngineLog?
 
     /// How engines on one store share the work.
     public enum Sharing: Sendable, Equatable {

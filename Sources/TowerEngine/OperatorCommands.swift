@@ -70,10 +70,14 @@ public struct OperatorCommands: Sendable {
     }
 
     /// Starts a workflow for a ticket or a description; the engine picks it up.
-    /// `repository` (`owner/name`) pins the task to one repository.
-    public func start(ticketId: String?, title: String, description: String, source: TaskSource, repository: String? = nil, by actor: Actor) async throws -> TowerTask {
+    /// `repository` (`owner/name`) pins the task to one repository. `originTraceParent` is the
+    /// trace of the webhook that asked for it, which the task's trace links to.
+    public func start(
+        ticketId: String?, title: String, description: String, source: TaskSource, repository: String? = nil, originTraceParent: String? = nil, by actor: Actor
+    ) async throws -> TowerTask {
         let at = now()
-        let task = TowerTask.new(ticketId: ticketId, title: title, description: description, source: source, now: at, repository: repository)
+        let task = TowerTask.new(
+            ticketId: ticketId, title: title, description: description, source: source, now: at, repository: repository, originTraceParent: originTraceParent)
         let origin = ticketId.map { "ticket \($0)" } ?? "a description"
         try await store.insertTask(
             task, event: TaskEvent(taskId: task.id, at: at, level: .info, agent: "operator", message: "started from \(origin) by \(actor.user) via \(actor.channel.rawValue)", milestone: true),

@@ -16,4 +16,7 @@ public protocol ScheduledJob: Sendable {
 extension ScheduledJob {
     /// How long the engine waits after a run that threw before asking `due` again.
     public var retryDelay: TimeInterval { 60 }
+    /// Whether each run is a trace of its own (`job NAME`), with its service calls under it.
+    /// Off by default: a job that runs every minute would fill the collector with empty runs.
+    public var traced: Bool { false }
 }

@@ -16,11 +16,23 @@ public struct StepContext: Sendable {
     public let store: any Store
     let bus: EventBus
     let now: @Sendable () -> Date
+    /// The engine's structured log, when it writes one.
+    var journal: EngineLog? = nil
 
     /// Appends a line to the task's log (stored, then published to live front ends).
     public func log(_ level: LogLevel = .info, _ message: String) async throws {
         let event = TaskEvent(taskId: task.id, at: now(), level: level, agent: step.agent, message: message)
-        for stored in try await store.appendEvents([event]) { bus.publish(.log(stored)) }
+        for stored in try await store.appendEvents([event]) {
+            bus.publish(.log(stored))
+            if let journal, journal.lines { journal.line(stored, task: task) }
+        }
+    }
+
+    /// A named event with numbers for the structured log, as the original's agents report
+    /// (`task_completed` with `duration_seconds`, `tasks_completed`, `tasks_failed`). Not stored:
+    /// the task's log says the same in words.
+    public func report(_ name: String, _ fields: [String: Double]) {
+        journal?.event(name, task: task, step: step, fields: fields)
     }
 
     /// Waits `seconds`, or less when a webhook brings CI news for `repository` (and `branch`,

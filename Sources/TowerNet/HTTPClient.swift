@@ -52,6 +52,11 @@ public struct HTTPClient: Sendable {
     /// Sends the request, repeating it as the policy allows. A final HTTP error status is
     /// returned, not thrown: the caller knows the service's error shape.
     public func send(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
+        try await ServiceCallSpan.around(request) { span in try await attempts(request, span: span) }
+    }
+
+    /// The attempts of ``send(_:)``, each counted on the call's span.
+    private func attempts(_ request: HTTPClientRequest, span: ServiceCallSpan) async throws -> HTTPClientResponse {
         var request = request
         if let cap = requestTimeout {
             request.timeout = min(request.timeout, cap)
@@ -60,6 +65,7 @@ public struct HTTPClient: Sendable {
         var attempt = 0
         while true {
             attempt += 1
+            span.attempt(attempt)
             let started = Date()
             let outcome: RetryPolicy.Outcome
             var response: HTTPClientResponse?
@@ -96,6 +102,7 @@ public struct HTTPClient: Sendable {
                 log?("\(request.method.rawValue) \(redactor.url(request.url.absoluteString)): \(reason); the server asks to wait \(Int(wait)) s, longer than waited in-line")
                 throw ResumeLater(after: wait, waitingFor: "\(reason) at \(request.url.host ?? "the server")")
             case .done, .giveUp:
+                span.answered(response!.status.code)
                 return response!
             }
         }

@@ -17,11 +17,15 @@ public struct HTTPClientRequest: Sendable {
     /// The most body bytes accepted; a larger answer fails with ``HTTPClientError/tooLarge(host:limit:)``
     /// instead of filling memory.
     public var maxResponseBytes: Int
+    /// The path's template (`/repos/{owner}/{repo}/pulls`): what names the call in a trace, which
+    /// never carries the URL itself. `nil`: the span is named by the method alone.
+    public var route: String?
 
     public init(
         method: HTTPRequest.Method = .get, url: URL, headers: HTTPFields = [:], body: Data? = nil, timeout: TimeInterval = 30,
-        connectTimeout: TimeInterval = 10, idempotencyKey: String? = nil, maxResponseBytes: Int = 256 << 20
+        connectTimeout: TimeInterval = 10, idempotencyKey: String? = nil, maxResponseBytes: Int = 256 << 20, route: String? = nil
     ) {
+        self.route = route
         self.method = method
         self.url = url
         self.headers = headers

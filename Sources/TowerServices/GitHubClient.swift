@@ -138,7 +138,7 @@ public struct GitHubClient: Sendable {
 
     /// `GET /repos/{owner}/{repo}`.
     public func getRepo(owner: String, repo: String) async throws -> Repository {
-        try decode(try await send(.get, "/repos/\(owner)/\(repo)"))
+        try decode(try await send(.get, "/repos/\(owner: owner)/\(repo: repo)"))
     }
 
     /// Every repository of an organization (`GET /orgs/{org}/repos`), or of a user when the
@@ -146,9 +146,9 @@ public struct GitHubClient: Sendable {
     public func listRepositories(owner: String, maxPages: Int = 20) async throws -> [Repository] {
         var pages: [HTTPClientResponse]
         do {
-            pages = try await http.allPages(request(.get, "/orgs/\(owner)/repos", query: ["per_page": "100", "type": "all"]), maxPages: maxPages)
+            pages = try await http.allPages(request(.get, "/orgs/\(owner: owner)/repos", query: ["per_page": "100", "type": "all"]), maxPages: maxPages)
             if let first = pages.first, first.status.code == 404 {
-                pages = try await http.allPages(request(.get, "/users/\(owner)/repos", query: ["per_page": "100"]), maxPages: maxPages)
+                pages = try await http.allPages(request(.get, "/users/\(owner: owner)/repos", query: ["per_page": "100"]), maxPages: maxPages)
             }
         }
         var repositories: [Repository] = []
@@ -171,7 +171,7 @@ public struct GitHubClient: Sendable {
             struct Object: Decodable { var sha: String }
             var object: Object
         }
-        let ref: Ref = try decode(try await send(.get, "/repos/\(owner)/\(repo)/git/ref/heads/\(branch)"))
+        let ref: Ref = try decode(try await send(.get, "/repos/\(owner: owner)/\(repo: repo)/git/ref/heads/\(branch: branch)"))
         return ref.object.sha
     }
 
@@ -181,7 +181,7 @@ public struct GitHubClient: Sendable {
             var tree: [TreeEntry]
             var truncated: Bool
         }
-        let tree: Tree = try decode(try await send(.get, "/repos/\(owner)/\(repo)/git/trees/\(sha)", query: ["recursive": "1"]))
+        let tree: Tree = try decode(try await send(.get, "/repos/\(owner: owner)/\(repo: repo)/git/trees/\(sha: sha)", query: ["recursive": "1"]))
         return (tree.tree, tree.truncated)
     }
 
@@ -193,7 +193,7 @@ public struct GitHubClient: Sendable {
             var content: String?
             var encoding: String?
         }
-        let content: Content = try decode(try await send(.get, "/repos/\(owner)/\(repo)/contents/\(path)", query: ref.map { ["ref": $0] } ?? [:]))
+        let content: Content = try decode(try await send(.get, "/repos/\(owner: owner)/\(repo: repo)/contents/\(path: path)", query: ref.map { ["ref": $0] } ?? [:]))
         guard content.encoding == "base64", let base64 = content.content,
             let data = Data(base64Encoded: base64.replacingOccurrences(of: "\n", with: ""))
         else { throw ServiceError(service: "GitHub", status: 200, message: "\(path) is not a file with base64 content") }
@@ -222,7 +222,7 @@ public struct GitHubClient: Sendable {
     /// The PR's workflow runs for a branch; `unchanged` when GitHub answered 304 to our ETag.
     public func listWorkflowRuns(owner: String, repo: String, branch: String) async throws -> (runs: [WorkflowRun], unchanged: Bool) {
         struct Runs: Decodable { var workflow_runs: [WorkflowRun] }
-        let answer = try await http.conditionalGet(request(.get, "/repos/\(owner)/\(repo)/actions/runs", query: ["branch": branch]), cache: etags)
+        let answer = try await http.conditionalGet(request(.get, "/repos/\(owner: owner)/\(repo: repo)/actions/runs", query: ["branch": branch]), cache: etags)
         let runs: Runs = try decode(answer.response)
         return (runs.workflow_runs, answer.unchanged)
     }
@@ -230,7 +230,7 @@ public struct GitHubClient: Sendable {
     /// A run's logs: GitHub answers with a redirect to a zip, which is followed and unpacked
     /// (at most `limit` bytes in all, so a hostile archive cannot fill the disk or memory).
     public func getWorkflowRunLogs(owner: String, repo: String, runId: Int, limit: Int = 64 << 20) async throws -> [(name: String, text: String)] {
-        var logs = request(.get, "/repos/\(owner)/\(repo)/actions/runs/\(runId)/logs")
+        var logs = request(.get, "/repos/\(owner: owner)/\(repo: repo)/actions/runs/\(id: runId)/logs")
         logs.maxResponseBytes = limit  // the archive itself is held to the same limit
         logs.timeout = 300
         let response: HTTPClientResponse
@@ -266,7 +266,7 @@ public struct GitHubClient: Sendable {
     /// A branch's files (`GET …/tarball/{ref}`, a redirect to a gzipped tar), unpacked into
     /// `directory` without GitHub's top-level folder. At most `limit` bytes are downloaded.
     public func downloadTarball(owner: String, repo: String, ref: String, into directory: URL, limit: Int = 512 << 20) async throws {
-        var tarball = request(.get, "/repos/\(owner)/\(repo)/tarball/\(ref)")
+        var tarball = request(.get, "/repos/\(owner: owner)/\(repo: repo)/tarball/\(ref: ref)")
         tarball.maxResponseBytes = limit
         tarball.timeout = 600
         let response = try await http.send(tarball)
@@ -292,7 +292,7 @@ public struct GitHubClient: Sendable {
         }
         var query = ["sha": branch, "per_page": String(min(100, max(1, limit)))]
         if let path { query["path"] = path }
-        let items: [Item] = try decode(try await send(.get, "/repos/\(owner)/\(repo)/commits", query: query))
+        let items: [Item] = try decode(try await send(.get, "/repos/\(owner: owner)/\(repo: repo)/commits", query: query))
         return items.map { CommitSummary(sha: $0.sha, message: $0.commit.message) }
     }
 
@@ -303,7 +303,7 @@ public struct GitHubClient: Sendable {
             struct File: Decodable { var filename: String; var status: String; var patch: String? }
             var files: [File]?
         }
-        let comparison: Comparison = try decode(try await send(.get, "/repos/\(owner)/\(repo)/compare/\(base)...\(head)"))
+        let comparison: Comparison = try decode(try await send(.get, "/repos/\(owner: owner)/\(repo: repo)/compare/\(base, as: "base")...\(head, as: "head")"))
         return (comparison.files ?? []).map { file in
             let from = file.status == "added" ? "/dev/null" : "a/\(file.filename)"
             let to = file.status == "removed" ? "/dev/null" : "b/\(file.filename)"
@@ -313,12 +313,12 @@ public struct GitHubClient: Sendable {
 
     /// One pull request by number.
     public func getPullRequest(owner: String, repo: String, number: Int) async throws -> PullRequest {
-        try decode(try await send(.get, "/repos/\(owner)/\(repo)/pulls/\(number)"))
+        try decode(try await send(.get, "/repos/\(owner: owner)/\(repo: repo)/pulls/\(number: number)"))
     }
 
     /// The open pull request from `head`, if any: how a re-run finds the PR it already opened.
     public func findOpenPullRequest(owner: String, repo: String, head: String) async throws -> PullRequest? {
-        let prs: [PullRequest] = try decode(try await send(.get, "/repos/\(owner)/\(repo)/pulls", query: ["head": "\(owner):\(head)", "state": "open"]))
+        let prs: [PullRequest] = try decode(try await send(.get, "/repos/\(owner: owner)/\(repo: repo)/pulls", query: ["head": "\(owner):\(head)", "state": "open"]))
         return prs.first
     }
 
@@ -330,10 +330,10 @@ public struct GitHubClient: Sendable {
             struct Object: Decodable { var sha: String }
             var object: Object
         }
-        let base: Ref = try decode(try await send(.get, "/repos/\(owner)/\(repo)/git/ref/heads/\(fromRef)"))
-        let created = try await send(.post, "/repos/\(owner)/\(repo)/git/refs", body: ["ref": "refs/heads/\(branch)", "sha": base.object.sha])
+        let base: Ref = try decode(try await send(.get, "/repos/\(owner: owner)/\(repo: repo)/git/ref/heads/\(ref: fromRef)"))
+        let created = try await send(.post, "/repos/\(owner: owner)/\(repo: repo)/git/refs", body: ["ref": "refs/heads/\(branch)", "sha": base.object.sha])
         if created.status.code == 422 {
-            let existing: Ref = try decode(try await send(.get, "/repos/\(owner)/\(repo)/git/ref/heads/\(branch)"))
+            let existing: Ref = try decode(try await send(.get, "/repos/\(owner: owner)/\(repo: repo)/git/ref/heads/\(branch: branch)"))
             return existing.object.sha
         }
         let ref: Ref = try decode(created)
@@ -356,7 +356,7 @@ public struct GitHubClient: Sendable {
             struct Content: Decodable { var sha: String }
             var content: Content
         }
-        let written: Written = try decode(try await send(.put, "/repos/\(owner)/\(repo)/contents/\(path)", body: body))
+        let written: Written = try decode(try await send(.put, "/repos/\(owner: owner)/\(repo: repo)/contents/\(path: path)", body: body))
         return written.content.sha
     }
 
@@ -376,17 +376,17 @@ public struct GitHubClient: Sendable {
             var tree: Tree
         }
         struct Sha: Decodable { var sha: String }
-        let path = "/repos/\(owner)/\(repo)/git"
-        let head: Ref = try decode(try await send(.get, "\(path)/ref/heads/\(branch)"))
-        let parent: Commit = try decode(try await send(.get, "\(path)/commits/\(head.object.sha)"))
+        let path: APIPath = "/repos/\(owner: owner)/\(repo: repo)/git"
+        let head: Ref = try decode(try await send(.get, path + "/ref/heads/\(branch: branch)"))
+        let parent: Commit = try decode(try await send(.get, path + "/commits/\(sha: head.object.sha)"))
         let entries: [JSONValue] = files.map {
             .object(["path": .string($0.path), "mode": .string("100644"), "type": .string("blob"), "content": .string($0.content)])
         }
-        let tree: Sha = try decode(try await send(.post, "\(path)/trees", json: ["base_tree": .string(parent.tree.sha), "tree": .array(entries)]))
+        let tree: Sha = try decode(try await send(.post, path + "/trees", json: ["base_tree": .string(parent.tree.sha), "tree": .array(entries)]))
         if tree.sha == parent.tree.sha { return parent.sha }
         let commit: Sha = try decode(
-            try await send(.post, "\(path)/commits", json: ["message": .string(message), "tree": .string(tree.sha), "parents": .array([.string(parent.sha)])]))
-        let _: Ref = try decode(try await send(.patch, "\(path)/refs/heads/\(branch)", json: ["sha": .string(commit.sha), "force": .bool(false)]))
+            try await send(.post, path + "/commits", json: ["message": .string(message), "tree": .string(tree.sha), "parents": .array([.string(parent.sha)])]))
+        let _: Ref = try decode(try await send(.patch, path + "/refs/heads/\(branch: branch)", json: ["sha": .string(commit.sha), "force": .bool(false)]))
         return commit.sha
     }
 
@@ -394,36 +394,36 @@ public struct GitHubClient: Sendable {
     public func createPullRequest(owner: String, repo: String, title: String, body: String, head: String, base: String, draft: Bool = true) async throws -> PullRequest {
         if let existing = try await findOpenPullRequest(owner: owner, repo: repo, head: head) { return existing }
         let payload: [String: JSONValue] = ["title": .string(title), "body": .string(body), "head": .string(head), "base": .string(base), "draft": .bool(draft)]
-        return try decode(try await send(.post, "/repos/\(owner)/\(repo)/pulls", json: payload))
+        return try decode(try await send(.post, "/repos/\(owner: owner)/\(repo: repo)/pulls", json: payload))
     }
 
     /// Replaces a pull request's body (`PATCH /repos/{owner}/{repo}/pulls/{number}`): setting the
     /// same body twice changes nothing, so it is safe to repeat.
     public func updatePullRequest(owner: String, repo: String, number: Int, body: String) async throws {
-        let _: PullRequest = try decode(try await send(.patch, "/repos/\(owner)/\(repo)/pulls/\(number)", json: ["body": .string(body)]))
+        let _: PullRequest = try decode(try await send(.patch, "/repos/\(owner: owner)/\(repo: repo)/pulls/\(number: number)", json: ["body": .string(body)]))
     }
 
     /// A comment on an issue or pull request.
     public func addComment(owner: String, repo: String, number: Int, body: String) async throws {
-        let _: JSONValue = try decode(try await send(.post, "/repos/\(owner)/\(repo)/issues/\(number)/comments", body: ["body": body]))
+        let _: JSONValue = try decode(try await send(.post, "/repos/\(owner: owner)/\(repo: repo)/issues/\(number: number)/comments", body: ["body": body]))
     }
 
     // MARK: Plumbing
 
-    func request(_ method: HTTPRequest.Method, _ path: String, query: [String: String] = [:], body: Data? = nil) -> HTTPClientRequest {
+    func request(_ method: HTTPRequest.Method, _ path: APIPath, query: [String: String] = [:], body: Data? = nil) -> HTTPClientRequest {
         var headers = HTTPFields()
         headers[.authorization] = "Bearer \(token)"
         headers[.accept] = "application/vnd.github+json"
         headers[HTTPField.Name("X-GitHub-Api-Version")!] = "2022-11-28"
         if body != nil { headers[.contentType] = "application/json" }
-        return HTTPClientRequest(method: method, url: baseURL.endpoint(path, query: query), headers: headers, body: body)
+        return HTTPClientRequest(method: method, url: baseURL.endpoint(path.path, query: query), headers: headers, body: body, route: path.template)
     }
 
-    func send(_ method: HTTPRequest.Method, _ path: String, query: [String: String] = [:], body: [String: String]? = nil) async throws -> HTTPClientResponse {
+    func send(_ method: HTTPRequest.Method, _ path: APIPath, query: [String: String] = [:], body: [String: String]? = nil) async throws -> HTTPClientResponse {
         try await http.send(request(method, path, query: query, body: try body.map { try JSONEncoder().encode($0) }))
     }
 
-    func send(_ method: HTTPRequest.Method, _ path: String, json: [String: JSONValue]) async throws -> HTTPClientResponse {
+    func send(_ method: HTTPRequest.Method, _ path: APIPath, json: [String: JSONValue]) async throws -> HTTPClientResponse {
         try await http.send(request(method, path, body: try JSONEncoder().encode(JSONValue.object(json))))
     }
 

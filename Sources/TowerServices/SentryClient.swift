@@ -90,7 +90,7 @@ public struct SentryClient: Sendable {
     /// Sentry's schema marks the project issues endpoint deprecated in its favour.
     public func listIssues(project: String, query: String = "is:unresolved", statsPeriod: String = "24h", maxPages: Int = 5) async throws -> [Issue] {
         var url = endpoint(
-            "/api/0/organizations/\(organization)/issues/",
+            "/api/0/organizations/\(org: organization)/issues/",
             query: ["project": project, "query": query, "statsPeriod": statsPeriod, "groupStatsPeriod": statsPeriod == "14d" ? "14d" : "24h"])
         var issues: [Issue] = []
         for _ in 0..<maxPages {
@@ -98,7 +98,7 @@ public struct SentryClient: Sendable {
             guard case .array(let page) = try decode(response) else { break }
             issues += page.map(Self.issue)
             guard let next = Self.nextCursorPage(response.headers[HTTPField.Name("Link")!]) else { break }
-            url = next
+            url.url = next
         }
         return issues
     }
@@ -111,26 +111,26 @@ public struct SentryClient: Sendable {
 
     /// The organization's projects, over Sentry's cursor pages.
     public func listProjects(maxPages: Int = 10) async throws -> [Project] {
-        var url = endpoint("/api/0/organizations/\(organization)/projects/")
+        var url = endpoint("/api/0/organizations/\(org: organization)/projects/")
         var projects: [Project] = []
         for _ in 0..<maxPages {
             let response = try await http.send(request(.get, url))
             guard case .array(let page) = try decode(response) else { break }
             projects += page.compactMap { item in item["slug"]?.string.map { Project(id: item["id"]?.string ?? $0, slug: $0) } }
             guard let next = Self.nextCursorPage(response.headers[HTTPField.Name("Link")!]) else { break }
-            url = next
+            url.url = next
         }
         return projects
     }
 
     /// One issue by its numeric id.
     public func getIssue(_ id: String) async throws -> Issue {
-        Self.issue(try decode(try await http.send(request(.get, endpoint("/api/0/organizations/\(organization)/issues/\(id)/")))))
+        Self.issue(try decode(try await http.send(request(.get, endpoint("/api/0/organizations/\(org: organization)/issues/\(id: id)/")))))
     }
 
     /// The issue's latest event: the exception and its frames, platform, release, environment.
     public func getLatestEvent(issue id: String) async throws -> Event {
-        let json = try decode(try await http.send(request(.get, endpoint("/api/0/organizations/\(organization)/issues/\(id)/events/latest/"))))
+        let json = try decode(try await http.send(request(.get, endpoint("/api/0/organizations/\(org: organization)/issues/\(id: id)/events/latest/"))))
         var event = Event(frames: [], platform: json["platform"]?.string, release: json["release"]?["version"]?.string ?? json["release"]?.string)
         if case .array(let tags) = json["tags"] { event.environment = tags.first { $0["key"]?.string == "environment" }?["value"]?.string }
         if case .array(let entries) = json["entries"], let exception = entries.first(where: { $0["type"]?.string == "exception" }),
@@ -152,7 +152,7 @@ public struct SentryClient: Sendable {
     /// The organization the token reads (`GET /api/0/organizations/{org}/`), with Sentry's
     /// rate-limit headers.
     public func getOrganization() async throws -> ServiceIdentity {
-        let response = try await http.send(request(.get, endpoint("/api/0/organizations/\(organization)/")))
+        let response = try await http.send(request(.get, endpoint("/api/0/organizations/\(org: organization)/")))
         let json = try decode(response)
         let slug = json["slug"]?.string ?? organization
         return ServiceIdentity(
@@ -163,19 +163,27 @@ public struct SentryClient: Sendable {
     /// Marks the issue resolved (`PUT` with `{"status":"resolved"}`).
     public func resolveIssue(_ id: String) async throws {
         let body = try JSONEncoder().encode(JSONValue.object(["status": .string("resolved")]))
-        _ = try decode(try await http.send(request(.put, endpoint("/api/0/organizations/\(organization)/issues/\(id)/"), body: body)))
+        _ = try decode(try await http.send(request(.put, endpoint("/api/0/organizations/\(org: organization)/issues/\(id: id)/"), body: body)))
     }
 
     // MARK: Plumbing
 
-    func endpoint(_ path: String, query: [String: String] = [:]) -> URL { baseURL.endpoint(path, query: query) }
+    /// A URL of the API and the template it was made from (kept for the next pages' URLs).
+    struct Endpoint {
+        var url: URL
+        var route: String
+    }
 
-    func request(_ method: HTTPRequest.Method, _ url: URL, body: Data? = nil) -> HTTPClientRequest {
+    func endpoint(_ path: APIPath, query: [String: String] = [:]) -> Endpoint {
+        Endpoint(url: baseURL.endpoint(path.path, query: query), route: path.template)
+    }
+
+    func request(_ method: HTTPRequest.Method, _ endpoint: Endpoint, body: Data? = nil) -> HTTPClientRequest {
         var headers = HTTPFields()
         headers[.authorization] = "Bearer \(token)"
         headers[.accept] = "application/json"
         if body != nil { headers[.contentType] = "application/json" }
-        return HTTPClientRequest(method: method, url: url, headers: headers, body: body)
+        return HTTPClientRequest(method: method, url: endpoint.url, headers: headers, body: body, route: endpoint.route)
     }
 
     func decode(_ response: HTTPClientResponse) throws -> JSONValue {

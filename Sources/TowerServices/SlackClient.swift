@@ -101,7 +101,7 @@ public struct SlackClient: Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         let body = try JSONEncoder().encode(JSONValue.object(["text": .string(text), "replace_original": .bool(replaceOriginal), "response_type": .string("in_channel")]))
-        let response = try await http.send(HTTPClientRequest(method: .post, url: responseURL, headers: headers, body: body))
+        let response = try await http.send(HTTPClientRequest(method: .post, url: responseURL, headers: headers, body: body, route: "{response_url}"))
         guard response.status.kind == .successful else {
             throw ServiceError(service: "Slack", status: response.status.code, message: String(decoding: response.body.prefix(200), as: UTF8.self))
         }
@@ -132,7 +132,8 @@ public struct SlackClient: Sendable {
         var headers = HTTPFields()
         headers[.authorization] = "Bearer \(token)"
         headers[.contentType] = "application/json; charset=utf-8"
-        let request = HTTPClientRequest(method: .post, url: baseURL.appendingPathComponent(method), headers: headers, body: try JSONEncoder().encode(payload))
+        let request = HTTPClientRequest(method: .post, url: baseURL.appendingPathComponent(method), headers: headers, body: try JSONEncoder().encode(payload),
+            route: "/api/\(method)")
         let response = try await http.send(request)
         let answer = try? JSONValue.parse(response.body)
         guard response.status.kind == .successful, let answer else {

@@ -330,6 +330,14 @@ enum Migrations {
                     BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: rows younger than 30 days are kept'); END
                     """)
         }
+        migrator.registerMigration("v16-trace") { db in
+            // The task's trace: its root span's traceparent, and the webhook's it links to.
+            try db.alter(table: "tasks") { t in
+                t.add(column: "trace_parent", .text)
+                t.add(column: "origin_trace_parent", .text)
+            }
+            try db.alter(table: "webhook_inbox") { t in t.add(column: "trace_parent", .text) }
+        }
         return migrator
     }
 }

@@ -6,8 +6,11 @@ import TowerCore
 enum Rows {
     static let taskColumns = """
         id, ticket_id, title, description, source, status, current_agent, progress, attempts, last_error,
-        step, failed_step, cycle, created_at, updated_at, expires_at, repository, waiting_until, waiting_for
+        step, failed_step, cycle, created_at, updated_at, expires_at, repository, waiting_until, waiting_for,
+        trace_parent, origin_trace_parent
         """
+    /// How many columns ``taskColumns`` names (an INSERT's placeholders).
+    static let taskColumnCount = 21
     /// Steps in the workflow's order, for results stored within the same millisecond (one
     /// commit can finish a step and the next).
     static let stepOrder = "CASE step WHEN 'discovery' THEN 0 WHEN 'planning' THEN 1 WHEN 'execution' THEN 2 WHEN 'ci_monitoring' THEN 3 ELSE 4 END"
@@ -36,14 +39,15 @@ enum Rows {
             step: (row[10] as String?).flatMap(StepKind.init(rawValue:)),
             failedStep: (row[11] as String?).flatMap(StepKind.init(rawValue:)),
             cycle: row[12], createdAt: row[13], updatedAt: row[14], expiresAt: row[15],
-            repository: row[16], waitingUntil: row[17], waitingFor: row[18], budget: row[19], worker: row[20], interruptions: row[21])
+            repository: row[16], waitingUntil: row[17], waitingFor: row[18], budget: row[21], worker: row[22], interruptions: row[23],
+            traceParent: row[19], originTraceParent: row[20])
     }
 
     static func taskArguments(_ t: TowerTask) -> StatementArguments {
         [
             t.id, t.ticketId, t.title, t.description, t.source.rawValue, t.status.rawValue, t.currentAgent, t.progress,
             t.attempts, t.lastError, t.step?.rawValue, t.failedStep?.rawValue, t.cycle, t.createdAt.stored, t.updatedAt.stored,
-            t.expiresAt.stored, t.repository, t.waitingUntil.stored, t.waitingFor,
+            t.expiresAt.stored, t.repository, t.waitingUntil.stored, t.waitingFor, t.traceParent, t.originTraceParent,
         ]
     }
 
@@ -87,7 +91,8 @@ enum Rows {
     static func delivery(_ row: Row) -> WebhookDelivery {
         WebhookDelivery(
             id: row["delivery_id"], source: row["source"], event: row["event"], body: row["body"],
-            receivedAt: row["received_at"], processedAt: row["processed_at"], outcome: row["outcome"], bodyDigest: row["body_digest"])
+            receivedAt: row["received_at"], processedAt: row["processed_at"], outcome: row["outcome"], bodyDigest: row["body_digest"],
+            traceParent: row["trace_parent"])
     }
 
     static func command(_ row: Row) -> OperatorCommand {

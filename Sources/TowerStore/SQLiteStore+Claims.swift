@@ -26,7 +26,7 @@ extension SQLiteStore {
                               ORDER BY created_at, id LIMIT ?)
                             RETURNING \(Rows.taskReadColumns), claim_token
                             """), arguments: [worker.id, now, now, limit])
-            let claimed = rows.map { row in ClaimedTask(task: Rows.task(row), claim: TaskClaim(worker: worker.id, token: row[22])) }
+            let claimed = rows.map { row in ClaimedTask(task: Rows.task(row), claim: TaskClaim(worker: worker.id, token: row[24])) }
                 .sorted { ($0.task.createdAt, $0.task.id) < ($1.task.createdAt, $1.task.id) }
             let wake = try Date.fetchOne(
                 db.cachedStatement(

@@ -7,14 +7,14 @@ extension SQLiteStore {
         try await write { db in
             let row = try db.cachedStatement(
                 sql: """
-                    INSERT OR IGNORE INTO webhook_inbox (delivery_id, source, event, received_at, processed_at, expires_at, body_digest)
-                    VALUES (?, ?, ?, ?, NULL, ?, ?)
+                    INSERT OR IGNORE INTO webhook_inbox (delivery_id, source, event, received_at, processed_at, expires_at, body_digest, trace_parent)
+                    VALUES (?, ?, ?, ?, NULL, ?, ?, ?)
                     """)
             let body = try db.cachedStatement(sql: "INSERT INTO webhook_bodies (delivery_id, body) VALUES (?, ?)")
             return try deliveries.map { delivery in
                 try row.execute(arguments: [
                     delivery.id, delivery.source, delivery.event, delivery.receivedAt,
-                    delivery.receivedAt.addingTimeInterval(WebhookDelivery.retention), delivery.bodyDigest,
+                    delivery.receivedAt.addingTimeInterval(WebhookDelivery.retention), delivery.bodyDigest, delivery.traceParent,
                 ])
                 guard db.changesCount == 1 else { return false }
                 try body.execute(arguments: [delivery.id, delivery.body])

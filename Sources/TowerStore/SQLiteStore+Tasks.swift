@@ -6,7 +6,7 @@ extension SQLiteStore {
     public func insertTask(_ task: TowerTask, event: TaskEvent?, actor: Actor) async throws {
         try await write { db in
             try db.execute(
-                sql: "INSERT INTO tasks (\(Rows.taskColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                sql: "INSERT INTO tasks (\(Rows.taskColumns)) VALUES (\(Array(repeating: "?", count: Rows.taskColumnCount).joined(separator: ", ")))",
                 arguments: Rows.taskArguments(task))
             if let event { _ = try db.insertEvents([event]) }
             try db.insertCommand(.start, taskId: task.id, actor: actor, at: task.createdAt)
@@ -106,13 +106,13 @@ extension SQLiteStore {
             sql: """
                 UPDATE tasks SET title = ?, status = ?, current_agent = ?, progress = ?, attempts = ?, last_error = ?, step = ?,
                   failed_step = ?, cycle = ?, updated_at = ?, expires_at = ?, waiting_until = ?, waiting_for = ?, worker = ?, interruptions = ?,
-                  claimed_by = CASE WHEN ? THEN NULL ELSE claimed_by END
+                  trace_parent = ?, claimed_by = CASE WHEN ? THEN NULL ELSE claimed_by END
                 WHERE id = ?
                 """
         ).execute(arguments: [
             next.title, next.status.rawValue, next.currentAgent, next.progress, next.attempts, next.lastError, next.step?.rawValue,
             next.failedStep?.rawValue, next.cycle, next.updatedAt.stored, next.expiresAt.stored, next.waitingUntil.stored, next.waitingFor, next.worker,
-            next.interruptions,
+            next.interruptions, next.traceParent,
             release, next.id,
         ])
         if let result = update.phaseResult {

@@ -161,11 +161,15 @@ public struct WebhookDelivery: Sendable, Equatable {
     /// The signed body's digest, with its source: a second delivery of the same body under
     /// another id is a replay, answered as a duplicate and not acted on again.
     public var bodyDigest: String?
+    /// The sender's W3C `traceparent`, when it sent a well-formed one: a task this delivery
+    /// starts links its trace to the sender's.
+    public var traceParent: String?
 
     public init(
         id: String, source: String, event: String, body: Data, receivedAt: Date, processedAt: Date? = nil, outcome: String? = nil,
-        bodyDigest: String? = nil
+        bodyDigest: String? = nil, traceParent: String? = nil
     ) {
+        self.traceParent = traceParent
         self.bodyDigest = bodyDigest
         self.id = id
         self.source = source

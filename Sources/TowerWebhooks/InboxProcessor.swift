@@ -61,7 +61,8 @@ public struct InboxProcessor: ScheduledJob {
                     return "ignored: \(ticket) already has task \(live.id) (\(live.status.rawValue))"
                 }
                 let task = try await OperatorCommands(store: store).start(
-                    ticketId: ticket, title: title, description: description, source: .jira, by: Actor(user: "jira", channel: .api))
+                    ticketId: ticket, title: title, description: description, source: .jira, originTraceParent: delivery.traceParent,
+                    by: Actor(user: "jira", channel: .api))
                 await wake()
                 return "started \(task.id) for \(ticket)"
             } catch {

@@ -21,6 +21,16 @@ public enum Intake {
     public static func decide(
         _ source: WebhookSource, body: Data, header: (String) -> String?, secrets: [String], now: Date
     ) -> Decision {
+        let decision = decideVerified(source, body: body, header: header, secrets: secrets, now: now)
+        // The sender's trace context, only once the request is verified, and only well-formed.
+        guard case .accepted(var delivery, let reply) = decision, let parent = header("traceparent"), TraceParent.isValid(parent) else { return decision }
+        delivery.traceParent = parent
+        return .accepted(delivery, reply: reply)
+    }
+
+    private static func decideVerified(
+        _ source: WebhookSource, body: Data, header: (String) -> String?, secrets: [String], now: Date
+    ) -> Decision {
         if let refusal = Signatures.verify(source, body: body, header: header, secrets: secrets, now: now) {
             return .refused(status: 401, reason: refusal.description)
         }

@@ -48,7 +48,10 @@ struct DemoCommand: AsyncParsableCommand {
         var outcome: Int32 = 0
         try await reportingErrors {
             let environment = ProcessInfo.processInfo.environment
-            let base = StateDirectory.resolve(explicit: global.stateDir, configuration: try global.loadValidConfiguration(), environment: environment)
+            let operatorConfig = try global.loadValidConfiguration()
+            let base = StateDirectory.resolve(explicit: global.stateDir, configuration: operatorConfig, environment: environment)
+            // Traces go where the operator's OTEL_* settings say, the demo's own settings aside.
+            let observability = try Observability.start(operatorConfig, format: .text, screen: !noConsole)
             let site = DemoSite.under(stateDirectory: base.url)
             if reset {
                 do {
@@ -69,7 +72,7 @@ struct DemoCommand: AsyncParsableCommand {
             let engine = RunConsole.engine(store: store, workflow: Workflow.agents(services), config)
             let actor = who.actor
             if noConsole {
-                outcome = try await headless(site: site, store: store, engine: engine, actor: actor)
+                outcome = try await observability.around { try await headless(site: site, store: store, engine: engine, actor: actor) }
             } else {
                 // What the demo really talks to: the local forge and the recordings; no Jira or Slack.
                 let integrations = [
@@ -77,15 +80,17 @@ struct DemoCommand: AsyncParsableCommand {
                     Health.Integration(name: "Jira", condition: .notConfigured), Health.Integration(name: "Slack", condition: .notConfigured),
                 ]
                 let autoApprove = autoApprove
-                try await RunConsole.present(
-                    store: store, engine: engine, options: ConsoleRuntime.Options(user: actor.user, themeName: theme, bell: !noBell, guide: Self.guide),
-                    integrations: integrations, checks: nil,
-                    prepare: {
-                        let loaded = try await site.prepare(store: store)
-                        let (task, isNew) = try await site.task(store: store, by: Actor(user: actor.user, channel: .console))
-                        if autoApprove { Self.approveWhenAsked(task.id, store: store, actor: actor) }
-                        return "demo: \(loaded); \(task.ticketId ?? task.id) \(isNew ? "started" : "is \(task.status.rawValue)"): press a when it waits for approval, ? for help"
-                    })
+                try await observability.around {
+                    try await RunConsole.present(
+                        store: store, engine: engine, options: ConsoleRuntime.Options(user: actor.user, themeName: theme, bell: !noBell, guide: Self.guide),
+                        integrations: integrations, checks: nil,
+                        prepare: {
+                            let loaded = try await site.prepare(store: store)
+                            let (task, isNew) = try await site.task(store: store, by: Actor(user: actor.user, channel: .console))
+                            if autoApprove { Self.approveWhenAsked(task.id, store: store, actor: actor) }
+                            return "demo: \(loaded); \(task.ticketId ?? task.id) \(isNew ? "started" : "is \(task.status.rawValue)"): press a when it waits for approval, ? for help"
+                        })
+                }
             }
         }
         if outcome != 0 { throw ExitCode(outcome) }

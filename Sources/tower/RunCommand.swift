@@ -3,6 +3,7 @@ import Foundation
 import TowerCore
 import TowerEngine
 import TowerStore
+import TowerTelemetry
 
 /// `tower run`: starts a workflow for a Jira ticket or a description and follows its log until
 /// the task waits for approval, completes or fails. An engine runs in this process; while
@@ -37,6 +38,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Start the task and exit without following it.")
     var detach = false
 
+    @Option(name: .long, help: "text, or json: one JSON object per log line (default: TOWER_LOG_FORMAT, else text).")
+    var logFormat: LogFormat?
+
     func validate() throws {
         guard (ticket == nil) != (description == nil) else { throw ValidationError("give exactly one of --ticket KEY and --description TEXT") }
         if let ticket, ticket.range(of: #"^[A-Z][A-Z0-9_]+-[0-9]+$"#, options: .regularExpression) == nil {
@@ -55,6 +59,7 @@ struct RunCommand: AsyncParsableCommand {
             guard missing.isEmpty else {
                 throw CLIError.failure("no task was created; the workflow needs what is not configured:\n" + missing.map { "  - \($0)" }.joined(separator: "\n"))
             }
+            let observability = try Observability.start(config, format: logFormat)
             let commands = OperatorCommands(store: store)
             let task: TowerTask
             if let ticket {
@@ -64,45 +69,58 @@ struct RunCommand: AsyncParsableCommand {
                 let heading = title ?? String(text.split(whereSeparator: \.isNewline).first ?? "").prefix(80).trimmingCharacters(in: .whitespaces)
                 task = try await commands.start(ticketId: nil, title: heading, description: text, source: .description, repository: repo, by: who.actor)
             }
-            print("Task \(task.id) started (\(task.ticketId ?? "from a description")); follow with tower agent status \(task.id)")
+            observability.say(
+                "task_started", "Task \(task.id) started (\(task.ticketId ?? "from a description")); follow with tower agent status \(task.id)",
+                ["task_id": .string(task.id)])
             if detach { return }
 
-            // An engine of our own, unless a live one runs elsewhere; if that one dies while we
-            // follow, ours takes over (its lease lapses; the engine waits for that by itself).
-            if let lease = try await store.lease(), lease.isLive(at: Date()) {
-                print("queued for the engine in pid \(lease.pid) on \(lease.host); following it here")
+            outcome = try await observability.around {
+                // An engine of our own, unless a live one runs elsewhere; if that one dies while we
+                // follow, ours takes over (its lease lapses; the engine waits for that by itself).
+                if let lease = try await store.lease(), lease.isLive(at: Date()) {
+                    observability.say("queued", "queued for the engine in pid \(lease.pid) on \(lease.host); following it here")
+                }
+                // In JSON, the lines come from following the store (whichever engine runs the
+                // task); this engine adds its step and workflow events.
+                let engine = RunConsole.engine(
+                    store: store, workflow: WorkflowAssembly.workflow(configuration: config, store: store, sentryLog: WorkflowAssembly.stderrLog), config,
+                    log: observability.engineLog.map { EngineLog($0.logger, lines: false) })
+                let running = Task { await engine.run() }
+                var last: Int64?
+                let final = try await Self.follow(task.id, store: store, after: &last, journal: observability.engineLog) {
+                    [.awaitingApproval, .completed, .failed, .rejected].contains($0.status)
+                }
+                if observability.sink == nil { Self.explain(final) }
+                running.cancel()
+                await running.value
+                return Self.exitStatus(final)
             }
-            let engine = RunConsole.engine(
-                store: store, workflow: WorkflowAssembly.workflow(configuration: config, store: store, sentryLog: WorkflowAssembly.stderrLog), config)
-            let running = Task { await engine.run() }
-            var last: Int64?
-            let final = try await Self.follow(task.id, store: store, after: &last) { [.awaitingApproval, .completed, .failed, .rejected].contains($0.status) }
-            Self.explain(final)
-            running.cancel()
-            await running.value
-            outcome = Self.exitStatus(final)
         }
         if outcome != 0 { throw ExitCode(outcome) }
     }
 
     /// Prints the task's log as it grows (after event `last`) until `done` says the task has
     /// reached a state worth stopping at; returns it then.
-    static func follow(_ id: String, store: any Store, after last: inout Int64?, until done: (TowerTask) -> Bool) async throws -> TowerTask {
-        while true {
-            for event in try await store.events(taskId: id, after: last, limit: 500) {
+    /// With `journal` (`--log-format json`), each line is a JSON object with the task's ids and trace.
+    static func follow(
+        _ id: String, store: any Store, after last: inout Int64?, journal: EngineLog? = nil, until done: (TowerTask) -> Bool
+    ) async throws -> TowerTask {
+        var task = try await store.task(id: id)
+        func show(_ events: [TaskEvent]) {
+            for event in events {
                 last = event.sequence
-                print(Format.logLine(event, time: Format.clock))
+                if let journal, let task { journal.line(event, task: task) } else { print(Format.logLine(event, time: Format.clock)) }
             }
             Format.flush()
-            guard let task = try await store.task(id: id) else { throw StoreError.unknownTask(id) }
-            if done(task) {
+        }
+        while true {
+            show(try await store.events(taskId: id, after: last, limit: 500))
+            guard let now = try await store.task(id: id) else { throw StoreError.unknownTask(id) }
+            task = now
+            if done(now) {
                 // The lines written with the change of state.
-                for event in try await store.events(taskId: id, after: last, limit: 500) {
-                    last = event.sequence
-                    print(Format.logLine(event, time: Format.clock))
-                }
-                Format.flush()
-                return task
+                show(try await store.events(taskId: id, after: last, limit: 500))
+                return now
             }
             try await Task.sleep(nanoseconds: 200_000_000)
         }

@@ -36,20 +36,23 @@ struct RunConsole: AsyncParsableCommand {
         try await reportingErrors {
             let config = try global.loadValidConfiguration()
             let store = try await global.openStore()
-            let box = EngineBox()
-            let engine: Engine? =
-                noEngine ? nil : Self.engine(store: store, workflow: WorkflowAssembly.workflow(
-                    configuration: config, store: store,
-                    ciNews: { repository, branch in await box.engine?.announceCINews(repository: repository, branch: branch) },
-                    wake: { await box.engine?.wake() }), config)
-            if let engine { await box.set(engine) }
-            let (integrations, checks) = Self.integrationChecks(config, enabled: !noChecks)
-            let report = try Self.startListener(config, store: store, engine: engine)
-            var options = ConsoleRuntime.Options(user: who.actor.user, themeName: theme, bell: !noBell)
-            options.taskBudget = BudgetSettings(config).task
-            try await Self.present(
-                store: store, engine: engine, options: options,
-                integrations: integrations, checks: checks, listenerReport: report)
+            let observability = try Observability.start(config, format: nil, screen: true)
+            try await observability.around {
+                let box = EngineBox()
+                let engine: Engine? =
+                    noEngine ? nil : Self.engine(store: store, workflow: WorkflowAssembly.workflow(
+                        configuration: config, store: store,
+                        ciNews: { repository, branch in await box.engine?.announceCINews(repository: repository, branch: branch) },
+                        wake: { await box.engine?.wake() }), config)
+                if let engine { await box.set(engine) }
+                let (integrations, checks) = Self.integrationChecks(config, enabled: !noChecks)
+                let report = try Self.startListener(config, store: store, engine: engine)
+                var options = ConsoleRuntime.Options(user: who.actor.user, themeName: theme, bell: !noBell)
+                options.taskBudget = BudgetSettings(config).task
+                try await Self.present(
+                    store: store, engine: engine, options: options,
+                    integrations: integrations, checks: checks, listenerReport: report)
+            }
         }
     }
 
@@ -83,12 +86,13 @@ struct RunConsole: AsyncParsableCommand {
     /// The engine as the configuration sets its limits. On a PostgreSQL store it is one worker
     /// among several (claims per task, `TOWER_MAX_CONCURRENT_TASKS` of them here); on SQLite it
     /// holds the store's lease.
-    static func engine(store: any Store, workflow: Workflow, _ config: Configuration) -> Engine {
+    static func engine(store: any Store, workflow: Workflow, _ config: Configuration, log: EngineLog? = nil) -> Engine {
         var configuration = EngineConfiguration(
             maxConcurrentTasks: config.integer("TOWER_MAX_CONCURRENT_TASKS", default: 4),
             maxCIRetries: config.integer("TOWER_MAX_CI_RETRIES", default: 3))
         configuration.auditRetention = TimeInterval(config.integer("TOWER_AUDIT_RETENTION_DAYS", default: 400)) * 86_400
         if store is PostgresStore { configuration.sharing = .claims }
+        configuration.log = log
         return Engine(store: store, workflow: workflow, configuration: configuration)
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TowerAgents
+import TowerTelemetry
 import TowerConfig
 import TowerEngine
 import TowerStore
@@ -27,42 +28,58 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Port to bind (default: TOWER_LISTEN's port, else 8001; 0 picks a free one).")
     var port: Int?
 
+    @Option(name: .long, help: "text, or json: one JSON object per log line (default: TOWER_LOG_FORMAT, else text).")
+    var logFormat: LogFormat?
+
     func run() async throws {
         try await reportingErrors {
             let config = try global.loadValidConfiguration()
             let store = try await global.openStore()
             guard let address = Listener.address(config["TOWER_LISTEN"]) else { throw CLIError.failure("TOWER_LISTEN is not HOST:PORT") }
-            _ = WorkflowAssembly.metricsRegistry
-            let engineBox = EngineBox()
-            let workflow = WorkflowAssembly.workflow(
-                configuration: config, store: store, sentryLog: WorkflowAssembly.stderrLog,
-                ciNews: { repository, branch in await engineBox.engine?.announceCINews(repository: repository, branch: branch) },
-                wake: { await engineBox.engine?.wake() })
-            let engine = RunConsole.engine(store: store, workflow: workflow, config)
-            await engineBox.set(engine)
-            let secrets = WorkflowAssembly.webhookSecrets(config)
-            let missing = Set(WebhookSource.allCases.filter { secrets[$0]?.isEmpty ?? true }.map(\.secretKey)).sorted()
-            let listener = Listener(
-                host: host ?? address.host, port: port ?? address.port, store: store, secrets: secrets, received: { await engine.wake() },
-                health: { ["engine": await engine.isActive ? "running here" : "waiting for the lease"] }, metrics: WorkflowAssembly.metrics(store: store),
-                limits: WorkflowAssembly.listenerLimits(config),
-                log: { FileHandle.standardError.write(Data("tower serve: \($0)\n".utf8)) })
-            let running = Task { await engine.run() }
-            do {
-                try await listener.run(signals: true) { bound in
-                    print("tower serve: listening on \(listener.host):\(bound)" + (missing.isEmpty ? "" : "; refusing every request on routes without a secret (\(missing.joined(separator: ", ")))"))
-                    print("tower serve: \(listener.limits.summary)")
-                    Format.flush()
+            let observability = try Observability.start(config, format: logFormat)
+            try await observability.around { try await serve(config, store: store, address: address, observability) }
+        }
+    }
+
+    func serve(_ config: Configuration, store: any Store, address: (host: String, port: Int), _ observability: Observability) async throws {
+        _ = WorkflowAssembly.metricsRegistry
+        let engineBox = EngineBox()
+        let workflow = WorkflowAssembly.workflow(
+            configuration: config, store: store, sentryLog: WorkflowAssembly.stderrLog,
+            ciNews: { repository, branch in await engineBox.engine?.announceCINews(repository: repository, branch: branch) },
+            wake: { await engineBox.engine?.wake() })
+        let engine = RunConsole.engine(store: store, workflow: workflow, config, log: observability.engineLog)
+        await engineBox.set(engine)
+        let secrets = WorkflowAssembly.webhookSecrets(config)
+        let missing = Set(WebhookSource.allCases.filter { secrets[$0]?.isEmpty ?? true }.map(\.secretKey)).sorted()
+        let listener = Listener(
+            host: host ?? address.host, port: port ?? address.port, store: store, secrets: secrets, received: { await engine.wake() },
+            health: { ["engine": await engine.isActive ? "running here" : "waiting for the lease"] }, metrics: WorkflowAssembly.metrics(store: store),
+            limits: WorkflowAssembly.listenerLimits(config),
+            log: { message in
+                if observability.sink != nil {
+                    observability.say("listener", message)
+                } else {
+                    FileHandle.standardError.write(Data("tower serve: \(message)\n".utf8))
                 }
-            } catch {
-                running.cancel()
-                await running.value
-                throw CLIError.failure("the listener stopped: \(error)")
+            })
+        let running = Task { await engine.run() }
+        do {
+            try await listener.run(signals: true) { bound in
+                observability.say(
+                    "listening", "tower serve: listening on \(listener.host):\(bound)"
+                        + (missing.isEmpty ? "" : "; refusing every request on routes without a secret (\(missing.joined(separator: ", ")))"),
+                    ["address": .string("\(listener.host):\(bound)")])
+                observability.say("limits", "tower serve: \(listener.limits.summary)")
             }
+        } catch {
             running.cancel()
             await running.value
-            print("tower serve: stopped")
+            throw CLIError.failure("the listener stopped: \(error)")
         }
+        running.cancel()
+        await running.value
+        observability.say("stopped", "tower serve: stopped")
     }
 }
 

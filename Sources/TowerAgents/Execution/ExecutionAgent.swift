@@ -50,6 +50,7 @@ public struct ExecutionAgent: WorkflowStep {
     }
 
     public func run(_ context: StepContext) async throws -> StepOutcome {
+        let began = Date()
         let forge = try services.requireForge(auditedFor: context)
         guard let caller = services.caller(for: .execution, in: context, step: "execution") else {
             throw PermanentStepFailure("Execution needs a language model and \(services.llmProblem); or set TOWER_LLM_REPLAY=DIR to answer from recordings")
@@ -123,9 +124,11 @@ public struct ExecutionAgent: WorkflowStep {
                 workspace = try await prepare(item.repository, branch: branch, forge: forge, directory: root.appendingPathComponent(item.repository.name), context: context)
                 workspaces[item.repository.description] = workspace
             }
-            let commit = try await perform(
-                item, in: workspace, plan: planText, planDocument: plan, planning: planning, discovery: discovery, caller: caller, forge: forge, branch: branch,
-                context: context)
+            let commit = try await AgentSpan.around("plan task \(item.key)", ["tower.work": item.key, "tower.repository": item.repository.description]) {
+                try await perform(
+                    item, in: workspace, plan: planText, planDocument: plan, planning: planning, discovery: discovery, caller: caller, forge: forge, branch: branch,
+                    context: context)
+            }
             commits.append(commit)
             await context.progress(startProgress + (StepKind.execution.progressWhenDone - startProgress) * (index + 1) / max(1, work.count))
         }
@@ -146,6 +149,9 @@ public struct ExecutionAgent: WorkflowStep {
         try await context.log(.info, "PR checklist\(planning.pullRequests.count == 1 ? "" : "s") updated: \(commits.count) of \(work.count) done")
         let output = ExecutionOutput(branch: branch, commits: commits, untested: untested, pullRequests: planning.pullRequests)
         let made = commits.filter { $0.attempts > 0 }.count
+        // As the original's Execution agent logs it; a plan task that fails fails the step, so
+        // a completed Execution has none failed.
+        context.report("task_completed", ["duration_seconds": Date().timeIntervalSince(began), "tasks_completed": Double(commits.count), "tasks_failed": 0])
         return .completed(
             try StepOutput(
                 encoding: output, artifacts: artifacts,
@@ -194,76 +200,6 @@ public struct ExecutionAgent: WorkflowStep {
             }
         }
         return workspace
-    }
-
-    /// One piece of work, up to the attempts allowed: ask, apply, test, and commit when it passes.
-    func perform(
-        _ item: Work, in workspace: Workspace, plan: String, planDocument: PlanDocument, planning: PlanningOutput, discovery: DiscoveryResult?,
-        caller: StructuredCaller, forge: any Forge, branch: String, context: StepContext
-    ) async throws -> ExecutionOutput.Commit {
-        let attempts = services.execution.attempts
-        var feedback = item.failure.map { "CI output:\n" + $0 }
-        // An engine that stopped in the middle of this work left the attempt it was on and the
-        // failure it was shown: resume there, not at attempt 1.
-        var first = 1
-        if let saved = try await context.checkpoint(item.key, as: WorkProgress.self) {
-            first = min(max(1, saved.attempt), attempts)
-            feedback = saved.feedback
-            try await context.log(.info, "\(item.key): resuming at attempt \(first) of \(attempts), where the last engine stopped")
-        }
-        for attempt in first...attempts {
-            try await context.saveCheckpoint(item.key, WorkProgress(attempt: attempt, feedback: feedback))
-            try await context.log(.info, "\(item.key): \(item.title) in \(item.repository) (attempt \(attempt) of \(attempts))")
-            let (prompt, shown) = try prompt(
-                for: item, workspace: workspace, plan: plan, planDocument: planDocument, planning: planning, discovery: discovery, feedback: feedback, attempt: attempt)
-            let answer: CodeChangeAnswer
-            do {
-                answer = try await caller.ask(
-                    CodeChangeAnswer.self, system: try services.prompts.render("execution", "system", [:]), cachedPrefix: prompt.cached, prompt: prompt.rest,
-                    purpose: "\(item.key) attempt \(attempt)"
-                ) { ChangeApplier.apply($0, current: workspace.read, notSeenWhole: shown.notSeenWhole).problems }
-            } catch let error as StructuredCallError {
-                guard case .malformed(_, let problems) = error else { throw error }
-                try await context.log(.warning, "\(item.key) attempt \(attempt): the changes were refused whole: \(problems.joined(separator: "; ").prefix(600))")
-                feedback = "Your previous answer was refused and nothing of it was applied:\n" + problems.map { "- \($0)" }.joined(separator: "\n")
-                continue
-            }
-            let changes = ChangeApplier.apply(answer, current: workspace.read, notSeenWhole: shown.notSeenWhole).changes
-            let before: [String: String?]
-            do {
-                before = try workspace.write(changes)
-            } catch let error as SandboxError {
-                try await context.log(.warning, "\(item.key) attempt \(attempt): refused: \(error)")
-                feedback = "Your previous answer was refused and nothing of it was applied: \(error)"
-                continue
-            }
-            let paths = changes.map(\.path).joined(separator: ", ")
-            var tested = false
-            if let command = workspace.commands.test {
-                let run = try await workspace.run(command, timeout: services.execution.testTimeout)
-                if !run.succeeded {
-                    let excerpt = (run.timedOut ? "The tests were stopped after \(Int(services.execution.testTimeout)) s.\n" : "") + TestOutput.excerpt(run.output, checkout: workspace.sandbox.root.path)
-                    try await context.log(
-                        .warning,
-                        "\(item.key) attempt \(attempt): tests failed (\(run.timedOut ? "timed out" : "exit \(run.exitCode)"), \(String(format: "%.1f", run.duration)) s): "
-                            + (excerpt.split(separator: "\n").first.map(String.init) ?? ""))
-                    try workspace.restore(before)
-                    feedback = "Your previous change (\(paths)) was undone because `\(command)` failed:\n" + excerpt
-                    continue
-                }
-                tested = true
-                try await context.log(.info, "\(item.key) attempt \(attempt): tests pass (\(String(format: "%.1f", run.duration)) s)")
-            }
-            let ticket = planning.ticket.key ?? context.task.id
-            let message = "\(item.key.hasPrefix("ci-fix") ? "fix" : "feat")(\(ticket)): \(item.title)\n\n\(answer.summary)\n\n"
-                + (tested ? "" : "Not tested: \(item.repository) has no test command.\n") + Self.marker(context.task.id, item.key)
-            let sha = try await forge.commit(changes, message: message, on: branch, in: item.repository)
-            try await context.log(.info, "\(item.key) committed on \(item.repository)@\(branch) as \(sha.prefix(8)): \(paths)")
-            return .init(work: item.key, title: item.title, repository: item.repository.description, sha: sha, tested: tested, attempts: attempt)
-        }
-        throw PermanentStepFailure(
-            "\(item.key) (\(item.title)) in \(item.repository) still fails after \(attempts) attempts; the commits before it stay, and retry resumes here. Last failure: "
-                + (feedback?.split(separator: "\n").dropFirst().first.map(String.init) ?? feedback ?? ""))
     }
 
     /// The prompt for one attempt, in the order it changes so that the prompt cache holds what

@@ -7,6 +7,9 @@ import TowerStore
 /// process was killed) is run again at once; one that finished is followed by the next an
 /// interval after it started. So a restart neither skips a pass nor doubles one.
 public struct SentrySchedule: ScheduledJob {
+    /// Each hourly pass is a trace: Sentry's pages, the Jira issues filed, the Slack notices.
+    public var traced: Bool { true }
+
     public let monitor: SentryMonitor
     public let interval: TimeInterval
 

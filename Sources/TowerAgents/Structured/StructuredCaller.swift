@@ -84,7 +84,7 @@ public struct StructuredCaller: Sendable {
             let started = Date()
             let result: LLMResult
             do {
-                result = try await provider.complete(request)
+                result = try await ModelCallSpan.around(ModelChoice(model), request, purpose: request.purpose) { try await provider.complete(request) }
                 if let notify { for notice in result.notices { await notify(notice) } }
             } catch {
                 EngineMetrics.providerFailed(provider: ModelChoice(model).provider.rawValue, class: LLMError.errorClass(of: error))

@@ -35,6 +35,18 @@ public struct ProcessRunner: Sendable {
         _ executable: String, _ arguments: [String], in directory: URL? = nil, environment: [String: String?] = [:], inherit: Bool = true,
         input: Data? = nil, timeout: TimeInterval = 120, outputLimit: Int = 16 << 20
     ) async throws -> Outcome {
+        guard executable == "git" || executable.hasSuffix("/git") else {
+            return try await spawn(executable, arguments, in: directory, environment: environment, inherit: inherit, input: input, timeout: timeout, outputLimit: outputLimit)
+        }
+        return try await GitSpan.around(arguments) {
+            try await spawn(executable, arguments, in: directory, environment: environment, inherit: inherit, input: input, timeout: timeout, outputLimit: outputLimit)
+        }
+    }
+
+    private func spawn(
+        _ executable: String, _ arguments: [String], in directory: URL?, environment: [String: String?], inherit: Bool,
+        input: Data?, timeout: TimeInterval, outputLimit: Int
+    ) async throws -> Outcome {
         let configuration = Configuration(
             executable: executable.contains("/") ? .path(FilePath(executable)) : .name(executable),
             arguments: Arguments(arguments),

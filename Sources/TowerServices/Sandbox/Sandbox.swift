@@ -148,12 +148,14 @@ public struct Sandbox: Sendable {
             "ulimit -t \(Int(limits.timeout.rounded(.up)) + 5)", "ulimit -v \(limits.memoryBytes / 1024)", "ulimit -f \(limits.fileSizeBytes / 1024)",
             "ulimit -n \(limits.openFiles)",
         ].joined(separator: " && ")
-        let started = Date()
-        let outcome = try await runner.run(
-            "/usr/bin/unshare", Self.unshareArguments(network: limits.network) + ["/bin/sh", "-c", Self.setup, "tower-sandbox", root.path, limitsLine, command],
-            environment: env.mapValues { $0 }, inherit: false, timeout: limits.timeout, outputLimit: limits.outputLimit)
-        if outcome.exitCode == Self.setupFailed { throw SandboxError.setupFailed(outcome.output.trimmingCharacters(in: .whitespacesAndNewlines)) }
-        return Run(exitCode: outcome.exitCode, output: outcome.output, timedOut: outcome.timedOut, duration: Date().timeIntervalSince(started))
+        return try await SandboxSpan.around(command, network: limits.network) {
+            let started = Date()
+            let outcome = try await runner.run(
+                "/usr/bin/unshare", Self.unshareArguments(network: limits.network) + ["/bin/sh", "-c", Self.setup, "tower-sandbox", root.path, limitsLine, command],
+                environment: env.mapValues { $0 }, inherit: false, timeout: limits.timeout, outputLimit: limits.outputLimit)
+            if outcome.exitCode == Self.setupFailed { throw SandboxError.setupFailed(outcome.output.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            return Run(exitCode: outcome.exitCode, output: outcome.output, timedOut: outcome.timedOut, duration: Date().timeIntervalSince(started))
+        }
     }
 
     /// Runs `code` in `language` (python, bash or sh, node): the original's execute(language, code, timeout).

@@ -65,6 +65,14 @@ enum PostgresMigrations {
             CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit FOR EACH ROW EXECUTE FUNCTION tower_audit_append_only()
             """
         ),
+        (
+            "v16-trace",
+            """
+            ALTER TABLE tasks ADD COLUMN trace_parent TEXT;
+            ALTER TABLE tasks ADD COLUMN origin_trace_parent TEXT;
+            ALTER TABLE webhook_inbox ADD COLUMN trace_parent TEXT
+            """
+        ),
     ]
 
     /// Applies what is missing; returns the names applied (empty when the schema was current).

@@ -18,8 +18,8 @@ enum PostgresRows {
             failedStep: try row[11].decode(String?.self).flatMap(StepKind.init(rawValue:)),
             cycle: try row[12].decode(Int.self), createdAt: try row[13].decode(Date.self), updatedAt: try row[14].decode(Date.self),
             expiresAt: try row[15].decode(Date.self), repository: try row[16].decode(String?.self), waitingUntil: try row[17].decode(Date?.self),
-            waitingFor: try row[18].decode(String?.self), budget: try row[19].decode(Double?.self), worker: try row[20].decode(String?.self),
-            interruptions: try row[21].decode(Int.self))
+            waitingFor: try row[18].decode(String?.self), budget: try row[21].decode(Double?.self), worker: try row[22].decode(String?.self),
+            interruptions: try row[23].decode(Int.self), traceParent: try row[19].decode(String?.self), originTraceParent: try row[20].decode(String?.self))
     }
 
     static func event(_ row: PostgresRandomAccessRow) throws -> TaskEvent {
@@ -56,7 +56,7 @@ enum PostgresRows {
         WebhookDelivery(
             id: try row.get("delivery_id"), source: try row.get("source"), event: try row.get("event"), body: try row.get("body"),
             receivedAt: try row.get("received_at"), processedAt: try row.get("processed_at"), outcome: try row.get("outcome"),
-            bodyDigest: try row.get("body_digest"))
+            bodyDigest: try row.get("body_digest"), traceParent: try row.get("trace_parent"))
     }
 
     static func command(_ row: PostgresRandomAccessRow) throws -> OperatorCommand {
@@ -128,6 +128,7 @@ enum PostgresRows {
         b.append(t.status.rawValue); b.append(t.currentAgent); b.append(t.progress); b.append(t.attempts); b.append(t.lastError)
         b.append(t.step?.rawValue); b.append(t.failedStep?.rawValue); b.append(t.cycle); b.append(t.createdAt); b.append(t.updatedAt)
         b.append(t.expiresAt); b.append(t.repository); b.append(t.waitingUntil); b.append(t.waitingFor)
+        b.append(t.traceParent); b.append(t.originTraceParent)
         return b
     }
 }

@@ -28,7 +28,7 @@ extension PostgresStore {
                     RETURNING \(unescaped: Rows.taskReadColumns), claim_token
                     """, logger: logger)
                 {
-                    claimed.append(ClaimedTask(task: try PostgresRows.task(row), claim: TaskClaim(worker: worker.id, token: try row[22].decode(Int64.self))))
+                    claimed.append(ClaimedTask(task: try PostgresRows.task(row), claim: TaskClaim(worker: worker.id, token: try row[24].decode(Int64.self))))
                 }
             }
             claimed.sort { ($0.task.createdAt, $0.task.id) < ($1.task.createdAt, $1.task.id) }

@@ -11,9 +11,9 @@ extension PostgresStore {
             for delivery in deliveries {
                 let inserted = try await c.run(
                     """
-                    INSERT INTO webhook_inbox (delivery_id, source, event, received_at, processed_at, expires_at, body_digest)
+                    INSERT INTO webhook_inbox (delivery_id, source, event, received_at, processed_at, expires_at, body_digest, trace_parent)
                     VALUES (\(delivery.id), \(delivery.source), \(delivery.event), \(delivery.receivedAt), NULL,
-                      \(delivery.receivedAt.addingTimeInterval(WebhookDelivery.retention)), \(delivery.bodyDigest))
+                      \(delivery.receivedAt.addingTimeInterval(WebhookDelivery.retention)), \(delivery.bodyDigest), \(delivery.traceParent))
                     ON CONFLICT DO NOTHING RETURNING 1
                     """, logger: logger)
                 if inserted == 1 {

@@ -11,7 +11,7 @@ extension PostgresStore {
         try await write { c in
             try await c.run(
                 PostgresQuery(
-                    unsafeSQL: "INSERT INTO tasks (\(Rows.taskColumns)) VALUES (\((1...19).map { "$\($0)" }.joined(separator: ", ")))",
+                    unsafeSQL: "INSERT INTO tasks (\(Rows.taskColumns)) VALUES (\((1...Rows.taskColumnCount).map { "$\($0)" }.joined(separator: ", ")))",
                     binds: PostgresRows.taskBinds(task)), logger: logger)
             if let event { _ = try await c.insertEvents([event], logger: logger) }
             try await c.insertCommand(.start, taskId: task.id, actor: actor, at: task.createdAt, logger: logger)
@@ -85,7 +85,7 @@ extension PostgresStore {
             try StoreError.checkTransition(stored.status, next.status)
         }
         if let claim = update.claim {
-            guard try row[22].decode(String?.self) == claim.worker, try row[23].decode(Int64.self) == claim.token else {
+            guard try row[24].decode(String?.self) == claim.worker, try row[25].decode(Int64.self) == claim.token else {
                 throw StoreError.claimLost(taskId: next.id, worker: claim.worker)
             }
         }
@@ -97,7 +97,7 @@ extension PostgresStore {
               attempts = \(next.attempts), last_error = \(next.lastError), step = \(next.step?.rawValue), failed_step = \(next.failedStep?.rawValue),
               cycle = \(next.cycle), updated_at = \(next.updatedAt), expires_at = \(next.expiresAt), waiting_until = \(next.waitingUntil),
               waiting_for = \(next.waitingFor), worker = \(next.worker), interruptions = \(next.interruptions),
-              claimed_by = CASE WHEN \(release) THEN NULL ELSE claimed_by END
+              trace_parent = \(next.traceParent), claimed_by = CASE WHEN \(release) THEN NULL ELSE claimed_by END
             WHERE id = \(next.id)
             """, logger: logger)
         if let result = update.phaseResult {
