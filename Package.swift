@@ -226,6 +226,10 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["Fixtures"]),
+        .testTarget(name: "TowerTelemetryTests", dependencies: [
+            "TowerTelemetry",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "TowerGatewayTests", dependencies: [
             "TowerCore", "TowerConfig", "TowerGateway", "TowerServices", "TowerNet", "TowerTestLog", "TowerHTTPTestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),

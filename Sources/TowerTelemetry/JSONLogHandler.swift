@@ -46,7 +46,8 @@ public final class JSONLineSink: Sendable {
         self.secrets = secrets.filter { $0.count >= 4 }.sorted { $0.count > $1.count }
     }
 
-    func redact(_ text: String) -> String {
+    /// `text` with every secret replaced, and any password in a URL.
+    public func redact(_ text: String) -> String {
         var text = Redaction.redactingURLCredentials(text)
         for secret in secrets where text.contains(secret) { text = text.replacingOccurrences(of: secret, with: "[redacted]") }
         return text

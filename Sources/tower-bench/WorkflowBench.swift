@@ -1,7 +1,10 @@
 import Foundation
+import Logging
+import TowerConfig
 import TowerCore
 import TowerEngine
 import TowerStore
+import TowerTelemetry
 
 /// How much the orchestration itself costs, with instant steps: tasks per second through the
 /// whole workflow (each approval decided through the command API), store commits per second, and
@@ -22,6 +25,12 @@ func workflowBench() async throws {
     let commands = OperatorCommands(store: store)
     let bench = Actor(user: "bench", channel: .api)
     let instant = ClosureStep { context in .completed(StepOutput(summary: context.idempotencyKey)) }
+    // With OTEL_EXPORTER_OTLP_ENDPOINT set, every task's trace is exported as in production:
+    // the figure with and without it is the cost of tracing.
+    let traces = try TraceExport.start(
+        try Configuration.load(environment: ProcessInfo.processInfo.environment, dotEnvPath: "/nonexistent/.env", configPath: "/nonexistent/config.toml"),
+        diagnostics: Logger(label: "bench.traces"))
+    print("traces: " + (traces == nil ? "off (no OTEL_EXPORTER_OTLP_ENDPOINT)" : "exported to \(ProcessInfo.processInfo.environment["OTEL_EXPORTER_OTLP_ENDPOINT"] ?? "")"))
 
 
     // 1. Throughput: every task through the whole workflow; approvals as the console gives them
@@ -113,6 +122,7 @@ func workflowBench() async throws {
         print(String(format: "command pickup (poll 200 ms, no wake): p50 %.0f ms, p99 %.0f ms, max %.0f ms over %d commands",
                      percentile(latencies, 0.5), percentile(latencies, 0.99), latencies.max()!, samples))
     }
+    await traces?.shutdown()
     try? FileManager.default.removeItem(at: directory)
 }
 

@@ -2,6 +2,7 @@
 //
 //   workflow [--tasks N] [--concurrency N]     1,000 tasks through the whole workflow
 //            [--serial-commands]               … started and approved one at a time
+//            (OTEL_EXPORTER_OTLP_ENDPOINT=…)   … with every task's trace exported
 //            [--store-url postgres://… --workers N]  … on PostgreSQL, shared by N workers
 //   console [--state-dir DIR]                  the console over 10,000 tasks and 1,000,000 log lines
 //   seed-console --state-dir DIR               only build that store (for scripts/bench-console)

@@ -176,4 +176,24 @@ import TowerStore
         let decision = Intake.decide(.github, body: body, header: { fields[$0] }, secrets: ["gh"], now: Self.now)
         #expect(decision == .refused(status: 400, reason: "the body is not a JSON object"))
     }
+
+    /// The sender's `traceparent` is kept with a verified delivery only when well-formed, and a
+    /// request that fails verification is refused whatever it carries.
+    @Test func aWellFormedTraceparentIsKeptWithTheDeliveryAndNothingElseIs() {
+        let body = Data(#"{"zen":"Keep it logically awesome."}"#.utf8)
+        func decide(_ traceparent: String?, secret: String = "gh") -> Intake.Decision {
+            var fields = ["X-Hub-Signature-256": "sha256=" + WebhookFixtures.hmac(body, secret), "X-GitHub-Event": "ping", "X-GitHub-Delivery": "d-1"]
+            fields["traceparent"] = traceparent
+            return Intake.decide(.github, body: body, header: { fields[$0] }, secrets: ["gh"], now: Self.now)
+        }
+        let sender = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        guard case .accepted(let kept, _) = decide(sender), case .accepted(let dropped, _) = decide("00-zz-00f067aa0ba902b7-01"),
+            case .accepted(let none, _) = decide(nil)
+        else {
+            Issue.record("a signed ping was refused")
+            return
+        }
+        #expect(kept.traceParent == sender && dropped.traceParent == nil && none.traceParent == nil)
+        #expect(decide(sender, secret: "forged") == .refused(status: 401, reason: "the signature does not match any configured secret"))
+    }
 }

@@ -13,10 +13,11 @@ import TowerTestSupport
     let secrets = ["GITHUB_WEBHOOK_SECRET": "gh-new,gh-old", "JIRA_WEBHOOK_SECRET": "jira", "SLACK_SIGNING_SECRET": "slack", "TOWER_SLACK_APPROVERS": "U777"]
 
     /// Starts `tower serve` on a free port; returns it and its base URL.
-    func serve() async throws -> (ChildProcess, URL) {
+    func serve(_ extra: [String: String] = [:]) async throws -> (ChildProcess, URL) {
         var environment = ProcessInfo.processInfo.environment
         for key in environment.keys where key.hasPrefix("TOWER_") || key.hasSuffix("_SECRET") || key.hasSuffix("_TOKEN") { environment[key] = nil }
         environment.merge(secrets) { _, new in new }
+        environment.merge(extra) { _, new in new }
         environment["HOME"] = state.deletingLastPathComponent().path
         let process = try ChildProcess(BuiltProducts.url("tower"), ["serve", "--state-dir", state.path, "--port", "0"], environment: environment)
         let up = await process.waitForLines(timeout: 30) { $0.contains("listening on 127.0.0.1:") }
@@ -46,6 +47,48 @@ import TowerTestSupport
 
     func jiraHeaders(_ body: Data, id: String) -> [String: String] {
         ["X-Hub-Signature": "sha256=" + WebhookFixtures.hmac(body, "jira"), "X-Atlassian-Webhook-Identifier": id, "Content-Type": "application/json"]
+    }
+
+    /// A Jira webhook sent with a W3C `traceparent`: the task it starts keeps it, and the task's
+    /// root span, as a real collector decodes it, links to the sender's span. A malformed one is
+    /// dropped, never stored.
+    @Test func theTraceparentOfAWebhookBecomesALinkOnTheTaskItStarts() async throws {
+        let collector = try await OTLPCollector()
+        defer { collector.stop() }
+        let (server, base) = try await serve(["OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100"])
+        defer { server.kill() }
+        let sender = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        let body = Self.labelledIssue("OPS-31")
+        var headers = jiraHeaders(body, id: "trace-1")
+        headers["traceparent"] = sender
+        #expect(try await post(base, "/webhooks/jira", body, headers).status == 200)
+        let malformed = Self.labelledIssue("OPS-32")
+        var bad = jiraHeaders(malformed, id: "trace-2")
+        bad["traceparent"] = "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01"
+        #expect(try await post(base, "/webhooks/jira", malformed, bad).status == 200)
+
+        let store = try SQLiteStore(directory: state)
+        var task: TowerTask?
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let tasks = try await store.tasks(status: nil, limit: nil)
+            if tasks.count == 2, tasks.allSatisfy({ $0.traceParent != nil }) {
+                task = tasks.first { $0.ticketId == "OPS-31" }
+                #expect(tasks.first { $0.ticketId == "OPS-32" }?.originTraceParent == nil)
+                break
+            }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        let started = try #require(task)
+        #expect(started.originTraceParent == sender)
+        server.signal(SIGTERM)
+        #expect(await server.wait(timeout: 30) == 0, "\(server.errorOutput)")
+        let root = try #require(try collector.spans().first { $0["attributes"]?["tower.task.id"]?.string == started.id && $0["name"]?.string == "tower.task" })
+        #expect(root["parent_span_id"]?.string == "")
+        #expect(root["trace_id"]?.string != "4bf92f3577b34da6a3ce929d0e0e4736", "the task is a trace of its own")
+        #expect(root["links"]?[0]?["trace_id"]?.string == "4bf92f3577b34da6a3ce929d0e0e4736")
+        #expect(root["links"]?[0]?["span_id"]?.string == "00f067aa0ba902b7")
+        #expect(root["attributes"]?["tower.ticket.id"]?.string == "OPS-31")
     }
 
     @Test func forgedStaleUnsignedUnconfiguredAndOversizedRequestsAreRefusedAndReachNothing() async throws {
