@@ -174,7 +174,9 @@ let package = Package(
         ], path: "Tests/TowerTestWorker"),
         .testTarget(name: "TowerCoreTests", dependencies: ["TowerCore", "TowerTestSupport"]),
         .testTarget(name: "TowerStoreTests", dependencies: ["TowerCore", "TowerStore", "TowerTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "TowerEngineTests", dependencies: ["TowerCore", "TowerStore", "TowerEngine", "TowerTestSupport"]),
+        .testTarget(name: "TowerEngineTests", dependencies: [
+            "TowerCore", "TowerStore", "TowerEngine", "TowerTestSupport", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "TowerConsoleTests", dependencies: ["TowerCore", "TowerStore", "TowerEngine", "TowerConsole", "TowerTestSupport"], exclude: ["__Snapshots__"]),
         // The secrets the tests use, and the run log that is scanned for them afterwards.
         .target(name: "TowerTestLog", path: "Tests/TowerTestLog"),

@@ -129,7 +129,9 @@ public actor Engine {
         guard holding else { return }
         if now.timeIntervalSince(lastSweep) >= configuration.sweepInterval {
             lastSweep = now
-            lastSweepReport = try await store.sweepExpired(now: now, auditRetention: configuration.auditRetention)
+            let report = try await store.sweepExpired(now: now, auditRetention: configuration.auditRetention)
+            lastSweepReport = report
+            configuration.log?.swept(report)
         }
         let latest = try await store.latestCommandSequence()
         if latest != lastCommand || needsScan || now.timeIntervalSince(lastScan) >= max(2, configuration.pollInterval * 10) {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import TowerCore
+import TowerStore
 import Tracing
 
 /// The engine's structured log (`--log-format json`): every line of a task's log as the console
@@ -51,6 +52,17 @@ public struct EngineLog: Sendable {
         case .awaitingApproval: event("approval_requested", task: task, step: nil, fields: [:])
         default: break
         }
+    }
+
+    /// What the hourly sweep removed (`sweep`, with a count per kind), when it removed anything.
+    func swept(_ report: SweepReport) {
+        guard let summary = report.summary else { return }
+        logger.info(
+            "sweep",
+            metadata: [
+                "message": .string(summary), "tasks": .stringConvertible(report.tasks), "fingerprints": .stringConvertible(report.fingerprints),
+                "deliveries": .stringConvertible(report.deliveries), "audit_rows": .stringConvertible(report.auditRows),
+            ])
     }
 
     /// `task_id`, `ticket_id`, `step`, and the trace: the current span's when there is one, else

@@ -83,6 +83,23 @@ extension ProcessTests {
             let lines = csv.out.split(whereSeparator: \.isNewline).map(String.init)
             #expect(lines.first == "seq,at,kind,action,task_id,user,channel,note,plan_version,key,detail")
             #expect(lines.dropFirst().first?.contains(",decision,approve,\(approved),dana,console,ship it,9f8e7d,,") == true, "\(csv.out)")
+
+            // 4. The console's Audit screen shows the three, newest first, and filters by person.
+            try tmux.type("\(towerBinary.path) --state-dir \(state.path) --no-engine --as erin")
+            try tmux.keys("Enter")
+            #expect(try await tmux.waitFor("Needs approval").ok)
+            try tmux.keys("T")
+            let audit = try await tmux.waitFor("Audit — 3 decisions")
+            #expect(audit.ok, "\(audit.screen)")
+            let order = ["retry", "reject", "approve"].compactMap { word in audit.screen.range(of: " \(word) ")?.lowerBound }
+            #expect(order.count == 3 && order == order.sorted(), "newest first:\n\(audit.screen)")
+            #expect(audit.screen.contains("“ship it”") && audit.screen.contains("carol"))
+            try tmux.keys("/")
+            try tmux.type("sam")
+            try tmux.keys("Enter")
+            let filtered = try await tmux.waitFor("matching “sam”")
+            #expect(filtered.ok && filtered.screen.contains("wrong repository") && !filtered.screen.contains("carol"), "\(filtered.screen)")
+            try tmux.keys("q")
         }
     }
 }

@@ -13,6 +13,8 @@ public enum Screen: Equatable, Sendable {
     case deliveries
     /// The workers sharing a PostgreSQL store: host, pid, state, tasks held, last heartbeat.
     case workers
+    /// The audit trail: who decided what, through which channel; the effects Tower caused.
+    case audit
 }
 
 /// The board's groups, shown as tabs with counts.
@@ -285,6 +287,16 @@ public struct AppState: Equatable, Sendable {
     /// The workers on the store, newest heartbeat first (PostgreSQL; none on SQLite).
     public var workers: [WorkerRecord] = []
     public var workersTop = 0
+    /// The latest audit records, newest first; the one at `auditTop` of ``visibleAudit`` is selected.
+    public var audit: [AuditRecord] = []
+    public var auditTop = 0
+    /// The Audit screen's filter: words that must each match a record's person, task, channel or action.
+    public var auditFilter = ""
+
+    /// The audit records the filter lets through, newest first.
+    public var visibleAudit: [AuditRecord] {
+        auditFilter.isEmpty ? audit : audit.filter { Console.auditMatches($0, auditFilter) }
+    }
     /// Tasks that started waiting for approval, failed or escalated since the operator last looked.
     public var attention: Set<String> = []
     public var bellOnAttention = true
@@ -355,6 +367,7 @@ public struct AppState: Equatable, Sendable {
         case .sentry: [.sentry, .global]
         case .deliveries: [.deliveries, .global]
         case .workers: [.workers, .global]
+        case .audit: [.audit, .global]
         }
     }
 }

@@ -16,6 +16,7 @@ public enum ConsoleCommand {
         ("sentry", "the Sentry monitor's passes and the bugs it filed"),
         ("deliveries", "the webhook inbox and the listener"),
         ("workers", "every engine sharing the store: host, state, tasks held, heartbeat"),
+        ("audit [WHO|TASK…]", "the audit trail, filtered by person, task, channel or action"),
         ("doctor", "check every integration now (as `tower doctor`)"),
         ("help", "keys and commands"),
         ("quit", "leave the console"),
@@ -76,6 +77,10 @@ public enum ConsoleCommand {
             return [.setTheme(name)]
         case "outbox": return Console.perform(.outbox, &state)
         case "workers": return Console.perform(.workers, &state)
+        case "audit":
+            let effects = Console.perform(.audit, &state)
+            Console.filterAudit(rest.joined(separator: " "), &state)
+            return effects
         case "sentry": return Console.perform(.sentry, &state)
         case "deliveries": return Console.perform(.deliveries, &state)
         case "doctor":

@@ -1,7 +1,7 @@
 /// Everything a key can do.
 public enum Action: String, Sendable, CaseIterable {
     case moveDown, moveUp, pageDown, pageUp, top, bottom
-    case open, back, quit, help, command, outbox, sentry, deliveries, redeliver, workers
+    case open, back, quit, help, command, outbox, sentry, deliveries, redeliver, workers, audit
     case filter, nextGroup, previousGroup, sort
     case approve, reject, retry, budget, freeze
     case nextTab, previousTab, tab1, tab2, tab3, tab4, tab5, tab6, tab7
@@ -12,7 +12,7 @@ public enum Action: String, Sendable, CaseIterable {
 
 /// Where a binding applies. The most specific context wins.
 public enum KeyContext: String, Sendable, CaseIterable {
-    case global, board, task, log, diff, outbox, sentry, deliveries, workers
+    case global, board, task, log, diff, outbox, sentry, deliveries, workers, audit
 }
 
 /// One line of the key map: the keys, what they do, where, and whether the footer hints at it.
@@ -91,6 +91,8 @@ public struct KeyMap: Sendable, Equatable {
         KeyBinding(keys: [.character("R")], action: .redeliver, summary: "process the selected delivery again", context: .deliveries, footer: "redeliver"),
         // Workers
         KeyBinding(keys: [.escape, .character("h"), .left], action: .back, summary: "back to the board", context: .workers, footer: "back"),
+        KeyBinding(keys: [.escape, .character("h"), .left], action: .back, summary: "back to the board", context: .audit, footer: "back"),
+        KeyBinding(keys: [.character("/")], action: .filter, summary: "filter the audit trail by person, task, channel or action", context: .audit, footer: "filter"),
         // Everywhere
         KeyBinding(keys: [.character("j"), .down], action: .moveDown, summary: "down", context: .global, footer: nil),
         KeyBinding(keys: [.character("k"), .up], action: .moveUp, summary: "up", context: .global, footer: nil),
@@ -107,6 +109,7 @@ public struct KeyMap: Sendable, Equatable {
         KeyBinding(keys: [.character("S")], action: .sentry, summary: "Sentry: the monitor's passes and the bugs it filed", context: .global, footer: nil),
         KeyBinding(keys: [.character("D")], action: .deliveries, summary: "deliveries: the webhook inbox and the listener", context: .global, footer: nil),
         KeyBinding(keys: [.character("W")], action: .workers, summary: "workers: every engine sharing the store, alive or not", context: .global, footer: nil),
+        KeyBinding(keys: [.character("T")], action: .audit, summary: "audit trail: who decided what, and where", context: .global, footer: nil),
         KeyBinding(keys: [.character(":")], action: .command, summary: "command line (the tower agent commands, run, theme, freeze)", context: .global, footer: "cmd"),
         KeyBinding(keys: [.control("l")], action: .redraw, summary: "redraw the screen", context: .global, footer: nil),
         KeyBinding(keys: [.character("?")], action: .help, summary: "this help", context: .global, footer: "help"),

@@ -22,6 +22,8 @@ public enum Message: Sendable {
     case sentryLoaded(passes: [SentryPass], fingerprints: [SentryFingerprint])
     case deliveriesLoaded([WebhookDelivery])
     case workersLoaded([WorkerRecord])
+    /// The latest audit records, oldest first (the store's order).
+    case auditLoaded([AuditRecord])
     case freezeChanged(FreezeState)
     /// What each task's model calls cost, and all tasks' today (UTC).
     case spendLoaded([String: Spend], today: Spend)
@@ -50,6 +52,7 @@ public enum Effect: Equatable, Sendable {
     case loadSentry
     case loadDeliveries
     case loadWorkers
+    case loadAudit
     /// Put a delivery back in the inbox's line.
     case redeliver(id: String)
     case setTheme(String)

@@ -17,6 +17,7 @@ public enum ConsoleView {
         case .sentry: SentryView.draw(&canvas, state)
         case .deliveries: DeliveriesView.draw(&canvas, state)
         case .workers: WorkersView.draw(&canvas, state)
+        case .audit: AuditView.draw(&canvas, state)
         }
         healthLine(&canvas, state)
         footer(&canvas, state)
@@ -37,6 +38,7 @@ public enum ConsoleView {
         case .sentry: place = "Sentry"
         case .deliveries: place = "Deliveries"
         case .workers: place = "Workers"
+        case .audit: place = "Audit"
         }
         var left = " Tower \(state.glyphs.pointer) \(place)"
         let attention = state.attention.count
