@@ -251,6 +251,8 @@ public struct AppState: Equatable, Sendable {
     public var spendToday = Spend()
     /// Ids on the board, in display order (group, filter and sort applied).
     public private(set) var visible: [String] = []
+    /// Tasks per status, counted by ``relist()``: the board's group tabs read it every frame.
+    public private(set) var statusCounts: [TaskStatus: Int] = [:]
     public var screen: Screen = .board
     public var group: BoardGroup = .all
     public var sort: SortOrder = .updated
@@ -324,12 +326,34 @@ public struct AppState: Equatable, Sendable {
     public var selectedTask: TowerTask? { selection.flatMap { tasks[$0] } }
 
     /// Tasks per board group, for the tab counts.
-    public func count(of group: BoardGroup) -> Int { tasks.values.reduce(0) { $0 + (group.contains($1.status) ? 1 : 0) } }
+    public func count(of group: BoardGroup) -> Int { statusCounts.reduce(0) { $0 + (group.contains($1.key) ? $1.value : 0) } }
 
-    /// Recomputes `visible` after tasks, group, filter or sort changed; keeps the selection when it can.
+    /// What the board sorts by, without the rest of a task: sorting 10,000 of these moves a
+    /// fifth of the bytes whole tasks would.
+    private struct SortKey {
+        let id: String
+        let ticketId: String?
+        let status: TaskStatus
+        let createdAt: Date
+        let updatedAt: Date
+    }
+
+    /// Recomputes `visible` and the counts after tasks, group, filter or sort changed; keeps the
+    /// selection when it can. Tasks are read in place (by index), never copied whole.
     mutating func relist() {
         let terms = filter.split(separator: " ").map(String.init)
-        var list = tasks.values.filter { group.contains($0.status) && Self.matches($0, terms) }
+        var counts: [TaskStatus: Int] = [:]
+        var list: [SortKey] = []
+        list.reserveCapacity(tasks.count)
+        let values = tasks.values
+        for index in values.indices {
+            let status = values[index].status
+            counts[status, default: 0] += 1
+            guard group.contains(status), terms.isEmpty || Self.matches(values[index], terms) else { continue }
+            list.append(
+                SortKey(id: values[index].id, ticketId: values[index].ticketId, status: status, createdAt: values[index].createdAt, updatedAt: values[index].updatedAt))
+        }
+        statusCounts = counts
         switch sort {
         case .updated: list.sort { ($0.updatedAt, $0.id) > ($1.updatedAt, $1.id) }
         case .created: list.sort { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }

@@ -6,7 +6,11 @@ import TowerStore
 extension Console {
     static func tasksLoaded(_ tasks: [TowerTask], _ state: inout AppState) -> [Effect] {
         let before = state.selection
-        state.tasks = Dictionary(tasks.map { ($0.id, $0) }, uniquingKeysWith: { _, new in new })
+        // Built in place: no array of (id, task) pairs copying every task first.
+        var byId: [String: TowerTask] = [:]
+        byId.reserveCapacity(tasks.count)
+        for task in tasks { byId[task.id] = task }
+        state.tasks = byId
         state.relist()
         return state.selection != before ? previewEffects(state) : []
     }
