@@ -8,7 +8,7 @@ import TowerTelemetry
 extension LogFormat: ExpressibleByArgument {}
 
 /// What a command that runs work sets up before its engine: the trace exporter (only when a
-/// collector is configured) and the log format. `shutdown` exports the spans still queued.
+/// collector is configured) and the log format. ``around(_:)`` exports the spans still queued.
 struct Observability {
     let traces: TraceExport?
     let format: LogFormat
@@ -32,7 +32,9 @@ struct Observability {
         do {
             return Observability(traces: try TraceExport.start(config, diagnostics: diagnostics), format: format, sink: sink)
         } catch {
-            throw CLIError.failure("traces cannot be exported as OTEL_* says: \(error)")
+            // The exporter's words may quote a setting; OTEL_EXPORTER_OTLP_HEADERS holds keys.
+            let why = config.secretValues.filter { $0.count >= 4 }.reduce(String(describing: error)) { $0.replacingOccurrences(of: $1, with: "[redacted]") }
+            throw CLIError.failure("traces cannot be exported as OTEL_* says: \(why)")
         }
     }
 
