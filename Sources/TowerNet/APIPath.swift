@@ -1,5 +1,6 @@
 /// A service's path with the template it was made from: `"/repos/\(owner: o)/\(repo: r)/pulls"`
-/// is the path `/repos/acme/ledger/pulls` and the template `/repos/{owner}/{repo}/pulls`. The
+/// is the path `/repos/acme/ledger/pulls` and the template `/repos/{owner}/{repo}/pulls`, the
+/// template the service's published API description gives (ContractTests check each one). The
 /// template names the call in traces (`url.template`) without its values, which may be
 /// identifiers of people's work; an interpolation must say what it is, so none is left unnamed.
 public struct APIPath: Sendable, Equatable, ExpressibleByStringInterpolation, CustomStringConvertible {
@@ -43,7 +44,8 @@ public struct APIPath: Sendable, Equatable, ExpressibleByStringInterpolation, Cu
             template += literal
         }
 
-        /// A value, and the name its template shows.
+        /// A value, and the name its template shows: the service's own name for it, as its
+        /// published API description writes the path (`{pull_number}`, `{issueIdOrKey}`).
         public mutating func appendInterpolation(_ value: some CustomStringConvertible, as name: String) {
             path += value.description
             template += "{\(name)}"
@@ -52,12 +54,7 @@ public struct APIPath: Sendable, Equatable, ExpressibleByStringInterpolation, Cu
         public mutating func appendInterpolation(owner: String) { appendInterpolation(owner, as: "owner") }
         public mutating func appendInterpolation(repo: String) { appendInterpolation(repo, as: "repo") }
         public mutating func appendInterpolation(org: String) { appendInterpolation(org, as: "org") }
-        public mutating func appendInterpolation(number: Int) { appendInterpolation(number, as: "number") }
-        public mutating func appendInterpolation(id: some CustomStringConvertible) { appendInterpolation(id, as: "id") }
-        public mutating func appendInterpolation(key: String) { appendInterpolation(key, as: "key") }
         public mutating func appendInterpolation(path: String) { appendInterpolation(path, as: "path") }
         public mutating func appendInterpolation(ref: String) { appendInterpolation(ref, as: "ref") }
-        public mutating func appendInterpolation(sha: String) { appendInterpolation(sha, as: "sha") }
-        public mutating func appendInterpolation(branch: String) { appendInterpolation(branch, as: "branch") }
     }
 }

@@ -146,9 +146,9 @@ public struct GitHubClient: Sendable {
     public func listRepositories(owner: String, maxPages: Int = 20) async throws -> [Repository] {
         var pages: [HTTPClientResponse]
         do {
-            pages = try await http.allPages(request(.get, "/orgs/\(owner: owner)/repos", query: ["per_page": "100", "type": "all"]), maxPages: maxPages)
+            pages = try await http.allPages(request(.get, "/orgs/\(org: owner)/repos", query: ["per_page": "100", "type": "all"]), maxPages: maxPages)
             if let first = pages.first, first.status.code == 404 {
-                pages = try await http.allPages(request(.get, "/users/\(owner: owner)/repos", query: ["per_page": "100"]), maxPages: maxPages)
+                pages = try await http.allPages(request(.get, "/users/\(owner, as: "username")/repos", query: ["per_page": "100"]), maxPages: maxPages)
             }
         }
         var repositories: [Repository] = []
@@ -171,7 +171,7 @@ public struct GitHubClient: Sendable {
             struct Object: Decodable { var sha: String }
             var object: Object
         }
-        let ref: Ref = try decode(try await send(.get, "/repos/\(owner: owner)/\(repo: repo)/git/ref/heads/\(branch: branch)"))
+        let ref: Ref = try decode(try await send(.get, "/repos/\(owner: owner)/\(repo: repo)/git/ref/\("heads/" + branch, as: "ref")"))
         return ref.object.sha
     }
 
@@ -181,7 +181,7 @@ public struct GitHubClient: Sendable {
             var tree: [TreeEntry]
             var truncated: Bool
         }
-        let tree: Tree = try decode(try await send(.get, "/repos/\(owner: owner)/\(repo: repo)/git/trees/\(sha: sha)", query: ["recursive": "1"]))
+        let tree: Tree = try decode(try await send(.get, "/repos/\(owner: owner)/\(repo: repo)/git/trees/\(sha, as: "tree_sha")", query: ["recursive": "1"]))
         return (tree.tree, tree.truncated)
     }
 
@@ -230,7 +230,7 @@ public struct GitHubClient: Sendable {
     /// A run's logs: GitHub answers with a redirect to a zip, which is followed and unpacked
     /// (at most `limit` bytes in all, so a hostile archive cannot fill the disk or memory).
     public func getWorkflowRunLogs(owner: String, repo: String, runId: Int, limit: Int = 64 << 20) async throws -> [(name: String, text: String)] {
-        var logs = request(.get, "/repos/\(owner: owner)/\(repo: repo)/actions/runs/\(id: runId)/logs")
+        var logs = request(.get, "/repos/\(owner: owner)/\(repo: repo)/actions/runs/\(runId, as: "run_id")/logs")
         logs.maxResponseBytes = limit  // the archive itself is held to the same limit
         logs.timeout = 300
         let response: HTTPClientResponse
@@ -303,7 +303,7 @@ public struct GitHubClient: Sendable {
             struct File: Decodable { var filename: String; var status: String; var patch: String? }
             var files: [File]?
         }
-        let comparison: Comparison = try decode(try await send(.get, "/repos/\(owner: owner)/\(repo: repo)/compare/\(base, as: "base")...\(head, as: "head")"))
+        let comparison: Comparison = try decode(try await send(.get, "/repos/\(owner: owner)/\(repo: repo)/compare/\("\(base)...\(head)", as: "basehead")"))
         return (comparison.files ?? []).map { file in
             let from = file.status == "added" ? "/dev/null" : "a/\(file.filename)"
             let to = file.status == "removed" ? "/dev/null" : "b/\(file.filename)"
@@ -313,7 +313,7 @@ public struct GitHubClient: Sendable {
 
     /// One pull request by number.
     public func getPullRequest(owner: String, repo: String, number: Int) async throws -> PullRequest {
-        try decode(try await send(.get, "/repos/\(owner: owner)/\(repo: repo)/pulls/\(number: number)"))
+        try decode(try await send(.get, "/repos/\(owner: owner)/\(repo: repo)/pulls/\(number, as: "pull_number")"))
     }
 
     /// The open pull request from `head`, if any: how a re-run finds the PR it already opened.
@@ -330,10 +330,10 @@ public struct GitHubClient: Sendable {
             struct Object: Decodable { var sha: String }
             var object: Object
         }
-        let base: Ref = try decode(try await send(.get, "/repos/\(owner: owner)/\(repo: repo)/git/ref/heads/\(ref: fromRef)"))
+        let base: Ref = try decode(try await send(.get, "/repos/\(owner: owner)/\(repo: repo)/git/ref/\("heads/" + fromRef, as: "ref")"))
         let created = try await send(.post, "/repos/\(owner: owner)/\(repo: repo)/git/refs", body: ["ref": "refs/heads/\(branch)", "sha": base.object.sha])
         if created.status.code == 422 {
-            let existing: Ref = try decode(try await send(.get, "/repos/\(owner: owner)/\(repo: repo)/git/ref/heads/\(branch: branch)"))
+            let existing: Ref = try decode(try await send(.get, "/repos/\(owner: owner)/\(repo: repo)/git/ref/\("heads/" + branch, as: "ref")"))
             return existing.object.sha
         }
         let ref: Ref = try decode(created)
@@ -377,8 +377,8 @@ public struct GitHubClient: Sendable {
         }
         struct Sha: Decodable { var sha: String }
         let path: APIPath = "/repos/\(owner: owner)/\(repo: repo)/git"
-        let head: Ref = try decode(try await send(.get, path + "/ref/heads/\(branch: branch)"))
-        let parent: Commit = try decode(try await send(.get, path + "/commits/\(sha: head.object.sha)"))
+        let head: Ref = try decode(try await send(.get, path + "/ref/\("heads/" + branch, as: "ref")"))
+        let parent: Commit = try decode(try await send(.get, path + "/commits/\(head.object.sha, as: "commit_sha")"))
         let entries: [JSONValue] = files.map {
             .object(["path": .string($0.path), "mode": .string("100644"), "type": .string("blob"), "content": .string($0.content)])
         }
@@ -386,7 +386,7 @@ public struct GitHubClient: Sendable {
         if tree.sha == parent.tree.sha { return parent.sha }
         let commit: Sha = try decode(
             try await send(.post, path + "/commits", json: ["message": .string(message), "tree": .string(tree.sha), "parents": .array([.string(parent.sha)])]))
-        let _: Ref = try decode(try await send(.patch, path + "/refs/heads/\(branch: branch)", json: ["sha": .string(commit.sha), "force": .bool(false)]))
+        let _: Ref = try decode(try await send(.patch, path + "/refs/\("heads/" + branch, as: "ref")", json: ["sha": .string(commit.sha), "force": .bool(false)]))
         return commit.sha
     }
 
@@ -400,12 +400,12 @@ public struct GitHubClient: Sendable {
     /// Replaces a pull request's body (`PATCH /repos/{owner}/{repo}/pulls/{number}`): setting the
     /// same body twice changes nothing, so it is safe to repeat.
     public func updatePullRequest(owner: String, repo: String, number: Int, body: String) async throws {
-        let _: PullRequest = try decode(try await send(.patch, "/repos/\(owner: owner)/\(repo: repo)/pulls/\(number: number)", json: ["body": .string(body)]))
+        let _: PullRequest = try decode(try await send(.patch, "/repos/\(owner: owner)/\(repo: repo)/pulls/\(number, as: "pull_number")", json: ["body": .string(body)]))
     }
 
     /// A comment on an issue or pull request.
     public func addComment(owner: String, repo: String, number: Int, body: String) async throws {
-        let _: JSONValue = try decode(try await send(.post, "/repos/\(owner: owner)/\(repo: repo)/issues/\(number: number)/comments", body: ["body": body]))
+        let _: JSONValue = try decode(try await send(.post, "/repos/\(owner: owner)/\(repo: repo)/issues/\(number, as: "issue_number")/comments", body: ["body": body]))
     }
 
     // MARK: Plumbing

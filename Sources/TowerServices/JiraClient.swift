@@ -32,7 +32,7 @@ public struct JiraClient: Sendable {
 
     /// An issue with its description flattened from ADF to text.
     public func getIssue(_ key: String) async throws -> Issue {
-        var issue = Self.issue(try await call(.get, "/rest/api/3/issue/\(key: key)", query: ["fields": "summary,status,issuetype,labels,description"]))
+        var issue = Self.issue(try await call(.get, "/rest/api/3/issue/\(key, as: "issueIdOrKey")", query: ["fields": "summary,status,issuetype,labels,description"]))
         // Jira's description does not promise `key` in the answer; the one asked for is the one.
         if issue.key.isEmpty { issue.key = key }
         return issue
@@ -71,13 +71,13 @@ public struct JiraClient: Sendable {
 
     /// Sets `fields` (Jira's own field names and shapes) with `PUT /rest/api/3/issue/{key}`.
     public func updateIssue(_ key: String, fields: [String: JSONValue]) async throws {
-        _ = try await call(.put, "/rest/api/3/issue/\(key: key)", body: .object(["fields": .object(fields)]))
+        _ = try await call(.put, "/rest/api/3/issue/\(key, as: "issueIdOrKey")", body: .object(["fields": .object(fields)]))
     }
 
     /// A comment, written as Markdown-ish text and sent as a document.
     @discardableResult
     public func addComment(_ key: String, markdown: String) async throws -> String {
-        let answer = try await call(.post, "/rest/api/3/issue/\(key: key)/comment", body: .object(["body": AtlassianDocument.from(markdown: markdown)]))
+        let answer = try await call(.post, "/rest/api/3/issue/\(key, as: "issueIdOrKey")/comment", body: .object(["body": AtlassianDocument.from(markdown: markdown)]))
         return answer["id"]?.string ?? ""
     }
 
@@ -88,7 +88,7 @@ public struct JiraClient: Sendable {
         var all: [(id: String, text: String)] = []
         for _ in 0..<maxPages {
             let page = try await call(
-                .get, "/rest/api/3/issue/\(key: key)/comment", query: ["startAt": String(all.count), "maxResults": String(pageSize), "orderBy": "created"])
+                .get, "/rest/api/3/issue/\(key, as: "issueIdOrKey")/comment", query: ["startAt": String(all.count), "maxResults": String(pageSize), "orderBy": "created"])
             guard case .array(let comments) = page["comments"], !comments.isEmpty else { break }
             all += comments.map { ($0["id"]?.string ?? "", $0["body"].map(Self.plainText) ?? "") }
             // Jira may answer fewer than asked (its own cap); `total` says when it is all.
@@ -99,7 +99,7 @@ public struct JiraClient: Sendable {
 
     /// Moves an issue through a transition named (case-insensitively) or numbered `transition`.
     public func transitionIssue(_ key: String, transition: String) async throws {
-        let available = try await call(.get, "/rest/api/3/issue/\(key: key)/transitions")
+        let available = try await call(.get, "/rest/api/3/issue/\(key, as: "issueIdOrKey")/transitions")
         guard case .array(let transitions) = available["transitions"],
             let match = transitions.first(where: { $0["id"]?.string == transition || $0["name"]?.string?.lowercased() == transition.lowercased() }),
             let id = match["id"]?.string
@@ -108,7 +108,7 @@ public struct JiraClient: Sendable {
             if case .array(let list) = available["transitions"] { names = list.compactMap { $0["name"]?.string } }
             throw ServiceError(service: "Jira", status: 400, message: "\(key) has no transition \(transition); available: \(names.joined(separator: ", "))")
         }
-        _ = try await call(.post, "/rest/api/3/issue/\(key: key)/transitions", body: .object(["transition": .object(["id": .string(id)])]))
+        _ = try await call(.post, "/rest/api/3/issue/\(key, as: "issueIdOrKey")/transitions", body: .object(["transition": .object(["id": .string(id)])]))
     }
 
     /// The account the API token belongs to (`GET /rest/api/3/myself`).

@@ -90,7 +90,7 @@ public struct SentryClient: Sendable {
     /// Sentry's schema marks the project issues endpoint deprecated in its favour.
     public func listIssues(project: String, query: String = "is:unresolved", statsPeriod: String = "24h", maxPages: Int = 5) async throws -> [Issue] {
         var url = endpoint(
-            "/api/0/organizations/\(org: organization)/issues/",
+            "/api/0/organizations/\(organization, as: "organization_id_or_slug")/issues/",
             query: ["project": project, "query": query, "statsPeriod": statsPeriod, "groupStatsPeriod": statsPeriod == "14d" ? "14d" : "24h"])
         var issues: [Issue] = []
         for _ in 0..<maxPages {
@@ -111,7 +111,7 @@ public struct SentryClient: Sendable {
 
     /// The organization's projects, over Sentry's cursor pages.
     public func listProjects(maxPages: Int = 10) async throws -> [Project] {
-        var url = endpoint("/api/0/organizations/\(org: organization)/projects/")
+        var url = endpoint("/api/0/organizations/\(organization, as: "organization_id_or_slug")/projects/")
         var projects: [Project] = []
         for _ in 0..<maxPages {
             let response = try await http.send(request(.get, url))
@@ -125,12 +125,12 @@ public struct SentryClient: Sendable {
 
     /// One issue by its numeric id.
     public func getIssue(_ id: String) async throws -> Issue {
-        Self.issue(try decode(try await http.send(request(.get, endpoint("/api/0/organizations/\(org: organization)/issues/\(id: id)/")))))
+        Self.issue(try decode(try await http.send(request(.get, endpoint("/api/0/organizations/\(organization, as: "organization_id_or_slug")/issues/\(id, as: "issue_id")/")))))
     }
 
     /// The issue's latest event: the exception and its frames, platform, release, environment.
     public func getLatestEvent(issue id: String) async throws -> Event {
-        let json = try decode(try await http.send(request(.get, endpoint("/api/0/organizations/\(org: organization)/issues/\(id: id)/events/latest/"))))
+        let json = try decode(try await http.send(request(.get, endpoint("/api/0/organizations/\(organization, as: "organization_id_or_slug")/issues/\(id, as: "issue_id")/events/\("latest", as: "event_id")/"))))
         var event = Event(frames: [], platform: json["platform"]?.string, release: json["release"]?["version"]?.string ?? json["release"]?.string)
         if case .array(let tags) = json["tags"] { event.environment = tags.first { $0["key"]?.string == "environment" }?["value"]?.string }
         if case .array(let entries) = json["entries"], let exception = entries.first(where: { $0["type"]?.string == "exception" }),
@@ -152,7 +152,7 @@ public struct SentryClient: Sendable {
     /// The organization the token reads (`GET /api/0/organizations/{org}/`), with Sentry's
     /// rate-limit headers.
     public func getOrganization() async throws -> ServiceIdentity {
-        let response = try await http.send(request(.get, endpoint("/api/0/organizations/\(org: organization)/")))
+        let response = try await http.send(request(.get, endpoint("/api/0/organizations/\(organization, as: "organization_id_or_slug")/")))
         let json = try decode(response)
         let slug = json["slug"]?.string ?? organization
         return ServiceIdentity(
@@ -163,7 +163,7 @@ public struct SentryClient: Sendable {
     /// Marks the issue resolved (`PUT` with `{"status":"resolved"}`).
     public func resolveIssue(_ id: String) async throws {
         let body = try JSONEncoder().encode(JSONValue.object(["status": .string("resolved")]))
-        _ = try decode(try await http.send(request(.put, endpoint("/api/0/organizations/\(org: organization)/issues/\(id: id)/"), body: body)))
+        _ = try decode(try await http.send(request(.put, endpoint("/api/0/organizations/\(organization, as: "organization_id_or_slug")/issues/\(id, as: "issue_id")/"), body: body)))
     }
 
     // MARK: Plumbing

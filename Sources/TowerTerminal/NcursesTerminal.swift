@@ -17,6 +17,8 @@ public final class NcursesTerminal: Terminal, @unchecked Sendable {
     private let lock = NSLock()
     private var pending: (canvas: Canvas, theme: Theme)?
     private var pendingBell = false
+    /// An OSC 52 sequence to write after the next frame.
+    private var pendingClipboard: String?
     private var invalidated = true
     private var running = true
     private var currentSize: Size
@@ -117,6 +119,8 @@ public final class NcursesTerminal: Terminal, @unchecked Sendable {
 
     public func bell() { lock.withLock { pendingBell = true } }
 
+    public func copyToClipboard(_ text: String) { lock.withLock { pendingClipboard = Clipboard.osc52(text) } }
+
     public func invalidate() { lock.withLock { invalidated = true } }
 
     public func shutdown() {
@@ -135,13 +139,14 @@ public final class NcursesTerminal: Terminal, @unchecked Sendable {
 
     private func loop() {
         while true {
-            let (frame, ring, redraw, keepGoing) = lock.withLock { () -> ((Canvas, Theme)?, Bool, Bool, Bool) in
+            let (frame, ring, redraw, keepGoing, clipboard) = lock.withLock { () -> ((Canvas, Theme)?, Bool, Bool, Bool, String?) in
                 defer {
                     pending = nil
                     pendingBell = false
                     invalidated = false
+                    pendingClipboard = nil
                 }
-                return (pending, pendingBell, invalidated, running)
+                return (pending, pendingBell, invalidated, running, pendingClipboard)
             }
             guard keepGoing else { break }
             if tower_take_suspend_request() != 0 {
@@ -161,6 +166,8 @@ public final class NcursesTerminal: Terminal, @unchecked Sendable {
                 clearok(tower_stdscr(), true)
             }
             if let frame { draw(frame.0, theme: frame.1) }
+            // After the frame, whose output ncurses has flushed: the sequence is invisible.
+            if let clipboard { Self.writeAll(clipboard) }
             var ch: wint_t = 0
             let result = wget_wch(tower_stdscr(), &ch)
             if result == OK {
@@ -179,6 +186,17 @@ public final class NcursesTerminal: Terminal, @unchecked Sendable {
         curs_set(1)
         endwin()
         finished.signal()
+    }
+
+    /// Writes to the terminal (standard output) past ncurses, whole.
+    private static func writeAll(_ text: String) {
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+            if written <= 0 { return }
+            offset += written
+        }
     }
 
     private func draw(_ canvas: Canvas, theme: Theme) {

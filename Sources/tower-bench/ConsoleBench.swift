@@ -63,6 +63,7 @@ final class RecordingTerminal: Terminal, @unchecked Sendable {
     var frameCount: Int { lock.withLock { frames } }
     var lastFrame: Canvas? { lock.withLock { last } }
     func bell() {}
+    func copyToClipboard(_ text: String) {}
     func invalidate() {}
     func shutdown() {}
 

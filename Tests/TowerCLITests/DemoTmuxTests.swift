@@ -32,14 +32,42 @@ extension ProcessTests {
             #expect(done.ok, "\(done.screen)")
             try tmux.keys("Enter")
             #expect(try await tmux.waitFor("1 Log").ok)
+
+            // y on a log line: search puts "tests pass" at the top of the view; tmux's buffer
+            // then holds that line as the screen shows it.
+            let store = try SQLiteStore(directory: state.appendingPathComponent("demo/state"))
+            let task = try #require(try await store.tasks(status: nil, limit: nil).first)
+            let line = try #require(try await store.events(taskId: task.id, after: nil, limit: nil).first { $0.message.contains("tests pass") })
+            try tmux.keys("/")
+            try tmux.type("tests pass")
+            try tmux.keys("Enter")
+            #expect(try await tmux.waitFor("paused").ok)
+            try tmux.keys("y")
+            let copied = try await tmux.waitFor("into tmux's buffer (tmux load-buffer -w)")
+            #expect(copied.ok, "\(copied.screen)")
+            let clock = DateFormatter()
+            clock.dateFormat = "HH:mm:ss"
+            clock.timeZone = TimeZone(identifier: "UTC")
+            #expect(try tmux.run(["-L", tmux.socket, "show-buffer"]) == "\(clock.string(from: line.at)) INFO  \(line.agent): \(line.message)")
+
+            // y on a diff hunk: the first hunk of the first file, exactly as stored.
             try tmux.keys("3")
             let diff = try await tmux.waitFor("Diff — file 1 of")
             #expect(diff.ok, "\(diff.screen)")
             #expect(diff.screen.contains("discount_code"), "\(diff.screen)")
+            // The first file's newest diff, as the Diff tab loads it.
+            let diffs = try await store.artifacts(taskId: task.id, kind: .diff)
+            let newest = try #require(diffs.last { $0.name == diffs.first?.name })
+            let lines = String(decoding: newest.content, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            let start = try #require(lines.firstIndex { $0.hasPrefix("@@") })
+            let end = lines[(start + 1)...].firstIndex { $0.hasPrefix("@@") } ?? lines.endIndex
+            var hunk = Array(lines[start..<end])
+            while hunk.last?.isEmpty == true { hunk.removeLast() }
+            try tmux.keys("y")
+            #expect(try await tmux.waitFor("copied diff hunk").ok)
+            #expect(try tmux.run(["-L", tmux.socket, "show-buffer"]) == hunk.joined(separator: "\n"))
             try tmux.keys("q")
 
-            let store = try SQLiteStore(directory: state.appendingPathComponent("demo/state"))
-            let task = try #require(try await store.tasks(status: nil, limit: nil).first)
             #expect(task.status == .completed)
             let approval = try #require(try await store.approval(taskId: task.id))
             #expect(approval.decidedBy == "dana" && approval.channel == .console)

@@ -7,6 +7,7 @@ public enum Action: String, Sendable, CaseIterable {
     case nextTab, previousTab, tab1, tab2, tab3, tab4, tab5, tab6, tab7
     case follow, wrap, timestamps, search, searchNext, searchPrevious, nextError
     case nextFile, previousFile, nextHunk, previousHunk
+    case copy, copyView
     case redraw
 }
 
@@ -110,6 +111,8 @@ public struct KeyMap: Sendable, Equatable {
         KeyBinding(keys: [.character("D")], action: .deliveries, summary: "deliveries: the webhook inbox and the listener", context: .global, footer: nil),
         KeyBinding(keys: [.character("W")], action: .workers, summary: "workers: every engine sharing the store, alive or not", context: .global, footer: nil),
         KeyBinding(keys: [.character("T")], action: .audit, summary: "audit trail: who decided what, and where", context: .global, footer: nil),
+        KeyBinding(keys: [.character("y")], action: .copy, summary: "copy what is under the cursor (works over SSH and tmux)", context: .global, footer: nil),
+        KeyBinding(keys: [.character("Y")], action: .copyView, summary: "copy the whole view", context: .global, footer: nil),
         KeyBinding(keys: [.character(":")], action: .command, summary: "command line (the tower agent commands, run, theme, freeze)", context: .global, footer: "cmd"),
         KeyBinding(keys: [.control("l")], action: .redraw, summary: "redraw the screen", context: .global, footer: nil),
         KeyBinding(keys: [.character("?")], action: .help, summary: "this help", context: .global, footer: "help"),

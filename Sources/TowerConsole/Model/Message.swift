@@ -55,6 +55,8 @@ public enum Effect: Equatable, Sendable {
     case loadAudit
     /// Put a delivery back in the inbox's line.
     case redeliver(id: String)
+    /// Put `text` on the clipboard (tmux's buffer inside tmux, else OSC 52); `what` names it.
+    case copy(text: String, what: String)
     case setTheme(String)
     /// Checks every integration now (the same calls as `tower doctor`).
     case checkIntegrations

@@ -122,6 +122,12 @@ public enum Console {
         case .nextTab, .previousTab, .tab1, .tab2, .tab3, .tab4, .tab5, .tab6, .tab7, .follow, .wrap, .timestamps, .search, .searchNext,
             .searchPrevious, .nextError, .nextFile, .previousFile, .nextHunk, .previousHunk:
             return taskAction(action, &state)
+        case .copy, .copyView:
+            guard let (text, what) = action == .copy ? Clipboard.underCursor(state) : Clipboard.wholeView(state), !text.isEmpty else {
+                state.status = StatusMessage(text: "nothing to copy here", level: .info)
+                return []
+            }
+            return [.copy(text: text, what: what)]
         case .redraw: return [.redraw]
         }
     }

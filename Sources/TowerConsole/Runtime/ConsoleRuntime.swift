@@ -378,6 +378,13 @@ public actor ConsoleRuntime {
             }
             background.append(Task { self.send(.integrationsChecked(await check())) })
             background.removeAll { $0.isCancelled }
+        case .copy(let text, let what):
+            let terminal = terminal
+            background.append(
+                Task {
+                    self.send(.actionFinished(await ClipboardWriter.copy(text, what: what, terminal: terminal, environment: ProcessInfo.processInfo.environment)))
+                })
+            background.removeAll { $0.isCancelled }
         case .bell:
             terminal.bell()
         case .redraw:

@@ -19,6 +19,9 @@ public protocol Terminal: AnyObject, Sendable {
     func present(_ canvas: Canvas, theme: Theme)
     /// Rings the bell (tmux marks the window).
     func bell()
+    /// Sends `text` to the terminal's clipboard with OSC 52 (the terminal the person sits at,
+    /// through SSH), written between frames.
+    func copyToClipboard(_ text: String)
     /// Clears and redraws everything on the next frame.
     func invalidate()
     /// Restores the terminal; idempotent.
