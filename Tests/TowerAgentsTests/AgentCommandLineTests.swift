@@ -45,6 +45,28 @@ import TowerTestSupport
         #expect(try await world.store.lease() == nil)
     }
 
+    /// `tower run --log-format json`: every line of its output is a JSON object; the task's
+    /// lines carry its id, and the planted secret (the Anthropic key) is in none.
+    @Test func runWritesJSONLinesWhenAsked() async throws {
+        let world = try await AgentWorld()
+        var environment = try await setUp(world)
+        environment["TOWER_LOG_FORMAT"] = "json"
+        let run = try await ChildProcess.run(
+            BuiltProducts.url("tower"), ["run", "--description", "VAT is wrong for reduced-rate items\ncompute_vat applies the standard rate to books.", "--env-file", "/nonexistent/.env"],
+            environment: environment, timeout: 90)
+        #expect(run.status == 0, "\(run.out)\n\(run.err)")
+        let lines = run.out.split(separator: "\n").map(String.init)
+        let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(!lines.isEmpty && objects.count == lines.count, "every line is a JSON object:\n\(run.out)")
+        let task = try #require(try await world.store.tasks(status: nil, limit: nil).first)
+        #expect(objects.first?["event"] as? String == "task_started" && objects.first?["task_id"] as? String == task.id)
+        let logged = objects.filter { $0["event"] as? String == "agent_log" }
+        #expect(logged.count > 5 && logged.allSatisfy { $0["task_id"] as? String == task.id && $0["agent"] != nil && $0["message"] != nil })
+        #expect(logged.contains { ($0["message"] as? String)?.contains("PLAN.md committed on acme/billing-service@ai/") == true })
+        #expect(objects.contains { $0["event"] as? String == "approval_requested" && $0["task_id"] as? String == task.id })
+        #expect(!run.out.contains(world.environment["ANTHROPIC_API_KEY"] ?? "unset"))
+    }
+
     @Test func runQueuesForTheEngineThatHoldsTheLeaseAndTakesOverWhenItDies() async throws {
         let world = try await AgentWorld()
         let environment = try await setUp(world)
