@@ -91,9 +91,16 @@ struct AgentCommand: AsyncParsableCommand {
         @Option(name: .long, help: "At most this many.") var limit: Int = 50
         @Argument(help: "Only tasks in this status: \(TaskStatus.allCases.map(\.rawValue).joined(separator: ", ")).")
         var status: String?
+        @Flag(name: .long, help: "The tasks waiting for a person, oldest first, with why: a plan, budget, a CI escalation (the console's queue).")
+        var waiting = false
 
         func run() async throws {
             try await reportingErrors {
+                if waiting {
+                    let queue = try await WaitingQueue.load(from: try await global.openStore())
+                    print(queue.isEmpty ? "Nobody is waited for." : Format.waiting(queue, now: Date()))
+                    return
+                }
                 var filter: TaskStatus?
                 if let status {
                     guard let parsed = TaskStatus(rawValue: status) else {

@@ -25,6 +25,19 @@ enum Format {
         return ([line(header)] + rows.map(line)).joined(separator: "\n")
     }
 
+    /// The waiting queue as `tower agent list --waiting` prints it: oldest first, with why.
+    static func waiting(_ queue: [WaitingItem], now: Date) -> String {
+        let header = ["WAITING", "ID", "TICKET", "WHY", "COST", "TITLE"]
+        let rows = queue.map { item in
+            [Age.short(now.timeIntervalSince(item.since)), item.task.id, item.task.ticketId ?? "-", item.why, item.estimate ?? "-", item.task.title]
+        }
+        let widths = header.indices.dropLast().map { i in max(header[i].count, rows.map { $0[i].count }.max() ?? 0) }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in i < widths.count ? c.padding(toLength: widths[i], withPad: " ", startingAt: 0) : c }.joined(separator: "  ")
+        }
+        return ([line(header)] + rows.map(line)).joined(separator: "\n")
+    }
+
     static func report(_ report: OperatorCommands.TaskReport, now: Date) -> String {
         let t = report.task
         var lines = [

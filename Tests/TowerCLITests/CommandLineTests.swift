@@ -73,6 +73,31 @@ extension ProcessTests {
             #expect(unopenable.err.hasPrefix("tower: cannot open the store at \(blocked.path)"))
         }
 
+        /// `tower agent list --waiting`: the console's Approvals queue, oldest first, with why.
+        @Test func listWaitingIsTheApprovalsQueueOldestFirst() async throws {
+            let state = TemporaryDirectory.make("waiting").appendingPathComponent("state")
+            let store = try SQLiteStore(directory: state)
+            let older = try await seedAwaitingApproval(store, ticket: "OPS-1", title: "Older plan", at: Date().addingTimeInterval(-7200))
+            let newer = try await seedAwaitingApproval(store, ticket: "OPS-2", title: "Newer plan", at: Date().addingTimeInterval(-600))
+            var escalated = TowerTask.new(ticketId: "OPS-3", title: "Red CI", description: "", source: .jira, now: Date().addingTimeInterval(-3600))
+            escalated.status = .failed
+            escalated.step = nil
+            escalated.failedStep = .ciMonitoring
+            escalated.lastError = "CI escalated to a person: acme/api: test_failure"
+            try await store.insertTask(escalated, event: nil, actor: testActor)
+            var running = TowerTask.new(ticketId: "OPS-4", title: "Busy", description: "", source: .jira, now: Date())
+            running.status = .executing
+            try await store.insertTask(running, event: nil, actor: testActor)
+
+            let list = try await ChildProcess.run(towerBinary, ["agent", "list", "--waiting", "--state-dir", state.path], environment: isolatedEnvironment())
+            #expect(list.status == 0, "\(list.err)")
+            let rows = list.out.split(separator: "\n").map(String.init)
+            #expect(rows.first?.hasPrefix("WAITING") == true && rows.count == 4, "\(list.out)")
+            #expect(rows.dropFirst().map { row in [older.id, escalated.id, newer.id].first { row.contains($0) } } == [older.id, escalated.id, newer.id], "\(list.out)")
+            #expect(rows[1].contains("plan to approve") && rows[2].contains("CI escalation: acme/api: test_failure"))
+            #expect(!list.out.contains(running.id))
+        }
+
         @Test func statusListAndRetryShowWhatAnOperatorNeeds() async throws {
             let state = TemporaryDirectory.make("status").appendingPathComponent("state")
             let store = try SQLiteStore(directory: state)

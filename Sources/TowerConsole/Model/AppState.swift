@@ -1,5 +1,6 @@
 import Foundation
 import TowerCore
+import TowerEngine
 import TowerStore
 
 /// Which screen is showing.
@@ -15,6 +16,8 @@ public enum Screen: Equatable, Sendable {
     case workers
     /// The audit trail: who decided what, through which channel; the effects Tower caused.
     case audit
+    /// Every task waiting for a person, oldest first, with why.
+    case approvals
 }
 
 /// The board's groups, shown as tabs with counts.
@@ -94,6 +97,9 @@ public struct Dialog: Equatable, Sendable {
     public enum Kind: Equatable, Sendable {
         case approve(taskId: String)
         case reject(taskId: String)
+        /// Several plans picked on the Approvals screen: one note, a decision recorded for each.
+        case approveMany([String])
+        case rejectMany([String])
         case retry(taskId: String)
         /// Grant the amount typed (or stop, with `stop`).
         case budget(taskId: String)
@@ -295,6 +301,12 @@ public struct AppState: Equatable, Sendable {
     /// The Audit screen's filter: words that must each match a record's person, task, channel or action.
     public var auditFilter = ""
 
+    /// The tasks waiting for a person, oldest first; the one at `waitingTop` is selected.
+    public var waiting: [WaitingItem] = []
+    public var waitingTop = 0
+    /// Tasks picked (space) on the Approvals screen, to approve or reject together.
+    public var picked: Set<String> = []
+
     /// The audit records the filter lets through, newest first.
     public var visibleAudit: [AuditRecord] {
         auditFilter.isEmpty ? audit : audit.filter { Console.auditMatches($0, auditFilter) }
@@ -392,6 +404,7 @@ public struct AppState: Equatable, Sendable {
         case .deliveries: [.deliveries, .global]
         case .workers: [.workers, .global]
         case .audit: [.audit, .global]
+        case .approvals: [.approvals, .global]
         }
     }
 }

@@ -31,7 +31,7 @@ public enum Clipboard {
             default:
                 return (id, "task id")
             }
-        case .outbox, .sentry, .deliveries, .workers, .audit:
+        case .outbox, .sentry, .deliveries, .workers, .audit, .approvals:
             return wholeView(state)
         }
     }

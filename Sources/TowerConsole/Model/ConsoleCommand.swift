@@ -17,6 +17,7 @@ public enum ConsoleCommand {
         ("deliveries", "the webhook inbox and the listener"),
         ("workers", "every engine sharing the store: host, state, tasks held, heartbeat"),
         ("audit [WHO|TASK…]", "the audit trail, filtered by person, task, channel or action"),
+        ("approvals", "every task waiting for a person, oldest first"),
         ("doctor", "check every integration now (as `tower doctor`)"),
         ("help", "keys and commands"),
         ("quit", "leave the console"),
@@ -77,6 +78,7 @@ public enum ConsoleCommand {
             return [.setTheme(name)]
         case "outbox": return Console.perform(.outbox, &state)
         case "workers": return Console.perform(.workers, &state)
+        case "approvals": return Console.perform(.approvals, &state)
         case "audit":
             let effects = Console.perform(.audit, &state)
             Console.filterAudit(rest.joined(separator: " "), &state)

@@ -1,7 +1,7 @@
 /// Everything a key can do.
 public enum Action: String, Sendable, CaseIterable {
     case moveDown, moveUp, pageDown, pageUp, top, bottom
-    case open, back, quit, help, command, outbox, sentry, deliveries, redeliver, workers, audit
+    case open, back, quit, help, command, outbox, sentry, deliveries, redeliver, workers, audit, approvals, pick
     case filter, nextGroup, previousGroup, sort
     case approve, reject, retry, budget, freeze
     case nextTab, previousTab, tab1, tab2, tab3, tab4, tab5, tab6, tab7
@@ -13,7 +13,7 @@ public enum Action: String, Sendable, CaseIterable {
 
 /// Where a binding applies. The most specific context wins.
 public enum KeyContext: String, Sendable, CaseIterable {
-    case global, board, task, log, diff, outbox, sentry, deliveries, workers, audit
+    case global, board, task, log, diff, outbox, sentry, deliveries, workers, audit, approvals
 }
 
 /// One line of the key map: the keys, what they do, where, and whether the footer hints at it.
@@ -93,6 +93,9 @@ public struct KeyMap: Sendable, Equatable {
         // Workers
         KeyBinding(keys: [.escape, .character("h"), .left], action: .back, summary: "back to the board", context: .workers, footer: "back"),
         KeyBinding(keys: [.escape, .character("h"), .left], action: .back, summary: "back to the board", context: .audit, footer: "back"),
+        KeyBinding(keys: [.escape, .character("h"), .left], action: .back, summary: "back to the board", context: .approvals, footer: "back"),
+        KeyBinding(keys: [.enter, .character("l"), .right], action: .open, summary: "open the selected task", context: .approvals, footer: "open"),
+        KeyBinding(keys: [.character(" ")], action: .pick, summary: "pick a plan, to approve or reject several at once", context: .approvals, footer: "pick"),
         KeyBinding(keys: [.character("/")], action: .filter, summary: "filter the audit trail by person, task, channel or action", context: .audit, footer: "filter"),
         // Everywhere
         KeyBinding(keys: [.character("j"), .down], action: .moveDown, summary: "down", context: .global, footer: nil),
@@ -110,6 +113,7 @@ public struct KeyMap: Sendable, Equatable {
         KeyBinding(keys: [.character("S")], action: .sentry, summary: "Sentry: the monitor's passes and the bugs it filed", context: .global, footer: nil),
         KeyBinding(keys: [.character("D")], action: .deliveries, summary: "deliveries: the webhook inbox and the listener", context: .global, footer: nil),
         KeyBinding(keys: [.character("W")], action: .workers, summary: "workers: every engine sharing the store, alive or not", context: .global, footer: nil),
+        KeyBinding(keys: [.character("A")], action: .approvals, summary: "approvals: every task waiting for a person, oldest first", context: .global, footer: nil),
         KeyBinding(keys: [.character("T")], action: .audit, summary: "audit trail: who decided what, and where", context: .global, footer: nil),
         KeyBinding(keys: [.character("y")], action: .copy, summary: "copy what is under the cursor (works over SSH and tmux)", context: .global, footer: nil),
         KeyBinding(keys: [.character("Y")], action: .copyView, summary: "copy the whole view", context: .global, footer: nil),

@@ -1,5 +1,6 @@
 import Foundation
 import TowerCore
+import TowerEngine
 import TowerStore
 
 /// Everything that can change the console's state: keys, time, size, and data arriving from
@@ -24,6 +25,8 @@ public enum Message: Sendable {
     case workersLoaded([WorkerRecord])
     /// The latest audit records, oldest first (the store's order).
     case auditLoaded([AuditRecord])
+    /// The tasks waiting for a person, oldest first.
+    case waitingLoaded([WaitingItem])
     case freezeChanged(FreezeState)
     /// What each task's model calls cost, and all tasks' today (UTC).
     case spendLoaded([String: Spend], today: Spend)
@@ -53,6 +56,7 @@ public enum Effect: Equatable, Sendable {
     case loadDeliveries
     case loadWorkers
     case loadAudit
+    case loadWaiting
     /// Put a delivery back in the inbox's line.
     case redeliver(id: String)
     /// Put `text` on the clipboard (tmux's buffer inside tmux, else OSC 52); `what` names it.

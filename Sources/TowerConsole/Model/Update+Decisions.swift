@@ -39,10 +39,12 @@ extension Console {
     /// The task an action is about: the open one, else the board's selection.
     static func targetTask(_ state: AppState) -> TowerTask? {
         if case .task(let id) = state.screen { return state.tasks[id] }
+        if state.screen == .approvals { return state.waiting[safe: state.waitingTop]?.task }
         return state.selectedTask
     }
 
     static func askDecision(_ action: Action, _ state: inout AppState) -> [Effect] {
+        if state.screen == .approvals, action != .retry, !state.picked.isEmpty { return askMany(action, &state) }
         guard let task = targetTask(state) else {
             state.status = StatusMessage(text: "no task selected", level: .error)
             return []
@@ -161,6 +163,12 @@ extension Console {
         switch dialog.kind {
         case .approve(let id): return [.approve(taskId: id, note: note)]
         case .reject(let id): return [.reject(taskId: id, reason: note)]
+        case .approveMany(let ids):
+            state.picked.subtract(ids)
+            return ids.map { .approve(taskId: $0, note: note) }
+        case .rejectMany(let ids):
+            state.picked.subtract(ids)
+            return ids.map { .reject(taskId: $0, reason: note) }
         case .retry(let id): return [.retry(taskId: id)]
         case .budget(let id):
             if note?.lowercased() == "stop" { return [.grantBudget(taskId: id, amount: nil)] }

@@ -27,6 +27,10 @@ extension Console {
             state.screen = .audit
             state.auditTop = 0
             return [.loadAudit]
+        case .approvals:
+            state.screen = .approvals
+            state.waitingTop = 0
+            return [.loadWaiting]
         default:
             return []
         }
@@ -40,6 +44,7 @@ extension Console {
         case .deliveries: state.deliveriesTop = moved(state.deliveriesTop, count: state.deliveries.count)
         case .workers: state.workersTop = moved(state.workersTop, count: state.workers.count)
         case .audit: state.auditTop = moved(state.auditTop, count: state.visibleAudit.count)
+        case .approvals: state.waitingTop = moved(state.waitingTop, count: state.waiting.count)
         case .board, .task: break
         }
     }

@@ -59,6 +59,9 @@ public enum Console {
         case .auditLoaded(let records):
             auditLoaded(records, &state)
             return []
+        case .waitingLoaded(let queue):
+            waitingLoaded(queue, &state)
+            return []
         case .freezeChanged(let freeze):
             state.freeze = freeze
             return []
@@ -105,8 +108,13 @@ public enum Console {
         case .top: return move(by: Int.min / 2, &state)
         case .bottom: return move(by: Int.max / 2, &state)
         case .open:
+            if state.screen == .approvals {
+                guard let item = state.waiting[safe: state.waitingTop] else { return [] }
+                return open(item.task.id, &state)
+            }
             guard let id = state.selection else { return [] }
             return open(id, &state)
+        case .pick: return pick(&state)
         case .back: return back(&state)
         case .help:
             state.showHelp = true
@@ -116,7 +124,7 @@ public enum Console {
             return []
         case .filter: return startFilter(&state)
         case .nextGroup, .previousGroup, .sort: return boardAction(action, &state)
-        case .outbox, .sentry, .deliveries, .workers, .audit: return showList(action, &state)
+        case .outbox, .sentry, .deliveries, .workers, .audit, .approvals: return showList(action, &state)
         case .redeliver: return redeliver(&state)
         case .approve, .reject, .retry, .budget, .freeze, .quit: return decide(action, &state)
         case .nextTab, .previousTab, .tab1, .tab2, .tab3, .tab4, .tab5, .tab6, .tab7, .follow, .wrap, .timestamps, .search, .searchNext,
@@ -153,7 +161,7 @@ public enum Console {
         switch state.screen {
         case .board: return moveBoard(by: delta, &state)
         case .task: return moveTask(by: delta, &state)
-        case .outbox, .sentry, .deliveries, .workers, .audit:
+        case .outbox, .sentry, .deliveries, .workers, .audit, .approvals:
             moveList(by: delta, &state)
             return []
         }

@@ -252,6 +252,7 @@ public actor ConsoleRuntime {
             if state.screen == .deliveries { await perform(.loadDeliveries) }
             if state.screen == .workers { await perform(.loadWorkers) }
             if state.screen == .audit { await perform(.loadAudit) }
+            if state.screen == .approvals { await perform(.loadWaiting) }
             let freeze = try await store.freezeState()
             if freeze != state.freeze { send(.freezeChanged(freeze)) }
             await refreshHealth()
@@ -358,7 +359,7 @@ public actor ConsoleRuntime {
                 self.send(.freezeChanged(freeze))
                 return on ? "frozen: no new runs, pushes or auto-fixes until unfrozen" : "unfrozen"
             }
-        case .loadLog, .loadPreview, .loadDetail, .loadOutbox, .loadSentry, .loadDeliveries, .loadWorkers, .loadAudit, .redeliver:
+        case .loadLog, .loadPreview, .loadDetail, .loadOutbox, .loadSentry, .loadDeliveries, .loadWorkers, .loadAudit, .loadWaiting, .redeliver:
             // Loads never hold up the frame that answers a key: they report back as messages.
             background.append(Task { await self.load(effect) })
             background.removeAll { $0.isCancelled }
@@ -423,6 +424,8 @@ public actor ConsoleRuntime {
             if let deliveries = try? await store.deliveries(limit: 500) { send(.deliveriesLoaded(deliveries)) }
         case .loadWorkers:
             if let workers = try? await store.workers() { send(.workersLoaded(workers)) }
+        case .loadWaiting:
+            if let queue = try? await WaitingQueue.load(from: store) { send(.waitingLoaded(queue)) }
         case .loadAudit:
             if let records = try? await store.auditTrail(since: nil, taskId: nil, limit: 1000) { send(.auditLoaded(records)) }
         case .redeliver(let id):

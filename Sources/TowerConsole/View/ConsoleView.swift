@@ -18,6 +18,7 @@ public enum ConsoleView {
         case .deliveries: DeliveriesView.draw(&canvas, state)
         case .workers: WorkersView.draw(&canvas, state)
         case .audit: AuditView.draw(&canvas, state)
+        case .approvals: ApprovalsView.draw(&canvas, state)
         }
         healthLine(&canvas, state)
         footer(&canvas, state)
@@ -39,6 +40,7 @@ public enum ConsoleView {
         case .deliveries: place = "Deliveries"
         case .workers: place = "Workers"
         case .audit: place = "Audit"
+        case .approvals: place = "Approvals"
         }
         var left = " Tower \(state.glyphs.pointer) \(place)"
         let attention = state.attention.count

@@ -1,0 +1,38 @@
+import Foundation
+import TowerCore
+import TowerEngine
+
+/// The on-call queue: every task waiting for a person, oldest first, each with how long it has
+/// waited, its ticket, why it waits, the plan's cost estimate and its title; picked plans marked.
+enum ApprovalsView {
+    static func draw(_ canvas: inout Canvas, _ state: AppState) {
+        let body = Layout.body(state.size)
+        let plans = state.waiting.filter(\.isPlan).count
+        let title = "Approvals — \(state.waiting.count) waiting (\(plans) plan\(plans == 1 ? "" : "s"))"
+            + (state.picked.isEmpty ? "" : " — \(state.picked.count) picked: a approves, r rejects them together")
+        canvas.box(body, glyphs: state.glyphs, title: title)
+        let inner = body.inset(1)
+        guard !state.waiting.isEmpty else {
+            canvas.put("Nobody is waited for: no plan, budget or CI escalation needs a person.", x: inner.x + 1, y: inner.y + 1, style: Style(.muted), maxWidth: inner.width - 2)
+            return
+        }
+        let narrow = inner.width < 140
+        let columns = [
+            Column(title: " ", width: 1), Column(title: "WAITING", width: 8), Column(title: "TICKET", width: narrow ? 10 : 12), Column(title: "WHY", width: narrow ? 22 : 40),
+            Column(title: "COST", width: narrow ? 8 : 24), Column(title: "TITLE", width: nil),
+        ]
+        let visible = max(0, inner.height - 1)
+        let start = max(0, min(state.waitingTop - visible / 2, state.waiting.count - visible))
+        let rows = state.waiting.dropFirst(start).prefix(visible).map { item -> [Span] in
+            let role: Role = item.isPlan ? .warning : { if case .escalation = item.reason { return .error } else { return .accent } }()
+            return [
+                Span(state.picked.contains(item.task.id) ? (state.glyphs == .ascii ? "*" : "✓") : " ", Style(.success, bold: true)),
+                Span(Age.short(state.now.timeIntervalSince(item.since)), Style(.muted)), Span(item.task.ticketId ?? item.task.id, Style(.accent)),
+                Span(item.why, Style(role)), Span(item.estimate ?? "—", Style(.muted)), Span(item.task.title, Style(.text)),
+            ]
+        }
+        TableWidget.draw(
+            &canvas, in: Rect(x: inner.x, y: inner.y, width: inner.width, height: inner.height), columns: columns, rows: Array(rows),
+            selected: state.waitingTop - start, glyphs: state.glyphs)
+    }
+}
