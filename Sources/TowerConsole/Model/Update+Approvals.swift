@@ -12,7 +12,10 @@ extension Console {
         state.waiting = queue
         state.waitingTop = selected.flatMap { id in queue.firstIndex { $0.task.id == id } } ?? min(state.waitingTop, max(0, queue.count - 1))
         state.picked.formIntersection(queue.filter(\.isPlan).map(\.task.id))
-        for item in queue { state.tasks[item.task.id] = item.task }
+        // The dialogs read tasks from the board's list: one the board has not loaded yet joins it.
+        let unknown = queue.filter { state.tasks[$0.task.id] == nil }
+        for item in unknown { state.tasks[item.task.id] = item.task }
+        if !unknown.isEmpty { state.relist() }
     }
 
     /// Space: picks the selected plan, or puts it back.
