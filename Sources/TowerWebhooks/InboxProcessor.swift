@@ -104,6 +104,7 @@ public struct InboxProcessor: ScheduledJob {
             case .help:
                 return SlackReplies.help
             case .list:
+                if request.text?.lowercased() == "waiting" { return SlackReplies.waiting(try await WaitingQueue.load(from: store), now: Date()) }
                 let status = request.text.flatMap { TaskStatus(rawValue: $0) }
                 let tasks = try await commands.list(status: status, limit: 10)
                 return tasks.isEmpty ? "No tasks." : tasks.map { "`\($0.id)` \($0.ticketId ?? "-") \($0.status.rawValue) \($0.title)" }.joined(separator: "\n")

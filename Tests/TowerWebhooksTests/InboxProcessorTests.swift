@@ -47,6 +47,21 @@ import TowerTestSupport
         #expect(approval.decidedBy == "u777" && approval.channel == .slackCommand && approval.reason == "ship it")
     }
 
+    /// `/agent list waiting` answers with the same queue as the console's Approvals screen and
+    /// `tower agent list --waiting`: oldest first, with why.
+    @Test func slackListWaitingIsTheApprovalsQueue() async throws {
+        let older = try await seedAwaitingApproval(store, ticket: "OPS-31", title: "Older plan", at: Date().addingTimeInterval(-5400))
+        let newer = try await seedAwaitingApproval(store, ticket: "OPS-32", title: "Newer plan", at: Date().addingTimeInterval(-60))
+        let body = Data("user_id=U123&user_name=sam&command=%2Fagent&text=list+waiting&trigger_id=\(UUID().uuidString)".utf8)
+        let answer = await processor.process(delivery("s-list", .slack, body))
+        let lines = answer.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2, "\(answer)")
+        #expect(lines.first?.hasPrefix("`\(older.id)` OPS-31 waiting 1h: plan to approve") == true, "\(answer)")
+        #expect(lines.last?.hasPrefix("`\(newer.id)` OPS-32 waiting ") == true && lines.last?.hasSuffix("— Newer plan") == true)
+        let queue = try await WaitingQueue.load(from: store)
+        #expect(queue.map(\.task.id) == [older.id, newer.id])
+    }
+
     @Test func anAgentCommentAndASlackButtonRaceForOneTaskAndOneDecides() async throws {
         for round in 0..<10 {
             let task = try await seedAwaitingApproval(store, ticket: "OPS-2\(round)", title: "Plan")
