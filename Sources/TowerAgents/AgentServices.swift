@@ -48,6 +48,8 @@ public struct AgentServices: Sendable {
     public var sentryClient: SentryClient?
     /// How the Sentry monitor runs.
     public var sentry = SentrySettings()
+    /// The daily shift hand-off's hour and reach (`TOWER_DIGEST_HOUR`, `TOWER_DIGEST_SINCE`).
+    public var digest = DigestSettings()
 
     public init(
         forge: (any Forge)?, forgeProblem: String = "", owner: String, llm: (any LLMProvider)?, model: String = AgentServices.defaultModel,
@@ -144,6 +146,7 @@ public struct AgentServices: Sendable {
         services.prices = table
         services.ci = CISettings(configuration)
         services.sentry = SentrySettings(configuration)
+        services.digest = DigestSettings(configuration)
         if let unavailable = gateway.unavailable[.sentry] {
             services.sentry.problem = "Sentry is \(unavailable)"
         } else if services.sentry.problem.hasPrefix("Sentry is not configured") {

@@ -14,6 +14,7 @@ extension Workflow {
             jobs.append(SentrySchedule(monitor: monitor, interval: services.sentry.interval))
         }
         if let store, services.forge != nil { jobs.append(PlanWatch(services: services, store: store)) }
+        if let store, let hour = services.digest.hour { jobs.append(DigestSchedule(services: services, store: store, hour: hour, reach: services.digest.reach)) }
         return Workflow(
             steps: [
                 .discovery: DiscoveryStep(services: services), .planning: PlanningAgent(services: services), .execution: ExecutionAgent(services: services),

@@ -107,6 +107,8 @@ public struct ConfigKey: Sendable, Hashable {
         ConfigKey("SENTRY_PROJECTS", group: "Sentry", "projects the monitor reads, comma-separated (default: every project of the organization)"),
         ConfigKey("TOWER_SENTRY_INTERVAL", group: "Sentry", default: "3600", check: .seconds(60...604_800), "seconds between the engine's Sentry passes"),
         ConfigKey("TOWER_SENTRY_THRESHOLDS", group: "Sentry", default: "fatal=1,error=10,warning=50,info=100", "events in 24 h that file a bug, by level"),
+        ConfigKey("TOWER_DIGEST_HOUR", group: "Slack", check: .integer(0...23), "hour (UTC) of the daily shift hand-off posted to SLACK_CHANNEL_AGENTS (unset: none)"),
+        ConfigKey("TOWER_DIGEST_SINCE", group: "Slack", default: "12h", "how far back the posted hand-off reaches (12h, 90m, 1d)"),
     ]
 
     /// A known key by name.

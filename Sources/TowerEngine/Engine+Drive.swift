@@ -33,6 +33,11 @@ extension Engine {
                 if let stored { known = stored } else { known = try await store.task(id: taskId) }
                 stored = nil
                 guard var task = known, task.status.isActive, let step = task.step else { return }
+                // Paused: it does not begin another step until resumed.
+                if !continuing, let halt = await halt(stopping: task) {
+                    try await holdForHalt(task, halt: halt)
+                    return
+                }
                 let attempt: Int
                 // The engine whose attempt this one takes over (it stopped mid-step).
                 var resumedFrom: String?
@@ -111,6 +116,11 @@ extension Engine {
                     let (waiting, event) = StepTransitions.awaitBudget(task, step: step, over: over, now: now())
                     try await commit(TaskUpdate(task: waiting, expectedStatus: task.status, expectedStep: step, events: [event]))
                     return
+                } catch let paused as TaskPaused {
+                    // Not a failure: stopped before an outside effect, the attempt given back.
+                    timed("paused")
+                    try await stopForHalt(task, step: step, paused: paused, claim: taskClaim)
+                    return
                 } catch {
                     timed(Task.isCancelled ? "stopped" : "failed")
                     if Task.isCancelled || error is CancellationError {
@@ -141,7 +151,7 @@ extension Engine {
                     task, step: step, outcome: outcome, maxCIRetries: configuration.maxCIRetries, now: now())
                 // The next step begins in the same commit: this drive goes straight on to it (a
                 // freeze from now on finds it running, as it would a moment later).
-                if next.status.isActive, let following = next.step, next.waitingUntil == nil, !Task.isCancelled, !(await isFrozen),
+                if next.status.isActive, let following = next.step, next.waitingUntil == nil, !Task.isCancelled, !(await isFrozen), await halt(stopping: next) == nil,
                     next.status != following.runningStatus || next.currentAgent != following.agent
                 {
                     let (begun, event) = StepTransitions.begin(next, step: following, now: now())

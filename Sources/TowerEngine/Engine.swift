@@ -44,6 +44,9 @@ public actor Engine {
     /// When the earliest parked step is due (a timer wakes the engine then).
     private var parkedWake: Date?
     private var frozen = false
+    /// The pauses in force, as the last scan read them (a pause or resume is a command, which
+    /// makes the next tick scan).
+    var halts: [Halt] = []
     private var sleeper: CheckedContinuation<Void, Never>?
     private var wakeRequested = false
     /// What the last sweep removed (its ``SweepReport/summary`` says it in a line).
@@ -143,6 +146,7 @@ public actor Engine {
                 frozen = freeze
                 bus.publish(.frozen(freeze))
             }
+            halts = try await store.halts()
             if !frozen { try await schedule() }
         }
         if !frozen { try await scheduleJobs(now: now) }

@@ -90,6 +90,22 @@ public struct OperatorCommands: Sendable {
         try await store.setFrozen(frozen, actor: actor, at: now())
     }
 
+    /// `pause TARGET`: a task (`t-…`) or a repository (`owner/name`) stops before its next
+    /// outside effect and begins no step until resumed. A second pause keeps the first.
+    public func pause(_ target: String, by actor: Actor) async throws -> Halt {
+        guard let (scope, name) = Halt.target(target) else { throw HaltTargetError(text: target) }
+        return try await store.pause(Halt(scope: scope, name: name, by: actor.user, channel: actor.channel.rawValue, at: now()), actor: actor)
+    }
+
+    /// `resume TARGET`: takes the pause off; the tasks it held go on where they stopped.
+    public func resume(_ target: String, by actor: Actor) async throws -> ResumeOutcome {
+        guard let (scope, name) = Halt.target(target) else { throw HaltTargetError(text: target) }
+        return try await store.resume(scope, name: name, actor: actor, at: now())
+    }
+
+    /// The pauses in force, oldest first.
+    public func halts() async throws -> [Halt] { try await store.halts() }
+
     /// The command set, as data: `help` output, Slack's `/agent help` and docs come from it.
     public static let reference: [(usage: String, summary: String)] = [
         ("status <id>", "Get task status"),
@@ -97,7 +113,15 @@ public struct OperatorCommands: Sendable {
         ("reject <id>", "Reject plan"),
         ("retry <id>", "Retry failed task"),
         ("budget <id> +<dollars>|stop", "Grant a task more model budget, or stop it"),
+        ("pause <id>|<owner/repo>", "Stop a task, or a repository's tasks, before their next outside effect"),
+        ("resume <id>|<owner/repo>", "Let a paused task or repository go on where it stopped"),
         ("list [status]", "List tasks"),
         ("help", "Show help"),
     ]
+}
+
+/// `pause` or `resume` was given neither a task id nor `owner/name`.
+public struct HaltTargetError: Error, CustomStringConvertible, Sendable {
+    public var text: String
+    public var description: String { "“\(text)” is neither a task id (t-…) nor a repository (owner/name)" }
 }

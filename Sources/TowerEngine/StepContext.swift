@@ -52,6 +52,12 @@ public struct StepContext: Sendable {
         }
     }
 
+    /// Throws ``TaskPaused`` when this task, or `repository`, is paused: a step calls it before
+    /// work whose only end is an outside effect, so a pause costs nothing done.
+    public func checkHalt(repository: String?, before: String) async throws {
+        try await HaltCheck(store: store, taskId: task.id).check(repository: repository, before: before)
+    }
+
     /// Moves the task's progress bar while the step runs (Execution, task by task). Best effort:
     /// a task that changed meanwhile (cancelled, say) keeps what it has.
     public func progress(_ percent: Int) async {

@@ -61,6 +61,12 @@ public struct AuditRecord: Sendable, Equatable, Codable {
             planVersion: plan.map { plan in plan.hash + (plan.edit.map { " (\($0.description))" } ?? "") }, detail: detail)
     }
 
+    /// A pause or resume of a task or a repository: the task's id is the row's task; a
+    /// repository is named in the detail.
+    static func halt(_ action: String, _ scope: Halt.Scope, _ name: String, by actor: Actor, at: Date) -> AuditRecord {
+        .decision(action, taskId: scope == .task ? name : nil, by: actor, at: at, detail: scope == .repository ? "repository \(name)" : nil)
+    }
+
     /// The effect an outbox message records (sent, failed or not sent, with why).
     public static func effect(_ message: OutboxMessage) -> AuditRecord {
         AuditRecord(

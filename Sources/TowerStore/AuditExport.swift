@@ -33,14 +33,7 @@ public enum AuditExport {
 
     /// Where `--since` starts: `90m`, `12h`, `30d` before `now`, or an ISO 8601 date or time.
     public static func since(_ text: String, now: Date) -> Date? {
-        if let unit = text.last, let amount = Double(text.dropLast()), amount >= 0 {
-            switch unit {
-            case "m": return now.addingTimeInterval(-amount * 60)
-            case "h": return now.addingTimeInterval(-amount * 3_600)
-            case "d": return now.addingTimeInterval(-amount * 86_400)
-            default: break
-            }
-        }
+        if let seconds = duration(text) { return now.addingTimeInterval(-seconds) }
         let full = ISO8601DateFormatter()
         if let date = full.date(from: text) { return date }
         full.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
@@ -48,6 +41,17 @@ public enum AuditExport {
         let day = ISO8601DateFormatter()
         day.formatOptions = [.withFullDate]
         return day.date(from: text)
+    }
+
+    /// `90m`, `12h`, `30d` in seconds; nil for anything else.
+    public static func duration(_ text: String) -> TimeInterval? {
+        guard let unit = text.last, let amount = Double(text.dropLast()), amount >= 0, amount.isFinite else { return nil }
+        switch unit {
+        case "m": return amount * 60
+        case "h": return amount * 3_600
+        case "d": return amount * 86_400
+        default: return nil
+        }
     }
 
     static func fields(_ r: AuditRecord) -> [String?] {

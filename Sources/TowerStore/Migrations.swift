@@ -338,6 +338,18 @@ enum Migrations {
             }
             try db.alter(table: "webhook_inbox") { t in t.add(column: "trace_parent", .text) }
         }
+        migrator.registerMigration("v17-halts-and-presence") { db in
+            // Pauses of one task or one repository, beside the freeze; kept until resumed.
+            try db.execute(
+                sql: """
+                    CREATE TABLE halts (
+                      scope TEXT NOT NULL, name TEXT NOT NULL, paused_by TEXT NOT NULL, channel TEXT NOT NULL, at DATETIME NOT NULL,
+                      via_repository TEXT, PRIMARY KEY (scope, name))
+                    """)
+            // Which console has which task open: "also open by", never a lock; rows expire.
+            try db.execute(
+                sql: "CREATE TABLE console_presence (console_id TEXT PRIMARY KEY, user_name TEXT NOT NULL, task_id TEXT, seen_at DATETIME NOT NULL)")
+        }
         return migrator
     }
 }

@@ -20,7 +20,7 @@ extension SQLiteStore {
                             WHERE id IN (
                               SELECT id FROM tasks
                               WHERE status NOT IN ('completed', 'rejected', 'failed', 'awaiting_approval', 'awaiting_budget')
-                                AND (waiting_until IS NULL OR waiting_until <= ?)
+                                AND (waiting_until IS NULL OR waiting_until <= ?) AND \(Halt.notHalted)
                                 AND (claimed_by IS NULL OR NOT EXISTS (
                                   SELECT 1 FROM workers w WHERE w.id = tasks.claimed_by AND w.stopped_at IS NULL AND w.expires_at > ?))
                               ORDER BY created_at, id LIMIT ?)

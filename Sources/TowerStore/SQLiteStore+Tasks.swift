@@ -54,7 +54,7 @@ extension SQLiteStore {
                     sql: """
                         SELECT \(Rows.taskReadColumns) FROM tasks
                         WHERE status NOT IN ('completed', 'rejected', 'failed', 'awaiting_approval', 'awaiting_budget')
-                          AND (waiting_until IS NULL OR waiting_until <= ?)
+                          AND (waiting_until IS NULL OR waiting_until <= ?) AND \(Halt.notHalted)
                         ORDER BY created_at, id LIMIT ?
                         """), arguments: [now.stored, limit]
             ).map(Rows.task)

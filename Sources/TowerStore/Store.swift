@@ -145,6 +145,25 @@ public protocol Store: Sendable {
     /// The last Sentry passes, newest first; only those of `trigger` when given.
     func sentryPasses(trigger: SentryPass.Trigger?, limit: Int) async throws -> [SentryPass]
 
+    // MARK: Halts and presence
+
+    /// Every halt in force, oldest first.
+    func halts() async throws -> [Halt]
+    /// Halts a task or a repository; a second pause of the same keeps the first. A person's pause
+    /// (`actor` given) is a decision in the audit trail and wakes the engines; the halt an engine
+    /// leaves on a task its repository's pause stopped (`actor` nil) is neither.
+    @discardableResult
+    func pause(_ halt: Halt, actor: Actor?) async throws -> Halt
+    /// Takes the halt off a task or a repository (a repository's takes the halts it left on its
+    /// tasks too), recorded as a decision; the engines wake to go on with those tasks.
+    func resume(_ scope: Halt.Scope, name: String, actor: Actor, at: Date) async throws -> ResumeOutcome
+    /// Says that a console (`presence.consoleId`) is open, on a task or on none.
+    func touchPresence(_ presence: ConsolePresence) async throws
+    /// The consoles seen since `since`, each with the task it has open.
+    func presence(since: Date) async throws -> [ConsolePresence]
+    /// A console that closes says so (its row goes; others would let it expire).
+    func dropPresence(consoleId: String) async throws
+
     // MARK: Freeze switch and outbox
 
     /// Whether the engine is frozen (no new steps, pushes or auto-fixes), and by whom.

@@ -101,7 +101,7 @@ public enum DecisionOutcome: Sendable, Equatable {
 /// A note that an operator changed something the engine must look at.
 public struct OperatorCommand: Sendable, Equatable {
     public enum Kind: String, Sendable, Codable {
-        case approve, reject, retry, start, freeze, unfreeze, budget
+        case approve, reject, retry, start, freeze, unfreeze, budget, pause, resume
     }
 
     public var sequence: Int64

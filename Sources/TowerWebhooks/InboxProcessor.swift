@@ -87,7 +87,7 @@ public struct InboxProcessor: ScheduledJob {
     /// Runs an operator command as its sender; returns the answer they are given.
     func perform(_ request: OperatorRequest) async -> String {
         let commands = OperatorCommands(store: store)
-        let deciding: Set<OperatorRequest.Verb> = [.approve, .reject, .retry, .budget]
+        let deciding: Set<OperatorRequest.Verb> = [.approve, .reject, .retry, .budget, .pause, .resume]
         if request.actor.channel == .slackCommand || request.actor.channel == .slackButton, deciding.contains(request.verb) {
             guard let user = request.slackUser, slackApprovers.contains(user) else {
                 return "⛔ \(request.actor.user) may not \(request.verb.rawValue) here"
@@ -138,6 +138,17 @@ public struct InboxProcessor: ScheduledJob {
                 await wake()
                 return "💰 `\(id)` model budget \(Dollars.text(task.budget ?? amount)) (+\(Dollars.text(amount)) by \(request.actor.user))"
                     + (task.status.waitsForPerson ? "" : "; \(task.status.rawValue) resumes")
+            case .pause:
+                guard let target = request.taskId else { return "Pause what? `pause ID` or `pause owner/repo`" }
+                let halt = try await commands.pause(target, by: request.actor)
+                await wake()
+                return "⏸ `\(halt.name)` paused by \(halt.by) via \(halt.channel): \(halt.scope == .task ? "it stops" : "its tasks stop") before the next outside effect; `resume \(halt.name)` goes on"
+            case .resume:
+                guard let target = request.taskId else { return "Resume what? `resume ID` or `resume owner/repo`" }
+                let outcome = try await commands.resume(target, by: request.actor)
+                await wake()
+                if outcome.removed.isEmpty { return "`\(target)` was not paused" }
+                return "▶ `\(target)` resumed by \(request.actor.user)" + (outcome.tasks.isEmpty ? "" : ": \(outcome.tasks.map { "`\($0)`" }.joined(separator: ", ")) go on")
             case .retry:
                 guard let id = request.taskId else { return "Which task? `retry ID`" }
                 let task = try await commands.retry(id, by: request.actor)

@@ -10,6 +10,8 @@ enum SlackReplies {
         `/agent reject ID reason`: reject a plan
         `/agent retry ID`: retry a failed task at its failed step
         `/agent budget ID +5` or `stop`: grant a task waiting for model budget more, or stop it
+        `/agent pause ID` or `pause owner/repo`: stop a task, or a repository's tasks, before their next outside effect
+        `/agent resume ID` or `resume owner/repo`: let them go on where they stopped
         `/agent list [status]`: the newest tasks
         `/agent list waiting`: every task waiting for a person, oldest first, with why
         `/agent help`: this list

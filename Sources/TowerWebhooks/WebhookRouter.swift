@@ -22,7 +22,7 @@ public enum WebhookAction: Equatable, Sendable {
 /// answer goes.
 public struct OperatorRequest: Equatable, Sendable {
     public enum Verb: String, Sendable {
-        case approve, reject, retry, status, list, help, budget
+        case approve, reject, retry, status, list, help, budget, pause, resume
     }
 
     public enum Reply: Equatable, Sendable {
@@ -33,7 +33,8 @@ public struct OperatorRequest: Equatable, Sendable {
     }
 
     public var verb: Verb
-    /// The task: given, or found from the PR's body. `nil` for `list` and `help`.
+    /// The task: given, or found from the PR's body. `nil` for `list` and `help`; for `pause` and
+    /// `resume` in Slack, a task id or a repository (`owner/name`).
     public var taskId: String?
     /// The reason, the note, or `list`'s status.
     public var text: String?
@@ -130,12 +131,13 @@ public enum WebhookRouter {
         }
     }
 
-    /// `@agent approve [note]`, `@agent reject <reason>`, `@agent retry`, `@agent status`, `@agent budget +5|stop` in a comment.
+    /// `@agent approve [note]`, `@agent reject <reason>`, `@agent retry`, `@agent status`, `@agent budget +5|stop`,
+    /// `@agent pause`, `@agent resume` (the PR's task) in a comment.
     static func agentCommand(_ body: String) -> (verb: OperatorRequest.Verb, text: String?)? {
         for line in body.split(whereSeparator: \.isNewline) {
             let words = line.split(separator: " ", omittingEmptySubsequences: true)
             guard let at = words.firstIndex(where: { $0.lowercased() == "@agent" }), at + 1 < words.count,
-                let verb = OperatorRequest.Verb(rawValue: words[at + 1].lowercased()), [.approve, .reject, .retry, .status, .budget].contains(verb)
+                let verb = OperatorRequest.Verb(rawValue: words[at + 1].lowercased()), [.approve, .reject, .retry, .status, .budget, .pause, .resume].contains(verb)
             else { continue }
             let rest = words[(at + 2)...].joined(separator: " ")
             return (verb, rest.isEmpty ? nil : String(rest.prefix(500)))
@@ -168,7 +170,7 @@ public enum WebhookRouter {
         guard let form = FormBody(delivery.body) else { return .ignore("not a form") }
         let words = (form["text"] ?? "").split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         let verb = words.first.flatMap { OperatorRequest.Verb(rawValue: $0.lowercased()) } ?? .help
-        let needsTask: Set<OperatorRequest.Verb> = [.approve, .reject, .retry, .status, .budget]
+        let needsTask: Set<OperatorRequest.Verb> = [.approve, .reject, .retry, .status, .budget, .pause, .resume]
         let taskId = needsTask.contains(verb) ? words.dropFirst().first : nil
         let text = words.dropFirst(needsTask.contains(verb) ? 2 : 1).joined(separator: " ")
         return .command(

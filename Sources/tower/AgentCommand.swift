@@ -13,7 +13,7 @@ struct AgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent",
         abstract: "Task status, approvals, rejections and retries (the Slack /agent commands).",
-        subcommands: [Status.self, Approve.self, Reject.self, Retry.self, Budget.self, List.self, Deliveries.self, Redeliver.self, Workers.self, Limit.self, Freeze.self, Unfreeze.self, Help.self]
+        subcommands: [Status.self, Approve.self, Reject.self, Retry.self, Budget.self, List.self, Deliveries.self, Redeliver.self, Workers.self, Limit.self, Freeze.self, Unfreeze.self, Pause.self, Resume.self, Help.self]
     )
 
     /// Who is acting: `--as`, else `$TOWER_USER`, else the login name.
@@ -175,10 +175,10 @@ struct AgentCommand: AsyncParsableCommand {
         func run() {
             print("Usage: tower agent <command>\n")
             for entry in OperatorCommands.reference {
-                print("  \(entry.usage.padding(toLength: 16, withPad: " ", startingAt: 0)) \(entry.summary)")
+                print("  \(entry.usage.padding(toLength: 24, withPad: " ", startingAt: 0)) \(entry.summary)")
             }
-            print("  \("freeze".padding(toLength: 16, withPad: " ", startingAt: 0)) Stop every engine on this store (here only, not in Slack)")
-            print("  \("unfreeze".padding(toLength: 16, withPad: " ", startingAt: 0)) Let them work again")
+            print("  \("freeze".padding(toLength: 24, withPad: " ", startingAt: 0)) Stop every engine on this store (here only, not in Slack)")
+            print("  \("unfreeze".padding(toLength: 24, withPad: " ", startingAt: 0)) Let them work again")
             print("\nOptions: --as NAME (who decides), --state-dir DIR; exit 3 when someone decided first.")
         }
     }

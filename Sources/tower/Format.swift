@@ -38,6 +38,12 @@ enum Format {
         return ([line(header)] + rows.map(line)).joined(separator: "\n")
     }
 
+    /// A pause as `tower agent pause` lists it: what, since when, by whom and where.
+    static func halt(_ halt: Halt, now: Date) -> String {
+        "⏸ \(halt.scope == .task ? "task" : "repository") \(halt.name)  \(Age.short(now.timeIntervalSince(halt.at))) ago  by \(halt.by) via \(halt.channel)"
+            + (halt.viaRepository.map { "  (stopped with \($0))" } ?? "")
+    }
+
     static func report(_ report: OperatorCommands.TaskReport, now: Date) -> String {
         let t = report.task
         var lines = [

@@ -7,7 +7,8 @@ import TowerStore
 /// body and comments a step makes, each with the step's idempotency key (the forge finds a
 /// repeated write by it instead of making it twice). Reads pass straight through. The record is
 /// written after the forge answered; if the store cannot take it the step's own commit fails
-/// too, and its retry finds the forge's write already made and records it then.
+/// too, and its retry finds the forge's write already made and records it then. Before each write
+/// it looks at the halts: a paused task or repository stops the step there (``TaskPaused``).
 struct AuditedForge: Forge {
     let base: any Forge
     let store: any Store
@@ -16,6 +17,11 @@ struct AuditedForge: Forge {
     let key: String
 
     var name: String { base.name }
+
+    /// Stops here when the task or `repo` is paused.
+    private func gate(_ what: String, _ repo: RepositoryRef) async throws {
+        try await HaltCheck(store: store, taskId: taskId).check(repository: repo.description, before: "\(what) on \(repo)")
+    }
 
     private func record(_ action: String, _ detail: String) async throws {
         try await store.recordAudit(
@@ -31,12 +37,14 @@ struct AuditedForge: Forge {
     func searchCode(_ query: String, owner: String) async throws -> [CodeSearchHit] { try await base.searchCode(query, owner: owner) }
 
     func createBranch(_ branch: String, from baseBranch: String, in repo: RepositoryRef) async throws -> String {
+        try await gate("branch", repo)
         let head = try await base.createBranch(branch, from: baseBranch, in: repo)
         try await record("forge_branch", "\(repo)@\(branch) from \(baseBranch) (\(head.prefix(8)))")
         return head
     }
 
     func commit(_ files: [FileChange], message: String, on branch: String, in repo: RepositoryRef) async throws -> String {
+        try await gate("commit", repo)
         let head = try await base.commit(files, message: message, on: branch, in: repo)
         let subject = message.prefix { $0 != "\n" }
         try await record("forge_commit", "\(repo)@\(branch) \(head.prefix(8)): \(subject) (\(files.count) file\(files.count == 1 ? "" : "s"))")
@@ -44,12 +52,14 @@ struct AuditedForge: Forge {
     }
 
     func openPullRequest(head: String, base baseBranch: String, title: String, body: String, draft: Bool, in repo: RepositoryRef) async throws -> PullRequestRecord {
+        try await gate("pull request", repo)
         let pr = try await base.openPullRequest(head: head, base: baseBranch, title: title, body: body, draft: draft, in: repo)
         try await record("forge_pull_request", "\(repo)#\(pr.number)\(draft ? " (draft)" : ""): \(pr.url)")
         return pr
     }
 
     func updatePullRequestBody(_ body: String, number: Int, in repo: RepositoryRef) async throws {
+        try await gate("pull request body", repo)
         try await base.updatePullRequestBody(body, number: number, in: repo)
         try await record("forge_pull_request_body", "\(repo)#\(number)")
     }
@@ -57,6 +67,7 @@ struct AuditedForge: Forge {
     func findOpenPullRequest(head: String, in repo: RepositoryRef) async throws -> PullRequestRecord? { try await base.findOpenPullRequest(head: head, in: repo) }
 
     func comment(_ body: String, onPullRequest number: Int, in repo: RepositoryRef) async throws {
+        try await gate("comment", repo)
         try await base.comment(body, onPullRequest: number, in: repo)
         try await record("forge_comment", "\(repo)#\(number)")
     }

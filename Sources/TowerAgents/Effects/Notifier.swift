@@ -106,8 +106,13 @@ public struct Notifier: Sendable {
         }
     }
 
+    /// The message already sent under `key`, if any; otherwise, a paused task stops here, before
+    /// sending (``TaskPaused``).
     private func alreadySent(_ key: String) async throws -> OutboxMessage? {
-        guard let existing = try await store.outboxMessage(key: key), existing.status == .sent else { return nil }
+        guard let existing = try await store.outboxMessage(key: key), existing.status == .sent else {
+            if let taskId { try await HaltCheck(store: store, taskId: taskId).check(repository: nil, before: "the message \(key)") }
+            return nil
+        }
         await log(.info, "\(existing.service) \(existing.kind) to \(existing.target) was sent by an earlier run; not sending it again")
         return existing
     }

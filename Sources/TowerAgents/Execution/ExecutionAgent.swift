@@ -117,6 +117,8 @@ public struct ExecutionAgent: WorkflowStep {
                 commits.append(.init(work: item.key, title: item.title, repository: item.repository.description, sha: sha, tested: true, attempts: 0))
                 continue
             }
+            // Paused: stop before asking for work whose only end is a commit.
+            try await context.checkHalt(repository: item.repository.description, before: "\(item.key) in \(item.repository)")
             let workspace: Workspace
             if let open = workspaces[item.repository.description] {
                 workspace = open

@@ -48,7 +48,6 @@ extension ExecutionAgent {
         _ attempt: Int, of item: Work, in workspace: Workspace, plan: String, planDocument: PlanDocument, planning: PlanningOutput, discovery: DiscoveryResult?,
         feedback: String?, caller: StructuredCaller, forge: any Forge, branch: String, context: StepContext
     ) async throws -> AttemptResult {
-        let attempts = services.execution.attempts
         let (prompt, shown) = try prompt(
             for: item, workspace: workspace, plan: plan, planDocument: planDocument, planning: planning, discovery: discovery, feedback: feedback, attempt: attempt)
         let answer: CodeChangeAnswer

@@ -2,18 +2,18 @@
 /// UTF-8, plain ASCII otherwise (a serial console, `LANG=C`).
 public struct Glyphs: Sendable, Equatable {
     public var horizontal, vertical, topLeft, topRight, bottomLeft, bottomRight, teeLeft, teeRight: String
-    public var pointer, checked, unchecked, ellipsis, bullet, up, down, frozen, bar, barEmpty: String
+    public var pointer, checked, unchecked, ellipsis, bullet, up, down, frozen, paused, bar, barEmpty: String
     /// Health marks: a service answered, failed, or is not configured.
     public var ok, failed, absent: String
 
     public static let unicode = Glyphs(
         horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└", bottomRight: "┘", teeLeft: "├", teeRight: "┤",
-        pointer: "▸", checked: "☑", unchecked: "☐", ellipsis: "…", bullet: "•", up: "↑", down: "↓", frozen: "❄", bar: "█", barEmpty: "░",
+        pointer: "▸", checked: "☑", unchecked: "☐", ellipsis: "…", bullet: "•", up: "↑", down: "↓", frozen: "❄", paused: "⏸", bar: "█", barEmpty: "░",
         ok: "✓", failed: "✗", absent: "–")
 
     public static let ascii = Glyphs(
         horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+", teeLeft: "+", teeRight: "+",
-        pointer: ">", checked: "[x]", unchecked: "[ ]", ellipsis: "~", bullet: "*", up: "^", down: "v", frozen: "*", bar: "#", barEmpty: ".",
+        pointer: ">", checked: "[x]", unchecked: "[ ]", ellipsis: "~", bullet: "*", up: "^", down: "v", frozen: "*", paused: "||", bar: "#", barEmpty: ".",
         ok: "ok", failed: "FAIL", absent: "-")
 }
 

@@ -18,6 +18,8 @@ public enum Screen: Equatable, Sendable {
     case audit
     /// Every task waiting for a person, oldest first, with why.
     case approvals
+    /// The shift hand-off: completed, waiting, failed, escalated, Sentry bugs, cost, decisions.
+    case digest
 }
 
 /// The board's groups, shown as tabs with counts.
@@ -282,6 +284,10 @@ public struct AppState: Equatable, Sendable {
     public var status: StatusMessage?
 
     public var freeze = FreezeState(frozen: false)
+    /// The pauses of tasks and repositories in force, oldest first.
+    public var halts: [Halt] = []
+    /// Who else (other consoles on the store) has each task open: "also open by".
+    public var openElsewhere: [String: [String]] = [:]
     public var health = Health()
     public var outbox: [OutboxMessage] = []
     public var outboxTop = 0
@@ -306,6 +312,26 @@ public struct AppState: Equatable, Sendable {
     public var waitingTop = 0
     /// Tasks picked (space) on the Approvals screen, to approve or reject together.
     public var picked: Set<String> = []
+
+    /// The hand-off the Digest screen shows, how far back it reaches, and its first line shown.
+    public var digest: ShiftDigest?
+    public var digestReach: TimeInterval = 12 * 3600
+    public var digestTop = 0
+
+    /// The pause that holds `taskId`, if any (its own, or the one its repository's pause left).
+    public func halt(of taskId: String) -> Halt? {
+        halts.first { $0.scope == .task && $0.name == taskId }
+    }
+
+    /// The task this console has open, for the others' "also open by": the task view's, or the
+    /// Approvals row under the cursor.
+    public var openTaskId: String? {
+        switch screen {
+        case .task(let id): return id
+        case .approvals: return waiting.indices.contains(waitingTop) ? waiting[waitingTop].task.id : nil
+        default: return nil
+        }
+    }
 
     /// The audit records the filter lets through, newest first.
     public var visibleAudit: [AuditRecord] {
@@ -405,6 +431,7 @@ public struct AppState: Equatable, Sendable {
         case .workers: [.workers, .global]
         case .audit: [.audit, .global]
         case .approvals: [.approvals, .global]
+        case .digest: [.digest, .global]
         }
     }
 }

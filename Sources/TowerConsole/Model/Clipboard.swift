@@ -1,5 +1,6 @@
 import Foundation
 import TowerCore
+import TowerEngine
 
 /// What `y` and `Y` copy, as text exactly as the screen shows it. `y` takes what is under the
 /// cursor: the board's selected task id; the log line at the top of a paused log (the newest
@@ -31,7 +32,7 @@ public enum Clipboard {
             default:
                 return (id, "task id")
             }
-        case .outbox, .sentry, .deliveries, .workers, .audit, .approvals:
+        case .outbox, .sentry, .deliveries, .workers, .audit, .approvals, .digest:
             return wholeView(state)
         }
     }
@@ -52,6 +53,7 @@ public enum Clipboard {
                 break
             }
         }
+        if state.screen == .digest, let digest = state.digest { return (DigestText.plain(digest, now: state.now), "shift hand-off") }
         let canvas = ConsoleView.render(state)
         let body = Layout.body(state.size)
         let lines = canvas.text().split(separator: "\n", omittingEmptySubsequences: false).dropFirst(body.y).prefix(body.height)

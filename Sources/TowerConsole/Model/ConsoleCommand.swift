@@ -1,4 +1,5 @@
 import TowerCore
+import TowerStore
 
 /// The `:` command line: the same commands as `tower agent …`, plus the console's own.
 public enum ConsoleCommand {
@@ -11,6 +12,7 @@ public enum ConsoleCommand {
         ("list [STATUS]", "the board, optionally filtered by status"),
         ("run KEY | run --ticket KEY | run --description TEXT", "start a workflow"),
         ("freeze | unfreeze", "stop or resume new runs, pushes and auto-fixes"),
+        ("pause | resume [ID|OWNER/REPO]", "halt a task or a repository before its next outside effect, or let it go on"),
         ("theme NAME", "switch the colour theme"),
         ("outbox", "Slack and Jira messages"),
         ("sentry", "the Sentry monitor's passes and the bugs it filed"),
@@ -18,6 +20,7 @@ public enum ConsoleCommand {
         ("workers", "every engine sharing the store: host, state, tasks held, heartbeat"),
         ("audit [WHO|TASK…]", "the audit trail, filtered by person, task, channel or action"),
         ("approvals", "every task waiting for a person, oldest first"),
+        ("digest [12h|90m|2d]", "the shift hand-off: completed, waiting, failed, escalated, Sentry bugs, cost, decisions"),
         ("doctor", "check every integration now (as `tower doctor`)"),
         ("help", "keys and commands"),
         ("quit", "leave the console"),
@@ -70,6 +73,12 @@ public enum ConsoleCommand {
             let key = rest.first == "--ticket" ? rest.dropFirst().first : rest.first
             guard let key, !key.hasPrefix("-") else { return fail("usage: run KEY | run --ticket KEY | run --description TEXT") }
             return [.start(ticketId: key, description: nil)]
+        case "pause", "resume":
+            // Alone: the task open, or the one under the cursor.
+            let target = rest.first ?? state.openTaskId ?? state.selection
+            guard let target else { return fail("usage: \(command) ID | \(command) OWNER/REPO") }
+            guard Halt.target(target) != nil else { return fail("\(target) is neither a task id (t-…) nor a repository (owner/name)") }
+            return command == "pause" ? [.pause(target: target)] : [.resume(target: target)]
         case "freeze": return [.setFrozen(true)]
         case "unfreeze", "thaw": return [.setFrozen(false)]
         case "theme":
@@ -79,6 +88,9 @@ public enum ConsoleCommand {
         case "outbox": return Console.perform(.outbox, &state)
         case "workers": return Console.perform(.workers, &state)
         case "approvals": return Console.perform(.approvals, &state)
+        case "digest", "handoff":
+            guard let reach = rest.first.map(AuditExport.duration) ?? 12 * 3600 else { return fail("usage: digest [12h|90m|2d]") }
+            return Console.showDigest(reach: reach, &state)
         case "audit":
             let effects = Console.perform(.audit, &state)
             Console.filterAudit(rest.joined(separator: " "), &state)

@@ -13,7 +13,7 @@ public enum Action: String, Sendable, CaseIterable {
 
 /// Where a binding applies. The most specific context wins.
 public enum KeyContext: String, Sendable, CaseIterable {
-    case global, board, task, log, diff, outbox, sentry, deliveries, workers, audit, approvals
+    case global, board, task, log, diff, outbox, sentry, deliveries, workers, audit, approvals, digest
 }
 
 /// One line of the key map: the keys, what they do, where, and whether the footer hints at it.
@@ -94,6 +94,7 @@ public struct KeyMap: Sendable, Equatable {
         KeyBinding(keys: [.escape, .character("h"), .left], action: .back, summary: "back to the board", context: .workers, footer: "back"),
         KeyBinding(keys: [.escape, .character("h"), .left], action: .back, summary: "back to the board", context: .audit, footer: "back"),
         KeyBinding(keys: [.escape, .character("h"), .left], action: .back, summary: "back to the board", context: .approvals, footer: "back"),
+        KeyBinding(keys: [.escape, .character("h"), .left], action: .back, summary: "back to the board", context: .digest, footer: "back"),
         KeyBinding(keys: [.enter, .character("l"), .right], action: .open, summary: "open the selected task", context: .approvals, footer: "open"),
         KeyBinding(keys: [.character(" ")], action: .pick, summary: "pick a plan, to approve or reject several at once", context: .approvals, footer: "pick"),
         KeyBinding(keys: [.character("/")], action: .filter, summary: "filter the audit trail by person, task, channel or action", context: .audit, footer: "filter"),

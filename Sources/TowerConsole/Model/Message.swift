@@ -28,6 +28,12 @@ public enum Message: Sendable {
     /// The tasks waiting for a person, oldest first.
     case waitingLoaded([WaitingItem])
     case freezeChanged(FreezeState)
+    /// The pauses in force, oldest first.
+    case haltsChanged([Halt])
+    /// The shift hand-off for the Digest screen.
+    case digestLoaded(ShiftDigest)
+    /// Which tasks other consoles have open, and by whom (this console left out).
+    case presenceChanged([String: [String]])
     /// What each task's model calls cost, and all tasks' today (UTC).
     case spendLoaded([String: Spend], today: Spend)
     case healthChanged(Health)
@@ -47,6 +53,9 @@ public enum Effect: Equatable, Sendable {
     case grantBudget(taskId: String, amount: Double?)
     case start(ticketId: String?, description: String?)
     case setFrozen(Bool)
+    /// `pause` or `resume` a task id or `owner/name`.
+    case pause(target: String)
+    case resume(target: String)
     /// Load the latest `count` lines, or `count` lines before a sequence number.
     case loadLog(taskId: String, before: Int64?, count: Int)
     case loadPreview(taskId: String)
@@ -57,6 +66,8 @@ public enum Effect: Equatable, Sendable {
     case loadWorkers
     case loadAudit
     case loadWaiting
+    /// The hand-off reaching back this many seconds.
+    case loadDigest(reach: TimeInterval)
     /// Put a delivery back in the inbox's line.
     case redeliver(id: String)
     /// Put `text` on the clipboard (tmux's buffer inside tmux, else OSC 52); `what` names it.

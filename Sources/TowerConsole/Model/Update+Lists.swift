@@ -1,5 +1,6 @@
 import Foundation
 import TowerCore
+import TowerEngine
 import TowerStore
 
 /// The list screens: the outbox, Sentry, deliveries, workers and the audit trail. Each opens at
@@ -45,8 +46,19 @@ extension Console {
         case .workers: state.workersTop = moved(state.workersTop, count: state.workers.count)
         case .audit: state.auditTop = moved(state.auditTop, count: state.visibleAudit.count)
         case .approvals: state.waitingTop = moved(state.waitingTop, count: state.waiting.count)
+        case .digest:
+            let lines = state.digest.map { DigestText.lines($0, now: state.now).count } ?? 0
+            state.digestTop = moved(state.digestTop, count: max(0, lines - Layout.bodyRows(state) + 1))
         case .board, .task: break
         }
+    }
+
+    /// `:digest [12h]`: the shift hand-off reaching back `reach` seconds.
+    static func showDigest(reach: TimeInterval, _ state: inout AppState) -> [Effect] {
+        state.screen = .digest
+        state.digestTop = 0
+        state.digestReach = reach
+        return [.loadDigest(reach: reach)]
     }
 
     /// `R` on the Deliveries screen: the selected delivery processed again.

@@ -65,6 +65,15 @@ public enum Console {
         case .freezeChanged(let freeze):
             state.freeze = freeze
             return []
+        case .digestLoaded(let digest):
+            state.digest = digest
+            return []
+        case .haltsChanged(let halts):
+            state.halts = halts
+            return []
+        case .presenceChanged(let open):
+            state.openElsewhere = open
+            return []
         case .spendLoaded(let spend, let today):
             state.spend = spend
             state.spendToday = today
@@ -161,7 +170,7 @@ public enum Console {
         switch state.screen {
         case .board: return moveBoard(by: delta, &state)
         case .task: return moveTask(by: delta, &state)
-        case .outbox, .sentry, .deliveries, .workers, .audit, .approvals:
+        case .outbox, .sentry, .deliveries, .workers, .audit, .approvals, .digest:
             moveList(by: delta, &state)
             return []
         }

@@ -58,6 +58,10 @@ public actor ConsoleRuntime {
     private var spendWatermark: Int64 = -1
     private var spendDay = Date.distantPast
     private var background: [Task<Void, Never>] = []
+    /// When the Digest screen's hand-off was last read again (every few seconds while shown).
+    private var digestRead = Date.distantPast
+    /// What this console says of itself to the others on the store ("also open by").
+    private var beacon: PresenceBeacon
     private var engineTask: Task<Void, Never>?
 
     /// - Parameters:
@@ -98,6 +102,7 @@ public actor ConsoleRuntime {
         state.status = status
         state.health = Health(engine: engine == nil ? .none : .runningHere, integrations: integrations)
         self.state = state
+        self.beacon = PresenceBeacon(user: options.user)
     }
 
     /// Runs until the operator quits or the process is interrupted; stops the engine cleanly.
@@ -118,6 +123,9 @@ public actor ConsoleRuntime {
         }
         for task in background { task.cancel() }
         terminal.shutdown()
+        // Gone at once from the others' "also open by" (a killed console's row expires instead).
+        let store = store, consoleId = beacon.consoleId
+        await Task { try? await store.dropPresence(consoleId: consoleId) }.value
         // The engine finishes its steps' current writes and gives the lease back before we exit;
         // unfinished tasks resume at their last stored step next time.
         engineTask?.cancel()
@@ -213,6 +221,7 @@ public actor ConsoleRuntime {
             let tasks = try await store.tasks(status: nil, limit: nil)
             _ = Console.update(&state, .tasksLoaded(tasks))
             _ = Console.update(&state, .freezeChanged(try await store.freezeState()))
+            _ = Console.update(&state, .haltsChanged(try await store.halts()))
             try await refreshSpend()
             if let id = state.selection { await load(.loadPreview(taskId: id)) }
         } catch {
@@ -253,12 +262,31 @@ public actor ConsoleRuntime {
             if state.screen == .workers { await perform(.loadWorkers) }
             if state.screen == .audit { await perform(.loadAudit) }
             if state.screen == .approvals { await perform(.loadWaiting) }
+            if state.screen == .digest, Date().timeIntervalSince(digestRead) >= 5 {
+                digestRead = Date()
+                await perform(.loadDigest(reach: state.digestReach))
+            }
             let freeze = try await store.freezeState()
             if freeze != state.freeze { send(.freezeChanged(freeze)) }
+            let halts = try await store.halts()
+            if halts != state.halts { send(.haltsChanged(halts)) }
+            try await sharePresence()
             await refreshHealth()
         } catch {
             send(.actionFinished(StatusMessage(text: "store: \(error)", level: .error)))
         }
+    }
+
+    /// Says which task this console has open (when it moved, or to renew it) and reads what the
+    /// other consoles have open.
+    private func sharePresence() async throws {
+        let now = Date(), open = state.openTaskId
+        if beacon.due(taskId: open, now: now) {
+            try await store.touchPresence(beacon.presence(taskId: open, now: now))
+            beacon.sent(taskId: open, at: now)
+        }
+        let others = beacon.others(try await store.presence(since: now.addingTimeInterval(-ConsolePresence.expiry)))
+        if others != state.openElsewhere { send(.presenceChanged(others)) }
     }
 
     private func refreshHealth() async {
@@ -353,13 +381,26 @@ public actor ConsoleRuntime {
                 await self.reload(task.id)
                 return "started \(task.id)\(ticket.map { " for \($0)" } ?? "")\(self.engine == nil ? "; the engine in \(self.engineOwner) runs it" : "")"
             }
+        case .pause(let target):
+            await report {
+                let halt = try await self.commands.pause(target, by: self.actor)
+                self.send(.haltsChanged(try await self.store.halts()))
+                return "paused \(halt.name) (by \(halt.by)): \(halt.scope == .task ? "it stops" : "its tasks stop") before the next outside effect; :resume \(halt.name) goes on"
+            }
+        case .resume(let target):
+            await report {
+                let outcome = try await self.commands.resume(target, by: self.actor)
+                self.send(.haltsChanged(try await self.store.halts()))
+                if outcome.removed.isEmpty { return "\(target) was not paused" }
+                return "resumed \(target)" + (outcome.tasks.isEmpty ? "" : ": \(outcome.tasks.joined(separator: ", ")) go on")
+            }
         case .setFrozen(let on):
             await report {
                 let freeze = try await self.commands.setFrozen(on, by: self.actor)
                 self.send(.freezeChanged(freeze))
                 return on ? "frozen: no new runs, pushes or auto-fixes until unfrozen" : "unfrozen"
             }
-        case .loadLog, .loadPreview, .loadDetail, .loadOutbox, .loadSentry, .loadDeliveries, .loadWorkers, .loadAudit, .loadWaiting, .redeliver:
+        case .loadLog, .loadPreview, .loadDetail, .loadOutbox, .loadSentry, .loadDeliveries, .loadWorkers, .loadAudit, .loadWaiting, .loadDigest, .redeliver:
             // Loads never hold up the frame that answers a key: they report back as messages.
             background.append(Task { await self.load(effect) })
             background.removeAll { $0.isCancelled }
@@ -426,6 +467,13 @@ public actor ConsoleRuntime {
             if let workers = try? await store.workers() { send(.workersLoaded(workers)) }
         case .loadWaiting:
             if let queue = try? await WaitingQueue.load(from: store) { send(.waitingLoaded(queue)) }
+        case .loadDigest(let reach):
+            do {
+                let now = Date()
+                send(.digestLoaded(try await ShiftDigest.load(from: store, since: now.addingTimeInterval(-reach), now: now)))
+            } catch {
+                send(.actionFinished(StatusMessage(text: "cannot load the hand-off: \(error)", level: .error)))
+            }
         case .loadAudit:
             if let records = try? await store.auditTrail(since: nil, taskId: nil, limit: 1000) { send(.auditLoaded(records)) }
         case .redeliver(let id):

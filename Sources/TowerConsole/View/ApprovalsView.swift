@@ -3,7 +3,8 @@ import TowerCore
 import TowerEngine
 
 /// The on-call queue: every task waiting for a person, oldest first, each with how long it has
-/// waited, its ticket, why it waits, the plan's cost estimate and its title; picked plans marked.
+/// waited, its ticket, why it waits, the plan's cost estimate, who else has it open (other
+/// consoles on the store) and its title; picked plans marked.
 enum ApprovalsView {
     static func draw(_ canvas: inout Canvas, _ state: AppState) {
         let body = Layout.body(state.size)
@@ -19,7 +20,7 @@ enum ApprovalsView {
         let narrow = inner.width < 140
         let columns = [
             Column(title: " ", width: 1), Column(title: "WAITING", width: 8), Column(title: "TICKET", width: narrow ? 10 : 12), Column(title: "WHY", width: narrow ? 22 : 40),
-            Column(title: "COST", width: narrow ? 8 : 24), Column(title: "TITLE", width: nil),
+            Column(title: "COST", width: narrow ? 8 : 24), Column(title: "ALSO OPEN BY", width: narrow ? 10 : 16), Column(title: "TITLE", width: nil),
         ]
         let visible = max(0, inner.height - 1)
         let start = max(0, min(state.waitingTop - visible / 2, state.waiting.count - visible))
@@ -28,7 +29,9 @@ enum ApprovalsView {
             return [
                 Span(state.picked.contains(item.task.id) ? (state.glyphs == .ascii ? "*" : "✓") : " ", Style(.success, bold: true)),
                 Span(Age.short(state.now.timeIntervalSince(item.since)), Style(.muted)), Span(item.task.ticketId ?? item.task.id, Style(.accent)),
-                Span(item.why, Style(role)), Span(item.estimate ?? "—", Style(.muted)), Span(item.task.title, Style(.text)),
+                Span(item.why, Style(role)), Span(item.estimate ?? "—", Style(.muted)),
+                Span(state.openElsewhere[item.task.id]?.joined(separator: ", ") ?? "", Style(.attention, bold: true)),
+                state.halt(of: item.task.id) == nil ? Span(item.task.title, Style(.text)) : Span("\(state.glyphs.paused) \(item.task.title)", Style(.warning)),
             ]
         }
         TableWidget.draw(

@@ -75,7 +75,7 @@ enum BoardView {
                 Span(attention ? "!" : " ", Style(.attention, bold: true)),
                 Span(t.id, Style(attention ? .attention : .text, bold: attention)),
                 Span(t.ticketId ?? "-", Style(.accent)),
-                Span(t.title, Style(.text)),
+                state.halt(of: id) == nil ? Span(t.title, Style(.text)) : Span("\(state.glyphs.paused) paused: \(t.title)", Style(.warning, bold: true)),
                 ConsoleView.status(t.status),
             ]
             if columns.contains(where: { $0.title == "AGENT" }) { row.append(Span(t.currentAgent ?? "-", Style(.muted))) }

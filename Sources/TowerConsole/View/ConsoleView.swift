@@ -1,5 +1,6 @@
 import Foundation
 import TowerCore
+import TowerStore
 
 /// The console's view: a pure function of the state into a canvas.
 public enum ConsoleView {
@@ -19,6 +20,7 @@ public enum ConsoleView {
         case .workers: WorkersView.draw(&canvas, state)
         case .audit: AuditView.draw(&canvas, state)
         case .approvals: ApprovalsView.draw(&canvas, state)
+        case .digest: DigestView.draw(&canvas, state)
         }
         healthLine(&canvas, state)
         footer(&canvas, state)
@@ -41,6 +43,7 @@ public enum ConsoleView {
         case .workers: place = "Workers"
         case .audit: place = "Audit"
         case .approvals: place = "Approvals"
+        case .digest: place = "Digest"
         }
         var left = " Tower \(state.glyphs.pointer) \(place)"
         let attention = state.attention.count
@@ -80,6 +83,14 @@ public enum ConsoleView {
         case .none: spans.append(Span(detail > 0 ? "none running" : "none", Style(.warning)))
         }
         let glyphs = state.glyphs
+        // Pauses: the repositories by name, and how many tasks are held.
+        if !state.halts.isEmpty {
+            let repositories = state.halts.filter { $0.scope == .repository }.map(\.name)
+            let tasks = state.halts.filter { $0.scope == .task }.count
+            let named = repositories + (tasks > 0 ? ["\(tasks) task\(tasks == 1 ? "" : "s")"] : [])
+            spans.append(Span("  \(glyphs.paused) ", Style(.warning, bold: true)))
+            spans.append(Span(detail > 0 ? "paused: " + named.joined(separator: ", ") : "\(state.halts.count)", Style(.warning, bold: true)))
+        }
         for integration in state.health.integrations {
             if !unconfigured, case .notConfigured = integration.condition { continue }
             spans.append(Span("  \(integration.name) ", Style(.muted)))

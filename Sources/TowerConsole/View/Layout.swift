@@ -26,7 +26,7 @@ public enum Layout {
         switch state.screen {
         case .board: max(1, tableRows(state))
         case .task: max(1, taskFrame(state.size).height - 2)
-        case .outbox, .workers, .audit, .approvals: max(1, body(state.size).height - 3)
+        case .outbox, .workers, .audit, .approvals, .digest: max(1, body(state.size).height - 3)
         case .sentry: max(1, SentryView.fingerprintRows(state))
         case .deliveries: max(1, DeliveriesView.rows(state))
         }

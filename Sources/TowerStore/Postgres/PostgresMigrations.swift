@@ -73,6 +73,26 @@ enum PostgresMigrations {
             ALTER TABLE webhook_inbox ADD COLUMN trace_parent TEXT
             """
         ),
+        (
+            "v17-halts-and-presence",
+            """
+            CREATE TABLE halts (
+              scope TEXT NOT NULL,
+              name TEXT NOT NULL,
+              paused_by TEXT NOT NULL,
+              channel TEXT NOT NULL,
+              at TIMESTAMPTZ NOT NULL,
+              via_repository TEXT,
+              PRIMARY KEY (scope, name)
+            );
+            CREATE TABLE console_presence (
+              console_id TEXT PRIMARY KEY,
+              user_name TEXT NOT NULL,
+              task_id TEXT,
+              seen_at TIMESTAMPTZ NOT NULL
+            )
+            """
+        ),
     ]
 
     /// Applies what is missing; returns the names applied (empty when the schema was current).

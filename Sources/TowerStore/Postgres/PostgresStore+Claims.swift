@@ -21,7 +21,7 @@ extension PostgresStore {
                     WHERE id IN (
                       SELECT id FROM tasks
                       WHERE \(unescaped: Self.activeCondition) AND (waiting_until IS NULL OR waiting_until <= \(now))
-                        AND (claimed_by IS NULL OR NOT EXISTS (
+                        AND \(unescaped: Halt.notHalted) AND (claimed_by IS NULL OR NOT EXISTS (
                           SELECT 1 FROM workers w WHERE w.id = tasks.claimed_by AND w.stopped_at IS NULL AND w.expires_at > \(now)))
                       ORDER BY created_at, id LIMIT \(limit)
                       FOR UPDATE SKIP LOCKED)

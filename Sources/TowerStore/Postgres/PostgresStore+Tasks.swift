@@ -43,7 +43,7 @@ extension PostgresStore {
             let tasks = try await c.rows(
                 """
                 SELECT \(unescaped: Rows.taskReadColumns) FROM tasks
-                WHERE \(unescaped: Self.activeCondition) AND (waiting_until IS NULL OR waiting_until <= \(now))
+                WHERE \(unescaped: Self.activeCondition) AND (waiting_until IS NULL OR waiting_until <= \(now)) AND \(unescaped: Halt.notHalted)
                 ORDER BY created_at, id LIMIT \(limit)
                 """, logger: logger
             ).map(PostgresRows.task)
