@@ -105,6 +105,32 @@ import TowerStore
         #expect(!repository.isEmpty && number > 0)
     }
 
+    /// `@agent pause` and `@agent resume` on the PR pause its task; `/agent pause owner/repo` in
+    /// Slack names a repository.
+    @Test func pauseAndResumeArriveFromAPullRequestCommentAndFromSlack() throws {
+        for verb in ["pause", "resume"] {
+            let command = try #require(accept(.github, modified("github/issue_comment.created.on_pull_request.json") { json in
+                var comment = json["comment"] as! [String: Any]
+                comment["body"] = "Hold on, the migration is not reviewed.\n@agent \(verb)"
+                json["comment"] = comment
+                var issue = json["issue"] as! [String: Any]
+                issue["body"] = "_Opened by the AI Agent (Tower task `t-7k2m9q4x`)._"
+                json["issue"] = issue
+            }, event: "issue_comment"))
+            guard case .command(let request) = WebhookRouter.route(command) else {
+                Issue.record("not a command")
+                return
+            }
+            #expect(request.verb.rawValue == verb && request.taskId == "t-7k2m9q4x" && request.text == nil)
+        }
+        let slack = try #require(accept(.slack, Data("user_id=U1&user_name=sam&command=%2Fagent&text=pause+acme%2Fledger+deploy+freeze&trigger_id=1".utf8)))
+        guard case .command(let request) = WebhookRouter.route(slack) else {
+            Issue.record("not a command")
+            return
+        }
+        #expect(request.verb == .pause && request.taskId == "acme/ledger" && request.actor.channel == .slackCommand)
+    }
+
     @Test func githubPullRequestsWithTheMarkerAndCompletedRunsWakeCIAndPingIsAnswered() throws {
         let unmarked = try #require(accept(.github, WebhookFixtures.data("github/pull_request.opened.json"), event: "pull_request"))
         #expect(WebhookRouter.route(unmarked) == .ignore("the PR does not carry the AI Agent marker"))

@@ -89,7 +89,8 @@ public enum ConsoleView {
             let tasks = state.halts.filter { $0.scope == .task }.count
             let named = repositories + (tasks > 0 ? ["\(tasks) task\(tasks == 1 ? "" : "s")"] : [])
             spans.append(Span("  \(glyphs.paused) ", Style(.warning, bold: true)))
-            spans.append(Span(detail > 0 ? "paused: " + named.joined(separator: ", ") : "\(state.halts.count)", Style(.warning, bold: true)))
+            let terse = (named.first ?? "") + (named.count > 1 ? " +\(named.count - 1)" : "")
+            spans.append(Span("paused: " + (detail > 0 ? named.joined(separator: ", ") : terse), Style(.warning, bold: true)))
         }
         for integration in state.health.integrations {
             if !unconfigured, case .notConfigured = integration.condition { continue }

@@ -16,13 +16,13 @@ extension PostgresStore {
             if halt.scope == .task, try await c.rows("SELECT 1 FROM tasks WHERE id = \(halt.name)", logger: logger).isEmpty {
                 throw StoreError.unknownTask(halt.name)
             }
-            let inserted = try await c.run(
+            let inserted = try await c.rows(
                 """
                 INSERT INTO halts (scope, name, paused_by, channel, at, via_repository)
                 VALUES (\(halt.scope.rawValue), \(halt.name), \(halt.by), \(halt.channel), \(halt.at), \(halt.viaRepository))
-                ON CONFLICT (scope, name) DO NOTHING
+                ON CONFLICT (scope, name) DO NOTHING RETURNING 1
                 """, logger: logger)
-            guard inserted > 0 else {
+            guard !inserted.isEmpty else {
                 return try await c.rows("SELECT * FROM halts WHERE scope = \(halt.scope.rawValue) AND name = \(halt.name)", logger: logger).first.map(Self.halt) ?? halt
             }
             if let actor {
