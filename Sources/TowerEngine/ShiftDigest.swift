@@ -11,6 +11,11 @@ public struct ShiftDigest: Sendable, Equatable {
     public struct Outcome: Sendable, Equatable {
         public var task: TowerTask
         public var detail: String
+
+        public init(task: TowerTask, detail: String) {
+            self.task = task
+            self.detail = detail
+        }
     }
 
     public var since: Date

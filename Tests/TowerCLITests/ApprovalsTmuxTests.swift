@@ -53,5 +53,37 @@ extension ProcessTests {
             #expect(decisions.map(\.action) == ["approve", "approve"] && Set(decisions.compactMap(\.taskId)) == [first.id, second.id])
             #expect(try await store.task(id: escalated.id)?.status == .failed)
         }
+
+        /// Two consoles on one store: each shows on its rows who else has that task open, as the
+        /// other moves; the other quitting takes its name away (presence, never a lock).
+        @Test func aSecondConsoleShowsWhoElseHasTheRowOpen() async throws {
+            let state = TemporaryDirectory.make("presence-tmux").appendingPathComponent("state")
+            let store = try SQLiteStore(directory: state)
+            _ = try await seedAwaitingApproval(store, ticket: "OPS-1", title: "Oldest plan", at: Date().addingTimeInterval(-7200))
+            _ = try await seedAwaitingApproval(store, ticket: "OPS-3", title: "Newest plan", at: Date().addingTimeInterval(-300))
+            let dana = try TmuxSession(width: 120, height: 32, environment: isolatedEnvironment())
+            let lee = try TmuxSession(width: 120, height: 32, environment: isolatedEnvironment())
+            for (tmux, user) in [(dana, "dana"), (lee, "lee")] {
+                try tmux.type("\(towerBinary.path) --state-dir \(state.path) --no-engine --as \(user)")
+                try tmux.keys("Enter")
+                #expect(try await tmux.waitFor("Needs approval 2").ok)
+                try tmux.keys("A")
+                #expect(try await tmux.waitFor("Approvals — 2 waiting").ok)
+            }
+            func row(_ screen: String, _ ticket: String) -> String { screen.split(separator: "\n").first { $0.contains(ticket) }.map(String.init) ?? "" }
+            // Both are on OPS-1: each sees the other there.
+            let seen = try await lee.waitFor { row($0, "OPS-1").contains("dana") }
+            #expect(seen.ok && !row(seen.screen, "OPS-3").contains("dana"), "\(seen.screen)")
+            #expect(try await dana.waitFor { row($0, "OPS-1").contains("lee") }.ok)
+            // Dana moves to OPS-3; Lee's console follows.
+            try dana.keys("j")
+            let moved = try await lee.waitFor { row($0, "OPS-3").contains("dana") && !row($0, "OPS-1").contains("dana") }
+            #expect(moved.ok, "\(moved.screen)")
+            // Dana leaves: her name goes at once.
+            try dana.keys("q")
+            let gone = try await lee.waitFor { !$0.contains("dana") }
+            #expect(gone.ok, "\(gone.screen)")
+            try lee.keys("q")
+        }
     }
 }

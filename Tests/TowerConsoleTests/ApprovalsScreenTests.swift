@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TowerCore
 import TowerEngine
+import TowerStore
 import TowerTestSupport
 @testable import TowerConsole
 
@@ -73,6 +74,9 @@ import TowerTestSupport
     func render(_ size: Size) {
         var state = opened(size)
         _ = Console.update(&state, .key(.character(" ")))
+        // Lee has OPS-1 open in another console; OPS-3 is paused.
+        _ = Console.update(&state, .presenceChanged(["t-aaaa1111": ["lee"]]))
+        _ = Console.update(&state, .haltsChanged([Halt(scope: .task, name: "t-cccc3333", by: "kim", channel: "slack_command", at: SampleData.now)]))
         expectSnapshot(ConsoleView.render(state), "approvals-\(size.width)x\(size.height)")
     }
 }

@@ -129,9 +129,14 @@ enum Fixture {
 /// Compares rendered text with `__Snapshots__/NAME.txt`. A missing snapshot is written and the
 /// test fails so that it gets reviewed; `TOWER_RECORD_SNAPSHOTS=1` rewrites them all.
 func expectSnapshot(_ canvas: Canvas, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    expectSnapshot(text: canvas.text(), name, sourceLocation: sourceLocation)
+}
+
+/// Text compared with `__Snapshots__/NAME.txt` (recorded with `TOWER_RECORD_SNAPSHOTS=1`).
+func expectSnapshot(text: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) {
     let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("__Snapshots__")
     let url = directory.appendingPathComponent("\(name).txt")
-    let actual = canvas.text() + "\n"
+    let actual = text + "\n"
     let record = ProcessInfo.processInfo.environment["TOWER_RECORD_SNAPSHOTS"] == "1"
     guard !record, let expected = try? String(contentsOf: url, encoding: .utf8) else {
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -48,9 +48,11 @@ public struct DigestSchedule: ScheduledJob {
     /// The outbox key of the post due at `slot`: one a day.
     static func key(_ slot: Date) -> String { "digest/" + String(ISO8601DateFormatter.string(from: slot, timeZone: .gmt, formatOptions: [.withFullDate])) }
 
+    /// Today's hour; once today's post is made (or kept as not sent: Slack is not configured),
+    /// tomorrow's. A day the engine was down at the hour is not posted late the next morning.
     public func due(now: Date) async throws -> Date {
-        let slot = slot(atOrBefore: now)
-        // Posted (or kept as not sent: Slack is not configured) for this slot: the next one.
+        let slot = Calendar.utc.startOfDay(for: now).addingTimeInterval(TimeInterval(hour) * 3600)
+        guard slot <= now else { return slot }
         if let message = try await store.outboxMessage(key: Self.key(slot)), message.status != .failed { return slot.addingTimeInterval(86_400) }
         return slot
     }

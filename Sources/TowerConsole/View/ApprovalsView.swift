@@ -20,7 +20,7 @@ enum ApprovalsView {
         let narrow = inner.width < 140
         let columns = [
             Column(title: " ", width: 1), Column(title: "WAITING", width: 8), Column(title: "TICKET", width: narrow ? 10 : 12), Column(title: "WHY", width: narrow ? 22 : 40),
-            Column(title: "COST", width: narrow ? 8 : 24), Column(title: "ALSO OPEN BY", width: narrow ? 10 : 16), Column(title: "TITLE", width: nil),
+            Column(title: "COST", width: narrow ? 8 : 24), Column(title: narrow ? "OPEN BY" : "ALSO OPEN BY", width: narrow ? 8 : 16), Column(title: "TITLE", width: nil),
         ]
         let visible = max(0, inner.height - 1)
         let start = max(0, min(state.waitingTop - visible / 2, state.waiting.count - visible))
