@@ -50,6 +50,29 @@ static inline int tower_init_pair(int pair, int foreground, int background) {
 
 static inline int tower_key_code_yes(void) { return KEY_CODE_YES; }
 
+/// Reports presses of the first button and the wheel (buttons 4 and 5), at once (no click
+/// timing): the console asks for nothing it does not use.
+static inline void tower_enable_mouse(void) {
+    mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+    mouseinterval(0);
+}
+
+static inline int tower_key_mouse(void) { return KEY_MOUSE; }
+
+/// The mouse event behind a KEY_MOUSE: 1 a press of the first button, 4 the wheel up, 5 down,
+/// 0 anything else; ERR when there is none.
+static inline int tower_read_mouse(int *x, int *y, int *kind) {
+    MEVENT event;
+    if (getmouse(&event) != OK) return ERR;
+    *x = event.x;
+    *y = event.y;
+    if (event.bstate & BUTTON4_PRESSED) *kind = 4;
+    else if (event.bstate & BUTTON5_PRESSED) *kind = 5;
+    else if (event.bstate & BUTTON1_PRESSED) *kind = 1;
+    else *kind = 0;
+    return OK;
+}
+
 static void tower_crash_handler(int signal_number) {
     endwin();
     signal(signal_number, SIG_DFL);

@@ -35,7 +35,9 @@ public final class NcursesTerminal: Terminal, @unchecked Sendable {
     public var size: Size { lock.withLock { currentSize } }
 
     /// Takes over the terminal. Throws when standard input or output is not a terminal.
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    /// With `mouse`, clicks and the wheel are reported; without, the terminal keeps them (its
+    /// own selection and scrollback).
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, mouse: Bool = true) throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw TerminalError.notATerminal }
         (inputs, continuation) = AsyncStream<TerminalInput>.makeStream()
         let ready = DispatchSemaphore(value: 0)
@@ -53,6 +55,7 @@ public final class NcursesTerminal: Terminal, @unchecked Sendable {
             nonl()
             intrflush(tower_stdscr(), false)
             keypad(tower_stdscr(), true)
+            if mouse { tower_enable_mouse() }
             wtimeout(tower_stdscr(), 16)
             curs_set(0)
             var colors: Int32 = 0
@@ -178,6 +181,9 @@ public final class NcursesTerminal: Terminal, @unchecked Sendable {
                     lock.withLock { currentSize = size }
                     previous = nil
                     continuation.yield(.resize(size))
+                } else if Int32(ch) == tower_key_mouse() {
+                    var x: Int32 = 0, y: Int32 = 0, kind: Int32 = 0
+                    if tower_read_mouse(&x, &y, &kind) == OK, let event = Self.mouse(kind: kind, x: Int(x), y: Int(y)) { continuation.yield(.mouse(event)) }
                 } else if let key = Self.key(code: Int32(ch)) {
                     continuation.yield(.key(key))
                 }
@@ -186,6 +192,16 @@ public final class NcursesTerminal: Terminal, @unchecked Sendable {
         curs_set(1)
         endwin()
         finished.signal()
+    }
+
+    /// The console's mouse event for the shim's kind (1 press, 4 wheel up, 5 wheel down).
+    static func mouse(kind: Int32, x: Int, y: Int) -> MouseEvent? {
+        switch kind {
+        case 1: MouseEvent(.press, x: x, y: y)
+        case 4: MouseEvent(.wheelUp, x: x, y: y)
+        case 5: MouseEvent(.wheelDown, x: x, y: y)
+        default: nil
+        }
     }
 
     /// Writes to the terminal (standard output) past ncurses, whole.

@@ -44,6 +44,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Do not ring the terminal bell when a task needs attention.")
     var noBell = false
 
+    @Flag(name: .long, help: "Leave the mouse to the terminal (its own selection); otherwise a click selects and the wheel scrolls.")
+    var noMouse = false
+
     func run() async throws {
         var outcome: Int32 = 0
         try await reportingErrors {
@@ -80,9 +83,11 @@ struct DemoCommand: AsyncParsableCommand {
                     Health.Integration(name: "Jira", condition: .notConfigured), Health.Integration(name: "Slack", condition: .notConfigured),
                 ]
                 let autoApprove = autoApprove
+                var options = ConsoleRuntime.Options(user: actor.user, themeName: theme, bell: !noBell, guide: Self.guide)
+                options.mouse = !noMouse
                 try await observability.around {
                     try await RunConsole.present(
-                        store: store, engine: engine, options: ConsoleRuntime.Options(user: actor.user, themeName: theme, bell: !noBell, guide: Self.guide),
+                        store: store, engine: engine, options: options,
                         integrations: integrations, checks: nil,
                         prepare: {
                             let loaded = try await site.prepare(store: store)

@@ -29,6 +29,9 @@ struct RunConsole: AsyncParsableCommand {
     @Flag(name: .long, help: "Do not ring the terminal bell when a task needs attention.")
     var noBell = false
 
+    @Flag(name: .long, help: "Leave the mouse to the terminal (its own selection); otherwise a click selects and the wheel scrolls.")
+    var noMouse = false
+
     @Flag(name: .long, help: "Do not check the integrations (no calls to GitHub, Jira, Slack, Sentry, Anthropic from the health line).")
     var noChecks = false
 
@@ -49,6 +52,7 @@ struct RunConsole: AsyncParsableCommand {
                 let report = try Self.startListener(config, store: store, engine: engine)
                 var options = ConsoleRuntime.Options(user: who.actor.user, themeName: theme, bell: !noBell)
                 options.taskBudget = BudgetSettings(config).task
+                options.mouse = !noMouse
                 try await Self.present(
                     store: store, engine: engine, options: options,
                     integrations: integrations, checks: checks, listenerReport: report)
@@ -105,7 +109,7 @@ struct RunConsole: AsyncParsableCommand {
         let env = ProcessInfo.processInfo.environment
         let terminal: NcursesTerminal
         do {
-            terminal = try NcursesTerminal(environment: env)
+            terminal = try NcursesTerminal(environment: env, mouse: options.mouse)
         } catch {
             throw CLIError.failure(String(describing: error))
         }

@@ -7,6 +7,8 @@ import TowerStore
 /// the engine and the store.
 public enum Message: Sendable {
     case key(Key)
+    /// A click or a wheel turn (when mouse reporting is on).
+    case mouse(MouseEvent)
     case resize(Size)
     case tick(Date)
     /// Every task, as the store has them now.

@@ -16,6 +16,8 @@ public enum Console {
         switch message {
         case .key(let key):
             return handle(key, &state)
+        case .mouse(let event):
+            return mouse(event, &state)
         case .resize(let size):
             state.size = size
             clampScroll(&state)

@@ -20,6 +20,9 @@ public actor ConsoleRuntime {
         public var guide: [String]
         /// `TOWER_TASK_BUDGET`: what a grant adds to when a task has no budget of its own yet.
         public var taskBudget: Double?
+        /// Whether the terminal reports clicks and the wheel (`--no-mouse`: it does not, and the
+        /// terminal's own selection works as ever).
+        public var mouse = true
 
         public init(
             user: String, themeName: String = "dark", bell: Bool = true, frameInterval: TimeInterval = 1.0 / 60, pollInterval: TimeInterval = 0.25,
@@ -116,6 +119,7 @@ public actor ConsoleRuntime {
         for await message in messages {
             var isKey = false
             if case .key = message { isKey = true }
+            if case .mouse = message { isKey = true }
             let effects = Console.update(&state, message)
             for effect in effects { await perform(effect) }
             if state.quitting { break }
@@ -143,6 +147,7 @@ public actor ConsoleRuntime {
                 guard let self else { return }
                 switch input {
                 case .key(let key): await self.send(.key(key))
+                case .mouse(let event): await self.send(.mouse(event))
                 case .resize(let size): await self.send(.resize(size))
                 case .interrupt: await self.interrupt()
                 }

@@ -1,6 +1,8 @@
 /// What the terminal sends the console.
 public enum TerminalInput: Sendable, Equatable {
     case key(Key)
+    /// A click or a wheel turn, when the terminal reports the mouse.
+    case mouse(MouseEvent)
     case resize(Size)
     /// SIGINT or SIGTERM: leave cleanly.
     case interrupt

@@ -6,6 +6,12 @@ import TowerEngine
 /// waited, its ticket, why it waits, the plan's cost estimate, who else has it open (other
 /// consoles on the store) and its title; picked plans marked.
 enum ApprovalsView {
+    /// The row shown first: the selection kept in the middle where the queue is longer than the frame.
+    static func firstShown(_ state: AppState) -> Int {
+        let visible = max(0, Layout.body(state.size).inset(1).height - 1)
+        return max(0, min(state.waitingTop - visible / 2, state.waiting.count - visible))
+    }
+
     static func draw(_ canvas: inout Canvas, _ state: AppState) {
         let body = Layout.body(state.size)
         let plans = state.waiting.filter(\.isPlan).count
@@ -22,9 +28,8 @@ enum ApprovalsView {
             Column(title: " ", width: 1), Column(title: "WAITING", width: 8), Column(title: "TICKET", width: narrow ? 10 : 12), Column(title: "WHY", width: narrow ? 22 : 40),
             Column(title: "COST", width: narrow ? 8 : 24), Column(title: narrow ? "OPEN BY" : "ALSO OPEN BY", width: narrow ? 8 : 16), Column(title: "TITLE", width: nil),
         ]
-        let visible = max(0, inner.height - 1)
-        let start = max(0, min(state.waitingTop - visible / 2, state.waiting.count - visible))
-        let rows = state.waiting.dropFirst(start).prefix(visible).map { item -> [Span] in
+        let start = firstShown(state)
+        let rows = state.waiting.dropFirst(start).prefix(max(0, inner.height - 1)).map { item -> [Span] in
             let role: Role = item.isPlan ? .warning : { if case .escalation = item.reason { return .error } else { return .accent } }()
             return [
                 Span(state.picked.contains(item.task.id) ? (state.glyphs == .ascii ? "*" : "✓") : " ", Style(.success, bold: true)),

@@ -15,11 +15,20 @@ enum BoardView {
         if let preview = frames.preview { self.preview(&canvas, state, in: preview) }
     }
 
+    /// The group tabs' labels and the columns each takes (for a click).
+    static func groupTabs(_ state: AppState) -> [(group: BoardGroup, label: String, columns: Range<Int>)] {
+        var x = Layout.body(state.size).x + 1
+        return BoardGroup.allCases.map { group in
+            let label = " \(group.title) \(state.count(of: group)) "
+            defer { x += DisplayWidth.of(label) + 1 }
+            return (group, label, x..<(x + DisplayWidth.of(label)))
+        }
+    }
+
     private static func groups(_ canvas: inout Canvas, _ state: AppState, row: Rect) {
         var spans: StyledLine = [Span(" ")]
-        for group in BoardGroup.allCases {
-            let label = " \(group.title) \(state.count(of: group)) "
-            spans.append(Span(label, group == state.group ? Style(.tabActive, bold: true, reverse: true) : Style(.tab)))
+        for tab in groupTabs(state) {
+            spans.append(Span(tab.label, tab.group == state.group ? Style(.tabActive, bold: true, reverse: true) : Style(.tab)))
             spans.append(Span(" "))
         }
         // What model calls cost today (UTC), across all tasks, once there are any: whole where

@@ -34,12 +34,23 @@ enum Overlays {
         canvas.put("Commands: type : then help", x: inner.x + 1, y: inner.maxY - 1, style: Style(.muted), maxWidth: inner.width - 2)
     }
 
-    static func dialog(_ canvas: inout Canvas, _ state: AppState, _ dialog: Dialog) {
-        let width = min(72, state.size.width - 4)
+    /// Where a dialog sits and where its buttons are: the drawing and a mouse click agree.
+    static func dialogLayout(_ size: Size, _ dialog: Dialog) -> (frame: Rect, body: [StyledLine], confirm: Rect, cancel: Rect) {
+        let width = min(72, size.width - 4)
         var body: [StyledLine] = []
         for line in dialog.lines { body += StyledWrap.wrap([Span(line)], width: width - 4, indent: 2) }
         let fieldRows = dialog.field == nil ? 0 : 2
-        let frame = centered(state.size, width: width, height: body.count + fieldRows + 4)
+        let frame = centered(size, width: width, height: body.count + fieldRows + 4)
+        let inner = frame.inset(1)
+        let confirm = DisplayWidth.of("[ \(dialog.confirmLabel) ]"), cancel = DisplayWidth.of("[ Cancel ]")
+        let bx = inner.x + max(0, (inner.width - (confirm + 2 + cancel)) / 2)
+        let by = inner.maxY - 1
+        return (frame, body, Rect(x: bx, y: by, width: confirm, height: 1), Rect(x: bx + confirm + 2, y: by, width: cancel, height: 1))
+    }
+
+    static func dialog(_ canvas: inout Canvas, _ state: AppState, _ dialog: Dialog) {
+        let (frame, body, confirmButton, cancelButton) = dialogLayout(state.size, dialog)
+        let fieldRows = dialog.field == nil ? 0 : 2
         canvas.fill(frame, style: Style(.dialog))
         canvas.box(frame, glyphs: state.glyphs, title: dialog.title)
         let inner = frame.inset(1)
@@ -53,12 +64,7 @@ enum Overlays {
             canvas.draw([Span("\(dialog.fieldLabel ?? "Text"): ", Style(.muted)), Span(field.text + "▏", Style(.accent, underline: true))], x: inner.x + 1, y: y, width: inner.width - 2)
             y += 1
         }
-        let confirm = "[ \(dialog.confirmLabel) ]"
-        let cancel = "[ Cancel ]"
-        let buttonsWidth = DisplayWidth.of(confirm) + 2 + DisplayWidth.of(cancel)
-        let bx = inner.x + max(0, (inner.width - buttonsWidth) / 2)
-        let by = inner.maxY - 1
-        canvas.put(confirm, x: bx, y: by, style: dialog.confirmFocused ? Style(.buttonFocused, bold: true, reverse: true) : Style(.button))
-        canvas.put(cancel, x: bx + DisplayWidth.of(confirm) + 2, y: by, style: dialog.confirmFocused ? Style(.button) : Style(.buttonFocused, bold: true, reverse: true))
+        canvas.put("[ \(dialog.confirmLabel) ]", x: confirmButton.x, y: confirmButton.y, style: dialog.confirmFocused ? Style(.buttonFocused, bold: true, reverse: true) : Style(.button))
+        canvas.put("[ Cancel ]", x: cancelButton.x, y: cancelButton.y, style: dialog.confirmFocused ? Style(.button) : Style(.buttonFocused, bold: true, reverse: true))
     }
 }

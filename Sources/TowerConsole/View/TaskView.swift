@@ -3,6 +3,16 @@ import TowerCore
 
 /// One task: a summary line, tabs, and the tab's content in a frame.
 enum TaskView {
+    /// The tabs' labels and the columns each takes on the tab row (`Layout.body.y + 1`), for a click.
+    static func tabColumns() -> [(tab: TaskTab, label: String, columns: Range<Int>)] {
+        var x = 1
+        return TaskTab.allCases.enumerated().map { i, tab in
+            let label = " \(i + 1) \(tab.title) "
+            defer { x += DisplayWidth.of(label) + 1 }
+            return (tab, label, x..<(x + DisplayWidth.of(label)))
+        }
+    }
+
     static func draw(_ canvas: inout Canvas, _ state: AppState, taskId: String) {
         let body = Layout.body(state.size)
         guard let task = state.tasks[taskId] else {
@@ -28,9 +38,8 @@ enum TaskView {
         canvas.draw(summary, x: 0, y: body.y, width: body.width)
 
         var tabs: StyledLine = [Span(" ")]
-        for (i, tab) in TaskTab.allCases.enumerated() {
-            let label = " \(i + 1) \(tab.title) "
-            tabs.append(Span(label, tab == state.tab ? Style(.tabActive, bold: true, reverse: true) : Style(.tab)))
+        for item in tabColumns() {
+            tabs.append(Span(item.label, item.tab == state.tab ? Style(.tabActive, bold: true, reverse: true) : Style(.tab)))
             tabs.append(Span(" "))
         }
         canvas.draw(tabs, x: 0, y: body.y + 1, width: body.width)
