@@ -24,12 +24,31 @@ public struct WaitingItem: Sendable, Equatable {
     public var reason: Reason
     /// The plan's cost estimate and the budget approving grants, short: `~$0.09, budget $0.14`.
     public var estimate: String?
+    /// The repositories the plan touches, and how many tasks it has (plans only).
+    public var repositories: [String] = []
+    public var planTasks: Int?
 
     public init(task: TowerTask, since: Date, reason: Reason, estimate: String? = nil) {
         self.task = task
         self.since = since
         self.reason = reason
         self.estimate = estimate
+    }
+
+    /// Where CI stands for it, in a word: failed (escalated), watching (its PR's runs), or none yet.
+    public var ci: String {
+        if case .escalation = reason { return "failed" }
+        return task.step == .ciMonitoring || task.failedStep == .ciMonitoring ? "watching" : "—"
+    }
+
+    /// The task tab a row opens on: the plan, the edit made to it, the CI failure, or the log.
+    public var opensOn: String {
+        switch reason {
+        case .plan: "plan"
+        case .planEdited: "diff"
+        case .escalation: "ci"
+        case .budget: "log"
+        }
     }
 
     /// The reason in a few words, for a table's column.
@@ -48,6 +67,19 @@ public struct WaitingItem: Sendable, Equatable {
         case .plan, .planEdited: true
         default: false
         }
+    }
+}
+
+extension WaitingItem {
+    /// The plan's repositories (its tasks', its components', the branches its version was read
+    /// from) and its number of tasks.
+    mutating func describe(plan: PlanDocument?, version: PlanVersion?) {
+        var names = Set(plan?.tasks.compactMap(\.repository) ?? [])
+        names.formUnion(plan?.components.compactMap(\.repository) ?? [])
+        names.formUnion(version?.blobs.keys.map { $0 } ?? [])
+        if names.isEmpty, let pinned = task.repository { names.insert(pinned) }
+        repositories = names.sorted()
+        planTasks = plan?.tasks.count
     }
 }
 
@@ -87,6 +119,13 @@ public enum WaitingQueue {
         for task in tasks where task.status == .awaitingApproval {
             if let approval = try await store.approval(taskId: task.id), !approval.isDecided { approvals[task.id] = approval }
         }
-        return build(tasks, approvals: approvals)
+        var queue = build(tasks, approvals: approvals)
+        for index in queue.indices where queue[index].isPlan {
+            let id = queue[index].task.id
+            let latest = try await store.artifacts(taskId: id, kind: .plan).max { $0.version < $1.version }
+            let plan = latest.flatMap { try? PlanDocument.parse(String(decoding: $0.content, as: UTF8.self)) }
+            queue[index].describe(plan: plan, version: approvals[id]?.plan)
+        }
+        return queue
     }
 }

@@ -16,7 +16,10 @@ import TowerTestSupport
     }
 
     static let queue = [
-        item("t-aaaa1111", "OPS-1", minutesAgo: 95, reason: .plan),
+        { var plan = item("t-aaaa1111", "OPS-1", minutesAgo: 95, reason: .plan)
+          plan.repositories = ["acme/api", "acme/web"]
+          plan.planTasks = 3
+          return plan }(),
         item("t-bbbb2222", "OPS-2", minutesAgo: 40, reason: .budget("a $0.40 call past the $0.30 budget"), status: .awaitingBudget),
         item("t-cccc3333", "OPS-3", minutesAgo: 12, reason: .planEdited("acme/api@1a2b3c4d (\"PLAN.md: drop task 3\")")),
         item("t-dddd4444", "OPS-4", minutesAgo: 3, reason: .escalation("acme/api: test_failure"), status: .failed),
@@ -59,7 +62,15 @@ import TowerTestSupport
         #expect(state.dialog?.kind == .budget(taskId: "t-bbbb2222"))
         _ = Console.update(&state, .key(.escape))
         let effects = Console.update(&state, .key(.enter))
-        #expect(state.screen == .task("t-bbbb2222") && effects.contains(.loadDetail(taskId: "t-bbbb2222")))
+        #expect(state.screen == .task("t-bbbb2222") && effects.contains(.loadDetail(taskId: "t-bbbb2222")) && state.tab == .log)
+        // A plan opens on the plan, an edited plan on its diff, an escalation on CI.
+        for (row, tab) in [(0, TaskTab.plan), (2, .diff), (3, .ci)] {
+            _ = Console.update(&state, .key(.character("A")))
+            _ = Console.update(&state, .waitingLoaded(Self.queue))
+            state.waitingTop = row
+            _ = Console.update(&state, .key(.enter))
+            #expect(state.tab == tab)
+        }
     }
 
     @Test func aNewQueueKeepsTheSelectionAndDropsPicksThatNoLongerWait() {

@@ -3,6 +3,7 @@ import Testing
 import TowerCore
 import TowerEngine
 import TowerStore
+import TowerTestSupport
 
 /// The on-call queue: every task waiting for a person and only those, oldest first, with why.
 @Suite struct WaitingQueueTests {
@@ -39,5 +40,16 @@ import TowerStore
         #expect(queue[1].why == "budget: a $0.40 call past the $0.30 budget" && !queue[1].isPlan)
         #expect(queue[2].why == "CI escalation: acme/api: test_failure")
         #expect(queue[3].why == "plan edited: acme/api@1a2b3c4d (\"PLAN.md: drop task 3\")" && queue[3].isPlan)
+    }
+
+    /// From the store, a plan's row says which repositories it touches and how many tasks it has
+    /// (from its stored PLAN.md and the branches its version was read from), and opens on the plan.
+    @Test func aPlansRowCarriesItsRepositoriesAndTasks() async throws {
+        let store = try SQLiteStore(directory: TemporaryDirectory.make("waiting").appendingPathComponent("state"))
+        _ = try await seedAwaitingApproval(
+            store, ticket: "OPS-9", title: "Plan", plan: PlanVersion(hash: "abc", blobs: ["acme/web": "b1", "acme/api": "b2"]), planMarkdown: SampleData.planMarkdown)
+        let item = try #require(try await WaitingQueue.load(from: store).first)
+        #expect(item.repositories == ["acme/api", "acme/web"])
+        #expect(item.planTasks == 3 && item.ci == "—" && item.opensOn == "plan")
     }
 }

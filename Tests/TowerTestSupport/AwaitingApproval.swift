@@ -4,10 +4,11 @@ import TowerStore
 
 /// Stores a task that Planning has just finished: awaiting approval with a pending token, as
 /// the engine leaves it, for tests of whatever decides it (the CLI, the console, webhooks).
-/// `plan` is the version the request asks to approve; `at` when it was asked.
+/// `plan` is the version the request asks to approve; `at` when it was asked; `planMarkdown`,
+/// when given, is stored as its PLAN.md.
 public func seedAwaitingApproval(
     _ store: any Store, ticket: String = "PROJ-42", title: String = "Add OAuth", by actor: Actor = Actor(user: "test", channel: .api),
-    plan: PlanVersion? = nil, at: Date = Date()
+    plan: PlanVersion? = nil, at: Date = Date(), planMarkdown: String? = nil
 ) async throws -> TowerTask {
     var task = TowerTask.new(ticketId: ticket, title: title, description: "", source: .jira, now: at)
     task.status = .planning
@@ -19,6 +20,7 @@ public func seedAwaitingApproval(
     _ = try await store.apply(
         TaskUpdate(
             task: waiting, expectedStatus: .planning, expectedStep: .planning,
+            artifacts: planMarkdown.map { [ArtifactDraft(kind: .plan, name: "PLAN.md", content: Data($0.utf8))] } ?? [],
             approvalRequest: Approval(token: Token.generate(), taskId: task.id, requestedAt: at, plan: plan)))
     return waiting
 }

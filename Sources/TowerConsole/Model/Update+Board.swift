@@ -1,5 +1,6 @@
 import Foundation
 import TowerCore
+import TowerEngine
 
 /// The board: opening a task, the filter, groups and sort, moving the selection.
 extension Console {
@@ -13,6 +14,14 @@ extension Console {
         state.diffFile = 0
         state.attention.remove(id)
         return [.loadLog(taskId: id, before: nil, count: logPage), .loadDetail(taskId: id)]
+    }
+
+    /// A row of the Approvals screen opens on what it waits for: the plan, the edit made to it,
+    /// the CI failure's excerpt, or the log (budget).
+    static func openWaiting(_ item: WaitingItem, _ state: inout AppState) -> [Effect] {
+        let effects = open(item.task.id, &state)
+        state.tab = TaskTab(rawValue: item.opensOn) ?? .log
+        return effects
     }
 
     /// `/`: the filter of the screen shown (the board's, or the Audit screen's).

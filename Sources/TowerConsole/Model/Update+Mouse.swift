@@ -56,7 +56,7 @@ extension Console {
             let row = y - inner.y - 1
             let index = ApprovalsView.firstShown(state) + row
             guard inner.holds(x, y), row >= 0, state.waiting.indices.contains(index) else { return [] }
-            if index == state.waitingTop { return open(state.waiting[index].task.id, &state) }
+            if index == state.waitingTop { return openWaiting(state.waiting[index], &state) }
             state.waitingTop = index
             return []
         case .outbox, .sentry, .deliveries, .workers, .audit, .digest:

@@ -121,7 +121,7 @@ public enum Console {
         case .open:
             if state.screen == .approvals {
                 guard let item = state.waiting[safe: state.waitingTop] else { return [] }
-                return open(item.task.id, &state)
+                return openWaiting(item, &state)
             }
             guard let id = state.selection else { return [] }
             return open(id, &state)

@@ -23,18 +23,28 @@ enum ApprovalsView {
             canvas.put("Nobody is waited for: no plan, budget or CI escalation needs a person.", x: inner.x + 1, y: inner.y + 1, style: Style(.muted), maxWidth: inner.width - 2)
             return
         }
-        let narrow = inner.width < 140
-        let columns = [
+        let narrow = inner.width < 140, roomy = inner.width >= 100
+        var columns = [
             Column(title: " ", width: 1), Column(title: "WAITING", width: 8), Column(title: "TICKET", width: narrow ? 10 : 12), Column(title: "WHY", width: narrow ? 22 : 40),
-            Column(title: "COST", width: narrow ? 8 : 24), Column(title: narrow ? "OPEN BY" : "ALSO OPEN BY", width: narrow ? 8 : 16), Column(title: "TITLE", width: nil),
+            Column(title: "COST", width: narrow ? 8 : 24),
         ]
+        if !narrow { columns.append(Column(title: "REPOSITORIES", width: 22)) }
+        if roomy { columns += [Column(title: "PLAN", width: 8), Column(title: "CI", width: 8)] }
+        columns += [Column(title: narrow ? "OPEN BY" : "ALSO OPEN BY", width: narrow ? 8 : 16), Column(title: "TITLE", width: nil)]
         let start = firstShown(state)
         let rows = state.waiting.dropFirst(start).prefix(max(0, inner.height - 1)).map { item -> [Span] in
             let role: Role = item.isPlan ? .warning : { if case .escalation = item.reason { return .error } else { return .accent } }()
-            return [
+            var row = [
                 Span(state.picked.contains(item.task.id) ? (state.glyphs == .ascii ? "*" : "✓") : " ", Style(.success, bold: true)),
                 Span(Age.short(state.now.timeIntervalSince(item.since)), Style(.muted)), Span(item.task.ticketId ?? item.task.id, Style(.accent)),
                 Span(item.why, Style(role)), Span(item.estimate ?? "—", Style(.muted)),
+            ]
+            if !narrow { row.append(Span(item.repositories.isEmpty ? "—" : item.repositories.joined(separator: ", "), Style(.text))) }
+            if roomy {
+                row.append(Span(item.planTasks.map { "\($0) task\($0 == 1 ? "" : "s")" } ?? "—", Style(.muted)))
+                row.append(Span(item.ci, Style(item.ci == "failed" ? .error : .muted)))
+            }
+            return row + [
                 Span(state.openElsewhere[item.task.id]?.joined(separator: ", ") ?? "", Style(.attention, bold: true)),
                 state.halt(of: item.task.id) == nil ? Span(item.task.title, Style(.text)) : Span("\(state.glyphs.paused) \(item.task.title)", Style(.warning)),
             ]
