@@ -92,7 +92,7 @@ private let t0 = Date(timeIntervalSince1970: 1_800_000_000)
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(applied.filter { !$0.isEmpty }.count == 1)
-        #expect(applied.flatMap { $0 } == ["v13-baseline", "v14-claims-and-workers", "v15-audit", "v16-trace"])
+        #expect(applied.flatMap { $0 } == ["v13-baseline", "v14-claims-and-workers", "v15-audit", "v16-trace", "v17-halts-and-presence"])
         #expect(try await PostgresStore.migrate(url: url).isEmpty)
 
         try await TestPostgres.execute("INSERT INTO tower_migrations (name, applied_at) VALUES ('v99-from-the-future', now())", on: url)
