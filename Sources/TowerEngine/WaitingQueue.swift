@@ -27,6 +27,8 @@ public struct WaitingItem: Sendable, Equatable {
     /// The repositories the plan touches, and how many tasks it has (plans only).
     public var repositories: [String] = []
     public var planTasks: Int?
+    /// The plan's summary, as PLAN.md states it (plans only).
+    public var summary: String?
 
     public init(task: TowerTask, since: Date, reason: Reason, estimate: String? = nil) {
         self.task = task
@@ -80,6 +82,7 @@ extension WaitingItem {
         if names.isEmpty, let pinned = task.repository { names.insert(pinned) }
         repositories = names.sorted()
         planTasks = plan?.tasks.count
+        summary = plan.map(\.summary).flatMap { $0.isEmpty ? nil : $0 }
     }
 }
 

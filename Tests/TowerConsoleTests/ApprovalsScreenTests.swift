@@ -19,6 +19,7 @@ import TowerTestSupport
         { var plan = item("t-aaaa1111", "OPS-1", minutesAgo: 95, reason: .plan)
           plan.repositories = ["acme/api", "acme/web"]
           plan.planTasks = 3
+          plan.summary = "Books and newspapers pay the reduced VAT rate; compute_vat reads VAT_RATES by the item's category instead of the flat rate."
           return plan }(),
         item("t-bbbb2222", "OPS-2", minutesAgo: 40, reason: .budget("a $0.40 call past the $0.30 budget"), status: .awaitingBudget),
         item("t-cccc3333", "OPS-3", minutesAgo: 12, reason: .planEdited("acme/api@1a2b3c4d (\"PLAN.md: drop task 3\")")),
@@ -85,6 +86,7 @@ import TowerTestSupport
     func render(_ size: Size) {
         var state = opened(size)
         _ = Console.update(&state, .key(.character(" ")))
+        _ = Console.update(&state, .key(.character("k")))  // back on OPS-1: its plan below the queue
         // Lee has OPS-1 open in another console; OPS-3 is paused.
         _ = Console.update(&state, .presenceChanged(["t-aaaa1111": ["lee"]]))
         _ = Console.update(&state, .haltsChanged([Halt(scope: .task, name: "t-cccc3333", by: "kim", channel: "slack_command", at: SampleData.now)]))

@@ -52,4 +52,16 @@ import TowerTestSupport
         let effects = Console.update(&state, .mouse(MouseEvent(.press, x: approve.x + 2, y: approve.y)))
         #expect(effects == [.approve(taskId: state.selection!, note: nil)])
     }
+
+    @Test func aClickOnAnApprovalsRowSelectsItAndASecondOpensItOnWhatItWaitsFor() throws {
+        var state = Fixture.board(Size(width: 120, height: 32))
+        _ = Console.update(&state, .key(.character("A")))
+        _ = Console.update(&state, .waitingLoaded(ApprovalsScreenTests.queue))
+        let row = try #require(find("OPS-3", state))
+        _ = Console.update(&state, .mouse(MouseEvent(.press, x: 4, y: row.y)))
+        #expect(state.waitingTop == 2 && state.screen == .approvals)
+        #expect(find("Enter opens the edit made to the plan", state) != nil)
+        _ = Console.update(&state, .mouse(MouseEvent(.press, x: 4, y: row.y)))
+        #expect(state.screen == .task("t-cccc3333") && state.tab == .diff)
+    }
 }

@@ -52,7 +52,7 @@ extension Console {
             if y == body.y + 1, let tab = TaskView.tabColumns().first(where: { $0.columns.contains(x) }) { return select(tab: tab.tab, &state) }
             return []
         case .approvals:
-            let inner = body.inset(1)
+            let inner = ApprovalsView.areas(state).table
             let row = y - inner.y - 1
             let index = ApprovalsView.firstShown(state) + row
             guard inner.holds(x, y), row >= 0, state.waiting.indices.contains(index) else { return [] }

@@ -6,9 +6,18 @@ import TowerEngine
 /// waited, its ticket, why it waits, the plan's cost estimate, who else has it open (other
 /// consoles on the store) and its title; picked plans marked.
 enum ApprovalsView {
-    /// The row shown first: the selection kept in the middle where the queue is longer than the frame.
+    /// Where the queue's table goes: the whole frame, or its upper part when there is room for
+    /// the selected row in full below (and the rest of the frame, for it).
+    static func areas(_ state: AppState) -> (table: Rect, decision: Rect?) {
+        let inner = Layout.body(state.size).inset(1)
+        guard !state.waiting.isEmpty, inner.height >= 14 else { return (inner, nil) }
+        let (top, rest) = inner.splitTop(min(inner.height / 2, state.waiting.count + 1))
+        return (top, rest)
+    }
+
+    /// The row shown first: the selection kept in the middle where the queue is longer than the table.
     static func firstShown(_ state: AppState) -> Int {
-        let visible = max(0, Layout.body(state.size).inset(1).height - 1)
+        let visible = max(0, areas(state).table.height - 1)
         return max(0, min(state.waitingTop - visible / 2, state.waiting.count - visible))
     }
 
@@ -18,7 +27,9 @@ enum ApprovalsView {
         let title = "Approvals — \(state.waiting.count) waiting (\(plans) plan\(plans == 1 ? "" : "s"))"
             + (state.picked.isEmpty ? "" : " — \(state.picked.count) picked: a approves, r rejects them together")
         canvas.box(body, glyphs: state.glyphs, title: title)
-        let inner = body.inset(1)
+        let (inner, below) = areas(state)
+        // The row under the cursor, in full, below the queue: what is needed to decide.
+        if let below, let item = state.waiting[safe: state.waitingTop] { decision(&canvas, state, item, in: below) }
         guard !state.waiting.isEmpty else {
             canvas.put("Nobody is waited for: no plan, budget or CI escalation needs a person.", x: inner.x + 1, y: inner.y + 1, style: Style(.muted), maxWidth: inner.width - 2)
             return
@@ -52,5 +63,37 @@ enum ApprovalsView {
         TableWidget.draw(
             &canvas, in: Rect(x: inner.x, y: inner.y, width: inner.width, height: inner.height), columns: columns, rows: Array(rows),
             selected: state.waitingTop - start, glyphs: state.glyphs)
+    }
+
+    /// The selected row in full: the plan's summary and shape, or the escalation's excerpt, or
+    /// what the budget stop says; and where Enter goes.
+    static func decision(_ canvas: inout Canvas, _ state: AppState, _ item: WaitingItem, in rect: Rect) {
+        canvas.rule(rect, glyphs: state.glyphs)
+        let area = Rect(x: rect.x + 1, y: rect.y + 1, width: max(0, rect.width - 2), height: max(0, rect.height - 1))
+        var lines: [StyledLine] = [
+            [Span("\(item.task.ticketId ?? item.task.id) — \(item.task.title)", Style(.title, bold: true)), Span("  \(item.task.id)", Style(.muted))],
+            [Span("waiting \(Age.short(state.now.timeIntervalSince(item.since))): ", Style(.muted)), Span(item.why, Style(item.isPlan ? .warning : .error))],
+        ]
+        var facts: [String] = []
+        if let estimate = item.estimate { facts.append("cost \(estimate)") }
+        if !item.repositories.isEmpty { facts.append(item.repositories.joined(separator: ", ")) }
+        if let tasks = item.planTasks { facts.append("\(tasks) task\(tasks == 1 ? "" : "s") in the plan") }
+        if item.ci != "—" { facts.append("CI \(item.ci)") }
+        if let others = state.openElsewhere[item.task.id], !others.isEmpty { facts.append("also open by \(others.joined(separator: ", "))") }
+        if let halt = state.halt(of: item.task.id) { facts.append("\(state.glyphs.paused) paused by \(halt.by)") }
+        if !facts.isEmpty { lines.append([Span(facts.joined(separator: " · "), Style(.text))]) }
+        lines.append([])
+        let body: String? =
+            switch item.reason {
+            case .plan, .planEdited: item.summary.map { "Summary: \($0)" }
+            case .escalation(let excerpt): item.task.lastError ?? excerpt
+            case .budget: item.task.lastError
+            }
+        if let body { lines += StyledWrap.wrap([Span(body, Style(.text))], width: area.width, indent: 2) }
+        let opens = ["plan": "the plan", "diff": "the edit made to the plan", "ci": "the CI failure", "log": "the log"][item.opensOn] ?? "the task"
+        let keys = item.isPlan ? "a approves, r rejects, Enter opens \(opens)" : "Enter opens \(opens); R retries"
+        let room = max(0, area.height - 1)
+        for (i, line) in lines.prefix(room).enumerated() { canvas.draw(line, x: area.x, y: area.y + i, width: area.width) }
+        if area.height > 0 { canvas.put(keys, x: area.x, y: area.maxY - 1, style: Style(.muted), maxWidth: area.width) }
     }
 }
