@@ -40,4 +40,16 @@ import TowerTestSupport
         let bodies = try await store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM webhook_bodies") ?? -1 }
         #expect(bodies == 2)
     }
+
+    /// Every task newest first is read in an index's order, not sorted: with thousands of tasks
+    /// the sort spilled to a temporary file under the readers' small page cache, which cost the
+    /// console's first screen tens of milliseconds.
+    @Test func allTasksNewestFirstNeedNoSort() throws {
+        let queue = try DatabaseQueue(path: TemporaryDirectory.make("plan").appendingPathComponent("t.sqlite").path)
+        try Migrations.migrator.migrate(queue)
+        let plan = try queue.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT \(Rows.taskReadColumns) FROM tasks ORDER BY created_at DESC, id").map { $0["detail"] as String }
+        }
+        #expect(!plan.joined().contains("TEMP B-TREE") && plan.joined().contains("tasks_by_creation"), "\(plan)")
+    }
 }
