@@ -115,6 +115,8 @@ public actor ConsoleRuntime {
         startSources()
         await initialLoad()
         present()
+        // What the first frame did not wait for (costs, the preview, health) arrives as messages.
+        await laterLoad()
         HeapTrim.now()
         for await message in messages {
             var isKey = false
@@ -220,6 +222,7 @@ public actor ConsoleRuntime {
         send(.spendLoaded(byTask, today: today))
     }
 
+    /// What the first frame shows: the tasks, the freeze switch and the pauses.
     private func initialLoad() async {
         do {
             watermark = Date()
@@ -227,10 +230,18 @@ public actor ConsoleRuntime {
             _ = Console.update(&state, .tasksLoaded(tasks))
             _ = Console.update(&state, .freezeChanged(try await store.freezeState()))
             _ = Console.update(&state, .haltsChanged(try await store.halts()))
+        } catch {
+            _ = Console.update(&state, .actionFinished(StatusMessage(text: "cannot read the store: \(error)", level: .error)))
+        }
+    }
+
+    /// The rest of the start: each answer is a message, handled after the first frame.
+    private func laterLoad() async {
+        do {
             try await refreshSpend()
             if let id = state.selection { await load(.loadPreview(taskId: id)) }
         } catch {
-            _ = Console.update(&state, .actionFinished(StatusMessage(text: "cannot read the store: \(error)", level: .error)))
+            send(.actionFinished(StatusMessage(text: "cannot read the store: \(error)", level: .error)))
         }
         await refreshHealth()
     }
