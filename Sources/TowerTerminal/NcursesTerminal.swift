@@ -141,6 +141,7 @@ public final class NcursesTerminal: Terminal, @unchecked Sendable {
     // MARK: The ncurses thread
 
     private func loop() {
+        var idle = 0
         while true {
             let (frame, ring, redraw, keepGoing, clipboard) = lock.withLock { () -> ((Canvas, Theme)?, Bool, Bool, Bool, String?) in
                 defer {
@@ -173,6 +174,11 @@ public final class NcursesTerminal: Terminal, @unchecked Sendable {
             if let clipboard { Self.writeAll(clipboard) }
             var ch: wint_t = 0
             let result = wget_wch(tower_stdscr(), &ch)
+            // About once a second without input: a terminal that went away without a hang-up
+            // signal reaching us (a parent that swallowed it) ends the console instead of a loop
+            // reading a dead terminal forever.
+            idle = result == ERR ? idle + 1 : 0
+            if idle % 60 == 59, Self.terminalHungUp() { continuation.yield(.interrupt) }
             if result == OK {
                 continuation.yield(.key(Self.key(character: UInt32(ch))))
             } else if result == tower_key_code_yes() {
@@ -192,6 +198,13 @@ public final class NcursesTerminal: Terminal, @unchecked Sendable {
         curs_set(1)
         endwin()
         finished.signal()
+    }
+
+    /// Whether standard input's terminal hung up (its other end closed).
+    static func terminalHungUp() -> Bool {
+        var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, 0) >= 0 else { return false }
+        return descriptor.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0
     }
 
     /// The console's mouse event for the shim's kind (1 press, 4 wheel up, 5 wheel down).

@@ -85,6 +85,33 @@ extension ProcessTests {
             try tmux.keys("q")
         }
 
+        /// A terminal that goes away without a hang-up reaching the console (here the console
+        /// runs in a session of its own, so the pane's SIGHUP goes to `setsid`, not to it) ends
+        /// the console within seconds, instead of leaving it reading a dead terminal.
+        @Test func aConsoleWhoseTerminalVanishesWithoutAHangUpEnds() async throws {
+            let (state, _) = try await seededState()
+            let tmux = try TmuxSession(width: 100, height: 30, environment: isolatedEnvironment())
+            try tmux.type("setsid -w \(towerBinary.path) --state-dir \(state.path) --no-engine --as dana")
+            try tmux.keys("Enter")
+            #expect(try await tmux.waitFor("Needs approval").ok)
+            /// The console's process ids (by its state directory on its command line).
+            func consoles() -> [Int32] {
+                let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+                return entries.compactMap { entry in
+                    guard let pid = Int32(entry), let command = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return nil }
+                    let text = String(decoding: command, as: UTF8.self)
+                    return text.contains(state.path) && !text.hasPrefix("setsid") ? pid : nil
+                }
+            }
+            func running() -> Bool { !consoles().isEmpty }
+            #expect(running())
+            _ = try tmux.run(["-L", tmux.socket, "kill-server"])
+            let deadline = Date().addingTimeInterval(15)
+            while running(), Date() < deadline { try await Task.sleep(nanoseconds: 100_000_000) }
+            #expect(!running(), "the console still runs after its terminal went away")
+            for pid in consoles() { kill(pid, SIGKILL) }
+        }
+
         @Test func quittingGivesTheTerminalBack() async throws {
             let (state, _) = try await seededState()
             let tmux = try TmuxSession(width: 100, height: 30, environment: isolatedEnvironment())
