@@ -106,7 +106,7 @@ extension ProcessTests {
             func running() -> Bool { !consoles().isEmpty }
             #expect(running())
             _ = try tmux.run(["-L", tmux.socket, "kill-server"])
-            let deadline = Date().addingTimeInterval(15)
+            let deadline = Date().addingTimeInterval(120)
             while running(), Date() < deadline { try await Task.sleep(nanoseconds: 100_000_000) }
             #expect(!running(), "the console still runs after its terminal went away")
             for pid in consoles() { kill(pid, SIGKILL) }

@@ -131,7 +131,7 @@ extension ProcessTests {
             a.signal(SIGCONT)
             let name = try #require(a.output.first { $0.hasPrefix("worker ") }).dropFirst("worker ".count)
             var lost: TaskEvent?
-            let until = Date().addingTimeInterval(30)
+            let until = Date().addingTimeInterval(120)
             while lost == nil, Date() < until {
                 lost = try await store.milestones(taskId: task.id).first { $0.message.contains("worker \(name) lost its claim") }
                 try await Task.sleep(nanoseconds: 20_000_000)

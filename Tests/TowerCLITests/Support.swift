@@ -32,7 +32,7 @@ func isolatedEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
 }
 
 /// Polls until `condition` holds; `false` after `timeout`.
-func eventually(timeout: TimeInterval = 30, _ condition: () async throws -> Bool) async throws -> Bool {
+func eventually(timeout: TimeInterval = 90, _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         if try await condition() { return true }

@@ -95,7 +95,7 @@ final class TmuxSession {
 
     /// Waits until the screen satisfies `predicate`; returns the last screen either way.
     @discardableResult
-    func waitFor(timeout: TimeInterval = 15, _ predicate: (String) -> Bool) async throws -> (ok: Bool, screen: String) {
+    func waitFor(timeout: TimeInterval = 45, _ predicate: (String) -> Bool) async throws -> (ok: Bool, screen: String) {
         let deadline = Date().addingTimeInterval(timeout)
         var screen = ""
         while Date() < deadline {
@@ -106,7 +106,7 @@ final class TmuxSession {
         return (false, screen)
     }
 
-    func waitFor(_ text: String, timeout: TimeInterval = 15) async throws -> (ok: Bool, screen: String) {
+    func waitFor(_ text: String, timeout: TimeInterval = 45) async throws -> (ok: Bool, screen: String) {
         try await waitFor(timeout: timeout) { $0.contains(text) }
     }
 }

@@ -36,7 +36,7 @@ private struct Harness {
 
     /// Polls the store until the task is in `status` (or fails the test after `timeout`).
     @discardableResult
-    func wait(for id: String, status: TaskStatus, timeout: TimeInterval = 20) async throws -> TowerTask {
+    func wait(for id: String, status: TaskStatus, timeout: TimeInterval = 120) async throws -> TowerTask {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let task = try await store.task(id: id), task.status == status { return task }
@@ -108,7 +108,7 @@ private func keys(_ id: String, _ steps: [(StepKind, Int)]) -> [String] {
         let engine = harness.engine()
         let running = Task { await engine.run() }
         defer { running.cancel() }
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(120)
         while await !engine.isActive && Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
         #expect(await engine.isActive)
         #expect(try await harness.store.lease()?.holder == engine.claim.holder)
@@ -244,7 +244,7 @@ private func keys(_ id: String, _ steps: [(StepKind, Int)]) -> [String] {
             peak.update { $0 = max($0, running.value) }
             // Held until a second one runs beside it (once), so a loaded machine that starts
             // the second late cannot make the limit look like 1.
-            let deadline = Date().addingTimeInterval(10)
+            let deadline = Date().addingTimeInterval(120)
             while peak.value < 2 && Date() < deadline { try await Task.sleep(nanoseconds: 2_000_000) }
             try await Task.sleep(nanoseconds: 5_000_000)
             running.update { $0 -= 1 }
@@ -275,7 +275,7 @@ private func keys(_ id: String, _ steps: [(StepKind, Int)]) -> [String] {
 
         runFirst.cancel()
         await runFirst.value
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(120)
         while await !second.isActive, Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
         #expect(await second.isActive)
         let task = try await h.start("after takeover")
@@ -294,7 +294,7 @@ extension EngineTests {
         let task = try await h.start("waits for the thaw")
         // The engine sees the switch at its first look (however long a loaded machine makes that
         // take); then, frozen, it starts nothing.
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(120)
         while await !engine.isFrozen, Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
         #expect(await engine.isFrozen)
         try await Task.sleep(nanoseconds: 300_000_000)

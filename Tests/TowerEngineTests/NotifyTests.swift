@@ -19,6 +19,14 @@ import TowerTestSupport
         configuration.sharing = .claims
         let engine = Engine(store: workerStore, workflow: Workflow(uniform: RecordingStep(effects: effects)), configuration: configuration)
         let news = engine.bus.subscribe()
+        // A second listener on the same store, for the record a miss prints: what the store
+        // pushed, and when.
+        let heardLog = HeardLog()
+        let pushed = workerStore.wakeUps()
+        let watching = Task {
+            for await wakeUp in pushed { heardLog.append("\(Date()) \(wakeUp)") }
+        }
+        defer { watching.cancel() }
         let run = Task { await engine.run() }
         defer { run.cancel() }
         while await !engine.isActive { try await Task.sleep(nanoseconds: 10_000_000) }
@@ -27,10 +35,19 @@ import TowerTestSupport
 
         let console = OperatorCommands(store: consoleStore)
         let actor = Actor(user: "oncall", channel: .console)
+        // The deadline only ends a hung test: the worker polls once an hour, so reaching the
+        // status at all shows the notification woke it, however loaded the machine running the
+        // whole suite is. A miss names the wait and shows where the task stood.
         func wait(_ id: String, _ status: TaskStatus) async throws {
-            let deadline = Date().addingTimeInterval(30)
+            let deadline = Date().addingTimeInterval(240)
             while try await consoleStore.task(id: id)?.status != status, Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
-            #expect(try await consoleStore.task(id: id)?.status == status)
+            let stored = try await consoleStore.task(id: id)
+            let log = try await consoleStore.events(taskId: id, after: nil, limit: nil).suffix(8).map { "\($0.at) \($0.agent): \($0.message)" }
+            let engineError = await engine.lastError
+            let heard = heardLog.last(12)
+            #expect(
+                stored?.status == status,
+                "waiting for \(status): the task is \(String(describing: stored?.status)) at \(String(describing: stored?.step)); engine: \(String(describing: engineError)); log: \(log); the store pushed: \(heard)")
         }
         let task = try await console.start(ticketId: "PROJ-1", title: "notified", description: "", source: .cli, by: actor)
         try await wait(task.id, .awaitingApproval)
@@ -60,4 +77,12 @@ import TowerTestSupport
         await workerStore.shutdown()
         await consoleStore.shutdown()
     }
+}
+
+/// What the store pushed, kept for a failure's message.
+private final class HeardLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+    func last(_ count: Int) -> [String] { lock.withLock { Array(lines.suffix(count)) } }
 }

@@ -17,12 +17,14 @@ import TowerTestSupport
             tasks.append(task)
         }
         // The writer is held until every update is queued: they are written in one transaction,
-        // or two when the first was taken alone before the others arrived.
+        // or two when the first was taken alone before the others arrived. (`submitted` counts
+        // from the store's start: the 64 inserts above are in it already.)
         let gate = DispatchSemaphore(value: 0)
+        let queued = store.groupCommit.submitted
         let holding = Task { try await store.write { _ in gate.wait() } }
         let before = store.commitCount
         let release = Task {
-            while store.groupCommit.submitted < 64 { try await Task.sleep(nanoseconds: 1_000_000) }
+            while store.groupCommit.submitted < queued + 1 + 64 { try await Task.sleep(nanoseconds: 1_000_000) }
             gate.signal()
         }
         let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
@@ -106,7 +108,7 @@ import TowerTestSupport
                 actor: Actor(user: "test", channel: .cli))
             groupCommit = store.groupCommit
         }
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(120)
         while groupCommit != nil, Date() < deadline { try await Task.sleep(nanoseconds: 5_000_000) }
         #expect(groupCommit == nil, "the writer thread still holds its queue after the store went away")
     }

@@ -48,8 +48,10 @@ public final class RawSocket: @unchecked Sendable {
     public func send(_ text: String) -> Bool { send(Array(text.utf8)) }
 
     /// What arrives within `timeout` seconds, until the peer closes or `enough` says so;
-    /// `closed` if the peer closed.
-    public func receive(timeout: TimeInterval, until enough: ([UInt8]) -> Bool = { _ in false }) -> (bytes: [UInt8], closed: Bool) {
+    /// `closed` if the peer closed. It waits by sleeping the task, not by blocking in `poll`:
+    /// the test process runs every suite on as many threads as there are cores, and a thread
+    /// held in `poll` for seconds slows every other test of the run.
+    public func receive(timeout: TimeInterval, until enough: ([UInt8]) -> Bool = { _ in false }) async -> (bytes: [UInt8], closed: Bool) {
         var received: [UInt8] = []
         let deadline = Date().addingTimeInterval(timeout)
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -57,8 +59,10 @@ public final class RawSocket: @unchecked Sendable {
             let left = deadline.timeIntervalSinceNow
             guard left > 0 else { return (received, false) }
             var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&poller, 1, Int32(min(left, 1) * 1000) + 1)
-            if ready <= 0 { continue }
+            if poll(&poller, 1, 0) <= 0 {
+                try? await Task.sleep(nanoseconds: 10_000_000)
+                continue
+            }
             let n = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
             if n <= 0 { return (received, true) }
             received += buffer[0..<n]

@@ -37,7 +37,7 @@ import TowerTestSupport
             running.cancel()
         }
         let task = try await OperatorCommands(store: store).start(ticketId: nil, title: "slow", description: "slow", source: .description, by: Actor(user: "t", channel: .cli))
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(120)
         while !gate.hasEntered && Date() < deadline { try await Task.sleep(nanoseconds: 10_000_000) }
         #expect(gate.hasEntered)
 

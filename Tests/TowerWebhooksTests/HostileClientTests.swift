@@ -97,7 +97,7 @@ import TowerTestSupport
             let socket = try #require(RawSocket(port: port))
             let started = Date()
             socket.send(Self.rawRequest("/webhooks/github", [("X-GitHub-Event", Array("ping".utf8))], length: length))
-            let (response, closed) = socket.receive(timeout: 10)
+            let (response, closed) = await socket.receive(timeout: 10)
             // Answered without waiting for the body, and the connection closed, not drained. A
             // length past 2^64 - 1 is no number at all to the HTTP parser: 400 and closed, as
             // RFC 9112 (6.3) has it for a Content-Length that cannot be read.
@@ -111,7 +111,7 @@ import TowerTestSupport
         for id in badIds {
             let socket = try #require(RawSocket(port: port))
             socket.send(Self.rawRequest("/webhooks/github", [("X-GitHub-Event", Array("ping".utf8)), ("X-GitHub-Delivery", id), ("X-Hub-Signature-256", signature)], body: body))
-            let (response, _) = socket.receive(timeout: 10, until: RawSocket.isWholeResponse)
+            let (response, _) = await socket.receive(timeout: 10, until: RawSocket.isWholeResponse)
             #expect(Self.status(response) == 400, "\(id): \(String(decoding: response, as: UTF8.self))")
         }
         // The same body under a printable id is taken.
@@ -162,7 +162,7 @@ import TowerTestSupport
         let slowHead = try #require(RawSocket(port: port))
         var started = Date()
         slowHead.send("P")
-        let head = slowHead.receive(timeout: 5)
+        let head = await slowHead.receive(timeout: 5)
         #expect(head.closed, "the connection is still open after 5 s")
         #expect(Date().timeIntervalSince(started) < 4.5)
 
@@ -173,7 +173,7 @@ import TowerTestSupport
         var answer: [UInt8] = []
         while Date().timeIntervalSince(started) < 10 && answer.isEmpty {
             slowBody.send("x")
-            answer = slowBody.receive(timeout: 1).bytes
+            answer = await slowBody.receive(timeout: 1).bytes
         }
         #expect(Self.status(answer) == 408, "\(String(decoding: answer, as: UTF8.self))")
         #expect(Date().timeIntervalSince(started) < 5)
@@ -186,7 +186,7 @@ import TowerTestSupport
         try await Task.sleep(nanoseconds: 300_000_000)
         started = Date()
         kill(server.process.processIdentifier, SIGTERM)
-        let cutOff = trickle.receive(timeout: 10)
+        let cutOff = await trickle.receive(timeout: 10)
         #expect(Self.status(cutOff.bytes) == 503, "\(String(decoding: cutOff.bytes, as: UTF8.self))")
         #expect(await server.wait(timeout: 15) == 0)
         let took = Date().timeIntervalSince(started)

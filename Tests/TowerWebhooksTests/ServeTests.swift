@@ -69,7 +69,7 @@ import TowerTestSupport
 
         let store = try SQLiteStore(directory: state)
         var task: TowerTask?
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
             let tasks = try await store.tasks(status: nil, limit: nil)
             if tasks.count == 2, tasks.allSatisfy({ $0.traceParent != nil }) {
@@ -135,7 +135,7 @@ import TowerTestSupport
         }
         #expect(answers == [200, 200, 200, 200, 200])
         let store = try SQLiteStore(directory: state)
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(120)
         while try await store.tasks(status: nil, limit: nil).isEmpty && Date() < deadline { try await Task.sleep(nanoseconds: 50_000_000) }
         try await Task.sleep(nanoseconds: 500_000_000)
         let tasks = try await store.tasks(status: nil, limit: nil)
@@ -159,7 +159,7 @@ import TowerTestSupport
         _ = try await store.setFrozen(false, actor: Actor(user: "test", channel: .cli), at: Date())
         let (second, base2) = try await serve()
         defer { second.kill() }
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(120)
         while try await store.pendingDeliveries(limit: 10).count > 0 && Date() < deadline { try await Task.sleep(nanoseconds: 50_000_000) }
         #expect(try await store.tasks(status: nil, limit: nil).map(\.ticketId) == ["OPS-9"])
         // The sender retries the same delivery: answered, not acted on again.
@@ -188,7 +188,7 @@ import TowerTestSupport
         #expect(try await post(base, "/webhooks/jira", body, jiraHeaders(body, id: "m-1")).status == 200)
         #expect(try await post(base, "/webhooks/jira", body, ["X-Hub-Signature": "sha256=00"]).status == 401)
         let store = try SQLiteStore(directory: state)
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(120)
         // The task fails at Discovery at once (no forge here): one step timed.
         while try await store.tasks(status: .failed, limit: nil).isEmpty && Date() < deadline { try await Task.sleep(nanoseconds: 50_000_000) }
         let response = try await http.send(HTTPClientRequest(url: base.appendingPathComponent("/metrics")))

@@ -27,7 +27,7 @@ extension PostgresStore: StoreNotifications {
                     do {
                         try await Self.withConnection(location, logger: logger, applicationName: "tower-listen") { connection in
                             delay = 0.1
-                            try await Self.listen(connection, logger: logger, ready: { continuation.yield(.listening) }) { continuation.yield($0) }
+                            try await Self.supervise(connection, logger: logger, ready: { continuation.yield(.listening) }) { continuation.yield($0) }
                         }
                     } catch {
                         if Task.isCancelled { break }
@@ -46,9 +46,29 @@ extension PostgresStore: StoreNotifications {
         _ = try await write { c in try await c.run("SELECT pg_notify(\(Self.ciChannel), \(payload))", logger: logger) }
     }
 
-    /// Listens on every channel of `connection` until it closes or stops answering; throws then.
-    static func listen(
+    /// Listens on `connection` until it closes or stops answering, then throws at once. The
+    /// listening runs in a task of its own that is cancelled, not awaited: once the connection
+    /// is gone, a LISTEN still waiting for the server's answer may never see its cancellation
+    /// answered, and waiting for it would leave this worker deaf to every notification after.
+    static func supervise(
         _ connection: PostgresConnection, logger: Logger, ready: @escaping @Sendable () -> Void, deliver: @escaping @Sendable (StoreWakeUp) -> Void
+    ) async throws {
+        let (ended, end) = AsyncStream<Void>.makeStream()
+        connection.closeFuture.whenComplete { _ in end.yield() }
+        let listening = Task {
+            try? await listen(connection, logger: logger, ended: { end.yield() }, ready: ready, deliver: deliver)
+            end.yield()
+        }
+        defer { listening.cancel() }
+        for await _ in ended { break }
+        throw PostgresFailure.listenEnded
+    }
+
+    /// Listens on every channel of `connection` until it closes or stops answering; says so
+    /// through `ended` at once, then throws once its tasks have stopped.
+    static func listen(
+        _ connection: PostgresConnection, logger: Logger, ended: @escaping @Sendable () -> Void, ready: @escaping @Sendable () -> Void,
+        deliver: @escaping @Sendable (StoreWakeUp) -> Void
     ) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             let channels = [commandsChannel, inboxChannel, ciChannel]
@@ -69,6 +89,7 @@ extension PostgresStore: StoreNotifications {
                             }
                         }
                     }
+                    ended()
                     throw PostgresFailure.listenEnded
                 }
             }
@@ -89,13 +110,19 @@ extension PostgresStore: StoreNotifications {
                             try await Task.sleep(nanoseconds: 5_000_000_000)
                             throw PostgresFailure.listenEnded
                         }
-                        try await probe.next()
+                        do {
+                            try await probe.next()
+                        } catch {
+                            ended()
+                            throw error
+                        }
                         probe.cancelAll()
                     }
                 }
             }
             group.addTask {
                 try await connection.closeFuture.get()
+                ended()
                 throw PostgresFailure.listenEnded
             }
             try await group.next()
