@@ -1,9 +1,6 @@
-import Crypto
 import Foundation
-import HTTPTypes
 import Testing
 import TowerCore
-import TowerNet
 import TowerStore
 import TowerTestSupport
 
@@ -48,17 +45,7 @@ extension ProcessTests {
             #expect(await serve.waitForLines(timeout: 30) { $0.contains("listening on 127.0.0.1:") }, "\(serve.errorOutput)")
             let line = serve.output.first { $0.contains("listening on 127.0.0.1:") } ?? ""
             let port = line.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) } ?? 0
-            let stamp = "\(Int(Date().timeIntervalSince1970))"
-            let body = Data(
-                "user_id=U777&user_name=sam&command=%2Fagent&text=reject+\(rejected)+wrong+repository&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1%2F2%2F3&trigger_id=7.7.7"
-                    .utf8)
-            let signature = HMAC<SHA256>.authenticationCode(for: Data("v0:\(stamp):".utf8) + body, using: SymmetricKey(data: Data("slack-secret".utf8)))
-            var fields = HTTPFields()
-            fields[HTTPField.Name("X-Slack-Request-Timestamp")!] = stamp
-            fields[HTTPField.Name("X-Slack-Signature")!] = "v0=" + signature.map { String(format: "%02x", $0) }.joined()
-            let response = try await HTTPClient(policy: RetryPolicy(maxAttempts: 1), requestTimeout: 10).send(
-                HTTPClientRequest(method: .post, url: URL(string: "http://127.0.0.1:\(port)/webhooks/slack")!, headers: fields, body: body))
-            #expect(response.status.code == 200)
+            #expect(try await postSlashCommand("reject \(rejected) wrong repository", port: port) == 200)
             #expect(try await eventually { try await store.approval(taskId: rejected)?.decision == .rejected }, "\(serve.errorOutput)")
             serve.kill()
 
