@@ -76,6 +76,41 @@ import TowerCore
         #expect(ranking.files.first?.defines == ["GatewayBase"])
     }
 
+    /// Changelog entries of encode/uvicorn and pallets/flask: a flag is one name, searched and
+    /// matched whole (`--proxy-headers` is `proxy_headers` in code, not "proxy" and "headers").
+    @Test func aFlagIsOneName() {
+        let keywords = KeywordExtractor.keywords(in: "Refine help message for option `--proxy-headers`")
+        #expect(keywords.first == Keyword("--proxy-headers", kind: .identifier), "\(keywords)")
+        #expect(!keywords.contains { $0.text == "proxy" || $0.text == "headers" }, "\(keywords)")
+        #expect(KeywordExtractor.keywords(in: "Fix a typo in the `flask run --key` option").contains(Keyword("--key", kind: .identifier)))
+        #expect(KeywordExtractor.keywords(in: "pass --no-access-log to silence it").first == Keyword("--no-access-log", kind: .identifier))
+        #expect(!KeywordExtractor.keywords(in: "a re-usable non-blocking pool").contains { $0.kind == .identifier })
+        #expect(Terms.forKeyword(Keyword("--proxy-headers", kind: .identifier)).first == "proxyheader")
+
+        let files = [
+            CandidateFile(
+                repository: "encode/uvicorn", path: "uvicorn/main.py",
+                content: "@click.option(\"--proxy-headers/--no-proxy-headers\", help=\"Enable X-Forwarded-Proto\")\ndef main(proxy_headers: bool): ...\n"),
+            CandidateFile(
+                repository: "encode/httpx", path: "httpx/_transports/default.py",
+                content: String(repeating: "proxy = Proxy(url)\nheaders = proxy.headers\n", count: 8)),
+        ]
+        let ranking = LexicalRanker().rank(files, keywords: keywords)
+        #expect(ranking.files.first?.path == "uvicorn/main.py", "\(ranking.files.map { ($0.path, $0.reason) })")
+    }
+
+    /// A function's local variable named like the identifier defines nothing; a module's or a
+    /// class's assignment does.
+    @Test func aLocalVariableIsNoDefinition() throws {
+        let pattern = try #require(LexicalRanker.definitionPattern("key"))
+        func defines(_ code: String) -> Bool { pattern.firstMatch(in: code, range: NSRange(code.startIndex..., in: code)) != nil }
+        #expect(defines("key = os.environ.get('KEY')\n"))
+        #expect(defines("class Config:\n    key: str = \"\"\n"))
+        #expect(!defines("class Tag:\n    def tag(self, value):\n        key = next(iter(value))\n"))
+        #expect(!defines("def f(value):\n\tif value:\n\t\tkey = value\n"))
+        #expect(LexicalRanker.definitionPattern("--key") == nil)
+    }
+
     func ranked(_ path: String, _ relevance: Double, _ kind: FileKind) -> RankedFile {
         RankedFile(repository: "acme/tax", path: path, kind: kind, score: relevance, relevance: relevance, reason: "matches x", matched: ["x"], defines: [])
     }

@@ -90,7 +90,11 @@ public struct DiscoveryAgent: Sendable {
         var hits: [String: [String: Set<String>]] = [:]  // repo → path → keywords
         var searched: [String] = []
         for keyword in Self.searchOrder(keywords).prefix(budget.searchCalls) {
-            let query = keyword.kind == .path ? (keyword.text.split(separator: "/").last.map(String.init) ?? keyword.text) : keyword.text
+            // A path by its file name; a flag without its dashes (a leading `-` excludes a term in
+            // GitHub's search syntax, and `proxy-headers` still finds `--proxy-headers`).
+            let query =
+                keyword.kind == .path
+                ? (keyword.text.split(separator: "/").last.map(String.init) ?? keyword.text) : String(keyword.text.drop { $0 == "-" })
             let found = try await forge.searchCode(query, owner: owner)
             searched.append(query)
             for hit in found where known.contains(hit.repository) {

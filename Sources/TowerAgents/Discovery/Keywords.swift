@@ -134,6 +134,7 @@ public enum KeywordExtractor {
 
     /// Path, identifier or word, from the token's shape.
     static func classify(_ token: String) -> Keyword.Kind {
+        if isFlag(token) { return .identifier }
         if token.contains("/") || fileName(token) { return .path }
         if isIdentifier(token) { return .identifier }
         return .word
@@ -154,11 +155,23 @@ public enum KeywordExtractor {
         return false
     }
 
-    /// Words, identifiers and paths: runs of letters, digits, `_`, `.`, `/`, `-` (trimmed).
+    /// A command-line flag (`--proxy-headers`, `-v`): one name, searched whole.
+    static func isFlag(_ token: String) -> Bool {
+        token.range(of: #"^--?[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*$"#, options: .regularExpression) != nil
+    }
+
+    /// Words, identifiers and paths: runs of letters, digits, `_`, `.`, `/`, `-` (trimmed); a
+    /// flag keeps its dashes.
     static func tokens(_ text: String) -> [String] {
         var tokens: [String] = []
         var current = ""
         func flush() {
+            let flag = current.trimmingCharacters(in: CharacterSet(charactersIn: "."))
+            if isFlag(flag), flag.count >= 4 || flag.hasPrefix("--") {
+                tokens.append(flag)
+                current = ""
+                return
+            }
             let token = current.trimmingCharacters(in: CharacterSet(charactersIn: ".-/"))
             if !token.isEmpty { tokens.append(token.hasSuffix("()") ? String(token.dropLast(2)) : token) }
             current = ""
@@ -168,8 +181,9 @@ public enum KeywordExtractor {
         }
         flush()
         return tokens.flatMap { token -> [String] in
-            // "rate-limit" is two words and `Client.fetch` two names, unless it is a path or a file.
-            guard !token.contains("/"), !fileName(token) else { return [token] }
+            // "rate-limit" is two words and `Client.fetch` two names, unless it is a path, a file
+            // or a flag.
+            guard !token.contains("/"), !fileName(token), !isFlag(token) else { return [token] }
             return token.split(whereSeparator: { $0 == "-" || $0 == "." }).map(String.init)
         }
     }

@@ -116,6 +116,9 @@ public struct LexicalRanker: Sendable {
     public var usesKeywordKinds = true
     /// How many of a repository's best files make its score, each counting half the one before.
     public var repositoryDepth = 3
+    /// How much a test file's score counts toward its repository's (beside its own factor): a
+    /// repository whose tests call a name everywhere is not where that name is made.
+    public var testsInRepository = 1.0
 
     public init() {}
 
@@ -208,7 +211,8 @@ public struct LexicalRanker: Sendable {
             // A repository is as relevant as its best files, the first counting most; a large one
             // has more files that mention anything, so its evidence is scaled by how densely it
             // holds the keywords, not by how many files hold them.
-            var score = files.prefix(repositoryDepth).enumerated().map { $0.element.score / pow(2, Double($0.offset)) }.reduce(0, +)
+            let evidence = files.map { $0.kind == .test ? $0.score * testsInRepository : $0.score }.sorted(by: >)
+            var score = evidence.prefix(repositoryDepth).enumerated().map { $0.element / pow(2, Double($0.offset)) }.reduce(0, +)
             var scaled = ""
             if let (factor, size) = density?.factor(for: name) {
                 score *= factor
@@ -231,11 +235,14 @@ public struct LexicalRanker: Sendable {
     }
 
     /// A definition of `identifier` in the common languages: `def`, `class`, `func`, `function`,
-    /// `fn`, `struct`, `interface`, `type`, `const`, Go methods, or a top-level assignment.
+    /// `fn`, `struct`, `interface`, `type`, `const`, Go methods, or an assignment at a module's
+    /// or a class's level (indented at most one level: a function's local variable of the same
+    /// name defines nothing a ticket means). A flag (`--proxy-headers`) is defined nowhere.
     static func definitionPattern(_ identifier: String) -> NSRegularExpression? {
+        guard !identifier.hasPrefix("-") else { return nil }
         let name = NSRegularExpression.escapedPattern(for: identifier)
         let keywords = "def|class|func|function|fn|struct|enum|interface|type|protocol|trait|object|module|const|let|var|val|record|actor|extension"
-        let pattern = #"(?:\b(?:"# + keywords + #")\s+\*?"# + name + #"\b)|(?:\bfunc\s*\([^)]*\)\s*"# + name + #"\b)|(?:^[ \t]*"# + name + #"[ \t]*(?::[^=\n]*)?=[^=])"#
+        let pattern = #"(?:\b(?:"# + keywords + #")\s+\*?"# + name + #"\b)|(?:\bfunc\s*\([^)]*\)\s*"# + name + #"\b)|(?:^(?: {0,4}|\t?)"# + name + #"[ \t]*(?::[^=\n]*)?=[^=])"#
         return try? NSRegularExpression(pattern: pattern, options: [.anchorsMatchLines])
     }
 

@@ -97,9 +97,14 @@ enum Terms {
     }
 
     /// The terms a keyword is searched as: an identifier or a path as its whole and its parts,
-    /// a phrase as its words.
+    /// a phrase as its words. A kebab-case identifier (a flag, `--proxy-headers`) is its joined
+    /// spelling first, the one `proxy_headers` in code shares.
     static func forKeyword(_ keyword: Keyword) -> [String] {
         var seen = Set<String>()
-        return of(keyword.text).filter { seen.insert($0).inserted }
+        let terms = of(keyword.text).filter { seen.insert($0).inserted }
+        let name = keyword.text.drop { $0 == "-" }
+        guard keyword.kind == .identifier, name.contains("-"), !name.contains(where: { $0 == "/" || $0 == " " }) else { return terms }
+        let joined = normalise(name.split(separator: "-").joined())
+        return [joined] + terms.filter { $0 != joined }
     }
 }
