@@ -103,12 +103,22 @@ import TowerCore
     /// class's assignment does.
     @Test func aLocalVariableIsNoDefinition() throws {
         let pattern = try #require(LexicalRanker.definitionPattern("key"))
-        func defines(_ code: String) -> Bool { pattern.firstMatch(in: code, range: NSRange(code.startIndex..., in: code)) != nil }
+        func defines(_ code: String) -> Bool { LexicalRanker.defines(code, pattern) }
         #expect(defines("key = os.environ.get('KEY')\n"))
-        #expect(defines("class Config:\n    key: str = \"\"\n"))
+        #expect(defines("class Config:\n    # the signing key\n\n    key: str = \"\"\n"))
+        #expect(defines("export class Store {\n  key = 'k'\n}\n"))
         #expect(!defines("class Tag:\n    def tag(self, value):\n        key = next(iter(value))\n"))
+        #expect(!defines("def main():\n    key = sys.argv[1]\n"), "a module function's local, though one level in")
         #expect(!defines("def f(value):\n\tif value:\n\t\tkey = value\n"))
         #expect(LexicalRanker.definitionPattern("--key") == nil)
+    }
+
+    /// A changelog entry of encode/uvicorn: a header name in a code span is one name.
+    @Test func aKebabNameInACodeSpanIsOneName() {
+        let keywords = KeywordExtractor.keywords(in: "Add `content-length` to 500 response in wsproto")
+        #expect(keywords.first == Keyword("content-length", kind: .identifier), "\(keywords)")
+        #expect(Terms.forKeyword(keywords[0]).first == "contentlength")
+        #expect(!KeywordExtractor.keywords(in: "a rate-limit for the pool").contains { $0.kind == .identifier }, "in prose it is two words")
     }
 
     func ranked(_ path: String, _ relevance: Double, _ kind: FileKind) -> RankedFile {

@@ -82,8 +82,9 @@ public enum KeywordExtractor {
         // Code spans: each identifier or path inside, or the whole span.
         var rest = text
         for span in matches(#"`([^`\n]{1,120})`"#, in: text) {
-            // A word in a code span is code: `urlize` names a function as surely as `url_for`.
-            for token in tokens(span) { add(token, classify(token) == .word ? .identifier : classify(token)) }
+            // A word in a code span is code: `urlize` names a function as surely as `url_for`,
+            // and `content-length` is one name, as `gateway-base` is.
+            for token in tokens(span, keepingKebab: true) { add(token, classify(token) == .word ? .identifier : classify(token)) }
             rest = rest.replacingOccurrences(of: "`\(span)`", with: " ")
         }
         for quoted in matches(#""([^"\n]{3,80})""#, in: rest) + matches(#"(?<![A-Za-z])'([^'\n]{3,80})'(?![A-Za-z])"#, in: rest) {
@@ -162,7 +163,7 @@ public enum KeywordExtractor {
 
     /// Words, identifiers and paths: runs of letters, digits, `_`, `.`, `/`, `-` (trimmed); a
     /// flag keeps its dashes.
-    static func tokens(_ text: String) -> [String] {
+    static func tokens(_ text: String, keepingKebab: Bool = false) -> [String] {
         var tokens: [String] = []
         var current = ""
         func flush() {
@@ -184,6 +185,7 @@ public enum KeywordExtractor {
             // "rate-limit" is two words and `Client.fetch` two names, unless it is a path, a file
             // or a flag.
             guard !token.contains("/"), !fileName(token), !isFlag(token) else { return [token] }
+            if keepingKebab, token.range(of: #"^[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)+$"#, options: .regularExpression) != nil { return [token] }
             return token.split(whereSeparator: { $0 == "-" || $0 == "." }).map(String.init)
         }
     }

@@ -174,7 +174,7 @@ public struct LexicalRanker: Sendable {
                 var how: [String] = []
                 // Only a file that names the identifier can define it: the regex runs on those alone.
                 if let definition = query.definition, document.counts[primary] != nil, let content = document.file.content,
-                    definition.firstMatch(in: content, range: NSRange(content.startIndex..., in: content)) != nil
+                    Self.defines(content, definition)
                 {
                     keywordScore += definitionBoost * idf(primary)
                     how.append("defines")
@@ -236,14 +236,49 @@ public struct LexicalRanker: Sendable {
 
     /// A definition of `identifier` in the common languages: `def`, `class`, `func`, `function`,
     /// `fn`, `struct`, `interface`, `type`, `const`, Go methods, or an assignment at a module's
-    /// or a class's level (indented at most one level: a function's local variable of the same
-    /// name defines nothing a ticket means). A flag (`--proxy-headers`) is defined nowhere.
+    /// or a class's level (``defines(_:_:)`` checks the class). A flag (`--proxy-headers`) is
+    /// defined nowhere. An assignment's indentation is captured as group 1.
     static func definitionPattern(_ identifier: String) -> NSRegularExpression? {
         guard !identifier.hasPrefix("-") else { return nil }
         let name = NSRegularExpression.escapedPattern(for: identifier)
         let keywords = "def|class|func|function|fn|struct|enum|interface|type|protocol|trait|object|module|const|let|var|val|record|actor|extension"
-        let pattern = #"(?:\b(?:"# + keywords + #")\s+\*?"# + name + #"\b)|(?:\bfunc\s*\([^)]*\)\s*"# + name + #"\b)|(?:^(?: {0,4}|\t?)"# + name + #"[ \t]*(?::[^=\n]*)?=[^=])"#
+        let pattern = #"(?:\b(?:"# + keywords + #")\s+\*?"# + name + #"\b)|(?:\bfunc\s*\([^)]*\)\s*"# + name + #"\b)|(?:^([ \t]*)"# + name + #"[ \t]*(?::[^=\n]*)?=[^=])"#
         return try? NSRegularExpression(pattern: pattern, options: [.anchorsMatchLines])
+    }
+
+    /// Whether `content` defines what `pattern` (``definitionPattern(_:)``) looks for. An
+    /// indented assignment counts only directly inside a class: a function's local variable of
+    /// the same name defines nothing a ticket means.
+    static func defines(_ content: String, _ pattern: NSRegularExpression) -> Bool {
+        let text = content as NSString
+        var found = false
+        pattern.enumerateMatches(in: content, range: NSRange(location: 0, length: text.length)) { match, _, stop in
+            guard let match else { return }
+            let indentation = match.range(at: 1)
+            if indentation.location == NSNotFound || indentation.length == 0 || enclosedByClass(text, line: match.range.location, indentation: indentation.length) {
+                found = true
+                stop.pointee = true
+            }
+        }
+        return found
+    }
+
+    /// Whether the nearest line above `line` that is indented less than `indentation` opens a
+    /// class (the block the assignment is in).
+    static func enclosedByClass(_ text: NSString, line start: Int, indentation: Int) -> Bool {
+        var end = start
+        while end > 0 {
+            let range = text.lineRange(for: NSRange(location: end - 1, length: 0))
+            end = range.location
+            let line = text.substring(with: range)
+            let body = line.drop { $0 == " " || $0 == "\t" }
+            guard !body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, !body.hasPrefix("#"), !body.hasPrefix("//") else { continue }
+            let own = line.count - body.count
+            if own < indentation {
+                return body.range(of: #"^(export\s+)?(abstract\s+)?(data\s+)?class\b"#, options: .regularExpression) != nil
+            }
+        }
+        return false
     }
 
     static func round(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
