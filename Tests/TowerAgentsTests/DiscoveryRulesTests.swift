@@ -109,6 +109,8 @@ import TowerCore
         #expect(defines("export class Store {\n  key = 'k'\n}\n"))
         #expect(!defines("class Tag:\n    def tag(self, value):\n        key = next(iter(value))\n"))
         #expect(!defines("def main():\n    key = sys.argv[1]\n"), "a module function's local, though one level in")
+        #expect(defines("def run(\n    app,\n    *,\n    key: str | None = None,\n) -> None:\n    pass\n"), "a parameter's default declares it")
+        #expect(!defines("def run(\n    app,\n) -> None:\n    key = app.key\n"))
         #expect(!defines("def f(value):\n\tif value:\n\t\tkey = value\n"))
         #expect(LexicalRanker.definitionPattern("--key") == nil)
     }

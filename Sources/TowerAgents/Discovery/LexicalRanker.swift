@@ -236,7 +236,7 @@ public struct LexicalRanker: Sendable {
 
     /// A definition of `identifier` in the common languages: `def`, `class`, `func`, `function`,
     /// `fn`, `struct`, `interface`, `type`, `const`, Go methods, or an assignment at a module's
-    /// or a class's level (``defines(_:_:)`` checks the class). A flag (`--proxy-headers`) is
+    /// or a class's level or a parameter's default (``defines(_:_:)`` checks which). A flag (`--proxy-headers`) is
     /// defined nowhere. An assignment's indentation is captured as group 1.
     static func definitionPattern(_ identifier: String) -> NSRegularExpression? {
         guard !identifier.hasPrefix("-") else { return nil }
@@ -247,15 +247,16 @@ public struct LexicalRanker: Sendable {
     }
 
     /// Whether `content` defines what `pattern` (``definitionPattern(_:)``) looks for. An
-    /// indented assignment counts only directly inside a class: a function's local variable of
-    /// the same name defines nothing a ticket means.
+    /// indented assignment counts only where it declares: directly inside a class, or as a
+    /// parameter's default in a signature that spans lines. A function's local variable of the
+    /// same name defines nothing a ticket means.
     static func defines(_ content: String, _ pattern: NSRegularExpression) -> Bool {
         let text = content as NSString
         var found = false
         pattern.enumerateMatches(in: content, range: NSRange(location: 0, length: text.length)) { match, _, stop in
             guard let match else { return }
             let indentation = match.range(at: 1)
-            if indentation.location == NSNotFound || indentation.length == 0 || enclosedByClass(text, line: match.range.location, indentation: indentation.length) {
+            if indentation.location == NSNotFound || indentation.length == 0 || declares(text, line: match.range.location, indentation: indentation.length) {
                 found = true
                 stop.pointee = true
             }
@@ -263,20 +264,23 @@ public struct LexicalRanker: Sendable {
         return found
     }
 
-    /// Whether the nearest line above `line` that is indented less than `indentation` opens a
-    /// class (the block the assignment is in).
-    static func enclosedByClass(_ text: NSString, line start: Int, indentation: Int) -> Bool {
+    /// Whether the block an indented line at `start` is in declares names: the nearest line above
+    /// it indented less opens a class, or opens a function whose signature is still open there.
+    static func declares(_ text: NSString, line start: Int, indentation: Int) -> Bool {
         var end = start
+        var signatureClosed = false
         while end > 0 {
             let range = text.lineRange(for: NSRange(location: end - 1, length: 0))
             end = range.location
             let line = text.substring(with: range)
             let body = line.drop { $0 == " " || $0 == "\t" }
-            guard !body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, !body.hasPrefix("#"), !body.hasPrefix("//") else { continue }
-            let own = line.count - body.count
-            if own < indentation {
-                return body.range(of: #"^(export\s+)?(abstract\s+)?(data\s+)?class\b"#, options: .regularExpression) != nil
-            }
+            let trimmed = body.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !trimmed.isEmpty, !trimmed.hasPrefix("#"), !trimmed.hasPrefix("//") else { continue }
+            if trimmed.range(of: #"\)\s*(->.*)?[:{]$"#, options: .regularExpression) != nil { signatureClosed = true }
+            guard line.count - body.count < indentation else { continue }
+            if trimmed.range(of: #"^(export\s+)?(abstract\s+)?(data\s+)?class\b"#, options: .regularExpression) != nil { return true }
+            let opensFunction = trimmed.range(of: #"^(async\s+)?(def|function|func|fn)\b"#, options: .regularExpression) != nil
+            return opensFunction && !signatureClosed
         }
         return false
     }
