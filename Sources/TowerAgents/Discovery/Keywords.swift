@@ -156,7 +156,8 @@ public enum KeywordExtractor {
         return false
     }
 
-    /// A command-line flag (`--proxy-headers`, `-v`): one name, searched whole.
+    /// A command-line flag (`--proxy-headers`, `-v`): one name, searched whole. In prose, a
+    /// single-dash token counts only from four characters (`-v` there is more often a dash).
     static func isFlag(_ token: String) -> Bool {
         token.range(of: #"^--?[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*$"#, options: .regularExpression) != nil
     }

@@ -236,8 +236,8 @@ public struct LexicalRanker: Sendable {
 
     /// A definition of `identifier` in the common languages: `def`, `class`, `func`, `function`,
     /// `fn`, `struct`, `interface`, `type`, `const`, Go methods, or an assignment at a module's
-    /// or a class's level or a parameter's default (``defines(_:_:)`` checks which). A flag (`--proxy-headers`) is
-    /// defined nowhere. An assignment's indentation is captured as group 1.
+    /// or a class's level or a parameter's default (``defines(_:_:)`` checks which). A flag
+    /// (`--proxy-headers`) is defined nowhere. An assignment's indentation is group 1.
     static func definitionPattern(_ identifier: String) -> NSRegularExpression? {
         guard !identifier.hasPrefix("-") else { return nil }
         let name = NSRegularExpression.escapedPattern(for: identifier)
