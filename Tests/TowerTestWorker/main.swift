@@ -1,6 +1,7 @@
 // tower-test-worker: a child process for Tower's multi-process tests.
 //
 //   engine --state-dir D --effects F [--delay-ms N] [--lease-ttl S] [--exit-when-idle] [--max-concurrent N]
+//          [--max-interruptions N]
 //       runs the engine with RecordingStep; prints `begin KEY`, `effect KEY`, `committed ID STATUS`,
 //       `lease held|lost` as they happen; with --exit-when-idle it exits once every task is finished.
 //   write-events --state-dir D --task ID --count N
@@ -102,6 +103,7 @@ case "engine":
         pollInterval: 0.05,
         leaseTTL: Double(option("--lease-ttl") ?? "2")!)
     if CommandLine.arguments.contains("--claims") { configuration.sharing = .claims }
+    if let limit = option("--max-interruptions").flatMap(Int.init) { configuration.maxInterruptions = limit }
     let engine = Engine(store: store, workflow: Workflow(uniform: step), configuration: configuration)
     say("worker \(engine.claim.holder)")
     let events = engine.bus.subscribe()
