@@ -13,6 +13,8 @@ public final class ChildProcess: @unchecked Sendable {
     private var lines: [String] = []
     private var partial = Data()
     private var errorData = Data()
+    /// Readers that reached the end of their pipe (two when all the output is in).
+    private var readersDone = 0
     /// How the run log names this child's lines.
     private let logName: String
 
@@ -38,6 +40,7 @@ public final class ChildProcess: @unchecked Sendable {
                 if data.isEmpty { break }
                 box.child?.absorb(data)
             }
+            box.child?.readerDone()
         }
         Thread.detachNewThread {
             while true {
@@ -47,9 +50,12 @@ public final class ChildProcess: @unchecked Sendable {
                 child.lock.withLock { child.errorData.append(data) }
                 RunLog.record(String(decoding: data, as: UTF8.self), from: "\(child.logName) stderr")
             }
+            box.child?.readerDone()
         }
         try process.run()
     }
+
+    private func readerDone() { lock.withLock { readersDone += 1 } }
 
     private func absorb(_ data: Data) {
         lock.withLock {
@@ -104,7 +110,10 @@ public final class ChildProcess: @unchecked Sendable {
             return nil
         }
         process.waitUntilExit()
-        try? await Task.sleep(nanoseconds: 20_000_000)  // let the readers drain the pipes
+        // Let the readers drain the pipes to their end (a grandchild holding them open ends the
+        // wait after 5 s).
+        let drained = Date().addingTimeInterval(5)
+        while lock.withLock({ readersDone < 2 }), Date() < drained { try? await Task.sleep(nanoseconds: 2_000_000) }
         return process.terminationStatus
     }
 

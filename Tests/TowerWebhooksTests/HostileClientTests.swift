@@ -156,7 +156,8 @@ import TowerTestSupport
     @Test func aSlowHeadIsDisconnectedASlowBodyIsCutOffAndSIGTERMWithASlowClientIsBounded() async throws {
         let (server, port) = try await serve(["TOWER_LISTEN_HEAD_TIMEOUT": "3", "TOWER_LISTEN_BODY_TIMEOUT": "3", "TOWER_SHUTDOWN_TIMEOUT": "2"])
         defer { server.kill() }
-        #expect(server.output.contains { $0.contains("head 3 s, body 3 s") && $0.contains("shutdown 2 s") })
+        // The limits are printed right after the address the helper waited for.
+        #expect(await server.waitForLines { $0.contains("head 3 s, body 3 s") && $0.contains("shutdown 2 s") }, "\(server.output)")
 
         // Headers at one byte every 5 s: closed within the head deadline, before the second byte.
         let slowHead = try #require(RawSocket(port: port))
@@ -201,7 +202,7 @@ import TowerTestSupport
         #expect(RawSocket.raiseDescriptorLimit() >= 2_000, "the test process needs descriptors for 1,200 connections")
         let (server, port) = try await serve(["TOWER_LISTEN_HEAD_TIMEOUT": "5"], descriptors: 1024)
         defer { server.kill() }
-        #expect(server.output.contains { $0.contains("at most 768 connections") }, "\(server.output)")
+        #expect(await server.waitForLines { $0.contains("at most 768 connections") }, "\(server.output)")
         let flood = ConnectionFlood(port: port, count: 1_200)
         let body = WebhookFixtures.data("github/issue_comment.created.json")
         let until = Date().addingTimeInterval(60)
