@@ -96,8 +96,11 @@ func discoveryBench() async throws {
             lexical.searches += report.searchCalls
             let ranked = report.result.rankedRepos
             oursRepo = ranked.first.map { "\(owner)/\($0.name)" } ?? "-"
+            // Across repositories by relevance; within equal relevance, in the order Discovery gave
+            // (a source before the test under it).
             let files = ranked.flatMap { repo in repo.files.map { (path: "\(owner)/\(repo.name)/\($0.path)", relevance: $0.relevance) } }
-                .sorted { $0.relevance > $1.relevance }.map(\.path)
+                .enumerated().sorted { $0.element.relevance != $1.element.relevance ? $0.element.relevance > $1.element.relevance : $0.offset < $1.offset }
+                .map(\.element.path)
             lexical.add(topRepository: oursRepo, files: files, expectedRepository: expectedRepo, answers: answers, proposed: files.count)
             oursHit = files.prefix(5).contains(where: answers.contains)
             if let dump {
@@ -105,7 +108,10 @@ func discoveryBench() async throws {
                     ["name": repo.name, "score": repo.score, "size": report.repositorySizes[repo.name] ?? 0, "hits": report.searchHits[repo.name] ?? [:],
                      "files": repo.files.prefix(10).map { ["path": $0.path, "kind": $0.kind.rawValue, "score": $0.score, "matched": $0.matched, "defines": $0.defines] }]
                 }
-                let line: [String: Any] = ["ticket": ticket.ticket, "proposed": Array(files.prefix(10)), "frozen": frozenAll.rank(ticket.ticket).files, "frozenSource": frozenSources.rank(ticket.ticket).files, "expected": expectedRepo, "answers": Array(answers), "repos": repos, "sizes": report.repositorySizes]
+                // Where the first right file stands in everything Tower scored (-1: never a candidate).
+                let everything = report.ranking.flatMap { repo in repo.files.map { ("\(repo.name)/\($0.path)", $0.score) } }.sorted { $0.1 > $1.1 }
+                let answerRank = everything.firstIndex { answers.contains($0.0) } ?? -1
+                let line: [String: Any] = ["answerRank": answerRank, "ticket": ticket.ticket, "proposed": Array(files.prefix(10)), "frozen": frozenAll.rank(ticket.ticket).files, "frozenSource": frozenSources.rank(ticket.ticket).files, "expected": expectedRepo, "answers": Array(answers), "repos": repos, "sizes": report.repositorySizes]
                 dump.write(try JSONSerialization.data(withJSONObject: line) + Data("\n".utf8))
             }
             ours = files.prefix(3).joined(separator: ", ") + " [searched \(report.searchedKeywords.joined(separator: ", "))]"

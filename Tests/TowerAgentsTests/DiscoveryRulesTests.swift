@@ -115,6 +115,18 @@ import TowerCore
         #expect(LexicalRanker.definitionPattern("--key") == nil)
     }
 
+    /// The Conventional Commits specification's own examples: the type is no search term, the
+    /// scope is.
+    @Test func aConventionalCommitTypeIsNoTermItsScopeIs() {
+        let api = KeywordExtractor.keywords(in: "feat(api)!: send an email to the customer when a product is shipped").map(\.text)
+        #expect(api.contains("api") && !api.contains("feat"), "\(api)")
+        let docs = KeywordExtractor.keywords(in: "docs: correct spelling of CHANGELOG").map(\.text)
+        #expect(!docs.contains("docs") && docs.contains("spelling"), "\(docs)")
+        #expect(!KeywordExtractor.keywords(in: "- chore!: drop support for Node 6").map(\.text).contains("chore"))
+        // In prose the same words stay: "Fix the docs build" is not a type.
+        #expect(KeywordExtractor.keywords(in: "Rebuild the docs: the build fails").map(\.text).contains("docs"))
+    }
+
     /// A changelog entry of encode/uvicorn: a header name in a code span is one name.
     @Test func aKebabNameInACodeSpanIsOneName() {
         let keywords = KeywordExtractor.keywords(in: "Add `content-length` to 500 response in wsproto")
@@ -133,9 +145,12 @@ import TowerCore
             ranked("tax/api.py", 0.5, .source), ranked("tests/test_api.py", 0.4, .test),
         ]
         let ordered = FileOrdering.arrange(files, focus: .code)
-        #expect(ordered.map(\.path) == ["tax/rates.py", "tax/api.py", "tests/test_rates.py", "tests/test_api.py", "docs/rates.md"])
+        #expect(ordered.map(\.path) == ["tax/rates.py", "tests/test_rates.py", "tax/api.py", "tests/test_api.py", "docs/rates.md"])
         #expect(ordered[0].reason.hasSuffix("; covered by tests/test_rates.py"))
-        #expect(ordered.map(\.relevance) == [0.8, 0.5, 0.5, 0.4, 0.4], "relevance never rises down the list")
+        #expect(ordered.map(\.relevance) == [1.0, 1.0, 0.5, 0.4, 0.4], "a source ranks as high as its best test; relevance never rises")
+        // A test that matches less keeps its own place: it does not push a better source down.
+        let weak = [ranked("tax/rates.py", 1.0, .source), ranked("tax/vat.py", 0.7, .source), ranked("tests/test_rates.py", 0.3, .test)]
+        #expect(FileOrdering.arrange(weak, focus: .code).map(\.path) == ["tax/rates.py", "tax/vat.py", "tests/test_rates.py"])
         // A ticket about tests or docs puts those first.
         #expect(FileOrdering.focus(of: "test_rates is flaky on Windows") == .tests)
         #expect(FileOrdering.arrange(files, focus: .tests).first?.path == "tests/test_rates.py")

@@ -1,7 +1,7 @@
-/// The order a person reads a repository's ranked files in: the sources the change is in, then
-/// the tests that cover them (named under their source: "covered by tests/test_x.py"), then
-/// build and configuration, then docs and examples. A ticket about tests or docs puts those
-/// first. Pure: the ranking decides the order within each group.
+/// The order a person reads a repository's ranked files in: the sources the change is in, each
+/// followed by the tests that cover it (named under their source: "covered by
+/// tests/test_x.py"), then build and configuration, then docs and examples. A ticket about tests
+/// or docs puts those first. Pure: the ranking decides the order within each group.
 enum FileOrdering {
     /// What the ticket is about, from its own words.
     enum Focus: Equatable {
@@ -21,30 +21,47 @@ enum FileOrdering {
         return .code
     }
 
-    /// `files` (ranked best first) in reading order, with relevance never rising down the list,
-    /// and each source's reason naming the listed tests that cover it.
+    /// `files` (ranked best first) in reading order, with relevance never rising down the list.
+    /// A test never comes before the source it covers (test_tax.py, tax_test.go, tax.test.ts
+    /// and TaxTests.swift cover tax): a source ranks at least as high as its best test, because
+    /// a test that matches the ticket best says its source is where the change goes, and the
+    /// source's reason names its tests. Each test keeps its own place below. Build and
+    /// configuration files come after, then docs and examples.
     static func arrange(_ files: [RankedFile], focus: Focus) -> [RankedFile] {
         func group(_ kind: FileKind) -> Int {
             switch (kind, focus) {
-            case (.source, .code), (.test, .tests), (.docs, .docs): 0
-            case (.source, _): 1
-            case (.test, _): 2
-            case (.build, _), (.config, _): 3
-            case (.docs, _), (.example, _): 4
+            case (.source, .code), (.test, .code), (.test, .tests), (.docs, .docs): 0
+            case (.source, _), (.test, _): 1
+            case (.build, _), (.config, _): 2
+            case (.docs, _), (.example, _): 3
             }
         }
-        var ordered = files.enumerated().sorted { a, b in
-            let ga = group(a.element.kind), gb = group(b.element.kind)
-            return ga != gb ? ga < gb : a.offset < b.offset
-        }.map(\.element)
-        // Tests under their source: test_tax.py, tax_test.go, tax.test.ts, TaxTests.swift cover tax.
-        let tests = ordered.filter { $0.kind == .test }
-        for index in ordered.indices where ordered[index].kind == .source {
-            let stem = ContextFiles.stem(ordered[index].path).lowercased()
-            guard stem.count >= 3 else { continue }
-            let covering = tests.filter { ContextFiles.stem($0.path).lowercased().contains(stem) }.prefix(2).map(\.path)
-            if !covering.isEmpty { ordered[index].reason += "; covered by \(covering.joined(separator: ", "))" }
+        var files = files
+        // Where each file sorts among equals: a claimed test right after the source that claimed it.
+        var position = files.indices.map { (first: $0, second: 0) }
+        // Each source claims, in ranking order, the tests that cover it; a ticket about tests
+        // reads the tests on their own.
+        var claimed = Set<Int>()
+        if focus != .tests {
+            for index in files.indices where files[index].kind == .source {
+                let stem = ContextFiles.stem(files[index].path).lowercased()
+                guard stem.count >= 3 else { continue }
+                let tests = files.indices.filter { other in
+                    files[other].kind == .test && !claimed.contains(other) && ContextFiles.stem(files[other].path).lowercased().contains(stem)
+                }.prefix(2)
+                guard !tests.isEmpty else { continue }
+                claimed.formUnion(tests)
+                files[index].relevance = max(files[index].relevance, tests.map { files[$0].relevance }.max() ?? 0)
+                files[index].reason += "; covered by \(tests.map { files[$0].path }.joined(separator: ", "))"
+                for test in tests { position[test] = (index, 1) }
+            }
         }
+        var ordered = files.indices.sorted { a, b in
+            let ga = group(files[a].kind), gb = group(files[b].kind)
+            if ga != gb { return ga < gb }
+            if files[a].relevance != files[b].relevance { return files[a].relevance > files[b].relevance }
+            return position[a] < position[b]
+        }.map { files[$0] }
         var ceiling = Double.infinity
         for index in ordered.indices {
             ceiling = min(ceiling, ordered[index].relevance)

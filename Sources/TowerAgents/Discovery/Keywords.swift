@@ -124,14 +124,23 @@ public enum KeywordExtractor {
     ]
 
     /// The text without what is never a search term: URLs (a package index link is not a
-    /// keyword), and issue references.
+    /// keyword), issue references, and a Conventional Commits type.
     static func withoutReferences(_ text: String) -> String {
-        var out = text
+        // A Conventional Commits type (`feat(router)!:`, `fix:`, `chore(deps):`) says what kind
+        // of change it is, not where: only its scope, which names a part, stays.
+        var out = text.replacingOccurrences(of: conventionalType, with: "$1$2 ", options: .regularExpression)
         for pattern in [#"(https?|ftp)://[^\s)>\]"'`]+"#, #"\bwww\.[^\s)>\]"'`]+"#, #"(?<![\w/])#\d+\b"#] {
             out = out.replacingOccurrences(of: pattern, with: " ", options: .regularExpression)
         }
         return out
     }
+
+    /// The type of a Conventional Commits 1.0.0 subject (https://www.conventionalcommits.org),
+    /// at the start of a line or a list item: one of the Angular convention's types the
+    /// specification cites, or changelogen's `types`. The list marker is group 1, the scope in
+    /// parentheses group 2.
+    static let conventionalType =
+        #"(?m)^(\s*(?:[-*]\s+)?)(?:feat|fix|chore|docs|style|refactor|perf|test|build|ci|revert|types)(?:\(([^)\n]{1,40})\))?!?:[ \t]+"#
 
     /// Path, identifier or word, from the token's shape.
     static func classify(_ token: String) -> Keyword.Kind {
