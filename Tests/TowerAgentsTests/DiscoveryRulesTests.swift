@@ -123,7 +123,7 @@ import TowerCore
         let docs = KeywordExtractor.keywords(in: "docs: correct spelling of CHANGELOG").map(\.text)
         #expect(!docs.contains("docs") && docs.contains("spelling"), "\(docs)")
         #expect(!KeywordExtractor.keywords(in: "- chore!: drop support for Node 6").map(\.text).contains("chore"))
-        // In prose the same words stay: "Fix the docs build" is not a type.
+        // Only at the start of a line: in prose, "docs:" is a word.
         #expect(KeywordExtractor.keywords(in: "Rebuild the docs: the build fails").map(\.text).contains("docs"))
     }
 

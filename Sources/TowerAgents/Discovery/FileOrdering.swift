@@ -1,7 +1,7 @@
 /// The order a person reads a repository's ranked files in: the sources the change is in, each
-/// followed by the tests that cover it (named under their source: "covered by
-/// tests/test_x.py"), then build and configuration, then docs and examples. A ticket about tests
-/// or docs puts those first. Pure: the ranking decides the order within each group.
+/// ahead of the tests that cover it (named under their source: "covered by tests/test_x.py"),
+/// then build and configuration, then docs and examples. A ticket about tests or docs puts
+/// those first. Pure: the ranking decides the order within each group.
 enum FileOrdering {
     /// What the ticket is about, from its own words.
     enum Focus: Equatable {
