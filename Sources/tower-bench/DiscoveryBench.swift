@@ -71,7 +71,6 @@ func discoveryBench() async throws {
     var agent = DiscoveryAgent(forge: forge, owner: owner, caller: nil, prompts: PromptLibrary(directories: []))
     agent.ranker.repositoryDepth = Int(option("--repo-depth", "\(agent.ranker.repositoryDepth)"))!
     agent.ranker.definitionBoost = Double(option("--definition-boost", "\(agent.ranker.definitionBoost)"))!
-    agent.ranker.testsInRepository = Double(option("--tests-in-repository", "\(agent.ranker.testsInRepository)"))!
     var baseline = LexicalRanker.plainBM25
     baseline.repositoryDepth = agent.ranker.repositoryDepth
     let sourceIndex = LexicalIndex(corpus.filter { FileKind.of($0.path) == .source })

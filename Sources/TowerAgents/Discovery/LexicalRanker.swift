@@ -116,9 +116,6 @@ public struct LexicalRanker: Sendable {
     public var usesKeywordKinds = true
     /// How many of a repository's best files make its score, each counting half the one before.
     public var repositoryDepth = 3
-    /// How much a test file's score counts toward its repository's (beside its own factor): a
-    /// repository whose tests call a name everywhere is not where that name is made.
-    public var testsInRepository = 1.0
 
     public init() {}
 
@@ -211,8 +208,7 @@ public struct LexicalRanker: Sendable {
             // A repository is as relevant as its best files, the first counting most; a large one
             // has more files that mention anything, so its evidence is scaled by how densely it
             // holds the keywords, not by how many files hold them.
-            let evidence = files.map { $0.kind == .test ? $0.score * testsInRepository : $0.score }.sorted(by: >)
-            var score = evidence.prefix(repositoryDepth).enumerated().map { $0.element / pow(2, Double($0.offset)) }.reduce(0, +)
+            var score = files.prefix(repositoryDepth).enumerated().map { $0.element.score / pow(2, Double($0.offset)) }.reduce(0, +)
             var scaled = ""
             if let (factor, size) = density?.factor(for: name) {
                 score *= factor
