@@ -37,6 +37,7 @@ enum FileOrdering {
             }
         }
         var files = files
+        let stems = files.map { ContextFiles.stem($0.path).lowercased() }
         // Where each file sorts among equals: a claimed test right after the source that claimed it.
         var position = files.indices.map { (first: $0, second: 0) }
         // Each source claims, in ranking order, the tests that cover it; a ticket about tests
@@ -44,11 +45,9 @@ enum FileOrdering {
         var claimed = Set<Int>()
         if focus != .tests {
             for index in files.indices where files[index].kind == .source {
-                let stem = ContextFiles.stem(files[index].path).lowercased()
+                let stem = stems[index]
                 guard stem.count >= 3 else { continue }
-                let tests = files.indices.filter { other in
-                    files[other].kind == .test && !claimed.contains(other) && ContextFiles.stem(files[other].path).lowercased().contains(stem)
-                }.prefix(2)
+                let tests = files.indices.filter { other in files[other].kind == .test && !claimed.contains(other) && stems[other].contains(stem) }.prefix(2)
                 guard !tests.isEmpty else { continue }
                 claimed.formUnion(tests)
                 files[index].relevance = max(files[index].relevance, tests.map { files[$0].relevance }.max() ?? 0)
