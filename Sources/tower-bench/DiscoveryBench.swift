@@ -110,7 +110,14 @@ func discoveryBench() async throws {
                 // Where the first right file stands in everything Tower scored (-1: never a candidate).
                 let everything = report.ranking.flatMap { repo in repo.files.map { ("\(repo.name)/\($0.path)", $0.score) } }.sorted { $0.1 > $1.1 }
                 let answerRank = everything.firstIndex { answers.contains($0.0) } ?? -1
-                let line: [String: Any] = ["answerRank": answerRank, "ticket": ticket.ticket, "proposed": Array(files.prefix(10)), "frozen": frozenAll.rank(ticket.ticket).files, "frozenSource": frozenSources.rank(ticket.ticket).files, "expected": expectedRepo, "answers": Array(answers), "repos": repos, "sizes": report.repositorySizes]
+                // The best baseline's first ten beside Tower's, to read where either wins.
+                let words = KeywordExtractor.keywords(in: ticket.ticket, limit: 64).map { Keyword($0.text, kind: .word) }
+                let plainSourceFiles = baseline.rank(sourceIndex, keywords: words).files.prefix(10).map { "\($0.repository)/\($0.path)" }
+                let line: [String: Any] = [
+                    "answerRank": answerRank, "ticket": ticket.ticket, "proposed": Array(files.prefix(10)), "frozen": frozenAll.rank(ticket.ticket).files,
+                    "frozenSource": frozenSources.rank(ticket.ticket).files, "plainSource": plainSourceFiles, "expected": expectedRepo,
+                    "answers": Array(answers), "repos": repos, "sizes": report.repositorySizes,
+                ]
                 dump.write(try JSONSerialization.data(withJSONObject: line) + Data("\n".utf8))
             }
             ours = files.prefix(3).joined(separator: ", ") + " [searched \(report.searchedKeywords.joined(separator: ", "))]"
