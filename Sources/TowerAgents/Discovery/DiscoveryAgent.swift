@@ -112,9 +112,11 @@ public struct DiscoveryAgent: Sendable {
             (kinds[keyword]?.weight ?? 1) / log2(2 + Double(hitCounts[keyword] ?? 8))
         }
         let keywordTerms = Dictionary(keywords.compactMap { k in Terms.forKeyword(k).first.map { ($0, k.text) } }, uniquingKeysWith: { first, _ in first })
+        // Summed in a fixed order: a set's order differs from run to run, and so would the last
+        // bits of the sum, and with them which of two equal files the reading budget takes.
         func worth(_ path: String, in repo: String) -> Double {
-            var score = (hits[repo]?[path] ?? []).map(rarity).reduce(0, +)
-            for term in Set(Terms.of(path)) { if let keyword = keywordTerms[term] { score += rarity(keyword) } }
+            var score = (hits[repo]?[path] ?? []).sorted().map(rarity).reduce(0, +)
+            for term in Set(Terms.of(path)).sorted() { if let keyword = keywordTerms[term] { score += rarity(keyword) } }
             return score
         }
 

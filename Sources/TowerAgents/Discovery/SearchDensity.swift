@@ -26,12 +26,14 @@ public struct SearchDensity: Sendable, Equatable {
         let organization = Double(sizes.values.map { max(1, $0) }.reduce(0, +))
         // The prior's weight: a typical repository's size (their geometric mean, as sizes spread
         // over orders of magnitude).
-        let prior = exp(sizes.values.map { log(Double(max(1, $0))) }.reduce(0, +) / Double(sizes.count))
+        // Summed in a fixed order (a dictionary's differs from run to run, and so would the last
+        // bits of a sum, and with them a tie between two repositories).
+        let prior = exp(sizes.values.sorted().map { log(Double(max(1, $0))) }.reduce(0, +) / Double(sizes.count))
         var totals: [String: Int] = [:]
         for (name, counts) in hits where sizes[name] != nil { for (keyword, count) in counts { totals[keyword, default: 0] += count } }
         guard !totals.isEmpty else { return nil }
         var logLikelihood = 0.0
-        for (keyword, total) in totals where total > 0 {
+        for (keyword, total) in totals.sorted(by: { $0.key < $1.key }) where total > 0 {
             let share = Double(total) / organization
             let own = Double(hits[repository]?[keyword] ?? 0)
             logLikelihood += log((own + prior * share) / (Double(max(1, size)) + prior)) - log(share)
