@@ -168,15 +168,56 @@ import TowerCore
                 "src/flask_sqlalchemy/extension.py": "from flask import Flask, current_app\n",
             ],
             "acme/flask": [
-                "pyproject.toml": "[project]\nname = \"Flask\"\ndependencies = [\"Werkzeug>=3.0.0\", \"click>=8.1.3\"]\n[project.optional-dependencies]\nasync = [\"asgiref>=3.2\"]\n",
+                "pyproject.toml": "[project]\nname = \"Flask\"\ndependencies = [\"Werkzeug>=3.0.0\", \"click>=8.1.3\", \"jinja2>=3.1.2\"]\n[project.optional-dependencies]\nasync = [\"asgiref>=3.2\"]\n",
                 // The framework's docs and examples name the plugin; that is no dependency of the framework.
                 "docs/patterns/sqlalchemy.rst": "from flask_sqlalchemy import SQLAlchemy\n",
                 "examples/tutorial/db.py": "import flask_sqlalchemy\n",
             ],
             "acme/werkzeug": ["pyproject.toml": "[project]\nname = \"Werkzeug\"\ndependencies = [\"MarkupSafe>=2.1.1\"]\n"],
+            // The repository jinja publishes Jinja2, and that is the name Flask declares.
+            "acme/jinja": ["pyproject.toml": "[project]\nname = \"Jinja2\"\nversion = \"3.2.0.dev\"\ndependencies = [\"MarkupSafe>=3.0\"]\n"],
         ]
-        let edges = CrossRepoDependencies.find(files: files, organization: ["acme/flask", "acme/flask-sqlalchemy", "acme/werkzeug"]).map(\.dependency)
-        #expect(Set(edges.map { "\($0.from) → \($0.to) (\($0.type))" }) == ["flask-sqlalchemy → flask (library)", "flask → werkzeug (library)"])
+        let organization = ["acme/flask", "acme/flask-sqlalchemy", "acme/werkzeug", "acme/jinja"]
+        let edges = CrossRepoDependencies.find(files: files, organization: organization).map(\.dependency)
+        #expect(Set(edges.map { "\($0.from) → \($0.to) (\($0.type))" }) == ["flask-sqlalchemy → flask (library)", "flask → werkzeug (library)", "flask → jinja (library)"])
+    }
+
+    /// Real subjects and changelog entries: Flask's CHANGES.rst, httpx's and ofetch's commits,
+    /// aiohttp's, multidict's, yarl's and h3's own.
+    @Test func aRepositoryNamedAsADependencyYieldsToTheOneThatUsesIt() {
+        let org = ["pallets/flask", "pallets/werkzeug", "encode/httpcore", "unjs/h3", "aio-libs/multidict", "aio-libs/yarl", "aio-libs/frozenlist"]
+        for (text, named) in [
+            ("Update Werkzeug dependency to >= 2.2.2. This includes fixes related to the new faster router", "werkzeug"),
+            ("From Werkzeug, for redirect responses the `Location` header URL will remain relative", "werkzeug"),
+            ("made dependencies on certifi and httpcore only load when required (#3377)", "httpcore"),
+            ("test: upgrade to h3 v2", "h3"),
+        ] {
+            #expect(DependencyMentions.named(in: text, repositories: org) == [named], "\(text)")
+        }
+        // Most tickets that name a repository are about it.
+        for text in [
+            "Restore multidict internal state on exception during updating (#1215)", "Fixed pickling of `yarl.URL` on Python 3.15",
+            "Enforced top-level imports across `yarl` and `tests` via the ruff `PLC0415` rule", "refactor: accept h3 context as `fetch` 3rd param",
+            "Removed an unused `typing.Tuple` import <https://github.com/aio-libs/frozenlist/issues/4>", "remove werkzeug host tests",
+            // A project's own changelog names its own releases.
+            "Fixed a bug in C implementation when multidict is resized and it has deleted slots. The bug was introduced by multidict 6.5.0 release.",
+            "Pickles produced by older yarl releases (which embed a `SplitResult`) continue to load unchanged",
+        ] {
+            #expect(DependencyMentions.named(in: text, repositories: org).isEmpty, "\(text)")
+        }
+
+        func repo(_ name: String, _ score: Double) -> RankedRepository {
+            let file = RankedFile(repository: name, path: "src/app.py", kind: .source, score: score, relevance: 0, reason: "", matched: [], defines: [])
+            return RankedRepository(name: name, score: score, relevance: 1, reason: "matches werkzeug", files: [file])
+        }
+        let ranked = [repo("pallets/werkzeug", 10), repo("pallets/flask", 6), repo("pallets/click", 1)]
+        let uses = [DiscoveryResult.Dependency(from: "flask", to: "werkzeug", type: "library")]
+        let adjusted = DependencyMentions.adjust(ranked, named: ["werkzeug"], edges: uses)
+        #expect(adjusted.map(\.name) == ["pallets/flask", "pallets/werkzeug", "pallets/click"])
+        #expect(adjusted[0].relevance == 1 && adjusted[0].files[0].relevance == 1 && adjusted[1].files[0].relevance == 0.417)
+        #expect(adjusted[1].reason.hasSuffix("×0.25: the ticket names werkzeug as a dependency, and flask uses it"))
+        // Nobody among the candidates uses it: it stays where it is.
+        #expect(DependencyMentions.adjust(ranked, named: ["werkzeug"], edges: []) == ranked)
     }
 
     @Test func eachManifestIsReadTheWayItsPackageManagerReadsIt() {

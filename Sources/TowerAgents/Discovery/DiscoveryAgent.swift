@@ -195,14 +195,17 @@ public struct DiscoveryAgent: Sendable {
             documents,
             population: LexicalIndex.Population(
                 size: max(populationSize, documents.count), frequency: frequency, density: SearchDensity(hits: searchHits, sizes: repositorySizes)))
-        let ranking = ranker.rank(index, keywords: keywords)
+        var ranking = ranker.rank(index, keywords: keywords)
         guard !ranking.files.isEmpty else {
             throw DiscoveryError.nothingFound(
                 keywords: searched, owner: owner, forge: forge.name, repositories: organization.count)
         }
 
-        // Dependencies among the organization's repositories, from what was read.
+        // Dependencies among the organization's repositories, from what was read; a repository
+        // the ticket names as a dependency yields the lead to the candidates that use it.
         let edges = CrossRepoDependencies.find(files: contents, organization: organization.map(\.description))
+        let dependencyNames = DependencyMentions.named(in: text, repositories: candidates)
+        ranking.repositories = DependencyMentions.adjust(ranking.repositories, named: dependencyNames, edges: edges.map(\.dependency))
         let relevant = ranking.repositories.filter { $0.relevance >= 0.2 }.prefix(5)
         let relevantNames = Set(relevant.map { CrossRepoDependencies.shortName($0.name) })
         let dependencies = edges.filter { relevantNames.contains($0.dependency.from) || relevantNames.contains($0.dependency.to) }
