@@ -153,6 +153,10 @@ import TowerCore
         #expect(FileOrdering.arrange(weak, focus: .code).map(\.path) == ["tax/rates.py", "tax/vat.py", "tests/test_rates.py"])
         // A ticket about tests or docs puts those first.
         #expect(FileOrdering.focus(of: "test_rates is flaky on Windows") == .tests)
+        // Werkzeug's changelog: its test client is code, in src/werkzeug/test.py.
+        let client = "The test client clears more request body information when a redirect switches the method to GET."
+        #expect(FileOrdering.focus(of: client) == .tests)
+        #expect(FileOrdering.focus(of: client, sources: ["src/werkzeug/test.py", "src/werkzeug/wrappers/request.py"]) == .code)
         #expect(FileOrdering.arrange(files, focus: .tests).first?.path == "tests/test_rates.py")
         #expect(FileOrdering.focus(of: "Update the rates docs") == .docs)
         let named = KeywordExtractor.keywords(in: "Fix typo in ColourizedFormatter docstring; docs")

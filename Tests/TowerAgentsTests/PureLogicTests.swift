@@ -105,5 +105,9 @@ import TowerCore
         #expect(FileKind.of("pyproject.toml") == .build)
         #expect(FileKind.of(".github/workflows/ci.yml") == .config)
         #expect(FileKind.of("examples/tutorial/flaskr/auth.py") == .example)
+        // A repository's own tooling (encode's scripts/clean, aiohttp's tools/gen.py) is build, a
+        // package's module named scripts is not.
+        #expect(FileKind.of("scripts/clean") == .build && FileKind.of("tools/gen.py") == .build)
+        #expect(FileKind.of("src/pkg/scripts/run.py") == .source)
     }
 }

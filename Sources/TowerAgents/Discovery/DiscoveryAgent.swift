@@ -211,7 +211,8 @@ public struct DiscoveryAgent: Sendable {
         let dependencies = edges.filter { relevantNames.contains($0.dependency.from) || relevantNames.contains($0.dependency.to) }
         for edge in dependencies { await log("dependency \(edge.dependency.from) → \(edge.dependency.to) (\(edge.dependency.type)): \(edge.evidence)") }
 
-        let focus = FileOrdering.focus(of: text, keywords: keywords)
+        let focus = FileOrdering.focus(
+            of: text, keywords: keywords, sources: relevant.flatMap { $0.files.prefix(20).filter { $0.kind == .source }.map(\.path) })
         let repositories = relevant.map { repo in
             DiscoveryResult.Repository(
                 name: CrossRepoDependencies.shortName(repo.name), relevance: repo.relevance, reason: repo.reason, languages: Self.languages(repo.files.map(\.path)),

@@ -18,7 +18,10 @@ public enum FileKind: String, Sendable, Codable {
             return .test
         }
         if !directories.isDisjoint(with: ["examples", "example", "samples", "sample", "demo", "demos"]) { return .example }
-        if manifestNames.contains(name) || name.hasSuffix(".gradle") || name == "makefile" || name == "dockerfile" || name.hasSuffix(".lock") {
+        // The repository's own tooling (`scripts/test`, `scripts/release.py`, `tools/gen.py`)
+        // builds and checks the product; it is not where a change to the product goes.
+        let tooling = parts.count > 1 && ["scripts", "script", "tools"].contains(String(parts[0]))
+        if manifestNames.contains(name) || name.hasSuffix(".gradle") || name == "makefile" || name == "dockerfile" || name.hasSuffix(".lock") || tooling {
             return .build
         }
         if !directories.isDisjoint(with: ["docs", "doc", "documentation"]) || name.hasSuffix(".md") || name.hasSuffix(".rst") || name.hasSuffix(".txt")

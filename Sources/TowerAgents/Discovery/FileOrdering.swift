@@ -12,10 +12,13 @@ enum FileOrdering {
     static let docWords: Set<String> = ["doc", "docs", "documentation", "readme", "changelog", "tutorial", "sphinx", "mkdocs"]
 
     /// The ticket's focus: tests or docs when it names them and names no code (a typo in a
-    /// docstring, or coverage of `_utils.py`, is about the code), code otherwise.
-    static func focus(of text: String, keywords: [Keyword] = []) -> Focus {
+    /// docstring, or coverage of `_utils.py`, is about the code), code otherwise. A word that
+    /// is also the name of a ranked source module names that code: werkzeug's "test client"
+    /// lives in `src/werkzeug/test.py`.
+    static func focus(of text: String, keywords: [Keyword] = [], sources: [String] = []) -> Focus {
         if keywords.contains(where: { $0.kind == .identifier || ($0.kind == .path && FileKind.of($0.text) == .source) }) { return .code }
-        let words = Set(text.lowercased().split { !$0.isLetter }.map(String.init))
+        let modules = Set(sources.map { ContextFiles.stem($0).lowercased() })
+        let words = Set(text.lowercased().split { !$0.isLetter }.map(String.init)).subtracting(modules)
         if !words.isDisjoint(with: docWords) { return .docs }
         if !words.isDisjoint(with: testWords) { return .tests }
         return .code
