@@ -71,6 +71,7 @@ func discoveryBench() async throws {
     var agent = DiscoveryAgent(forge: forge, owner: owner, caller: nil, prompts: PromptLibrary(directories: []))
     agent.ranker.repositoryDepth = Int(option("--repo-depth", "\(agent.ranker.repositoryDepth)"))!
     agent.ranker.definitionBoost = Double(option("--definition-boost", "\(agent.ranker.definitionBoost)"))!
+    agent.budget.files = Int(option("--read-files", "\(agent.budget.files)"))!
     var baseline = LexicalRanker.plainBM25
     baseline.repositoryDepth = agent.ranker.repositoryDepth
     let sourceIndex = LexicalIndex(corpus.filter { FileKind.of($0.path) == .source })

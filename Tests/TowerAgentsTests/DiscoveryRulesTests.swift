@@ -196,7 +196,7 @@ import TowerCore
             ("made dependencies on certifi and httpcore only load when required (#3377)", "httpcore"),
             ("test: upgrade to h3 v2", "h3"),
         ] {
-            #expect(DependencyMentions.named(in: text, repositories: org) == [named], "\(text)")
+            #expect(RepositoryMentions.named(in: text, repositories: org) == [named], "\(text)")
         }
         // Most tickets that name a repository are about it.
         for text in [
@@ -207,7 +207,7 @@ import TowerCore
             "Fixed a bug in C implementation when multidict is resized and it has deleted slots. The bug was introduced by multidict 6.5.0 release.",
             "Pickles produced by older yarl releases (which embed a `SplitResult`) continue to load unchanged",
         ] {
-            #expect(DependencyMentions.named(in: text, repositories: org).isEmpty, "\(text)")
+            #expect(RepositoryMentions.named(in: text, repositories: org).isEmpty, "\(text)")
         }
 
         func repo(_ name: String, _ score: Double) -> RankedRepository {
@@ -216,12 +216,49 @@ import TowerCore
         }
         let ranked = [repo("pallets/werkzeug", 10), repo("pallets/flask", 6), repo("pallets/click", 1)]
         let uses = [DiscoveryResult.Dependency(from: "flask", to: "werkzeug", type: "library")]
-        let adjusted = DependencyMentions.adjust(ranked, named: ["werkzeug"], edges: uses)
+        let adjusted = RepositoryMentions.adjust(ranked, dependencies: ["werkzeug"], edges: uses)
         #expect(adjusted.map(\.name) == ["pallets/flask", "pallets/werkzeug", "pallets/click"])
         #expect(adjusted[0].relevance == 1 && adjusted[0].files[0].relevance == 1 && adjusted[1].files[0].relevance == 0.417)
         #expect(adjusted[1].reason.hasSuffix("×0.25: the ticket names werkzeug as a dependency, and flask uses it"))
         // Nobody among the candidates uses it: it stays where it is.
-        #expect(DependencyMentions.adjust(ranked, named: ["werkzeug"], edges: []) == ranked)
+        #expect(RepositoryMentions.adjust(ranked, dependencies: ["werkzeug"], edges: []) == ranked)
+    }
+
+    /// itsdangerous's and multidict's changelogs, an h3 commit.
+    @Test func aTicketThatNamesARepositorysAPIIsAboutThatRepository() {
+        let org = ["pallets/werkzeug", "pallets/itsdangerous", "pallets/jinja", "unjs/h3", "unjs/ofetch", "aio-libs/multidict"]
+        #expect(RepositoryMentions.namedAPIs(in: "Importing `itsdangerous.json` is deprecated. Import Python's `json` module instead.", repositories: org) == ["itsdangerous"])
+        #expect(RepositoryMentions.namedAPIs(in: "refactor: update h3.fetch type", repositories: org) == ["h3"])
+        #expect(RepositoryMentions.namedAPIs(in: "Replaced docstring for `multidict.MultiDict.update`", repositories: org) == ["multidict"])
+        // By the package its manifest publishes, too.
+        #expect(RepositoryMentions.namedAPIs(in: "`jinja2.Environment` keeps its cache", repositories: org).isEmpty)
+        #expect(RepositoryMentions.namedAPIs(in: "`jinja2.Environment` keeps its cache", repositories: org, published: ["pallets/jinja": ["jinja2"]]) == ["jinja"])
+        for text in [
+            "remove werkzeug host tests", "see https://github.com/unjs/h3.fetch/issues/1", "src/werkzeug/test.py clears the body",
+            "`Multidict.copy` is a class's member, not the package's",
+        ] {
+            #expect(RepositoryMentions.namedAPIs(in: text, repositories: org).isEmpty, "\(text)")
+        }
+
+        func repo(_ name: String, _ score: Double) -> RankedRepository {
+            let file = RankedFile(repository: name, path: "src/app.py", kind: .source, score: score, relevance: 0, reason: "", matched: [], defines: [])
+            return RankedRepository(name: name, score: score, relevance: 1, reason: "matches json", files: [file])
+        }
+        let adjusted = RepositoryMentions.adjust([repo("pallets/werkzeug", 10), repo("pallets/itsdangerous", 6)], dependencies: [], apis: ["itsdangerous"], edges: [])
+        #expect(adjusted.map(\.name) == ["pallets/itsdangerous", "pallets/werkzeug"] && adjusted[1].relevance == 0.833)
+        #expect(adjusted[0].reason.hasSuffix("×2.00: the ticket names itsdangerous's API"))
+        // First already: the others keep their relevance.
+        let first = [repo("pallets/itsdangerous", 10), repo("pallets/werkzeug", 3)]
+        #expect(RepositoryMentions.adjust(first, dependencies: [], apis: ["itsdangerous"], edges: []) == first)
+
+        // The class's own spelling is the keyword, and `RST/markdown` is two words, not a path.
+        let terms = KeywordExtractor.keywords(in: "Replaced docstring for `multidict.MultiDict.update` to don't use RST/markdown markup")
+        #expect(terms.contains(Keyword("MultiDict", kind: .identifier)) && !terms.contains { $0.text.lowercased() == "multidict" && $0.text != "MultiDict" })
+        #expect(terms.contains(Keyword("rst", kind: .word)) && terms.contains(Keyword("markdown", kind: .word)) && !terms.contains { $0.kind == .path }, "\(terms)")
+        #expect(KeywordExtractor.keywords(in: "Fixed Open/OpenFile for uid/gid").contains(Keyword("OpenFile", kind: .identifier)))
+        #expect(KeywordExtractor.keywords(in: "`POST /orders/total` answers 400").contains(Keyword("orders/total", kind: .path)))
+        #expect(KeywordExtractor.keywords(in: "POST /orders/total answers 400").contains(Keyword("orders/total", kind: .path)))
+        #expect(KeywordExtractor.keywords(in: "Moved it to packaging/pep517_backend").contains(Keyword("packaging/pep517_backend", kind: .path)))
     }
 
     @Test func eachManifestIsReadTheWayItsPackageManagerReadsIt() {

@@ -24,16 +24,7 @@ public enum CrossRepoDependencies {
             guard from != to, seen.insert("\(from)>\(to)>\(type)").inserted else { return }
             edges.append(Edge(dependency: DiscoveryResult.Dependency(from: from, to: to, type: type), evidence: evidence))
         }
-        // What each repository publishes, from the manifests at its root ("Jinja2" for jinja):
-        // another repository declares that name, not the repository's. A scoped npm name
-        // (`@use-gesture/root`) is left out: its last part says nothing of the repository.
-        var published: [String: Set<String>] = [:]
-        for (repository, contents) in files {
-            for (path, text) in contents where !path.contains("/") && isManifest(path) {
-                guard let own = Manifests.read(name: path, text: text)?.own, !own.hasPrefix("@"), !own.contains("/") else { continue }
-                published[repository, default: []].insert(normalise(own))
-            }
-        }
+        let published = publishedNames(files: files)
         let targets = organization.map { ($0, variants(of: $0).union(published[$0] ?? [])) }
         // Manifests first, across every repository: what each declares.
         var declared = Set<String>()  // "from>to"
@@ -72,6 +63,20 @@ public enum CrossRepoDependencies {
             }
         }
         return edges
+    }
+
+    /// What each repository publishes, from the manifests at its root ("Jinja2" for jinja),
+    /// normalised: another repository declares that name, not the repository's. A scoped npm
+    /// name (`@use-gesture/root`) is left out: its last part says nothing of the repository.
+    static func publishedNames(files: [String: [String: String]]) -> [String: Set<String>] {
+        var published: [String: Set<String>] = [:]
+        for (repository, contents) in files {
+            for (path, text) in contents where !path.contains("/") && isManifest(path) {
+                guard let own = Manifests.read(name: path, text: text)?.own, !own.hasPrefix("@"), !own.contains("/") else { continue }
+                published[repository, default: []].insert(normalise(own))
+            }
+        }
+        return published
     }
 
     static func isManifest(_ path: String) -> Bool {

@@ -202,10 +202,13 @@ public struct DiscoveryAgent: Sendable {
         }
 
         // Dependencies among the organization's repositories, from what was read; a repository
-        // the ticket names as a dependency yields the lead to the candidates that use it.
+        // the ticket names as a dependency yields the lead to the candidates that use it, and one
+        // whose API it names (`multidict.MultiDict`) gains.
         let edges = CrossRepoDependencies.find(files: contents, organization: organization.map(\.description))
-        let dependencyNames = DependencyMentions.named(in: text, repositories: candidates)
-        ranking.repositories = DependencyMentions.adjust(ranking.repositories, named: dependencyNames, edges: edges.map(\.dependency))
+        ranking.repositories = RepositoryMentions.adjust(
+            ranking.repositories, dependencies: RepositoryMentions.named(in: text, repositories: candidates),
+            apis: RepositoryMentions.namedAPIs(in: text, repositories: candidates, published: CrossRepoDependencies.publishedNames(files: contents)),
+            edges: edges.map(\.dependency))
         let relevant = ranking.repositories.filter { $0.relevance >= 0.2 }.prefix(5)
         let relevantNames = Set(relevant.map { CrossRepoDependencies.shortName($0.name) })
         let dependencies = edges.filter { relevantNames.contains($0.dependency.from) || relevantNames.contains($0.dependency.to) }

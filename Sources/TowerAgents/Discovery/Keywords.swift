@@ -62,19 +62,33 @@ public enum KeywordExtractor {
         let text = withoutReferences(text)
         var found: [Keyword] = []
         var seen = Set<String>()
-        func add(_ raw: some StringProtocol, _ kind: Keyword.Kind) {
+        func add(_ raw: some StringProtocol, _ kind: Keyword.Kind, inCode: Bool = false) {
             let term = String(raw).trimmingCharacters(in: CharacterSet(charactersIn: " \t\n.,;:!?()[]{}'\"`"))
             guard term.count >= 2, term.count <= 80, admissible(term) else { return }
             if kind == .path, term.contains("/"), !fileName(term) {
-                // `and/or`, `read/write`: words joined by a slash, not a path, when any is a stop word.
-                let parts = term.split(separator: "/").map { $0.lowercased() }
-                if parts.contains(where: StopWords.contains) {
-                    for part in parts { add(part, .word) }
+                // `and/or`, `read/write`, `RST/markdown`, `CI/CD`: words joined by a slash, not a
+                // path, when any is a stop word or, in prose, the two are plain words (a path names
+                // a file, goes deeper, has a `_`, `.` or `-` in it, starts with `/` as a route
+                // does, or is code: `/orders/total`).
+                let parts = term.split(separator: "/").map(String.init)
+                if parts.contains(where: { StopWords.contains($0.lowercased()) }) {
+                    for part in parts { add(part.lowercased(), .word) }
+                    return
+                }
+                if !inCode, parts.count == 2, parts.allSatisfy({ $0.allSatisfy { $0.isLetter || $0.isNumber } }), !text.contains("/" + term) {
+                    for part in parts { classify(part) == .word ? add(part.lowercased(), .word) : add(part, classify(part)) }
                     return
                 }
             }
             let key = term.lowercased()
-            guard !seen.contains(key) else { return }
+            if seen.contains(key) {
+                // `multidict.MultiDict`: the class's own spelling says more than its package's, since
+                // a definition (`class MultiDict`) is matched as written.
+                if kind == .identifier, term != key, let index = found.firstIndex(where: { $0.text == key && ($0.kind == .identifier || $0.kind == .word) }) {
+                    found[index] = Keyword(term, kind: .identifier)
+                }
+                return
+            }
             if kind == .word, StopWords.contains(key) || term.count < 3 || term.allSatisfy(\.isNumber) { return }
             seen.insert(key)
             found.append(Keyword(term, kind: kind))
@@ -84,7 +98,7 @@ public enum KeywordExtractor {
         for span in matches(#"`([^`\n]{1,120})`"#, in: text) {
             // A word in a code span is code: `urlize` names a function as surely as `url_for`,
             // and `content-length` is one name, as `gateway-base` is.
-            for token in tokens(span, keepingKebab: true) { add(token, classify(token) == .word ? .identifier : classify(token)) }
+            for token in tokens(span, keepingKebab: true) { add(token, classify(token) == .word ? .identifier : classify(token), inCode: true) }
             rest = rest.replacingOccurrences(of: "`\(span)`", with: " ")
         }
         for quoted in matches(#""([^"\n]{3,80})""#, in: rest) + matches(#"(?<![A-Za-z])'([^'\n]{3,80})'(?![A-Za-z])"#, in: rest) {
