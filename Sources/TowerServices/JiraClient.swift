@@ -155,10 +155,15 @@ public struct JiraClient: Sendable {
     }
 
     /// The text of an ADF document (or a plain string, as v2 answers have): the API's answers
-    /// and the webhooks' payloads alike.
+    /// and the webhooks' payloads alike. Inline code (a `code` mark) keeps its backticks, as
+    /// Markdown writes it: Discovery takes a code span's words as identifiers.
     public static func plainText(_ node: JSONValue) -> String {
         if let text = node.string { return text }
-        if node["type"]?.string == "text" { return node["text"]?.string ?? "" }
+        if node["type"]?.string == "text" {
+            let text = node["text"]?.string ?? ""
+            guard case .array(let marks) = node["marks"], marks.contains(where: { $0["type"]?.string == "code" }), !text.contains("`") else { return text }
+            return "`" + text + "`"
+        }
         if node["type"]?.string == "hardBreak" { return "\n" }
         if node["type"]?.string == "rule" { return "---\n" }
         guard case .array(let children) = node["content"] else { return "" }

@@ -80,6 +80,19 @@ private let transitionsFixture = try! String(
         }
     }
 
+    /// Atlassian's own example of the code mark (developer.atlassian.com, "ADF mark: code"):
+    /// inline code keeps its backticks, so Discovery reads a Jira ticket's code spans as code.
+    @Test func inlineCodeKeepsItsBackticks() throws {
+        let paragraph = try JSONValue.parse(
+            #"{"type":"paragraph","content":[{"type":"text","text":"Hello "},{"type":"text","text":"world","marks":[{"type":"code"}]},{"type":"text","text":"!"}]}"#)
+        #expect(JiraClient.plainText(paragraph) == "Hello `world`!\n")
+        // Other marks add nothing; code that holds a backtick is left as written.
+        let other = try JSONValue.parse(#"{"type":"text","text":"a`b","marks":[{"type":"code"},{"type":"strong"}]}"#)
+        #expect(JiraClient.plainText(other) == "a`b")
+        let strong = try JSONValue.parse(#"{"type":"text","text":"bold","marks":[{"type":"strong"}]}"#)
+        #expect(JiraClient.plainText(strong) == "bold")
+    }
+
     @Test func commentsAreDocumentsWithHeadingsListsAndCode() async throws {
         let seen = Counter()
         let server = try await jira(seen: seen)
