@@ -91,6 +91,8 @@ func discoveryBench() async throws {
         var ours = "nothing"
         var oursHit = false
         var oursRepo = "-"
+        // This ticket's dump line, finished once the baselines have answered.
+        var dumpLine: [String: Any]?
         if let report = try? await agent.discover(title: ticket.ticket, description: "") {
             lexical.found += 1
             lexical.searches += report.searchCalls
@@ -103,7 +105,7 @@ func discoveryBench() async throws {
                 .map(\.element.path)
             lexical.add(topRepository: oursRepo, files: files, expectedRepository: expectedRepo, answers: answers, proposed: files.count)
             oursHit = files.prefix(5).contains(where: answers.contains)
-            if let dump {
+            if dump != nil {
                 let repos = report.ranking.map { repo -> [String: Any] in
                     ["name": repo.name, "score": repo.score, "size": report.repositorySizes[repo.name] ?? 0, "hits": report.searchHits[repo.name] ?? [:],
                      "files": repo.files.prefix(10).map { ["path": $0.path, "kind": $0.kind.rawValue, "score": $0.score, "matched": $0.matched, "defines": $0.defines] }]
@@ -111,15 +113,10 @@ func discoveryBench() async throws {
                 // Where the first right file stands in everything Tower scored (-1: never a candidate).
                 let everything = report.ranking.flatMap { repo in repo.files.map { ("\(repo.name)/\($0.path)", $0.score) } }.sorted { $0.1 > $1.1 }
                 let answerRank = everything.firstIndex { answers.contains($0.0) } ?? -1
-                // The best baseline's first ten beside Tower's, to read where either wins.
-                let words = KeywordExtractor.keywords(in: ticket.ticket, limit: 64).map { Keyword($0.text, kind: .word) }
-                let plainSourceFiles = baseline.rank(sourceIndex, keywords: words).files.prefix(10).map { "\($0.repository)/\($0.path)" }
-                let line: [String: Any] = [
-                    "answerRank": answerRank, "ticket": ticket.ticket, "proposed": Array(files.prefix(10)), "frozen": frozenAll.rank(ticket.ticket).files,
-                    "frozenSource": frozenSources.rank(ticket.ticket).files, "plainSource": plainSourceFiles, "expected": expectedRepo,
+                dumpLine = [
+                    "answerRank": answerRank, "ticket": ticket.ticket, "proposed": Array(files.prefix(10)), "expected": expectedRepo,
                     "answers": Array(answers), "repos": repos, "sizes": report.repositorySizes,
                 ]
-                dump.write(try JSONSerialization.data(withJSONObject: line) + Data("\n".utf8))
             }
             ours = files.prefix(3).joined(separator: ", ") + " [searched \(report.searchedKeywords.joined(separator: ", "))]"
         }
@@ -145,6 +142,13 @@ func discoveryBench() async throws {
         frozenSource.add(
             topRepository: frozenSourceAnswer.repository, files: frozenSourceAnswer.files, expectedRepository: expectedRepo, answers: answers,
             proposed: frozenSourceAnswer.files.count)
+        if let dump, var line = dumpLine {
+            // The baselines' first ten beside Tower's, to read where either wins.
+            line["frozen"] = frozenAnswer.files
+            line["frozenSource"] = frozenSourceAnswer.files
+            line["plainSource"] = sourceFiles
+            dump.write(try JSONSerialization.data(withJSONObject: line) + Data("\n".utf8))
+        }
         if showMisses, (ranking.repositories.first?.name == expectedRepo) != (oursRepo == expectedRepo) {
             emit("repo: \(ticket.ticket) → \(ticket.repo); ours \(oursRepo), plain \(ranking.repositories.first?.name ?? "-")")
         }

@@ -17,14 +17,15 @@ public enum CrossRepoDependencies {
     /// A manifest's declaration is the edge's direction: "A → B" when A declares B. A reference
     /// in code counts only from source files, and never against a declaration the other way (a
     /// framework's docs that import its plugin do not make the framework depend on it).
-    public static func find(files: [String: [String: String]], organization: [String]) -> [Edge] {
+    /// `published` is ``publishedNames(files:)``, when the caller has it already.
+    public static func find(files: [String: [String: String]], organization: [String], published: [String: Set<String>]? = nil) -> [Edge] {
         var edges: [Edge] = []
         var seen = Set<String>()
         func add(_ from: String, _ to: String, _ type: String, _ evidence: String) {
             guard from != to, seen.insert("\(from)>\(to)>\(type)").inserted else { return }
             edges.append(Edge(dependency: DiscoveryResult.Dependency(from: from, to: to, type: type), evidence: evidence))
         }
-        let published = publishedNames(files: files)
+        let published = published ?? publishedNames(files: files)
         let targets = organization.map { ($0, variants(of: $0).union(published[$0] ?? [])) }
         // Manifests first, across every repository: what each declares.
         var declared = Set<String>()  // "from>to"

@@ -204,11 +204,11 @@ public struct DiscoveryAgent: Sendable {
         // Dependencies among the organization's repositories, from what was read; a repository
         // the ticket names as a dependency yields the lead to the candidates that use it, and one
         // whose API it names (`multidict.MultiDict`) gains.
-        let edges = CrossRepoDependencies.find(files: contents, organization: organization.map(\.description))
+        let published = CrossRepoDependencies.publishedNames(files: contents)
+        let edges = CrossRepoDependencies.find(files: contents, organization: organization.map(\.description), published: published)
         ranking.repositories = RepositoryMentions.adjust(
             ranking.repositories, dependencies: RepositoryMentions.named(in: text, repositories: candidates),
-            apis: RepositoryMentions.namedAPIs(in: text, repositories: candidates, published: CrossRepoDependencies.publishedNames(files: contents)),
-            edges: edges.map(\.dependency))
+            apis: RepositoryMentions.namedAPIs(in: text, repositories: candidates, published: published), edges: edges.map(\.dependency))
         let relevant = ranking.repositories.filter { $0.relevance >= 0.2 }.prefix(5)
         let relevantNames = Set(relevant.map { CrossRepoDependencies.shortName($0.name) })
         let dependencies = edges.filter { relevantNames.contains($0.dependency.from) || relevantNames.contains($0.dependency.to) }

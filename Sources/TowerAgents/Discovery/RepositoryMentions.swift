@@ -57,7 +57,8 @@ enum RepositoryMentions {
         // A package is written in lower case (`multidict`, `jinja2`); `InventoryClient.total` is a class's member.
         let packages = Set(accesses.filter { $0.first?.isLowercase == true }.map { CrossRepoDependencies.normalise(String($0.prefix { $0 != "." })) })
         return repositories.filter { repository in
-            !packages.isDisjoint(with: CrossRepoDependencies.variants(of: repository).union(published[repository] ?? []).map(CrossRepoDependencies.normalise))
+            // Both sides are normalised: `variants` holds the name's normalised spelling.
+            !packages.isDisjoint(with: CrossRepoDependencies.variants(of: repository).union(published[repository] ?? []))
         }.map(CrossRepoDependencies.shortName)
     }
 
