@@ -2,14 +2,19 @@ import Foundation
 import PostgresNIO
 import TowerCore
 
-/// Claims per task on PostgreSQL, the way Graphile Worker and River take jobs: the free rows
-/// are locked with `FOR UPDATE SKIP LOCKED`, so workers claiming at once each get other tasks
-/// and never wait on one another. A claim lives as long as its worker's heartbeat: renewing
-/// writes the worker's row only, never a task's, so it never waits on (or deadlocks with) a
-/// step's commit.
+/// Claims per task on PostgreSQL: the free rows are locked with `FOR UPDATE SKIP LOCKED`, and
+/// claims take turns on a transaction-scoped advisory lock. Without the turns, a claim whose
+/// statement began before another's commit re-checks a row the other just took against its
+/// older snapshot, where the other's worker row (upserted in that same transaction) is not yet
+/// live, and takes the task too: two workers on one task, seen under load as a fencing token of
+/// 3 where 2 was due. A claim is one short statement, so the turns cost little. A claim lives
+/// as long as its worker's heartbeat: renewing writes the worker's row only, never a task's, so
+/// it never waits on (or deadlocks with) a step's commit.
 extension PostgresStore {
     public func claimTasks(for worker: WorkerRecord, limit: Int, ttl: TimeInterval) async throws -> (claimed: [ClaimedTask], nextWake: Date?) {
         try await write { c in
+            // Taken first, so that the claim's statement sees every earlier claim committed.
+            try await c.run("SELECT pg_advisory_xact_lock(\(PostgresStore.claimLockClass), 0)", logger: logger)
             let now = worker.heartbeatAt
             try await c.upsertWorker(worker, ttl: ttl, held: nil, logger: logger)
             let limit = try await c.roomUnderGlobalLimit(limit, now: now, logger: logger)
@@ -92,11 +97,11 @@ extension PostgresConnection {
     }
 }
 
-/// The limit of all workers together: the `settings` row `max_tasks`. While one is set, claims
-/// take a transaction-scoped advisory lock, so two workers claiming at once cannot both count
-/// the same free room.
+/// The limit of all workers together: the `settings` row `max_tasks`. Claims take their turns
+/// (``claimTasks(for:limit:ttl:)``), so two workers claiming at once cannot both count the same
+/// free room.
 extension PostgresStore {
-    /// The advisory lock class that serializes claims under a global limit.
+    /// The advisory lock class that serializes claims.
     static let claimLockClass: Int32 = 0x434C
 
     public func globalTaskLimit() async throws -> Int? {
@@ -123,7 +128,6 @@ extension PostgresConnection {
     /// How many more tasks the global limit lets the workers claim now.
     func roomUnderGlobalLimit(_ wanted: Int, now: Date, logger: Logger) async throws -> Int {
         guard let global = try await globalTaskLimit(logger: logger) else { return wanted }
-        try await run("SELECT pg_advisory_xact_lock(\(PostgresStore.claimLockClass), 0)", logger: logger)
         let held =
             try await value(
                 "SELECT COUNT(*) FROM tasks JOIN workers w ON w.id = tasks.claimed_by WHERE w.stopped_at IS NULL AND w.expires_at > \(now)", as: Int.self,
