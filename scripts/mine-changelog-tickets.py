@@ -19,7 +19,7 @@ import re
 import subprocess
 import sys
 
-CHANGELOG = re.compile(r"^(CHANGES|CHANGELOG|HISTORY|NEWS|RELEASE[-_]?NOTES)(\.\w+)?$|^docs?/(changes|changelog|history|release[-_]notes)(\.\w+)?$", re.I)
+CHANGELOG = re.compile(r"^(CHANGES|CHANGELOG|HISTORY|NEWS|RELEASE[-_]?NOTES)(\.\w+)?$|^docs?/([a-z]{2}([-_][a-z]{2,4})?/docs?/)?(changes|changelog|history|release[-_]notes)(\.\w+)?$", re.I)
 CODE = re.compile(r"\.(py|pyi|js|jsx|ts|tsx|mjs|go|rs|c|h|swift|java|rb)$")
 
 
@@ -127,6 +127,7 @@ def main():
 
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--changelog-paths":
-        print("\n".join(changelog_paths(sys.argv[2])))
+        for path in changelog_paths(sys.argv[2]):
+            print(path)
     else:
         main()
