@@ -26,13 +26,16 @@ public struct JiraClient: Sendable {
         public var status: String?
         public var issueType: String?
         public var labels: [String]
+        /// The names of the project components the issue is filed under (`fields.components`):
+        /// where a team says the work is, often a repository's name.
+        public var components: [String] = []
         /// The description as plain text (ADF flattened).
         public var description: String
     }
 
     /// An issue with its description flattened from ADF to text.
     public func getIssue(_ key: String) async throws -> Issue {
-        var issue = Self.issue(try await call(.get, "/rest/api/3/issue/\(key, as: "issueIdOrKey")", query: ["fields": "summary,status,issuetype,labels,description"]))
+        var issue = Self.issue(try await call(.get, "/rest/api/3/issue/\(key, as: "issueIdOrKey")", query: ["fields": "summary,status,issuetype,labels,components,description"]))
         // Jira's description does not promise `key` in the answer; the one asked for is the one.
         if issue.key.isEmpty { issue.key = key }
         return issue
@@ -45,7 +48,7 @@ public struct JiraClient: Sendable {
         repeat {
             var body: [String: JSONValue] = [
                 "jql": .string(jql), "maxResults": .number(Double(min(100, maxResults - issues.count))),
-                "fields": .array(["summary", "status", "issuetype", "labels", "description"].map(JSONValue.string)),
+                "fields": .array(["summary", "status", "issuetype", "labels", "components", "description"].map(JSONValue.string)),
             ]
             if let token { body["nextPageToken"] = .string(token) }
             let page = try await call(.post, "/rest/api/3/search/jql", body: .object(body))
@@ -149,9 +152,11 @@ public struct JiraClient: Sendable {
         let fields = json["fields"]
         var labels: [String] = []
         if case .array(let list) = fields?["labels"] { labels = list.compactMap(\.string) }
+        var components: [String] = []
+        if case .array(let list) = fields?["components"] { components = list.compactMap { $0["name"]?.string } }
         return Issue(
             key: json["key"]?.string ?? "", summary: fields?["summary"]?.string ?? "", status: fields?["status"]?["name"]?.string,
-            issueType: fields?["issuetype"]?["name"]?.string, labels: labels, description: fields?["description"].map(plainText) ?? "")
+            issueType: fields?["issuetype"]?["name"]?.string, labels: labels, components: components, description: fields?["description"].map(plainText) ?? "")
     }
 
     /// The text of an ADF document (or a plain string, as v2 answers have): the API's answers

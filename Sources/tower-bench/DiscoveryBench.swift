@@ -78,6 +78,8 @@ func discoveryBench() async throws {
     // Frozen baselines: their own tokenizer, unmoved by Tower's.
     var frozen = Score()
     var frozenSource = Score()
+    // Tickets whose repository is some method's first: how far choosing among these methods could go.
+    var anyFirst = 0
     let frozenAll = PlainBM25(corpus.map { ($0.repository, $0.path, $0.content) })
     let frozenSources = PlainBM25(corpus.filter { FileKind.of($0.path) == .source }.map { ($0.repository, $0.path, $0.content) })
     for (number, ticket) in tickets.enumerated() {
@@ -142,6 +144,8 @@ func discoveryBench() async throws {
         frozenSource.add(
             topRepository: frozenSourceAnswer.repository, files: frozenSourceAnswer.files, expectedRepository: expectedRepo, answers: answers,
             proposed: frozenSourceAnswer.files.count)
+        let firsts = [oursRepo, ranking.repositories.first?.name, sourceRanking.repositories.first?.name, frozenAnswer.repository, frozenSourceAnswer.repository]
+        if firsts.contains(expectedRepo) { anyFirst += 1 }
         if let dump, var line = dumpLine {
             // The baselines' first ten beside Tower's, to read where either wins.
             line["frozen"] = frozenAnswer.files
@@ -174,10 +178,25 @@ func discoveryBench() async throws {
     emit(row("frozen BM25, path + content", frozen, searches: false))
     emit(row("frozen BM25, source files", frozenSource, searches: false))
     emit("first-right: the position of the first right file, over the tickets with one in the first ten; proposed: files per ticket (BM25: its first ten)")
+    // Texts that no ranker can place: the same words filed under two repositories.
+    var repositoriesOfText: [String: Set<String>] = [:]
+    for ticket in tickets { repositoriesOfText[sameText(ticket.ticket), default: []].insert(ticket.repo) }
+    let shared = tickets.filter { (repositoriesOfText[sameText($0.ticket)]?.count ?? 0) > 1 }.count
+    emit(
+        String(
+            format: "the right repository is some method's first in %.1f%% of tickets (the most that choosing among these methods could reach); %d tickets' words are filed under more than one repository",
+            100 * Double(anyFirst) / n, shared))
     emit("plain BM25 shares Tower's tokenizer and keyword rules; frozen BM25 has its own and does not move when they change")
 }
 
 /// A line on stdout at once (print is buffered when stdout is a file, and this runs for minutes).
 private func emit(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+/// A ticket's words as two repositories' commits would share them: lower case, without pull
+/// request and issue numbers, punctuation at the ends or repeated spaces.
+private func sameText(_ text: String) -> String {
+    let withoutNumbers = text.lowercased().replacingOccurrences(of: #"\(?#\d+\)?"#, with: " ", options: .regularExpression)
+    return withoutNumbers.split(whereSeparator: \.isWhitespace).joined(separator: " ").trimmingCharacters(in: .punctuationCharacters)
 }

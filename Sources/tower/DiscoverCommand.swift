@@ -22,6 +22,9 @@ struct DiscoverCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Look only in this repository, OWNER/NAME.")
     var repo: String?
 
+    @Option(name: .long, help: "A Jira component the ticket is filed under (repeatable); one that names a repository leads, as from Jira.")
+    var component: [String] = []
+
     @Flag(name: .shortAndLong, help: "Print each step on stderr.")
     var verbose = false
 
@@ -47,7 +50,7 @@ struct DiscoverCommand: AsyncParsableCommand {
             let started = Date()
             let report: DiscoveryAgent.Report
             do {
-                report = try await agent.discover(title: lines.first ?? text, description: lines.count > 1 ? lines[1] : "", pinned: pinned)
+                report = try await agent.discover(title: lines.first ?? text, description: lines.count > 1 ? lines[1] : "", pinned: pinned, components: component)
             } catch let error as DiscoveryError {
                 throw CLIError.failure(error.description)
             }

@@ -66,6 +66,47 @@ import TowerServices
         #expect(report.dependencyEvidence.contains { $0.contains("pyproject.toml declares shared-models") })
     }
 
+    /// A Jira component spelled as a repository's name leads, however it is spelled; the
+    /// repository the words chose keeps its place beside it; a component that names no
+    /// repository changes nothing; a pinned repository outranks a component.
+    @Test func aComponentThatNamesARepositoryLeads() async throws {
+        let (forge, _, directory) = try await FixtureOrganization.localForge()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let agent = DiscoveryAgent(forge: forge, owner: FixtureOrganization.owner, caller: nil, prompts: PromptLibrary(directories: []))
+        let (title, body) = ("VAT is wrong for reduced-rate items", "compute_vat applies the standard rate to books; VAT_RATES needs reduced rates per country.")
+        let plain = try await agent.discover(title: title, description: body)
+        #expect(plain.result.rankedRepos.first?.name == "billing-service")
+
+        for spelling in ["Billing Client", "billing_client", "BILLING-CLIENT"] {
+            let led = try await agent.discover(title: title, description: body, components: ["Backend", spelling])
+            let first = try #require(led.result.rankedRepos.first)
+            #expect(first.name == "billing-client" && first.relevance == 1, "\(spelling): \(led.result.rankedRepos.map { "\($0.name) \($0.relevance)" })")
+            #expect(first.reason.hasPrefix("the ticket's Jira component \"\(spelling)\" names it; "), "\(first.reason)")
+            #expect(led.result.rankedRepos.contains { $0.name == "billing-service" && $0.relevance == 1 })
+            #expect(led.result.rankedRepos.first { $0.name == "billing-service" }?.files.first?.path == "billing_service/tax.py")
+        }
+        // Names no repository: the same answer as without it.
+        let backend = try await agent.discover(title: title, description: body, components: ["Backend", "billing"])
+        #expect(backend.result == plain.result)
+        // Pinned: the pin decides.
+        let pinned = try await agent.discover(
+            title: title, description: body, pinned: RepositoryRef(owner: FixtureOrganization.owner, name: "billing-service"), components: ["billing-client"])
+        #expect(pinned.result.rankedRepos.map(\.name) == ["billing-service"])
+    }
+
+    /// Words that match nothing, filed under a repository's component: that repository, with no
+    /// files and a reason that says so, rather than "nothing matches".
+    @Test func aComponentAloneStillNamesTheRepository() async throws {
+        let (forge, _, directory) = try await FixtureOrganization.localForge()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let agent = DiscoveryAgent(forge: forge, owner: FixtureOrganization.owner, caller: nil, prompts: PromptLibrary(directories: []))
+        let report = try await agent.discover(title: "Quaternion slerp", description: "The gyroscope fusion drifts; use quaternion slerp.", components: ["auth-service"])
+        let first = try #require(report.result.rankedRepos.first)
+        #expect(first.name == "auth-service" && first.relevance == 1 && first.files.isEmpty)
+        #expect(first.reason == "the ticket's Jira component \"auth-service\" names it; none of its files matched the ticket's words")
+        #expect(report.repositoriesConsidered == ["acme/auth-service"])
+    }
+
     @Test func aTicketThatMatchesNothingSaysWhatWasSearched() async throws {
         let (forge, _, directory) = try await FixtureOrganization.localForge()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -63,6 +63,21 @@ import TowerStore
         #expect(outbox.map(\.service).sorted() == ["jira", "slack"] && outbox.allSatisfy { $0.status == .sent })
     }
 
+    /// A Jira component spelled as a repository's name leads Discovery, through Jira's own
+    /// shape of the field; the repository the words chose stays beside it for the plan.
+    @Test func aJiraComponentThatNamesARepositoryLeadsDiscovery() async throws {
+        let world = try await AgentWorld()
+        world.chat.addIssue(
+            "PROJ-8", summary: "Reduced VAT for books", description: "compute_vat must use the reduced rate for books.", components: ["Billing Client"])
+        let task = try await world.run(ticket: "PROJ-8", title: "PROJ-8", description: "", source: .jira)
+        #expect(task.status == .awaitingApproval, "\(task.lastError ?? "")")
+        let stored = try #require(try await world.store.artifacts(taskId: task.id, kind: .discovery).last)
+        let result = try JSONDecoder().decode(DiscoveryResult.self, from: stored.content)
+        #expect(result.rankedRepos.first?.name == "billing-client", "\(result.rankedRepos.map(\.name))")
+        #expect(result.rankedRepos.first?.reason.hasPrefix("the ticket's Jira component \"Billing Client\" names it") == true)
+        #expect(result.rankedRepos.contains { $0.name == "billing-service" && $0.relevance == 1 })
+    }
+
     @Test func aTicketJiraDoesNotHaveFailsAtOnceWithJirasMessage() async throws {
         let world = try await AgentWorld()
         let task = try await world.run(ticket: "PROJ-404", title: "PROJ-404", description: "", source: .jira)

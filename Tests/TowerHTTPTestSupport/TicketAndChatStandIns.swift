@@ -13,6 +13,8 @@ public final class TicketAndChat: @unchecked Sendable {
         public var description: String
         public var issueType = "Story"
         public var labels: [String] = []
+        /// Project components' names; served in Jira's shape (`{"self", "id", "name"}`).
+        public var components: [String] = []
         public var project = "PROJ"
     }
 
@@ -45,8 +47,8 @@ public final class TicketAndChat: @unchecked Sendable {
 
     func locked<T>(_ body: (TicketAndChat) -> T) -> T { lock.withLock { body(self) } }
 
-    public func addIssue(_ key: String, summary: String, description: String) {
-        locked { $0.issues[key] = Issue(key: key, summary: summary, description: description) }
+    public func addIssue(_ key: String, summary: String, description: String, labels: [String] = [], components: [String] = []) {
+        locked { $0.issues[key] = Issue(key: key, summary: summary, description: description, labels: labels, components: components) }
     }
 
     /// The comments posted on an issue, as the ADF documents' text.
@@ -92,10 +94,14 @@ public final class TicketAndChat: @unchecked Sendable {
                 "type": "doc", "version": 1,
                 "content": issue.description.components(separatedBy: "\n\n").map { ["type": "paragraph", "content": [["type": "text", "text": $0]]] },
             ]
+            let components = issue.components.enumerated().map { index, name in
+                ["self": "https://acme.atlassian.net/rest/api/3/component/\(10000 + index)", "id": "\(10000 + index)", "name": name]
+            }
             return Self.json([
                 "id": "10001", "key": issue.key,
                 "fields": [
-                    "summary": issue.summary, "status": ["name": "To Do"], "issuetype": ["name": "Story"], "labels": ["AI"], "description": description,
+                    "summary": issue.summary, "status": ["name": "To Do"], "issuetype": ["name": "Story"], "labels": ["AI"] + issue.labels,
+                    "components": components, "description": description,
                 ],
             ])
         }

@@ -25,7 +25,7 @@ private let transitionsFixture = try! String(
                 guard request.headers[.authorization] == expectedAuth else { return json(#"{"errorMessages":["Client must be authenticated to access this resource."],"errors":{}}"#, .unauthorized) }
                 guard context.parameters.get("key") == "PROJ-123" else { return json(#"{"errorMessages":["Issue does not exist or you do not have permission to see it."],"errors":{}}"#, .notFound) }
                 seen.add("get \(request.uri.queryParameters["fields"].map(String.init) ?? "")")
-                return json(#"{"key":"PROJ-123","fields":{"summary":"Add OAuth login","labels":["AI"],"status":{"name":"To Do"},"issuetype":{"name":"Story"},"description":{"type":"doc","version":1,"content":[{"type":"paragraph","content":[{"type":"text","text":"Users sign in with Google."}]}]}}}"#)
+                return json(#"{"key":"PROJ-123","fields":{"summary":"Add OAuth login","labels":["AI"],"components":[{"self":"https://acme.atlassian.net/rest/api/3/component/10000","id":"10000","name":"auth-service","description":"Sign-in and tokens"}],"status":{"name":"To Do"},"issuetype":{"name":"Story"},"description":{"type":"doc","version":1,"content":[{"type":"paragraph","content":[{"type":"text","text":"Users sign in with Google."}]}]}}}"#)
             }
             router.post("/rest/api/3/issue") { request, _ -> Response in
                 let body = try JSONValue.parse(String(buffer: try await request.body.collect(upTo: 1 << 20)))
@@ -71,7 +71,13 @@ private let transitionsFixture = try! String(
         let server = try await jira(seen: seen)
         defer { server.stop() }
         let issue = try await client(server).getIssue("PROJ-123")
-        #expect(issue == .init(key: "PROJ-123", summary: "Add OAuth login", status: "To Do", issueType: "Story", labels: ["AI"], description: "Users sign in with Google.\n"))
+        #expect(
+            issue
+                == .init(
+                    key: "PROJ-123", summary: "Add OAuth login", status: "To Do", issueType: "Story", labels: ["AI"], components: ["auth-service"],
+                    description: "Users sign in with Google.\n"))
+        // The components are asked for: Discovery reads a component that names a repository.
+        #expect(seen.all.contains("get summary,status,issuetype,labels,components,description"), "\(seen.all)")
         await #expect(throws: ServiceError(service: "Jira", status: 404, message: "Issue does not exist or you do not have permission to see it.")) {
             _ = try await client(server).getIssue("PROJ-999")
         }

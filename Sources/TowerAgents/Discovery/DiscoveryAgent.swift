@@ -66,8 +66,9 @@ public struct DiscoveryAgent: Sendable {
         self.log = log
     }
 
-    /// Runs Discovery for a ticket; `pinned` limits it to one repository.
-    public func discover(title: String, description: String, pinned: RepositoryRef? = nil) async throws -> Report {
+    /// Runs Discovery for a ticket; `pinned` limits it to one repository; a repository one of
+    /// the ticket's Jira `components` names leads (see ``ComponentRepositories``).
+    public func discover(title: String, description: String, pinned: RepositoryRef? = nil, components: [String] = []) async throws -> Report {
         let text = title + "\n" + description
         var keywords = KeywordExtractor.keywords(in: text)
         await log("keywords from the ticket: \(keywords.map(\.text).joined(separator: ", "))")
@@ -85,6 +86,8 @@ public struct DiscoveryAgent: Sendable {
         if let pinned { organization = [pinned] } else { organization = try await forge.repositories(owner: owner) }
         guard !organization.isEmpty else { throw DiscoveryError.emptyOrganization(owner: owner, forge: forge.name) }
         let known = Set(organization.map(\.description))
+        let componentNamed = pinned == nil ? ComponentRepositories.named(by: components, in: organization.map(\.description)) : []
+        for (repository, component) in componentNamed { await log("the ticket's Jira component \"\(component)\" names \(repository)") }
 
         // Code search, most specific keywords first, within the budget.
         var hits: [String: [String: Set<String>]] = [:]  // repo → path → keywords
@@ -127,9 +130,13 @@ public struct DiscoveryAgent: Sendable {
             return files + (named ? 2 : 0)
         }
         let weights = organization.map { (name: $0.description, weight: weight($0.description)) }.filter { $0.weight > 0 }
+        // A repository a component names is a candidate whatever the search found.
+        let named = componentNamed.map(\.repository)
         let candidates =
             pinned.map { [$0.description] }
-            ?? weights.sorted { $0.weight != $1.weight ? $0.weight > $1.weight : $0.name < $1.name }.prefix(budget.repositories).map(\.name)
+            ?? Array(
+                (named + weights.sorted { $0.weight != $1.weight ? $0.weight > $1.weight : $0.name < $1.name }.map(\.name).filter { !named.contains($0) })
+                    .prefix(budget.repositories))
 
         // Trees (cached by commit); every file that was hit or has a keyword in its path is ranked,
         // and the most worthwhile across all candidates are read, within the budgets.
@@ -196,7 +203,7 @@ public struct DiscoveryAgent: Sendable {
             population: LexicalIndex.Population(
                 size: max(populationSize, documents.count), frequency: frequency, density: SearchDensity(hits: searchHits, sizes: repositorySizes)))
         var ranking = ranker.rank(index, keywords: keywords)
-        guard !ranking.files.isEmpty else {
+        guard !ranking.files.isEmpty || !componentNamed.isEmpty else {
             throw DiscoveryError.nothingFound(
                 keywords: searched, owner: owner, forge: forge.name, repositories: organization.count)
         }
@@ -209,6 +216,7 @@ public struct DiscoveryAgent: Sendable {
         ranking.repositories = RepositoryMentions.adjust(
             ranking.repositories, dependencies: RepositoryMentions.named(in: text, repositories: candidates),
             apis: RepositoryMentions.namedAPIs(in: text, repositories: candidates, published: published), edges: edges.map(\.dependency))
+        ranking.repositories = ComponentRepositories.lead(ranking.repositories, named: componentNamed)
         let relevant = ranking.repositories.filter { $0.relevance >= 0.2 }.prefix(5)
         let relevantNames = Set(relevant.map { CrossRepoDependencies.shortName($0.name) })
         let dependencies = edges.filter { relevantNames.contains($0.dependency.from) || relevantNames.contains($0.dependency.to) }

@@ -25,7 +25,8 @@ public struct DiscoveryStep: WorkflowStep {
         agent.budget = services.discoveryBudget
         let report: DiscoveryAgent.Report
         do {
-            report = try await agent.discover(title: ticket.title, description: ticket.description, pinned: task.repository.flatMap(RepositoryRef.init))
+            report = try await agent.discover(
+                title: ticket.title, description: ticket.description, pinned: task.repository.flatMap(RepositoryRef.init), components: ticket.components)
         } catch let error as DiscoveryError {
             // Searching again finds the same nothing: fail now, saying what was searched.
             throw PermanentStepFailure(error.description)

@@ -14,6 +14,8 @@ public struct Ticket: Sendable, Equatable, Codable {
     public var url: String?
     /// Whether it came from Jira (so Planning comments there).
     public var fromJira: Bool
+    /// Jira's project components it is filed under: Discovery leads with a repository one names.
+    public var components: [String] = []
 
     /// The ticket of `task`, fetched from Jira when the task names one, or from the ticket file
     /// (`TOWER_TICKETS_FILE`) when there is no Jira.
@@ -25,7 +27,7 @@ public struct Ticket: Sendable, Equatable, Codable {
         if services.jira == nil, let file = services.tickets {
             do {
                 if let issue = try file.issue(key) {
-                    return Ticket(key: issue.key, title: issue.summary, description: issue.description, url: nil, fromJira: true)
+                    return Ticket(key: issue.key, title: issue.summary, description: issue.description, url: nil, fromJira: true, components: issue.components)
                 }
             } catch {
                 throw PermanentStepFailure("ticket \(key): \(error)")
@@ -42,7 +44,8 @@ public struct Ticket: Sendable, Equatable, Codable {
             let issue = try await jira.getIssue(key)
             return Ticket(
                 key: issue.key, title: issue.summary, description: issue.description,
-                url: jira.baseURL.appendingPathComponent("browse").appendingPathComponent(issue.key).absoluteString, fromJira: true)
+                url: jira.baseURL.appendingPathComponent("browse").appendingPathComponent(issue.key).absoluteString, fromJira: true,
+                components: issue.components)
         } catch let error as ServiceError where [400, 401, 403, 404].contains(error.status) {
             throw PermanentStepFailure("Jira cannot give ticket \(key): \(error.message)")
         }
