@@ -78,6 +78,25 @@ import TowerStore
         #expect(result.rankedRepos.contains { $0.name == "billing-service" && $0.relevance == 1 })
     }
 
+    /// The model's search terms pass the rules the ticket's own words do: a URL, a version, a
+    /// ticket number, a hash or a stop word it proposes is not searched, and the log says so.
+    @Test func theModelsSearchTermsPassTheSameRules() async throws {
+        let world = try await AgentWorld(answer: { body in
+            guard AnthropicStandIn.forcedTool(body) == "submit_search_terms" else { return PlanScript.answer(body) }
+            return ["related": ["https://pypi.org/simple/billing", "2.3.1", "PROJ-7", "3f9c2ab1", "previously", "vat_rate", "VAT_RATE", "reduced_rate"]]
+        })
+        let task = try await world.run(title: "VAT is wrong for reduced-rate items", description: "compute_vat applies the standard rate to books.")
+        #expect(task.status == .awaitingApproval, "\(task.lastError ?? "")")
+        let stored = try #require(try await world.store.artifacts(taskId: task.id, kind: .discovery).last)
+        let keywords = try JSONDecoder().decode(DiscoveryResult.self, from: stored.content).keywords
+        for refused in ["https://pypi.org/simple/billing", "2.3.1", "PROJ-7", "3f9c2ab1", "previously", "VAT_RATE"] {
+            #expect(!keywords.contains(refused), "\(refused): \(keywords)")
+        }
+        #expect(keywords.contains("vat_rate") && keywords.contains("reduced_rate"), "\(keywords)")
+        let log = try await world.log(task.id)
+        #expect(log.contains("not searched, from the model: \"https://pypi.org/simple/billing\", \"2.3.1\", \"PROJ-7\", \"3f9c2ab1\", \"previously\""), "\(log)")
+    }
+
     @Test func aTicketJiraDoesNotHaveFailsAtOnceWithJirasMessage() async throws {
         let world = try await AgentWorld()
         let task = try await world.run(ticket: "PROJ-404", title: "PROJ-404", description: "", source: .jira)

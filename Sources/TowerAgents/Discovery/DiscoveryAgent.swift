@@ -75,10 +75,15 @@ public struct DiscoveryAgent: Sendable {
         if let caller {
             let prompt = try prompts.render("discovery", "keywords", ["ticket": Fence.wrap(text, tag: "ticket"), "keywords": keywords.map(\.text).joined(separator: ", ")])
             let answer = try await caller.ask(RelatedTerms.self, system: try prompts.render("discovery", "system", [:]), prompt: prompt, purpose: "discovery keywords")
-            let known = Set(keywords.map { $0.text.lowercased() })
-            let related = answer.related.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !known.contains($0.lowercased()) }
+            var known = Set(keywords.map { $0.text.lowercased() })
+            // The model's terms pass the rules the ticket's own do: no URL, version, ticket
+            // number, hash or stop word is searched, whoever proposed it.
+            let proposed = answer.related.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let refused = proposed.filter { !KeywordExtractor.admissible($0) }
+            let related = proposed.filter { KeywordExtractor.admissible($0) && known.insert($0.lowercased()).inserted }
             keywords += related.map { Keyword($0, kind: .related) }
             if !related.isEmpty { await log("related terms from the model: \(related.joined(separator: ", "))") }
+            if !refused.isEmpty { await log("not searched, from the model: \(refused.map { "\"\($0)\"" }.joined(separator: ", ")) (a URL, version, ticket number, hash or stop word)") }
         }
         guard !keywords.isEmpty else { throw DiscoveryError.nothingToSearch }
 
