@@ -327,4 +327,27 @@ import TowerCore
         #expect(approach.hasPrefix("Low: 1 repository, 1 source file, 1 defining what the ticket names. Change tax (tax/rates.py)"), "\(approach)")
         #expect(approach.components(separatedBy: "then check").count - 1 == 2, "the users of what changes, not every edge: \(approach)")
     }
+
+    /// A component matches a repository however it is spelled, and only a whole name; the
+    /// repository it names leads even when its words scored nothing.
+    @Test func aComponentNamesARepositoryByItsWholeName() {
+        let organization = ["acme/billing-service", "acme/billing-client", "acme/web"]
+        #expect(ComponentRepositories.named(by: ["Billing Service", "WEB"], in: organization).map(\.repository) == ["acme/billing-service", "acme/web"])
+        #expect(ComponentRepositories.named(by: ["billing_client", "billing.client"], in: organization).map(\.component) == ["billing_client"])
+        #expect(ComponentRepositories.named(by: ["Billing", "billing-service-v2", "", " "], in: organization).isEmpty)
+
+        func file(_ repository: String, _ path: String, _ score: Double) -> RankedFile {
+            RankedFile(repository: repository, path: path, kind: .source, score: score, relevance: 0, reason: "", matched: [], defines: [])
+        }
+        let ranked = [
+            RankedRepository(name: "acme/billing-service", score: 8, relevance: 1, reason: "matches vat", files: [file("acme/billing-service", "tax.py", 4)]),
+            RankedRepository(name: "acme/web", score: 0, relevance: 0, reason: "matches nothing", files: []),
+        ]
+        let led = ComponentRepositories.lead(ranked, named: [("acme/web", "Web"), ("acme/billing-client", "billing-client")])
+        #expect(led.map(\.name) == ["acme/billing-client", "acme/web", "acme/billing-service"])
+        #expect(led.map(\.relevance) == [1, 1, 1])
+        #expect(led[1].reason == "the ticket's Jira component \"Web\" names it; matches nothing")
+        #expect(led[0].files.isEmpty && led[0].reason.hasSuffix("none of its files matched the ticket's words"))
+        #expect(ComponentRepositories.lead(ranked, named: []) == ranked)
+    }
 }

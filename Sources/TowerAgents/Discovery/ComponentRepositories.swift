@@ -36,8 +36,8 @@ enum ComponentRepositories {
         var led = repositories.map { repo -> RankedRepository in
             guard let component = named.first(where: { $0.repository == repo.name })?.component else { return repo }
             var repo = repo
-            if repo.score > 0, repo.score < best {
-                let by = best / repo.score
+            if repo.score < best {
+                let by = repo.score > 0 ? best / repo.score : 1
                 repo.score = best
                 for index in repo.files.indices { repo.files[index].score *= by }
             }
