@@ -70,4 +70,16 @@ public struct DiscoveryResult: Codable, Sendable, Equatable {
     public var rankedRepos: [Repository] {
         relevantRepos.sorted { $0.relevance > $1.relevance }
     }
+
+    /// Every file across the repositories in the order to read them: by relevance, which
+    /// compares across repositories, so a close second repository's best file comes before
+    /// the first one's weaker files; among equals, the ranked repositories' own order (a
+    /// source before the test under it). The console's "Read first" and the benchmark's
+    /// hit@5 both read this order.
+    public var readingOrder: [(repository: String, file: File)] {
+        rankedRepos.flatMap { repo in repo.files.map { (repository: repo.name, file: $0) } }
+            .enumerated().sorted { a, b in
+                a.element.file.relevance != b.element.file.relevance ? a.element.file.relevance > b.element.file.relevance : a.offset < b.offset
+            }.map(\.element)
+    }
 }

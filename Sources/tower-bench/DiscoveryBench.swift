@@ -100,11 +100,8 @@ func discoveryBench() async throws {
             lexical.searches += report.searchCalls
             let ranked = report.result.rankedRepos
             oursRepo = ranked.first.map { "\(owner)/\($0.name)" } ?? "-"
-            // Across repositories by relevance; within equal relevance, in the order Discovery gave
-            // (a source before the test under it).
-            let files = ranked.flatMap { repo in repo.files.map { (path: "\(owner)/\(repo.name)/\($0.path)", relevance: $0.relevance) } }
-                .enumerated().sorted { $0.element.relevance != $1.element.relevance ? $0.element.relevance > $1.element.relevance : $0.offset < $1.offset }
-                .map(\.element.path)
+            // The order the console's "Read first" lists them in.
+            let files = report.result.readingOrder.map { "\(owner)/\($0.repository)/\($0.file.path)" }
             lexical.add(topRepository: oursRepo, files: files, expectedRepository: expectedRepo, answers: answers, proposed: files.count)
             oursHit = files.prefix(5).contains(where: answers.contains)
             if dump != nil {

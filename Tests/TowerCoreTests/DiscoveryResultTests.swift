@@ -55,4 +55,22 @@ let originalDiscoveryExample = """
             ], crossRepoDependencies: [], estimatedComplexity: "Low", recommendedApproach: "", keywords: [])
         #expect(result.rankedRepos.map(\.name) == ["b", "a"])
     }
+
+    /// Files across repositories by relevance, so a close second repository's best source comes
+    /// before the first one's test; among equal relevance, the ranked repositories' own order.
+    @Test func theReadingOrderInterleavesRepositoriesByFileRelevance() {
+        let result = DiscoveryResult(
+            relevantRepos: [
+                .init(
+                    name: "web", relevance: 0.6, reason: "", languages: [],
+                    files: [.init(path: "Login.tsx", type: "source", relevance: 0.85), .init(path: "README.md", type: "docs", relevance: 0.3)]),
+                .init(
+                    name: "auth", relevance: 1, reason: "", languages: [],
+                    files: [
+                        .init(path: "oauth.ts", type: "source", relevance: 1), .init(path: "oauth.test.ts", type: "test", relevance: 0.8),
+                        .init(path: "README.md", type: "docs", relevance: 0.3),
+                    ]),
+            ], crossRepoDependencies: [], estimatedComplexity: "Low", recommendedApproach: "", keywords: [])
+        #expect(result.readingOrder.map { "\($0.repository)/\($0.file.path)" } == ["auth/oauth.ts", "web/Login.tsx", "auth/oauth.test.ts", "auth/README.md", "web/README.md"])
+    }
 }

@@ -146,6 +146,17 @@ enum TaskView {
         ]
         lines += StyledWrap.wrap([Span("Approach ", Style(.muted)), Span(result.recommendedApproach)], width: inner.width, indent: 9)
         lines.append([])
+        // Across repositories, the files to open first; one repository's list says it already.
+        if result.relevantRepos.filter({ !$0.files.isEmpty }).count > 1 {
+            lines.append([Span("Read first", Style(.markdownHeading, bold: true))])
+            for (index, entry) in result.readingOrder.prefix(5).enumerated() {
+                lines.append([
+                    Span("  \(index + 1). ", Style(.muted)), Span(entry.repository + "/", Style(.muted)), Span(entry.file.path, Style(.text)),
+                    Span("  \(entry.file.type)", Style(.muted)), Span(String(format: "  %.2f", entry.file.relevance), Style(.muted)),
+                ])
+            }
+            lines.append([])
+        }
         for repo in result.rankedRepos {
             let filled = Int((repo.relevance * 10).rounded())
             lines.append([
