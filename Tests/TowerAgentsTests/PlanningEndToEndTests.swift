@@ -78,6 +78,18 @@ import TowerStore
         #expect(result.rankedRepos.contains { $0.name == "billing-service" && $0.relevance == 1 })
     }
 
+    /// A component's repository where no file matched the ticket reaches the plan's prompt by
+    /// its files' names, sources first, fenced as data; one with matched files by its excerpts.
+    @Test func aComponentsRepositoryWithNoMatchedFileIsShownByItsFiles() async throws {
+        let world = try await AgentWorld()
+        world.chat.addIssue("PROJ-9", summary: "Quaternion slerp", description: "The gyroscope fusion drifts; use quaternion slerp.", components: ["Shared Models"])
+        let task = try await world.run(ticket: "PROJ-9", title: "PROJ-9", description: "", source: .jira)
+        #expect(task.status == .awaitingApproval, "\(task.lastError ?? "")")
+        let plan = try #require(world.anthropic.requests.map(AnthropicStandIn.promptText).last { $0.contains("Excerpts of the most relevant files") })
+        #expect(plan.contains("No file of acme/shared-models matched the ticket; its files, sources first (4 of 4):"), "\(plan)")
+        #expect(plan.contains("<code listing=\"file names\" repository=\"acme/shared-models\">\nshared_models/__init__.py\nshared_models/invoice.py\ntests/test_invoice.py\npyproject.toml\n</code>"), "\(plan)")
+    }
+
     /// The model's search terms pass the rules the ticket's own words do: a URL, a version, a
     /// ticket number, a hash or a stop word it proposes is not searched, and the log says so.
     @Test func theModelsSearchTermsPassTheSameRules() async throws {

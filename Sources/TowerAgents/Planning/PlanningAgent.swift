@@ -43,6 +43,22 @@ public struct PlanningAgent: WorkflowStep {
         return Array((strong + linked).prefix(3))
     }
 
+    /// A repository's code and build files by name, sources, then tests, then build and
+    /// configuration, within `limit` paths and 4 KB; `nil` when it has none.
+    static func fileListing(_ paths: [String], limit: Int = 80) -> (text: String, shown: Int, total: Int)? {
+        let order: [FileKind] = [.source, .test, .build, .config]
+        let kept = paths.compactMap { path in order.firstIndex(of: FileKind.of(path)).map { (rank: $0, path: path) } }
+            .sorted { $0.rank != $1.rank ? $0.rank < $1.rank : $0.path < $1.path }.map(\.path)
+        guard !kept.isEmpty else { return nil }
+        var lines: [String] = []
+        var bytes = 0
+        for path in kept.prefix(limit) where bytes + path.utf8.count < 4 << 10 {
+            lines.append(path)
+            bytes += path.utf8.count + 1
+        }
+        return (lines.joined(separator: "\n"), lines.count, kept.count)
+    }
+
     public func run(_ context: StepContext) async throws -> StepOutcome {
         let forge = try services.requireForge(auditedFor: context)
         guard let caller = services.caller(for: .planning, in: context, step: "planning") else {
@@ -77,6 +93,14 @@ public struct PlanningAgent: WorkflowStep {
                 let kept = String(text.prefix(min(budget, 8 << 10)))
                 budget -= kept.utf8.count
                 excerpts.append(Fence.wrap(kept, tag: "code", attributes: ["repository": repo.description, "path": file.path]))
+            }
+            // A repository the ticket's component named, where no file matched the ticket's
+            // words: the model sees only the prompt, so it gets the repository's files by name
+            // (fenced as code: file names are the repository's data, not instructions).
+            if !ranked.contains(where: { $0.type != "docs" }), let listing = Self.fileListing(files) {
+                excerpts.append(
+                    "No file of \(repo.description) matched the ticket; its files, sources first (\(listing.shown) of \(listing.total)):\n"
+                        + Fence.wrap(listing.text, tag: "code", attributes: ["repository": repo.description, "listing": "file names"]))
             }
         }
         try await context.log(.info, "planning in \(candidates.map(\.description).joined(separator: ", ")) with \(services.model(for: .planning))")
