@@ -56,11 +56,6 @@ enum ComponentRepositories {
             if aFirst != bFirst { return aFirst }
             return a.score != b.score ? a.score > b.score : a.name < b.name
         }
-        let bestFile = led.flatMap { $0.files.map(\.score) }.max() ?? 1
-        for index in led.indices {
-            led[index].relevance = LexicalRanker.round(led[index].score / best)
-            for file in led[index].files.indices { led[index].files[file].relevance = LexicalRanker.round(led[index].files[file].score / bestFile) }
-        }
-        return led
+        return RankedRepository.rescaled(led)
     }
 }

@@ -97,6 +97,20 @@ public struct RankedRepository: Sendable, Equatable {
     public var relevance: Double
     public var reason: String
     public var files: [RankedFile]
+
+    /// `repositories` with each relevance recomputed after their scores were scaled: a
+    /// repository's over the best repository's score, a file's over the best file's, so both
+    /// still compare across repositories. The order is left as given.
+    static func rescaled(_ repositories: [RankedRepository]) -> [RankedRepository] {
+        let bestRepository = repositories.map(\.score).max().flatMap { $0 > 0 ? $0 : nil } ?? 1
+        let bestFile = repositories.flatMap { $0.files.map(\.score) }.max().flatMap { $0 > 0 ? $0 : nil } ?? 1
+        return repositories.map { repo in
+            var repo = repo
+            repo.relevance = LexicalRanker.round(repo.score / bestRepository)
+            for index in repo.files.indices { repo.files[index].relevance = LexicalRanker.round(repo.files[index].score / bestFile) }
+            return repo
+        }
+    }
 }
 
 /// The explainable lexical ranking: BM25 over paths and contents, where a keyword counts by how

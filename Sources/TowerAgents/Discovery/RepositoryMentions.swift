@@ -91,12 +91,6 @@ enum RepositoryMentions {
         }
         guard changed else { return repositories }
         adjusted.sort { $0.score != $1.score ? $0.score > $1.score : $0.name < $1.name }
-        let bestRepository = adjusted.first?.score ?? 1
-        let bestFile = adjusted.flatMap { $0.files.map(\.score) }.max() ?? 1
-        for index in adjusted.indices {
-            adjusted[index].relevance = LexicalRanker.round(adjusted[index].score / bestRepository)
-            for file in adjusted[index].files.indices { adjusted[index].files[file].relevance = LexicalRanker.round(adjusted[index].files[file].score / bestFile) }
-        }
-        return adjusted
+        return RankedRepository.rescaled(adjusted)
     }
 }
