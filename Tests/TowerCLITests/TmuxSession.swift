@@ -94,16 +94,34 @@ final class TmuxSession {
     }
 
     /// Waits until the screen satisfies `predicate`; returns the last screen either way.
+    ///
+    /// A capture can land while the console is halfway through painting a frame: tmux applies a
+    /// frame's bytes as they arrive, so the header can be there and the rows not yet (a CI run on a
+    /// busy machine saw exactly that). A matching screen is therefore returned once it has settled:
+    /// captured twice in a row, unchanged. A screen that never settles (a log streaming fast) is
+    /// returned as last seen after a bounded number of tries, so a live screen cannot stall a test.
     @discardableResult
     func waitFor(timeout: TimeInterval = 45, _ predicate: (String) -> Bool) async throws -> (ok: Bool, screen: String) {
         let deadline = Date().addingTimeInterval(timeout)
         var screen = ""
         while Date() < deadline {
             screen = try capture()
-            if predicate(screen) { return (true, screen) }
+            if predicate(screen) { return (true, try await settled(screen, predicate)) }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
         return (false, screen)
+    }
+
+    /// The screen once two captures 40 ms apart agree, as long as it still satisfies `predicate`.
+    private func settled(_ first: String, _ predicate: (String) -> Bool) async throws -> String {
+        var last = first
+        for _ in 0..<12 {
+            try await Task.sleep(nanoseconds: 40_000_000)
+            let next = try capture()
+            if next == last { return next }
+            if predicate(next) { last = next }
+        }
+        return last
     }
 
     func waitFor(_ text: String, timeout: TimeInterval = 45) async throws -> (ok: Bool, screen: String) {
