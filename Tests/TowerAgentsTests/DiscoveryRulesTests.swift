@@ -115,6 +115,43 @@ import TowerCore
         #expect(LexicalRanker.definitionPattern("--key") == nil)
     }
 
+    /// A variable declared with `const`, `let`, `var` or `val` is a definition at a module's or a
+    /// type's level, never as a function's local. The first case is pmndrs/jotai's own
+    /// tests/react/error.test.tsx (at 1fae772): its `onClick` handler put three test files first
+    /// for a use-gesture ticket about the `onClick` event.
+    @Test func aDeclaredLocalVariableIsNoDefinition() throws {
+        let pattern = try #require(LexicalRanker.definitionPattern("onClick"))
+        func defines(_ code: String) -> Bool { LexicalRanker.defines(code, pattern) }
+        #expect(!defines("""
+            it('can throw an error in write function', () => {
+              const countAtom = atom(0)
+              const Counter = () => {
+                const [count, dispatch] = useAtom(errorAtom)
+                const onClick = () => {
+                  try {
+                    dispatch()
+                  } catch (e) {
+                    console.error(e)
+                  }
+                }
+                return <button onClick={onClick}>button</button>
+              }
+            })
+            """))
+        #expect(!defines("function Button(props) {\n  let onClick = props.onClick\n}\n"))
+        #expect(!defines("fn main() {\n    let onClick = handler();\n}\n"), "Rust's let is always local")
+        #expect(!defines("func run() {\n\tvar onClick int\n}\n"), "a Go function's var")
+        #expect(!defines("if let onClick = action {\n}\n"), "Swift's optional binding declares nothing")
+        #expect(defines("export const onClick = (event) => event.preventDefault()\n"))
+        #expect(defines("const onClick = vi.fn()\n"))
+        #expect(defines("pub const onClick: u32 = 1;\n"))
+        #expect(defines("public struct Handlers {\n    public static let onClick = Handler()\n}\n"), "a Swift struct's property")
+        #expect(defines("@MainActor final class Handlers {\n    var onClick: Handler?\n}\n"))
+        #expect(defines("class Button {\n    companion object {\n        val onClick = 1\n    }\n}\n"), "a Kotlin companion object's val")
+        #expect(defines("const (\n\tonClick = iota\n\tonHover\n)\n"), "Go's grouped constants")
+        #expect(defines("function onClick(event) {}\n"))
+    }
+
     /// The Conventional Commits specification's own examples: the type is no search term, the
     /// scope is.
     @Test func aConventionalCommitTypeIsNoTermItsScopeIs() {

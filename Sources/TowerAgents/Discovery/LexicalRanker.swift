@@ -245,28 +245,33 @@ public struct LexicalRanker: Sendable {
     }
 
     /// A definition of `identifier` in the common languages: `def`, `class`, `func`, `function`,
-    /// `fn`, `struct`, `interface`, `type`, `const`, Go methods, or an assignment at a module's
-    /// or a class's level or a parameter's default (``defines(_:_:)`` checks which). A flag
-    /// (`--proxy-headers`) is defined nowhere. An assignment's indentation is group 1.
+    /// `fn`, `struct`, `interface`, `type`, Go methods; or a declared variable (`const`, `let`,
+    /// `var`, `val`, after modifiers such as `export` or `static`) or a plain assignment, at a
+    /// module's or a type's level or as a parameter's default (``defines(_:_:)`` checks which).
+    /// A flag (`--proxy-headers`) is defined nowhere. The indentation of an assignment is group
+    /// 1, of a declared variable group 2.
     static func definitionPattern(_ identifier: String) -> NSRegularExpression? {
         guard !identifier.hasPrefix("-") else { return nil }
         let name = NSRegularExpression.escapedPattern(for: identifier)
-        let keywords = "def|class|func|function|fn|struct|enum|interface|type|protocol|trait|object|module|const|let|var|val|record|actor|extension"
-        let pattern = #"(?:\b(?:"# + keywords + #")\s+\*?"# + name + #"\b)|(?:\bfunc\s*\([^)]*\)\s*"# + name + #"\b)|(?:^([ \t]*)"# + name + #"[ \t]*(?::[^=\n]*)?=[^=])"#
+        let keywords = "def|class|func|function|fn|struct|enum|interface|type|protocol|trait|object|module|record|actor|extension"
+        let modifiers = #"(?:(?:export|declare|public|private|protected|internal|fileprivate|open|static|final|override|lazy|readonly|nonisolated|pub|default)\s+)*"#
+        let pattern = #"(?:\b(?:"# + keywords + #")\s+\*?"# + name + #"\b)|(?:\bfunc\s*\([^)]*\)\s*"# + name + #"\b)|(?:^([ \t]*)"# + name
+            + #"[ \t]*(?::[^=\n]*)?=[^=])|(?:^([ \t]*)"# + modifiers + #"(?:const|let|var|val)\s+"# + name + #"\b)"#
         return try? NSRegularExpression(pattern: pattern, options: [.anchorsMatchLines])
     }
 
     /// Whether `content` defines what `pattern` (``definitionPattern(_:)``) looks for. An
-    /// indented assignment counts only where it declares: directly inside a class, or as a
-    /// parameter's default in a signature that spans lines. A function's local variable of the
-    /// same name defines nothing a ticket means.
+    /// indented assignment or variable counts only where it declares: directly inside a type, or
+    /// as a parameter's default in a signature that spans lines. A function's local variable of
+    /// the same name (`const onClick = () => …` inside a test's component) defines nothing a
+    /// ticket means.
     static func defines(_ content: String, _ pattern: NSRegularExpression) -> Bool {
         let text = content as NSString
         var found = false
         pattern.enumerateMatches(in: content, range: NSRange(location: 0, length: text.length)) { match, _, stop in
             guard let match else { return }
-            let indentation = match.range(at: 1)
-            if indentation.location == NSNotFound || indentation.length == 0 || declares(text, line: match.range.location, indentation: indentation.length) {
+            let indentation = [match.range(at: 1), match.range(at: 2)].first { $0.location != NSNotFound }
+            if indentation == nil || indentation?.length == 0 || declares(text, line: match.range.location, indentation: indentation?.length ?? 0) {
                 found = true
                 stop.pointee = true
             }
@@ -288,12 +293,17 @@ public struct LexicalRanker: Sendable {
             guard !trimmed.isEmpty, !trimmed.hasPrefix("#"), !trimmed.hasPrefix("//") else { continue }
             if trimmed.range(of: #"\)\s*(->.*)?[:{]$"#, options: .regularExpression) != nil { signatureClosed = true }
             guard line.count - body.count < indentation else { continue }
-            if trimmed.range(of: #"^(export\s+)?(abstract\s+)?(data\s+)?class\b"#, options: .regularExpression) != nil { return true }
+            if trimmed.range(of: Self.typeOpening, options: .regularExpression) != nil { return true }
             let opensFunction = trimmed.range(of: #"^(async\s+)?(def|function|func|fn)\b"#, options: .regularExpression) != nil
             return opensFunction && !signatureClosed
         }
         return false
     }
+
+    /// A line that opens a block whose names are declarations: a type (`class`, `struct`,
+    /// `extension`, `impl`, `object`…), a namespace, or Go's grouped `const (` / `var (`.
+    static let typeOpening =
+        #"^(@\w+(\([^)]*\))?\s+)*((export|declare|public|private|internal|fileprivate|open|final|abstract|data|sealed|companion|pub|default)\s+)*(class|struct|enum|extension|actor|protocol|interface|trait|object|record|impl|namespace|module)\b|^(const|var)\s*\($"#
 
     static func round(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
 }
