@@ -7,17 +7,22 @@ A changelog entry is what a maintainer wrote about a change for its users, usual
 issue: closer to a ticket than a commit's subject. Each entry that names a pull request or an
 issue (`:pr:`N``, `:issue:`N``, `(#N)`, `[#N](…)`) is matched to the commits that landed it:
 the merge or squash commit whose subject ends in `(#N)` or says `Merge pull request #N`, else
-the commits whose message says `#N`. The code files they changed that still exist are the
-answer; entries matched to nothing, or to more than 10 files, are left out. Newest first.
+the commits whose message says `#N`. The code files they changed that existed before them are
+the answer; entries matched to nothing, or to more than 10 files, or with fewer than three
+words, are left out. Newest first.
 
-The entries' own text stays in the changelog files at HEAD, where Discovery would find it word
-for word: scripts/bench-discovery removes those files from the benchmark's forge
-(`changelog_paths` below says which).
+A ticket is filed before its change: each ticket's `base` is a commit made in GIT_DIR (the
+benchmark's own bare copy) whose tree is the one before the earliest of those commits, less its
+changelog files. The entries' own text also stays in the changelog files at HEAD, where
+Discovery would find it word for word: scripts/bench-discovery removes those files from the
+head of the benchmark's forge too (`changelog_paths` below says which).
 """
 import json
+import os
 import re
 import subprocess
 import sys
+import tempfile
 
 CHANGELOG = re.compile(r"^(CHANGES|CHANGELOG|HISTORY|NEWS|RELEASE[-_]?NOTES)(\.\w+)?$|^docs?/([a-z]{2}([-_][a-z]{2,4})?/docs?/)?(changes|changelog|history|release[-_]notes)(\.\w+)?$", re.I)
 CODE = re.compile(r"\.(py|pyi|js|jsx|ts|tsx|mjs|go|rs|c|h|swift|java|rb)$")
@@ -27,9 +32,29 @@ def git(git_dir, *args):
     return subprocess.run(["git", "--git-dir", git_dir, *args], capture_output=True, text=True, check=True).stdout
 
 
-def changelog_paths(git_dir):
-    """The changelog files of HEAD's tree (the root's and the docs' release notes)."""
-    return [p for p in git(git_dir, "ls-tree", "-r", "--name-only", "HEAD").split("\n") if p and CHANGELOG.search(p)]
+def changelog_paths(git_dir, commit="HEAD"):
+    """The changelog files of a commit's tree (the root's and the docs' release notes)."""
+    return [p for p in git(git_dir, "ls-tree", "-r", "--name-only", commit).split("\n") if p and CHANGELOG.search(p)]
+
+
+def without_changelogs(git_dir, commit):
+    """A commit in `git_dir` whose tree is `commit`'s less its changelog files."""
+    handle, index = tempfile.mkstemp()
+    os.close(handle)
+    os.unlink(index)
+    env = dict(os.environ, GIT_INDEX_FILE=index)
+    try:
+        def run(*args):
+            return subprocess.run(["git", "--git-dir", git_dir, *args], capture_output=True, text=True, check=True, env=env).stdout.strip()
+        run("read-tree", commit)
+        paths = changelog_paths(git_dir, commit)
+        if paths:
+            run("rm", "--cached", "--quiet", "--ignore-unmatch", "--", *paths)
+        tree = run("write-tree")
+        return run("-c", "user.name=bench", "-c", "user.email=bench@localhost", "commit-tree", tree, "-p", commit, "-m", "bench: the ticket's base without the changelogs")
+    finally:
+        if os.path.exists(index):
+            os.unlink(index)
 
 
 def entries(text):
@@ -80,12 +105,12 @@ def ticket_text(entry):
 
 def main():
     git_dir, name, per_repo = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    head_files = set(git(git_dir, "ls-tree", "-r", "--name-only", "HEAD").split("\n"))
     log = git(git_dir, "log", "--format=%x00%H%x01%P%x01%s%x01%b", "HEAD")
     commits = []
     for record in log.split("\x00")[1:]:
         sha, parents, subject, body = (record.split("\x01") + ["", "", ""])[:4]
         commits.append((sha, parents.split(), subject.strip(), body))
+    order = {commit[0]: -index for index, commit in enumerate(commits)}  # higher is newer
 
     def landed(number):
         """The commits that landed pull request or issue `number`: its merge or squash first."""
@@ -106,20 +131,27 @@ def main():
             prs, issues, bare = references(entry)
             numbers = list(dict.fromkeys(prs + issues + bare))
             text = ticket_text(entry)
-            if not numbers or len(text.split()) < 4 or text.lower() in seen:
+            if not numbers or len(re.findall(r"[A-Za-z]{2,}", text)) < 3 or text.lower() in seen:
                 continue
-            files = []
+            files, landing = [], []
             for number in numbers:
                 for commit in landed(number):
                     files += changed(commit)
+                    landing.append(commit)
             files = list(dict.fromkeys(files))
             if not 1 <= len(files) <= 10:
                 continue
-            answer = [f for f in files if CODE.search(f) and f in head_files and not f.startswith("docs/") and not CHANGELOG.search(f)]
+            # Before the earliest commit that landed it (the log is newest first).
+            earliest = min(landing, key=lambda c: order[c[0]], default=None)
+            if earliest is None or not earliest[1]:
+                continue
+            before = earliest[1][0]
+            present = set(git(git_dir, "ls-tree", "-r", "--name-only", before).split("\n"))
+            answer = [f for f in files if CODE.search(f) and f in present and not f.startswith("docs/") and not CHANGELOG.search(f)]
             if not answer:
                 continue
             seen.add(text.lower())
-            print(json.dumps({"repo": name, "ticket": text, "files": answer}))
+            print(json.dumps({"repo": name, "ticket": text, "files": answer, "base": without_changelogs(git_dir, before)}))
             count += 1
             if count >= per_repo:
                 return

@@ -8,11 +8,16 @@ import TowerStore
 /// them: a commit's subject is the ticket, the code files it changed are the answer), against
 /// plain BM25 over every file's path and content. Reports repo@1 (the top repository is the
 /// commit's), hit@5 (a changed file among the first five), seconds and search calls per ticket.
+/// A ticket with a `base` is answered with its repository's branch at that commit, the tree the
+/// change was made on, by Tower and the baselines alike: at the head, the change itself (a name
+/// it added, a test it wrote) would point at the answer.
 func discoveryBench() async throws {
     struct Ticket: Decodable {
         var repo: String
         var ticket: String
         var files: [String]
+        /// The commit the change was made on: the repository is answered as it was then.
+        var base: String?
     }
     let forgeRoot = URL(fileURLWithPath: option("--forge", ""))
     let owner = option("--owner", "pallets")
@@ -26,12 +31,17 @@ func discoveryBench() async throws {
     let repositories = try await forge.repositories(owner: owner)
 
     // The baseline's corpus: every readable file of every repository, path and content.
+    func files(of repo: RepositoryRef, at ref: String) async throws -> [CandidateFile] {
+        let paths = try await forge.files(in: repo, ref: ref).filter { !$0.hasSuffix(".png") && !$0.hasSuffix(".ico") && !$0.hasSuffix(".woff") }
+        let texts = try await forge.files(paths, in: repo, ref: ref)
+        return paths.map { CandidateFile(repository: repo.description, path: $0, content: texts[$0]) }
+    }
     var corpus: [CandidateFile] = []
+    var heads: [String: ForgeBranch] = [:]
     for repo in repositories {
-        let branch = try await forge.defaultBranch(of: repo)
-        for path in try await forge.files(in: repo, ref: branch) where !path.hasSuffix(".png") && !path.hasSuffix(".ico") && !path.hasSuffix(".woff") {
-            corpus.append(CandidateFile(repository: repo.description, path: path, content: try await forge.file(path, in: repo, ref: branch)))
-        }
+        let branch = try ForgeBranch(root: forgeRoot, repo: repo, name: try await forge.defaultBranch(of: repo))
+        heads[repo.name] = branch
+        corpus += try await files(of: repo, at: branch.head)
     }
     var started = Date()
     let index = LexicalIndex(corpus)
@@ -88,6 +98,19 @@ func discoveryBench() async throws {
         }
         let expectedRepo = "\(owner)/\(ticket.repo)"
         let answers = Set(ticket.files.map { "\(expectedRepo)/\($0)" })
+        // The ticket's repository as it was before the change, for Tower and the baselines alike.
+        var (index, sourceIndex, frozenAll, frozenSources) = (index, sourceIndex, frozenAll, frozenSources)
+        let branch = ticket.base == nil ? nil : heads[ticket.repo]
+        if let base = ticket.base, let branch {
+            try branch.move(to: base)
+            let then = try await files(of: branch.repo, at: base)
+            let sources = then.filter { FileKind.of($0.path) == .source }
+            index = index.replacing(repository: branch.repo.description, with: then)
+            sourceIndex = sourceIndex.replacing(repository: branch.repo.description, with: sources)
+            frozenAll = frozenAll.replacing(repository: branch.repo.description, with: then.map { ($0.repository, $0.path, $0.content) })
+            frozenSources = frozenSources.replacing(repository: branch.repo.description, with: sources.map { ($0.repository, $0.path, $0.content) })
+        }
+        defer { try? branch?.restore() }
 
         started = Date()
         var ours = "nothing"

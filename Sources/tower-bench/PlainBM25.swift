@@ -7,6 +7,7 @@ struct PlainBM25 {
     struct Document {
         var repository: String
         var path: String
+        var content: String?
         var counts: [String: Int]
         var length: Int
     }
@@ -38,15 +39,49 @@ struct PlainBM25 {
 
     init(_ files: [(repository: String, path: String, content: String?)]) {
         var frequency: [String: Int] = [:]
-        documents = files.map { file in
-            let terms = Self.tokens(file.path) + Self.tokens(file.content ?? "")
-            var counts: [String: Int] = [:]
-            for term in terms { counts[term, default: 0] += 1 }
-            for term in counts.keys { frequency[term, default: 0] += 1 }
-            return Document(repository: file.repository, path: file.path, counts: counts, length: terms.count)
-        }
+        let documents = files.map(Self.document)
+        for document in documents { for term in document.counts.keys { frequency[term, default: 0] += 1 } }
+        self.init(documents: documents, frequency: frequency)
+    }
+
+    private init(documents: [Document], frequency: [String: Int]) {
+        self.documents = documents
         self.frequency = frequency
         averageLength = max(1, Double(documents.map(\.length).reduce(0, +)) / Double(max(1, documents.count)))
+    }
+
+    private static func document(_ file: (repository: String, path: String, content: String?)) -> Document {
+        let terms = tokens(file.path) + tokens(file.content ?? "")
+        var counts: [String: Int] = [:]
+        for term in terms { counts[term, default: 0] += 1 }
+        return Document(repository: file.repository, path: file.path, content: file.content, counts: counts, length: terms.count)
+    }
+
+    /// The same with one repository's files replaced, reading again only those that changed
+    /// (``LexicalIndex/replacing(repository:with:)`` does the same for Tower's index).
+    func replacing(repository: String, with files: [(repository: String, path: String, content: String?)]) -> PlainBM25 {
+        var previous: [String: Document] = [:]
+        for document in documents where document.repository == repository { previous[document.path] = document }
+        var frequency = self.frequency
+        var kept = documents.filter { $0.repository != repository }
+        var reused = Set<String>()
+        for file in files {
+            if let document = previous[file.path], document.content == file.content {
+                kept.append(document)
+                reused.insert(file.path)
+                continue
+            }
+            let document = Self.document(file)
+            for term in document.counts.keys { frequency[term, default: 0] += 1 }
+            kept.append(document)
+        }
+        for (path, document) in previous where !reused.contains(path) {
+            for term in document.counts.keys {
+                let left = (frequency[term] ?? 1) - 1
+                frequency[term] = left > 0 ? left : nil
+            }
+        }
+        return PlainBM25(documents: kept, frequency: frequency)
     }
 
     /// The files for a query, best first, and the repository of the best three (halving).

@@ -58,19 +58,26 @@ public struct LexicalIndex: Sendable {
     }
 
     public init(_ files: [CandidateFile], population: Population? = nil) {
-        self.population = population
-        documents = files.map { file in
-            var counts: [String: Int] = [:]
-            let pathTerms = Terms.of(file.path)
-            // The path is part of the document, as in plain BM25 over path + content.
-            let terms = pathTerms + (file.content.map { Terms.of($0) } ?? [])
-            for term in terms { counts[term, default: 0] += 1 }
-            return Document(file: file, kind: FileKind.of(file.path), counts: counts, length: terms.count, pathTerms: Set(pathTerms))
-        }
-        averageLength = max(1, Double(documents.map(\.length).reduce(0, +)) / Double(max(1, documents.count)))
+        let documents = files.map(Self.document)
         var frequency: [String: Int] = [:]
         for document in documents { for term in document.counts.keys { frequency[term, default: 0] += 1 } }
-        documentFrequency = frequency
+        self.init(documents: documents, documentFrequency: frequency, population: population)
+    }
+
+    init(documents: [Document], documentFrequency: [String: Int], population: Population?) {
+        self.documents = documents
+        self.documentFrequency = documentFrequency
+        self.population = population
+        averageLength = max(1, Double(documents.map(\.length).reduce(0, +)) / Double(max(1, documents.count)))
+    }
+
+    /// One file's terms: its path's, then its content's, as in plain BM25 over path + content.
+    static func document(_ file: CandidateFile) -> Document {
+        var counts: [String: Int] = [:]
+        let pathTerms = Terms.of(file.path)
+        let terms = pathTerms + (file.content.map { Terms.of($0) } ?? [])
+        for term in terms { counts[term, default: 0] += 1 }
+        return Document(file: file, kind: FileKind.of(file.path), counts: counts, length: terms.count, pathTerms: Set(pathTerms))
     }
 }
 
