@@ -42,6 +42,22 @@ import TowerServices
         }
     }
 
+    /// A ticket that asks to add a name the code holds nowhere ("Add `refreshToken` helper")
+    /// leads to where the name's words are: its parts are searched and ranked as words.
+    @Test func aNewNameLeadsToWhereItsWordsAre() async throws {
+        let (forge, _, directory) = try await FixtureOrganization.localForge()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let lines = LogLines()
+        let agent = DiscoveryAgent(forge: forge, owner: FixtureOrganization.owner, caller: nil, prompts: PromptLibrary(directories: []), log: { await lines.append($0) })
+        let report = try await agent.discover(title: "Add `refreshToken` helper", description: "")
+        let logged = await lines.all
+        let top = try #require(report.result.rankedRepos.first)
+        #expect(top.name == "auth-service", "\(report.result.rankedRepos.map { "\($0.name) \($0.relevance)" })")
+        #expect(top.files.first?.path == "internal/token/jwt.go", "\(top.files.prefix(3).map(\.path))")
+        #expect(report.searchedKeywords.prefix(3) == ["refreshToken", "refresh", "token"], "\(report.searchedKeywords)")
+        #expect(logged.contains { $0.contains("\"refreshToken\" is nowhere in the code: a new name, so its words are searched: refresh, token") }, "\(logged)")
+    }
+
     @Test func aFileThatDefinesAnIdentifierOutranksOneThatMentionsIt() async throws {
         let (forge, _, directory) = try await FixtureOrganization.localForge()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -130,4 +146,10 @@ import TowerServices
         let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(result)) as? [String: Any]
         #expect(Set(json?.keys.map { $0 } ?? []) == ["relevantRepos", "crossRepoDependencies", "estimatedComplexity", "recommendedApproach", "keywords"])
     }
+}
+
+/// What a Discovery run logged, in order.
+actor LogLines {
+    private(set) var all: [String] = []
+    func append(_ line: String) { all.append(line) }
 }

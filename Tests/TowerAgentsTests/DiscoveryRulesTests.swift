@@ -152,6 +152,18 @@ import TowerCore
         #expect(defines("function onClick(event) {}\n"))
     }
 
+    /// A name the code holds nowhere is searched by its words: an identifier's parts without
+    /// its joined whole, a dotted name's every word; never a stop word, a short part or a word
+    /// the ticket already gives. unjs/ufo's changelog has "Add `filterQuery` utility".
+    @Test func aNewNamesWordsAreItsParts() {
+        #expect(NewName.words(of: Keyword("filterQuery", kind: .identifier), besides: []).map(\.text) == ["filter", "query"])
+        #expect(NewName.words(of: Keyword("with_fragment", kind: .identifier), besides: []).map(\.text) == ["with", "fragment"].filter { KeywordExtractor.admissible($0) })
+        #expect(NewName.words(of: Keyword("session.headers", kind: .identifier), besides: []).map(\.text) == ["session", "header"])
+        #expect(NewName.words(of: Keyword("parseURL", kind: .identifier), besides: [Keyword("parse", kind: .word)]).map(\.text) == ["url"])
+        #expect(NewName.words(of: Keyword("toID", kind: .identifier), besides: []).isEmpty, "parts of two letters are no search terms")
+        #expect(NewName.words(of: Keyword("rate limiter", kind: .compound), besides: []).isEmpty, "only a name is new")
+    }
+
     /// The Conventional Commits specification's own examples: the type is no search term, the
     /// scope is.
     @Test func aConventionalCommitTypeIsNoTermItsScopeIs() {

@@ -97,16 +97,28 @@ public struct DiscoveryAgent: Sendable {
         // Code search, most specific keywords first, within the budget.
         var hits: [String: [String: Set<String>]] = [:]  // repo → path → keywords
         var searched: [String] = []
-        for keyword in Self.searchOrder(keywords).prefix(budget.searchCalls) {
+        var queue = Self.searchOrder(keywords)
+        var next = 0
+        while next < queue.count, searched.count < budget.searchCalls {
+            let keyword = queue[next]
+            next += 1
             // A path by its file name; a flag without its dashes (a leading `-` excludes a term in
             // GitHub's search syntax, and `proxy-headers` still finds `--proxy-headers`).
             let query =
                 keyword.kind == .path
                 ? (keyword.text.split(separator: "/").last.map(String.init) ?? keyword.text) : String(keyword.text.drop { $0 == "-" })
-            let found = try await forge.searchCode(query, owner: owner)
+            let found = try await forge.searchCode(query, owner: owner).filter { known.contains($0.repository) }
             searched.append(query)
-            for hit in found where known.contains(hit.repository) {
+            for hit in found {
                 hits[hit.repository, default: [:]][hit.path, default: []].insert(keyword.text)
+            }
+            // A name the organization's code holds nowhere is one the ticket asks to add: its
+            // words are what it will be near, so they are searched next and ranked as words.
+            let words = found.isEmpty ? NewName.words(of: keyword, besides: keywords) : []
+            if !words.isEmpty {
+                await log("\"\(keyword.text)\" is nowhere in the code: a new name, so its words are searched: \(words.map(\.text).joined(separator: ", "))")
+                keywords += words
+                queue.insert(contentsOf: words, at: next)
             }
         }
         await log("searched \(forge.name) for \(searched.map { "\"\($0)\"" }.joined(separator: ", ")): \(hits.values.map(\.count).reduce(0, +)) files in \(hits.count) repositories")
