@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Tickets from a repository's changelog, for scripts/bench-discovery (TOWER_BENCH_TICKETS=changelog).
 
-    mine-changelog-tickets.py GIT_DIR NAME PER_REPO   prints one JSON ticket per line
+    mine-changelog-tickets.py GIT_DIR NAME PER_REPO [FORGE_GIT_DIR]   prints one JSON ticket per line
 
 A changelog entry is what a maintainer wrote about a change for its users, usually from the
 issue: closer to a ticket than a commit's subject. Each entry that names a pull request or an
@@ -11,9 +11,9 @@ the commits whose message says `#N`. The code files they changed that existed be
 the answer; entries matched to nothing, or to more than 10 files, or with fewer than three
 words, are left out. Newest first.
 
-A ticket is filed before its change: each ticket's `base` is a commit made in GIT_DIR (the
-benchmark's own bare copy) whose tree is the one before the earliest of those commits, less its
-changelog files. The entries' own text also stays in the changelog files at HEAD, where
+A ticket is filed before its change: each ticket's `base` is a commit made in FORGE_GIT_DIR
+(the benchmark's own bare clone of GIT_DIR; GIT_DIR itself when not given) whose tree is the
+one before the earliest of those commits, less its changelog files. The entries' own text also stays in the changelog files at HEAD, where
 Discovery would find it word for word: scripts/bench-discovery removes those files from the
 head of the benchmark's forge too (`changelog_paths` below says which).
 """
@@ -105,6 +105,7 @@ def ticket_text(entry):
 
 def main():
     git_dir, name, per_repo = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    forge_dir = sys.argv[4] if len(sys.argv) > 4 else git_dir
     log = git(git_dir, "log", "--format=%x00%H%x01%P%x01%s%x01%b", "HEAD")
     commits = []
     for record in log.split("\x00")[1:]:
@@ -151,7 +152,7 @@ def main():
             if not answer:
                 continue
             seen.add(text.lower())
-            print(json.dumps({"repo": name, "ticket": text, "files": answer, "base": without_changelogs(git_dir, before)}))
+            print(json.dumps({"repo": name, "ticket": text, "files": answer, "base": without_changelogs(forge_dir, before)}))
             count += 1
             if count >= per_repo:
                 return

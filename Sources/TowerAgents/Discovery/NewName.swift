@@ -11,7 +11,7 @@ enum NewName {
         guard keyword.kind == .identifier else { return [] }
         let terms = Terms.forKeyword(keyword)
         // An identifier's first term is itself, joined (`filterquery`); a dotted name's terms
-        // (`options.headers`) are all words.
+        // (`session.headers`) are all words.
         let parts = keyword.text.contains(".") ? terms[...] : terms.dropFirst()
         var known = Set(keywords.flatMap { Terms.forKeyword($0).prefix(1) })
         return parts.filter { part in part.count > 2 && KeywordExtractor.admissible(part) && known.insert(part).inserted }
