@@ -73,7 +73,11 @@ import TowerTestLog
         let task = try await world.run(title: "VAT is wrong for reduced-rate items", description: injection)
         #expect(task.status == .failed)
         #expect(task.failedStep == .planning)
-        #expect(task.lastError?.contains("\"evil-org/exfiltrate\" is not one of acme/billing-service") == true, "\(task.lastError ?? "")")
+        // Refused against Discovery's candidates (billing-service, and auth-service since the
+        // injected GITHUB_TOKEN, a name the code holds nowhere, has its words searched).
+        let refusal = task.lastError ?? ""
+        #expect(refusal.contains("\"evil-org/exfiltrate\" is not one of acme/") && refusal.contains("acme/billing-service"), "\(refusal)")
+        #expect(!refusal.contains("is not one of acme/web-dashboard"), "\(refusal)")
         let approval = try await world.store.approval(taskId: task.id)
         #expect(approval == nil)
         #expect(world.github.requests.allSatisfy { !$0.hasPrefix("POST") && !$0.hasPrefix("PATCH") })
