@@ -39,7 +39,7 @@ func discoveryBench() async throws {
     var corpus: [CandidateFile] = []
     var heads: [String: ForgeBranch] = [:]
     for repo in repositories {
-        let branch = try ForgeBranch(root: forgeRoot, repo: repo, name: try await forge.defaultBranch(of: repo))
+        let branch = try await ForgeBranch(root: forgeRoot, repo: repo, name: try await forge.defaultBranch(of: repo))
         heads[repo.name] = branch
         corpus += try await files(of: repo, at: branch.head)
     }
@@ -102,15 +102,14 @@ func discoveryBench() async throws {
         var (index, sourceIndex, frozenAll, frozenSources) = (index, sourceIndex, frozenAll, frozenSources)
         let branch = ticket.base == nil ? nil : heads[ticket.repo]
         if let base = ticket.base, let branch {
-            try branch.move(to: base)
+            try await branch.move(to: base)
             let then = try await files(of: branch.repo, at: base)
             let sources = then.filter { FileKind.of($0.path) == .source }
             index = index.replacing(repository: branch.repo.description, with: then)
             sourceIndex = sourceIndex.replacing(repository: branch.repo.description, with: sources)
-            frozenAll = frozenAll.replacing(repository: branch.repo.description, with: then.map { ($0.repository, $0.path, $0.content) })
-            frozenSources = frozenSources.replacing(repository: branch.repo.description, with: sources.map { ($0.repository, $0.path, $0.content) })
+            frozenAll = frozenAll.replacing(repository: branch.repo.description, with: then)
+            frozenSources = frozenSources.replacing(repository: branch.repo.description, with: sources)
         }
-        defer { try? branch?.restore() }
 
         started = Date()
         var ours = "nothing"
@@ -182,6 +181,8 @@ func discoveryBench() async throws {
             emit("    ours:  \(ours)")
             emit("    plain: \(plainFiles.prefix(3).joined(separator: ", "))")
         }
+        // Back at its head for the next ticket (a run that dies before this puts it back on start).
+        try await branch?.restore()
     }
     let n = Double(max(1, tickets.count))
     func row(_ name: String, _ s: Score, searches: Bool) -> String {

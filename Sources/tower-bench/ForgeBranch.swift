@@ -11,39 +11,32 @@ struct ForgeBranch {
     let head: String
     private let gitDir: String
 
-    init(root: URL, repo: RepositoryRef, name: String) throws {
+    init(root: URL, repo: RepositoryRef, name: String) async throws {
         self.repo = repo
         self.name = name
         gitDir = root.appendingPathComponent(repo.owner).appendingPathComponent("\(repo.name).git").path
-        if let kept = try? Self.git(gitDir, ["rev-parse", "--verify", "--quiet", "refs/bench/head"]), !kept.isEmpty {
-            head = kept
+        let kept = try await ProcessRunner().run("git", ["--git-dir", gitDir, "rev-parse", "--verify", "--quiet", "refs/bench/head"])
+        if kept.succeeded, !kept.output.isEmpty {
+            head = kept.output.trimmingCharacters(in: .whitespacesAndNewlines)
         } else {
-            head = try Self.git(gitDir, ["rev-parse", "--verify", "refs/heads/\(name)"])
-            _ = try Self.git(gitDir, ["update-ref", "refs/bench/head", head])
+            head = try await Self.git(gitDir, ["rev-parse", "--verify", "refs/heads/\(name)"])
+            _ = try await Self.git(gitDir, ["update-ref", "refs/bench/head", head])
         }
-        try restore()
+        try await restore()
     }
 
     /// Points the branch at `commit`.
-    func move(to commit: String) throws { _ = try Self.git(gitDir, ["update-ref", "refs/heads/\(name)", commit]) }
+    func move(to commit: String) async throws { _ = try await Self.git(gitDir, ["update-ref", "refs/heads/\(name)", commit]) }
 
     /// Points the branch at its true head again.
-    func restore() throws { try move(to: head) }
+    func restore() async throws { try await move(to: head) }
 
-    private static func git(_ gitDir: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "--git-dir", gitDir] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw BenchError("git \(arguments.joined(separator: " ")) in \(gitDir) exited \(process.terminationStatus)")
+    private static func git(_ gitDir: String, _ arguments: [String]) async throws -> String {
+        let outcome = try await ProcessRunner().run("git", ["--git-dir", gitDir] + arguments, timeout: 60)
+        guard outcome.succeeded else {
+            throw BenchError("git \(arguments.joined(separator: " ")) in \(gitDir) exited \(outcome.exitCode): \(outcome.error.suffix(300))")
         }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return outcome.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TowerAgents
 
 /// The benchmark's baseline, frozen: BM25 (k1 1.2, b 0.75) over each file's path and content,
 /// with its own tokenizer (lowercase runs of letters, digits and `_`) and its own short stop
@@ -58,30 +59,12 @@ struct PlainBM25 {
     }
 
     /// The same with one repository's files replaced, reading again only those that changed
-    /// (``LexicalIndex/replacing(repository:with:)`` does the same for Tower's index).
-    func replacing(repository: String, with files: [(repository: String, path: String, content: String?)]) -> PlainBM25 {
-        var previous: [String: Document] = [:]
-        for document in documents where document.repository == repository { previous[document.path] = document }
-        var frequency = self.frequency
-        var kept = documents.filter { $0.repository != repository }
-        var reused = Set<String>()
-        for file in files {
-            if let document = previous[file.path], document.content == file.content {
-                kept.append(document)
-                reused.insert(file.path)
-                continue
-            }
-            let document = Self.document(file)
-            for term in document.counts.keys { frequency[term, default: 0] += 1 }
-            kept.append(document)
+    /// (``IndexedDocuments/replacing(_:in:frequency:with:read:)``, as Tower's index does).
+    func replacing(repository: String, with files: [CandidateFile]) -> PlainBM25 {
+        let swapped = IndexedDocuments.replacing(repository, in: documents, frequency: frequency, with: files) {
+            Self.document(($0.repository, $0.path, $0.content))
         }
-        for (path, document) in previous where !reused.contains(path) {
-            for term in document.counts.keys {
-                let left = (frequency[term] ?? 1) - 1
-                frequency[term] = left > 0 ? left : nil
-            }
-        }
-        return PlainBM25(documents: kept, frequency: frequency)
+        return PlainBM25(documents: swapped.documents, frequency: swapped.frequency)
     }
 
     /// The files for a query, best first, and the repository of the best three (halving).
@@ -108,4 +91,8 @@ struct PlainBM25 {
         }?.key
         return (scored.prefix(limit).map { "\(documents[$0.0].repository)/\(documents[$0.0].path)" }, repository)
     }
+}
+
+extension PlainBM25.Document: IndexedDocument {
+    func isReading(of file: CandidateFile) -> Bool { path == file.path && content == file.content }
 }

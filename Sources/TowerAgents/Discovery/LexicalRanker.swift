@@ -277,8 +277,9 @@ public struct LexicalRanker: Sendable {
         var found = false
         pattern.enumerateMatches(in: content, range: NSRange(location: 0, length: text.length)) { match, _, stop in
             guard let match else { return }
-            let indentation = [match.range(at: 1), match.range(at: 2)].first { $0.location != NSNotFound }
-            if indentation == nil || indentation?.length == 0 || declares(text, line: match.range.location, indentation: indentation?.length ?? 0) {
+            // An assignment's (group 1) or a declared variable's (group 2); none for a keyword form.
+            let indentation = [match.range(at: 1), match.range(at: 2)].first { $0.location != NSNotFound }?.length ?? 0
+            if indentation == 0 || declares(text, line: match.range.location, indentation: indentation) {
                 found = true
                 stop.pointee = true
             }
